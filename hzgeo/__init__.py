@@ -1,0 +1,62 @@
+"""hzgeo: the river chief system (河长制) as a GIS workflow.
+
+Read boundaries and waters, validate them, segment rivers into nested county, township
+and village reaches, and write the results.
+
+Examples
+--------
+>>> import hzgeo
+>>> boundaries, waters = hzgeo.datasets.guigang()
+>>> hzgeo.validate_boundaries(boundaries)
+>>> result = hzgeo.segment_waters(boundaries, waters)
+>>> sorted(result.reaches)
+['county', 'township', 'village']
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from hzgeo import datasets
+from hzgeo.errors import (
+    CRSError,
+    DataQualityError,
+    HzgeoError,
+    HzgeoWarning,
+    InputError,
+    SliverWarning,
+    ValidationError,
+)
+from hzgeo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from hzgeo.io import Boundaries, Waters, read_boundaries, read_waters
+from hzgeo.output import write_layers
+from hzgeo.segment import Segmentation, segment_waters
+from hzgeo.validate import validate_boundaries, validate_waters
+
+try:
+    __version__ = version("hzgeo")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Boundaries",
+    "CRSError",
+    "DataQualityError",
+    "HzgeoError",
+    "HzgeoWarning",
+    "InputError",
+    "Segmentation",
+    "SliverWarning",
+    "ValidationError",
+    "Waters",
+    "__version__",
+    "datasets",
+    "gcj02_to_wgs84",
+    "read_boundaries",
+    "read_waters",
+    "segment_waters",
+    "validate_boundaries",
+    "validate_waters",
+    "wgs84_to_gcj02",
+    "write_layers",
+]

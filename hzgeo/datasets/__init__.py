@@ -1,0 +1,50 @@
+"""The bundled Guigang sample data, found without knowing where it was installed.
+
+Inside an installed wheel the data sits in ``hzgeo/_data/``; in a source checkout
+(editable install, or tests run from the repository) it is the repository's ``data/``.
+
+Examples
+--------
+>>> get_path("boundaries").name
+'guigang_boundaries.gpkg'
+>>> boundaries, waters = guigang()
+>>> len(boundaries["village"]), len(waters.rivers) > 7
+(1195, True)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["data_dir", "get_path", "guigang"]
+
+_FILES = {
+    "boundaries": Path("boundaries") / "guigang_boundaries.gpkg",
+    "waters": Path("rivers") / "guigang_waters.gpkg",
+    "sources": Path("SOURCES.md"),
+}
+
+
+def data_dir() -> Path:
+    """The folder holding ``boundaries/`` and ``rivers/``."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "_data", package.parent / "data"):
+        if (candidate / _FILES["boundaries"]).exists():
+            return candidate
+    raise FileNotFoundError(
+        f"hzgeo's bundled data is missing (looked in {package / '_data'} and "
+        f"{package.parent / 'data'}); reinstall hzgeo")
+
+
+def get_path(name: str) -> Path:
+    """Path of a bundled file: ``"boundaries"``, ``"waters"`` or ``"sources"``."""
+    if name not in _FILES:
+        raise ValueError(f"`name` was {name!r} but is expected to be in {sorted(_FILES)}")
+    return data_dir() / _FILES[name]
+
+
+def guigang():
+    """Load the bundled Guigang boundaries and waters: ``(Boundaries, Waters)``."""
+    from hzgeo.io import read_boundaries, read_waters
+
+    return read_boundaries(get_path("boundaries")), read_waters(get_path("waters"))

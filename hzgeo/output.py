@@ -1,0 +1,67 @@
+"""Write result layers: one GeoPackage with many layers, through the atomic writer.
+
+Examples
+--------
+>>> import tempfile, pathlib, geopandas, shapely
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "out.gpkg"
+>>> frame = geopandas.GeoDataFrame({"code": ["A"]}, geometry=[shapely.Point(109, 23)],
+...                                crs="EPSG:4490")
+>>> write_layers({"points": frame, "empty": frame.iloc[:0]}, path)
+>>> sorted(read_layer_names(path))
+['empty', 'points']
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from hzgeo.atomic import AtomicOutputs, atomic_outputs
+
+__all__ = ["read_layer_names", "write_layers"]
+
+_GEOMETRY_TYPE = {"LineString": "MultiLineString", "MultiLineString": "MultiLineString",
+                  "Polygon": "MultiPolygon", "MultiPolygon": "MultiPolygon",
+                  "Point": "Point"}
+
+
+def _write_one(frame, tmp, layer: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if isinstance(frame, gpd.GeoDataFrame):
+            types = set(frame.geom_type.dropna())
+            kind = "Unknown"
+            if types:
+                kind = _GEOMETRY_TYPE.get(sorted(types)[-1], "Unknown")
+                if kind.startswith("Multi"):
+                    frame = frame.copy()
+                    frame.geometry = gpd.GeoSeries(frame.geometry).force_2d()
+            pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG",
+                                    geometry_type=kind if kind != "Unknown" else None,
+                                    promote_to_multi=kind.startswith("Multi"))
+        else:
+            pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=layer, driver="GPKG")
+
+
+def write_layers(layers: dict, path: str | os.PathLike, *,
+                 outputs: AtomicOutputs | None = None) -> None:
+    """Write ``{layer name: (Geo)DataFrame}`` to one GeoPackage, all or nothing.
+
+    With ``outputs`` the file joins that set of outputs (moved into place with them).
+    """
+    if outputs is None:
+        with atomic_outputs() as own:
+            write_layers(layers, path, outputs=own)
+        return
+    tmp = outputs.path(path)
+    for layer, frame in layers.items():
+        _write_one(frame, tmp, layer)
+
+
+def read_layer_names(path: str | os.PathLike) -> list[str]:
+    """Layer names of a GeoPackage."""
+    return [name for name, _ in pyogrio.list_layers(path)]
