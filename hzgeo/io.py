@@ -355,6 +355,7 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         frame = _rename(frame, {"code": "code", "name": "name", "parent_code": "parent_code"},
                         columns, where, problems, required=("code",))
         if "code" not in frame.columns:
+            _check_geometry(frame, "code", POLYGON_TYPES, where, problems)
             continue
         frame["code"] = _as_code(frame["code"])
         if "name" not in frame.columns:
@@ -403,7 +404,12 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     return Boundaries(ordered, origin)
 
 
+def _first(frame: pd.DataFrame, column: str) -> str:
+    return str(frame[column].iloc[0]) if column in frame.columns and len(frame) else ""
+
+
 def _dissolve_up(child: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    """The level above ``child``, as the union of the children sharing a ``parent_code``."""
     groups = child.groupby("parent_code", sort=True)
     codes, geoms, synthetic = [], [], []
     for code, grp in groups:
@@ -411,13 +417,13 @@ def _dissolve_up(child: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
         geoms.append(shapely.coverage_union_all(grp.geometry.values)
                      if shapely.coverage_is_valid(grp.geometry.values)
                      else shapely.union_all(grp.geometry.values))
-        synthetic.append(bool(grp["synthetic"].any()))
+        synthetic.append(bool(grp["synthetic"].any()) if "synthetic" in grp else False)
     frame = gpd.GeoDataFrame({"code": codes, "name": codes,
                               "parent_code": [_parent_of(c, level) for c in codes],
                               "synthetic": synthetic,
                               "geometry_source": "dissolved from the level below",
-                              "source": child["source"].iloc[0] if len(child) else "",
-                              "licence": child["licence"].iloc[0] if len(child) else ""},
+                              "source": _first(child, "source"),
+                              "licence": _first(child, "licence")},
                              geometry=geoms, crs=child.crs)
     if level == "city":
         frame["parent_code"] = ""

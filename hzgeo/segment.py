@@ -29,7 +29,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from hzgeo.errors import InputError, SliverWarning
-from hzgeo.geodesy import geodesic_area, segment_lengths
+from hzgeo.geodesy import GEOD, geodesic_area, segment_lengths
 from hzgeo.io import Boundaries, Waters, work_crs_for
 from hzgeo.settings import (
     BOUNDARY_MIN_FACTOR,
@@ -48,7 +48,7 @@ _PARENT_LEVEL = {"village": "township", "township": "county", "county": ""}
 REACH_COLUMNS = ["reach_code", "reach_name", "river_code", "river_name", "main", "level",
                  "admin_code", "admin_name", "parent_reach_code", "length_m", "from_km",
                  "to_km", "start_desc", "end_desc", "boundary", "shared_with",
-                 "shared_with_name", "synthetic", "geometry"]
+                 "shared_with_name", "primary", "synthetic", "geometry"]
 ZONE_COLUMNS = ["zone_code", "water_code", "water_name", "kind", "scale", "level",
                 "admin_code", "admin_name", "parent_zone_code", "area_m2", "synthetic",
                 "geometry"]
@@ -61,7 +61,9 @@ class Segmentation:
     Attributes
     ----------
     reaches : dict of level -> GeoDataFrame
-        One row per continuous reach and unit (a shared boundary reach has a row per side).
+        One row per continuous reach and unit. A shared boundary reach (界河) has a row per
+        side, ``boundary`` True, with the same chainage; ``primary`` is True on exactly one
+        of them, so ``reaches[reaches["primary"]]["length_m"].sum()`` counts every metre once.
     zones : dict of level -> GeoDataFrame
         One row per (lake or reservoir, unit).
     slivers : GeoDataFrame
@@ -134,11 +136,14 @@ class _Network:
         if n > 1:
             seg_ok = self.vertex_part[:-1] == self.vertex_part[1:]
         self.seg_index = np.flatnonzero(seg_ok)
+        self.to_lonlat = to_lonlat
+        self.lonlat = np.zeros((n, 2))
         planar = np.zeros(max(n - 1, 0))
         geodesic = np.zeros(max(n - 1, 0))
         if n > 1:
             planar = np.hypot(*np.diff(self.xy, axis=0).T)
             lon, lat = to_lonlat.transform(self.xy[:, 0], self.xy[:, 1])
+            self.lonlat = np.column_stack([lon, lat])
             geodesic = segment_lengths(lon, lat)
             planar[~seg_ok] = 0.0
             geodesic[~seg_ok] = 0.0
@@ -155,9 +160,22 @@ class _Network:
         return self.xy[i] + f[:, None] * (self.xy[i + 1] - self.xy[i])
 
     def chainage(self, s, part):
-        """Geodesic metres from the start of the river's first part."""
-        i, f = self._locate(np.asarray(s, float), np.asarray(part, int))
-        return self.geod_cum[i] + f * (self.geod_cum[i + 1] - self.geod_cum[i])
+        """Geodesic metres from the start of the river's first part.
+
+        Exact on the ellipsoid at cut points too: the geodesic from the segment's first
+        vertex to the point is added, not a fraction of the segment's length.
+        """
+        s, part = np.atleast_1d(np.asarray(s, float)), np.atleast_1d(np.asarray(part, int))
+        i, f = self._locate(s, part)
+        out = self.geod_cum[i].copy()
+        inner = f > 0
+        if inner.any():
+            xy = self.xy[i[inner]] + f[inner, None] * (self.xy[i[inner] + 1] - self.xy[i[inner]])
+            lon0, lat0 = self.lonlat[i[inner], 0], self.lonlat[i[inner], 1]
+            lon1, lat1 = self.to_lonlat.transform(xy[:, 0], xy[:, 1])
+            partial = np.asarray(GEOD.inv(lon0, lat0, lon1, lat1)[2], dtype=float)
+            out[inner] += np.minimum(partial, self.geod_cum[i[inner] + 1] - self.geod_cum[i[inner]])
+        return out
 
     def planar(self, s, part):
         i, f = self._locate(np.asarray(s, float), np.asarray(part, int))
@@ -617,10 +635,12 @@ class _UnitTable:
         self.name: dict[str, str] = {}
         self.parent: dict[str, str] = {}
         self.synthetic: dict[str, bool] = {}
+        self.level_of: dict[str, str] = {}
         for level in ("city", "county", "township", "village"):
             if level not in boundaries:
                 continue
             frame = boundaries[level]
+            self.level_of.update(dict.fromkeys(frame["code"], level))
             self.name.update(zip(frame["code"], frame["name"], strict=True))
             self.parent.update(zip(frame["code"], frame["parent_code"], strict=True))
             self.synthetic.update(zip(frame["code"], frame["synthetic"].astype(bool),
@@ -636,12 +656,12 @@ class _UnitTable:
         return pd.factorize(pd.Series(codes), sort=True)[0]
 
     def ancestor(self, code: str, level: str) -> str:
-        township = self.parent.get(code, code[:9])
-        if level == "township":
-            return township
-        if level == "county":
-            return self.parent.get(township, township[:6])
-        return code
+        """The unit at ``level`` that contains unit ``code`` (itself if at that level)."""
+        seen = 0
+        while code and self.level_of.get(code) != level and seen < 4:
+            code = self.parent.get(code, "")
+            seen += 1
+        return code if self.level_of.get(code) == level else ""
 
     def code_at(self, unit: int, level: str, village_codes) -> str:
         if unit < 0:
@@ -740,6 +760,7 @@ class _Context:
                 "from_km": (c0 - self.origin[r]) / 1000.0, "to_km": (c1 - self.origin[r]) / 1000.0,
                 "start_desc": start, "end_desc": end, "boundary": bool(others),
                 "shared_with": "、".join(others), "shared_with_name": self._names(others),
+                "primary": all(code < o for o in others),
                 "synthetic": bool(river_syn[r]) or self.units.synthetic.get(code, False)
                 or any(self.units.synthetic.get(o, False) for o in others),
                 "_part": part, "_s0": s0, "_s1": s1,
@@ -748,7 +769,7 @@ class _Context:
         frame = pd.DataFrame(data, columns=[
             "river_code", "river_name", "main", "level", "admin_code", "admin_name", "n",
             "length_m", "from_km", "to_km", "start_desc", "end_desc", "boundary", "shared_with",
-            "shared_with_name", "synthetic", "_part", "_s0", "_s1", "_parent_admin"])
+            "shared_with_name", "primary", "synthetic", "_part", "_s0", "_s1", "_parent_admin"])
         totals = frame.groupby(["river_code", "admin_code"])["n"].transform("max") \
             if len(frame) else frame["n"]
         frame["reach_code"] = [f"{rc}-{ac}-{n:02d}" for rc, ac, n in

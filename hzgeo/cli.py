@@ -1,0 +1,297 @@
+"""The ``hzgeo`` command line: thin click commands over the library, no logic of their own.
+
+Conventions every command follows:
+
+- options: ``--boundaries``, ``--waters``, ``--out``, ``--crs`` (CRS of input that has none),
+  ``--gcj02`` (input is GCJ-02 lon/lat), ``--columns``, ``--layers``, ``--quiet``, ``--debug``;
+  later commands add ``--officials`` and ``--rules`` with the same spelling;
+- exit status: 0 success, 1 the command worked and found defects (audit), 2 unusable input
+  or failure;
+- errors: one message naming file, layer, features and what to do; a traceback only
+  with ``--debug``;
+- outputs: written through :mod:`hzgeo.atomic`, so a failed run leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from hzgeo.atomic import atomic_outputs
+from hzgeo.errors import HzgeoError, HzgeoWarning, InputError
+from hzgeo.settings import LEVELS, MIN_REACH_M, REACH_LEVELS
+
+EXIT_OK, EXIT_DEFECTS, EXIT_ERROR = 0, 1, 2
+
+
+# --------------------------------------------------------------------------- shared options
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        if "=" not in value:
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint=option)
+        key, _, val = value.partition("=")
+        out[key.strip()] = val.strip()
+    return out
+
+
+def input_options(func: Callable) -> Callable:
+    """``--boundaries``, ``--waters``, ``--columns``, ``--layers``, ``--crs``, ``--gcj02``."""
+    options = [
+        click.option("--boundaries", "boundaries", multiple=True, metavar="PATH|LEVEL=PATH",
+                     help="Boundaries: one GeoPackage with layers city/county/township/"
+                          "village, or one file per level as LEVEL=PATH (repeat). "
+                          "Default: the bundled Guigang data."),
+        click.option("--waters", "waters", multiple=True, metavar="PATH|lakes=PATH",
+                     help="Rivers (and lakes layer) file; a separate lakes file as "
+                          "lakes=PATH. Default: the bundled Guigang data."),
+        click.option("--columns", multiple=True, metavar="OURS=YOURS",
+                     help="Map a column, e.g. code=XZQDM, name=XZQMC, river_code=HLDM (repeat)."),
+        click.option("--layers", multiple=True, metavar="LEVEL=LAYER",
+                     help="Layer of a level in a GeoPackage, e.g. village=村级 (repeat)."),
+        click.option("--crs", default=None, metavar="CRS",
+                     help="CRS of input layers that declare none, e.g. EPSG:4490."),
+        click.option("--gcj02", is_flag=True,
+                     help="The input is lon/lat in GCJ-02 (Chinese web maps): move it to WGS84."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def common_options(func: Callable) -> Callable:
+    """``--quiet`` and ``--debug``."""
+    func = click.option("--debug", is_flag=True,
+                        help="Show the full traceback of an error.")(func)
+    func = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")(func)
+    return func
+
+
+def load_inputs(boundaries, waters, columns, layers, crs, gcj02):
+    """Read boundaries and waters as the shared options describe them."""
+    from hzgeo.io import read_boundaries, read_waters
+
+    cols = _pairs(columns, "--columns")
+    lays = _pairs(layers, "--layers")
+    if not boundaries:
+        b_source = None
+    elif len(boundaries) == 1 and "=" not in boundaries[0]:
+        b_source = boundaries[0]
+    else:
+        b_source = _pairs(boundaries, "--boundaries")
+        unknown = set(b_source) - set(LEVELS)
+        if unknown:
+            raise click.BadParameter(f"unknown level(s) {sorted(unknown)}; levels are "
+                                     f"{list(LEVELS)}", param_hint="--boundaries")
+    river_file, lake_file = None, None
+    for value in waters:
+        key, sep, path = value.partition("=")
+        if sep and key == "lakes":
+            lake_file = path
+        elif sep and key == "rivers":
+            river_file = path
+        elif not sep:
+            river_file = value
+        else:
+            raise click.BadParameter(f"expected PATH, rivers=PATH or lakes=PATH, got {value!r}",
+                                     param_hint="--waters")
+    if lake_file and not river_file:
+        raise click.BadParameter("lakes=PATH needs the rivers file too", param_hint="--waters")
+    bnd = read_boundaries(b_source, layers=lays, columns=cols, crs=crs, gcj02=gcj02)
+    wat = read_waters(river_file, lakes=lake_file,
+                      columns={k: v for k, v in cols.items()
+                               if k in ("river_code", "lake_code", "lake_name")}
+                      | ({"name": cols["river_name"]} if "river_name" in cols else {}),
+                      crs=crs, gcj02=gcj02)
+    return bnd, wat
+
+
+def read_overrides(path: str | None) -> pd.DataFrame | None:
+    """The overrides table (CSV, UTF-8), or None."""
+    if not path:
+        return None
+    file = Path(path)
+    if not file.exists():
+        raise InputError("file not found", file=file, hint="check the --overrides path")
+    table = pd.read_csv(file, dtype={"river_code": str, "admin_code": str}, encoding="utf-8-sig")
+    missing = {"river_code", "action"} - set(table.columns)
+    if missing:
+        raise InputError(f"missing column(s) {sorted(missing)}; columns are "
+                         f"{list(table.columns)}", file=file,
+                         hint="an override row has river_code, action (assign|cut), "
+                              "admin_code, from_km, to_km, at_km, name")
+    return table
+
+
+class _Reporter:
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+
+    def __call__(self, message: str = "") -> None:
+        if not self.quiet:
+            click.echo(message)
+
+
+def _notes(caught, echo) -> None:
+    for w in caught:
+        if issubclass(w.category, HzgeoWarning):
+            echo(f"hzgeo: note: {w.message}")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hzgeo", prog_name="hzgeo")
+def cli() -> None:
+    """hzgeo: river chief system (河长制) GIS workflow.
+
+    Segment rivers into county, township and village reaches, zone lakes and reservoirs,
+    and write the graded directory. Without --boundaries/--waters, commands use the
+    bundled Guigang sample data (partly synthetic; see data/SOURCES.md).
+    """
+
+
+def _segment_args(func: Callable) -> Callable:
+    func = click.option("--overrides", default=None, metavar="CSV",
+                        help="Table that settles what geometry cannot: give a shared stretch "
+                             "to one side (action=assign) or cut a reach at a point "
+                             "(action=cut).")(func)
+    func = click.option("--boundary-tolerance", type=float, default=None, metavar="M",
+                        help="Distance (m) within which a river runs along a border. "
+                             "Default: each river's accuracy_m, else 20 m.")(func)
+    func = click.option("--min-length", type=float, default=MIN_REACH_M, show_default=True,
+                        metavar="M",
+                        help="Reaches shorter than this (m) are slivers, merged into a "
+                             "neighbour.")(func)
+    return func
+
+
+def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
+    from hzgeo.segment import segment_waters
+    from hzgeo.validate import validate_boundaries, validate_waters
+
+    validate_boundaries(bnd)
+    validate_waters(wat)
+    return segment_waters(bnd, wat, min_length=min_length,
+                          boundary_tolerance=boundary_tolerance,
+                          overrides=read_overrides(overrides))
+
+
+@cli.command()
+@input_options
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="GeoPackage to write (layers reaches_*, zones_*, slivers, gaps, overrides).")
+@_segment_args
+@common_options
+def segment(boundaries, waters, columns, layers, crs, gcj02, out, min_length,
+            boundary_tolerance, overrides, quiet, debug) -> int:
+    """Segment rivers into nested reaches and lakes into zones; write one GeoPackage."""
+    echo = _Reporter(quiet)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02)
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        result.to_file(out)
+    _notes(caught, echo)
+    for level in REACH_LEVELS:
+        frame = result.reaches[level]
+        echo(f"{level:>9}: {len(frame):5d} reaches, {int(frame['boundary'].sum()):4d} on a "
+             f"shared border, {len(result.zones[level]):3d} lake zones")
+    echo(f"wrote {out}")
+    return EXIT_OK
+
+
+@cli.command()
+@input_options
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("hzgeo_output"),
+              show_default=True, help="Folder for the results.")
+@_segment_args
+@common_options
+def run(boundaries, waters, columns, layers, crs, gcj02, out, min_length, boundary_tolerance,
+        overrides, quiet, debug) -> int:
+    """Phase one on the given (default: bundled Guigang) data: load, validate, segment, write.
+
+    Writes OUT/segments.gpkg (every layer, EPSG:4490) and OUT/reaches.csv (all levels,
+    UTF-8 with BOM for Excel).
+    """
+    echo = _Reporter(quiet)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02)
+        echo("boundaries: " + ", ".join(
+            f"{lvl} {len(f)}" + (f" ({int(f['synthetic'].sum())} synthetic)"
+                                 if f["synthetic"].any() else "")
+            for lvl, f in bnd.levels.items()))
+        rivers = wat.rivers
+        n_main = rivers.loc[rivers["main"], "main_river"].replace("", None).dropna().nunique()
+        echo(f"waters: {len(rivers)} rivers ({n_main} main rivers in "
+             f"{int(rivers['main'].sum())} lines, "
+             f"{int(rivers['synthetic'].sum())} synthetic), {len(wat.lakes)} lakes/reservoirs")
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        with atomic_outputs() as outputs:
+            from hzgeo.output import write_layers
+
+            write_layers(result.layers(), out / "segments.gpkg", outputs=outputs)
+            table = pd.concat([result.reaches[lvl].drop(columns="geometry")
+                               for lvl in REACH_LEVELS], ignore_index=True)
+            table.to_csv(outputs.path(out / "reaches.csv"), index=False, encoding="utf-8-sig")
+    _notes(caught, echo)
+    lengths = result.river_lengths.set_index("river_code")["length_m"]
+    main = rivers[rivers["main"]]
+    echo("main rivers inside the city (geodesic km):")
+    for river in main.itertuples():
+        echo(f"  {river.name} ({river.main_river}): {lengths[river.river_code] / 1000:8.2f} km"
+             + ("  [synthetic]" if river.synthetic else ""))
+    for level in REACH_LEVELS:
+        frame = result.reaches[level]
+        echo(f"{level:>9}: {len(frame):5d} reaches ({int(frame['boundary'].sum())} shared "
+             f"boundary rows), {len(result.zones[level])} lake zones")
+    unassigned = result.river_lengths["unassigned_m"].sum()
+    echo(f"slivers merged: {len(result.slivers)}; river length in no village: "
+         f"{unassigned:.1f} m")
+    echo(f"wrote {out / 'segments.gpkg'} and {out / 'reaches.csv'}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0, 1 or 2)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        status = cli.main(args=args, prog_name="hzgeo", standalone_mode=False)
+    except click.exceptions.Exit as err:
+        return err.exit_code
+    except click.ClickException as err:
+        err.show()
+        return EXIT_ERROR
+    except click.exceptions.Abort:
+        click.echo("hzgeo: interrupted; no output was written", err=True)
+        return EXIT_ERROR
+    except HzgeoError as err:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"hzgeo: error: {err}", err=True)
+        return EXIT_ERROR
+    except Exception as err:  # anything else is our bug or an unforeseen input
+        if debug:
+            traceback.print_exc()
+        click.echo(f"hzgeo: error: {type(err).__name__}: {err}\n  what to do: rerun with "
+                   "--debug for the traceback and report it", err=True)
+        return EXIT_ERROR
+    return int(status or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
