@@ -258,6 +258,12 @@ def _segment_crossings(net: _Network, edges: np.ndarray, tree: shapely.STRtree):
     return s, net.vertex_part[seg[ri[hit]]]
 
 
+#: Boundary detection samples the river every tolerance / 2, but not closer than this,
+#: and at most this many times per segment.
+_MIN_SAMPLE_SPACING_M = 0.25
+_MAX_SAMPLES = 2000
+
+
 def _boundary_runs(net: _Network, edges, edge_lo, edge_hi, unit_keys, tol_of_part, min_factor):
     """Stretches that run along a shared border: list of (part, s0, s1, village_a, village_b).
 
@@ -290,7 +296,8 @@ def _boundary_runs(net: _Network, edges, edge_lo, edge_hi, unit_keys, tol_of_par
         if len(near) == 0:
             continue
         length = np.hypot(*(net.xy[seg[near] + 1] - net.xy[seg[near]]).T)
-        count = np.maximum(np.ceil(length / (seg_tol[near] / 2)).astype(int), 1) + 1
+        spacing = np.maximum(seg_tol[near] / 2, _MIN_SAMPLE_SPACING_M)
+        count = np.clip(np.ceil(length / spacing).astype(int), 1, _MAX_SAMPLES) + 1
         owner = np.repeat(near, count)
         within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
         s = seg[owner] + within / np.repeat(count - 1, count)

@@ -367,11 +367,19 @@ def build_waters(rng, boundaries):
         xy = np.column_stack([center[0] + r * np.cos(ang), center[1] + r * np.sin(ang)])
         return shapely.Polygon(xy)
 
-    def on_border(a, b, near_lonlat):
-        line = shapely.intersection(county.geometry[a].boundary, county.geometry[b].boundary)
+    def on_border(a, b, near_lonlat, radius):
+        """A point of the a/b county border, near ``near_lonlat``, where a lake of
+        ``radius`` stays inside the city."""
+        line = shapely.line_merge(shapely.intersection(county.geometry[a].boundary,
+                                                       county.geometry[b].boundary))
         near = shapely.Point(to_work.transform(*near_lonlat))
-        p = shapely.ops.nearest_points(line, near)[0]
-        return np.array([p.x, p.y])
+        candidates = shapely.line_interpolate_point(line, np.arange(0, line.length, 500.0))
+        order = np.argsort(shapely.distance(candidates, near))
+        pair = shapely.union_all([county.geometry[a], county.geometry[b]])
+        for p in candidates[order]:
+            if pair.contains(p.buffer(1.45 * radius)):
+                return np.array([p.x, p.y])
+        raise RuntimeError(f"no room for a lake on the {a}/{b} border")
 
     lakes = []
 
@@ -382,10 +390,10 @@ def build_waters(rng, boundaries):
                       "licence": SYNTH_LICENCE, "geometry": geom})
 
     add_lake("L01", "达开水库", "reservoir", "large",
-             blob(on_border("450803", "450881", (109.93, 22.95)), 3200), "450881",
+             blob(on_border("450803", "450881", (109.93, 22.95), 2400), 2400), "450881",
              "real name, invented shape and place on the 港南/桂平 border")
     add_lake("L02", "合成中型水库（跨县）", "reservoir", "medium",
-             blob(on_border("450802", "450804", (109.50, 23.30)), 1500), "450804",
+             blob(on_border("450802", "450804", (109.50, 23.30), 1500), 1500), "450804",
              "invented medium reservoir straddling the 港北/覃塘 border")
     seat = shapely.Point(to_work.transform(109.59472, 23.11603))
     gc = township.geometry["450802001"]

@@ -1,0 +1,107 @@
+"""Segmentation of the bundled Guigang data: the invariants a river chief office relies on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+import hzgeo
+
+
+@pytest.fixture(scope="module")
+def guigang():
+    boundaries, waters = hzgeo.datasets.guigang()
+    return boundaries, waters, hzgeo.segment_waters(boundaries, waters)
+
+
+def test_every_main_river_adds_up_at_every_level(guigang):
+    _, waters, seg = guigang
+    lengths = seg.river_lengths.set_index("river_code")["length_m"]
+    main = waters.rivers.loc[waters.rivers["main"], "river_code"]
+    assert len(main) == 8  # 7 plan rivers, 西江干流 in two sections
+    for level, frame in seg.reaches.items():
+        once = frame[frame["primary"]].groupby("river_code")["length_m"].sum()
+        for code in main:
+            assert once[code] == pytest.approx(lengths[code], rel=1e-9), (level, code)
+    # shared rows never change the total: each pair has the same chainage
+    village = seg.reaches["village"]
+    shared = village[village["boundary"]]
+    assert len(shared) > 0
+    pairs = shared.groupby(["river_code", "from_km", "to_km"]).size()
+    assert (pairs == 2).all()
+    assert seg.river_lengths["unassigned_m"].sum() == 0.0
+
+
+def test_lengths_match_an_independent_geodesic_measure(guigang):
+    boundaries, waters, seg = guigang
+    city = boundaries["city"].geometry.values[0]
+    rivers = waters.rivers.set_index("river_code")
+    geod = hzgeo.geodesy.GEOD
+    for code in ("R02", "R03", "R05"):  # each lies wholly inside the city
+        inside = shapely.intersection(rivers.geometry[code], city)
+        want = geod.geometry_length(inside)
+        got = seg.river_lengths.set_index("river_code").loc[code, "length_m"]
+        assert got == pytest.approx(want, rel=1e-6), code
+
+
+def test_village_reaches_nest_in_their_township_reach(guigang):
+    _, _, seg = guigang
+    for child, parent in (("village", "township"), ("township", "county")):
+        c, p = seg.reaches[child], seg.reaches[parent].set_index("reach_code")
+        assert (c["parent_reach_code"] != "").all()
+        up = p.loc[c["parent_reach_code"]]
+        assert (up["river_code"].to_numpy() == c["river_code"].to_numpy()).all()
+        assert (c["admin_code"].str[:len(up["admin_code"].iloc[0])].to_numpy()
+                == up["admin_code"].to_numpy()).all()
+        assert (c["from_km"].to_numpy() >= up["from_km"].to_numpy() - 1e-9).all()
+        assert (c["to_km"].to_numpy() <= up["to_km"].to_numpy() + 1e-9).all()
+        # geometry: every vertex of the child lies on its parent, to 1 micrometre
+        child_xy = c.to_crs("EPSG:4546").geometry.values
+        parent_xy = up.to_crs("EPSG:4546").geometry.values
+        points, which = shapely.get_coordinates(child_xy, return_index=True)
+        off = shapely.distance(shapely.points(points), parent_xy[which])
+        assert off.max() < 1e-6
+        # and the children fill their parent
+        sums = c[c["primary"] | ~c["boundary"]].groupby("parent_reach_code")["length_m"].sum()
+        lone = p.loc[sums.index]
+        np.testing.assert_allclose(sums.to_numpy(), lone["length_m"].to_numpy(), rtol=1e-9)
+
+
+def test_yujiang_county_borders_are_boundary_reaches(guigang):
+    _, _, seg = guigang
+    county = seg.reaches["county"]
+    yu = county[(county["river_code"] == "R03") & county["boundary"]]
+    pairs = {tuple(sorted((a, b))) for a, b in zip(yu["admin_code"], yu["shared_with"],
+                                                    strict=True)}
+    assert ("450802", "450803") in pairs  # 港北/港南
+    assert ("450803", "450804") in pairs  # 港南/覃塘
+    shared_km = yu[yu["primary"]]["length_m"].sum() / 1000
+    assert shared_km > 20, "the border-following stretches are long, not slivers"
+    # not shredded: no county reach of 郁江 is shorter than the tolerance
+    assert county.loc[county["river_code"] == "R03", "length_m"].min() > 500
+
+
+def test_reach_codes_are_stable_per_river(guigang):
+    boundaries, waters, seg = guigang
+    fewer = hzgeo.Waters(waters.rivers[waters.rivers["river_code"] != "R05"], waters.lakes)
+    again = hzgeo.segment_waters(boundaries, fewer)
+    a = seg.reaches["village"].query("river_code == 'R03'")["reach_code"].tolist()
+    b = again.reaches["village"].query("river_code == 'R03'")["reach_code"].tolist()
+    assert a == b
+    assert seg.reaches["village"]["reach_code"].is_unique
+
+
+def test_zones_add_up_to_each_lake(guigang):
+    boundaries, waters, seg = guigang
+    lakes = waters.lakes.set_index("code")
+    city = boundaries["city"].geometry.values[0]
+    inside = shapely.intersection(lakes.geometry.values, city)  # zones cover the city part
+    area = dict(zip(lakes.index, hzgeo.geodesy.geodesic_area(inside), strict=True))
+    for level, zones in seg.zones.items():
+        total = zones.groupby("water_code")["area_m2"].sum()
+        for code, value in total.items():
+            assert value == pytest.approx(area[code], rel=1e-6), (level, code)
+    county = seg.zones["county"]
+    assert county.groupby("water_code").size()["L01"] == 2  # 达开水库 straddles 港南/桂平
+    assert seg.zones["township"].groupby("water_code").size()["L03"] == 1  # 东湖: one township
