@@ -103,9 +103,12 @@ def test_rivers_real_and_synthetic_oriented_and_connected():
         assert end.distance(target) < 1e-6, f"{code} ends on {row['flows_into']}"
         assert start.distance(target) > 500, f"{code} runs downstream"
     # 黔江 and 郁江 meet 浔江 at one point: the confluence
-    confluence = shapely.get_point(work.geometry["R02"], 0)
-    assert shapely.get_point(shapely.get_parts(work.geometry["R01"])[-1], -1).equals(confluence)
-    assert shapely.get_point(work.geometry["R03"], -1).equals(confluence)
+    def end(code, which):
+        parts = shapely.get_parts(work.geometry[code])
+        return shapely.get_point(parts[which], which)
+
+    assert end("R01", -1).equals(end("R02", 0))
+    assert end("R03", -1).equals(end("R02", 0))
     # synthetic lines: a vertex every 50-200 m
     xy = shapely.get_coordinates(work.geometry["R04"])
     step = np.hypot(*np.diff(xy, axis=0).T)
