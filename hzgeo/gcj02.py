@@ -12,7 +12,7 @@ Examples
 >>> round(float(lon[0]) - 109.6, 4), round(float(lat[0]) - 23.1, 4)
 (0.0042, -0.0029)
 >>> back = gcj02_to_wgs84(lon, lat)
->>> abs(back[0][0] - 109.6) < 1e-9 and abs(back[1][0] - 23.1) < 1e-9
+>>> bool(abs(back[0][0] - 109.6) < 1e-9 and abs(back[1][0] - 23.1) < 1e-9)
 True
 """
 

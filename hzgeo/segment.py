@@ -479,16 +479,17 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     >>> from hzgeo.io import Boundaries, Waters
     >>> villages = geopandas.GeoDataFrame(
     ...     {"code": ["450802001001", "450802001002"], "name": ["甲村", "乙村"],
-    ...      "parent_code": ["450802001"] * 2, "synthetic": True},
-    ...     geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)],
-    ...     crs="EPSG:4546")
+    ...      "parent_code": ["450802001"] * 2},
+    ...     geometry=[shapely.box(400000, 2560000, 401000, 2561000),
+    ...               shapely.box(401000, 2560000, 402000, 2561000)], crs="EPSG:4546")
     >>> rivers = geopandas.GeoDataFrame({"river_code": ["R1"], "name": ["示例河"]},
-    ...     geometry=[shapely.LineString([(0, 500), (2000, 500)])], crs="EPSG:4546")
+    ...     geometry=[shapely.LineString([(400000, 2560500), (402000, 2560500)])],
+    ...     crs="EPSG:4546")
     >>> seg = segment_waters(Boundaries({"village": villages}), Waters(rivers, rivers.iloc[:0]))
-    >>> seg.reaches["village"][["reach_name", "from_km", "to_km"]].round(3)
-        reach_name  from_km  to_km
-    0  示例河甲村段      0.0  1.001
-    1  示例河乙村段    1.001  2.002
+    >>> seg.reaches["village"][["reach_name", "from_km", "to_km", "end_desc"]].round(4)
+      reach_name  from_km   to_km end_desc
+    0    示例河甲村段   0.0000  0.9999      乙村界
+    1    示例河乙村段   0.9999  1.9998   市界（出境）
     """
     boundaries = _complete_levels(boundaries)
     rivers = waters.rivers.reset_index(drop=True)

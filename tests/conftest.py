@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
 import pytest
 from toy import make_boundaries
 
 from hzgeo.io import Boundaries
-
-matplotlib.use("Agg")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
+from shapely.testing import assert_geometries_equal
 
 import hzgeo
 from hzgeo.datasets import get_path
@@ -50,7 +51,7 @@ def test_county_polygons_are_the_real_ones(layers):
     county = layers["county"]
     assert not county["synthetic"].any()
     assert "no open licence" in county["licence"][0]
-    shapely.testing.assert_geometries_equal(county.geometry.values, source.geometry.values,
+    assert_geometries_equal(county.geometry.values, source.geometry.values,
                                             tolerance=1e-9)
 
 

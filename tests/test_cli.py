@@ -1,0 +1,104 @@
+"""The command line: exit status, messages, outputs written whole or not at all."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from toy import make_boundaries
+
+from hzgeo.cli import main
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    assert main(["run", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_run_on_the_bundled_data(run_dir):
+    layers = [name for name, _ in pyogrio.list_layers(run_dir / "segments.gpkg")]
+    for name in ("reaches_county", "reaches_township", "reaches_village", "zones_county",
+                 "zones_township", "zones_village", "slivers"):
+        assert name in layers
+    county = gpd.read_file(run_dir / "segments.gpkg", layer="reaches_county")
+    assert county.crs.to_epsg() == 4490
+    assert {"黔江", "浔江", "郁江", "鲤鱼江", "武思江", "白沙河", "马来河", "大同江"} <= set(
+        county["river_name"])
+    table = pd.read_csv(run_dir / "reaches.csv", encoding="utf-8-sig", dtype=str)
+    assert set(table["level"]) == {"county", "township", "village"}
+    assert "郁江港北区段（1）" in set(table["reach_name"])
+    assert sorted(p.name for p in run_dir.iterdir()) == ["reaches.csv", "segments.gpkg"]
+
+
+def test_run_prints_a_summary(tmp_path, capsys):
+    assert main(["run", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "township 74 (74 synthetic)" in out
+    assert "7 main rivers in 8 lines" in out
+    assert "郁江 (郁江干流)" in out
+
+
+def test_segment_command(tmp_path):
+    out = tmp_path / "s.gpkg"
+    assert main(["segment", "--out", str(out), "--min-length", "50", "-q"]) == 0
+    village = gpd.read_file(out, layer="reaches_village")
+    assert village["length_m"].min() >= 50
+
+
+def test_bad_input_exits_2_with_one_message_and_no_output(tmp_path, capsys):
+    previous = tmp_path / "out"
+    previous.mkdir()
+    (previous / "reaches.csv").write_text("earlier result")
+    status = main(["run", "--boundaries", str(tmp_path / "missing.gpkg"),
+                   "--out", str(previous)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("hzgeo: error:") and "missing.gpkg: file not found" in err
+    assert "Traceback" not in err
+    assert (previous / "reaches.csv").read_text() == "earlier result"
+    assert sorted(p.name for p in previous.iterdir()) == ["reaches.csv"]
+
+
+def test_defective_boundaries_are_refused(tmp_path, capsys):
+    bad = make_boundaries()
+    bad["village"].loc[1, "parent_code"] = "450802009"
+    path = tmp_path / "b.gpkg"
+    for level, frame in bad.levels.items():
+        frame.to_file(path, layer=level)
+    status = main(["segment", "--boundaries", str(path), "--out", str(tmp_path / "s.gpkg")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "parent_code not a township: 450802001002" in err
+    assert "what to do:" in err
+    assert not (tmp_path / "s.gpkg").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path, capsys):
+    assert main(["run", "--boundaries", str(tmp_path / "x.gpkg"), "--debug",
+                 "--out", str(tmp_path)]) == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main(["segment"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert main(["run", "--columns", "nonsense", "--out", "x"]) == 2
+    assert main(["--version"]) == 0
+
+
+def test_per_level_files_and_column_mapping(tmp_path, capsys):
+    villages = make_boundaries()["village"].rename(columns={"code": "XZQDM", "name": "XZQMC"})
+    villages.to_file(tmp_path / "v.gpkg", layer="cun")
+    rivers = gpd.GeoDataFrame({"HLDM": ["R1"], "河流名称": ["示例河"]},
+                              geometry=[make_boundaries()["village"].geometry[0].boundary],
+                              crs=villages.crs)
+    rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
+    status = main(["segment", "--boundaries", f"village={tmp_path / 'v.gpkg'}",
+                   "--layers", "village=cun", "--waters", str(tmp_path / "r.gpkg"),
+                   "--columns", "river_code=HLDM", "--out", str(tmp_path / "s.gpkg")])
+    assert status == 0, capsys.readouterr().err
+    reaches = gpd.read_file(tmp_path / "s.gpkg", layer="reaches_county")
+    assert reaches["river_code"].unique().tolist() == ["R1"]

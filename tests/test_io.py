@@ -1,0 +1,163 @@
+"""Loaders: every rule fires on a broken input and stays quiet on good data."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.testing import assert_geometries_equal
+from toy import CRS, box, line, make_boundaries
+
+import hzgeo
+from hzgeo import DataQualityError, InputError, read_boundaries, read_waters
+from hzgeo.io import work_crs_for
+from hzgeo.validate import validate_boundaries, validate_waters
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return read_boundaries(), read_waters()
+
+
+def write_levels(tmp_path, boundaries, **kwargs):
+    path = tmp_path / "b.gpkg"
+    for level, frame in boundaries.levels.items():
+        frame.to_file(path, layer=level, **kwargs)
+    return path
+
+
+def test_bundled_data_loads_and_validates_quietly(bundled):
+    boundaries, waters = bundled
+    assert list(boundaries.levels) == ["city", "county", "township", "village"]
+    validate_boundaries(boundaries)
+    validate_waters(waters)
+    assert work_crs_for(boundaries["village"]).to_epsg() == 4546
+
+
+def test_shapefile_per_level_with_other_column_names_and_only_villages(tmp_path, bundled):
+    villages = bundled[0]["village"][["code", "name", "geometry"]].rename(
+        columns={"code": "XZQDM", "name": "XZQMC"})
+    villages.to_file(tmp_path / "cun.shp", encoding="utf-8")
+    loaded = read_boundaries({"village": tmp_path / "cun.shp"})
+    assert list(loaded.levels) == ["city", "county", "township", "village"]
+    assert [len(loaded[lvl]) for lvl in loaded.levels] == [1, 5, 74, 1195]
+    assert loaded["village"]["name"].tolist() == bundled[0]["village"]["name"].tolist()
+    assert loaded["village"]["parent_code"].tolist() == bundled[0]["village"]["parent_code"].tolist()
+    want = bundled[0]["township"].set_index("code").to_crs(CRS)
+    got = loaded["township"].set_index("code").to_crs(CRS)
+    assert set(got.columns) >= {"name", "parent_code", "synthetic", "geometry_source"}
+    diff = shapely.symmetric_difference(got.geometry[want.index].values, want.geometry.values)
+    assert shapely.area(diff).max() < 1.0  # m²
+    validate_boundaries(loaded)
+    # the same data through an explicit mapping and a GeoPackage layer name
+    renamed = villages.rename(columns={"XZQDM": "DM", "XZQMC": "MC"})
+    renamed.to_file(tmp_path / "v.gpkg", layer="村级")
+    again = read_boundaries(tmp_path / "v.gpkg", layers={"village": "村级"},
+                            columns={"code": "DM", "name": "MC"})
+    assert again["township"]["code"].tolist() == loaded["township"]["code"].tolist()
+
+
+def test_missing_file_and_layer(tmp_path, boundaries):
+    with pytest.raises(InputError, match="nope.gpkg: file not found"):
+        read_boundaries(tmp_path / "nope.gpkg")
+    path = write_levels(tmp_path, boundaries)
+    with pytest.raises(InputError, match=r"layer 'vilage': no such layer") as err:
+        read_boundaries(path, layers={"village": "vilage"})
+    assert "did you mean layer 'village'" in str(err.value)
+
+
+def test_missing_column_suggests_the_closest(tmp_path, boundaries):
+    frame = boundaries["village"].rename(columns={"code": "codes"})
+    frame.to_file(tmp_path / "v.gpkg", layer="village")
+    with pytest.raises(InputError, match="missing column 'code'") as err:
+        read_boundaries(tmp_path / "v.gpkg")
+    assert "--columns code=codes" in str(err.value)
+
+
+def test_no_crs_is_an_error_unless_declared(tmp_path, boundaries):
+    frame = boundaries["village"][["code", "name", "geometry"]].set_crs(None, allow_override=True)
+    with pytest.warns(UserWarning, match="'crs' was not provided"):
+        frame.to_file(tmp_path / "v.shp")  # a shapefile without .prj
+    with pytest.raises(InputError, match="no CRS") as err:
+        read_boundaries({"village": tmp_path / "v.shp"})
+    assert "--crs" in str(err.value) and "v.shp" in str(err.value)
+    loaded = read_boundaries({"village": tmp_path / "v.shp"}, crs=CRS)
+    assert loaded["village"].crs.to_epsg() == 4546
+
+
+def test_every_problem_is_reported_at_once(tmp_path, boundaries):
+    frame = boundaries["village"].copy()
+    frame.loc[1, "code"] = frame.loc[0, "code"]  # duplicate
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        frame.loc[2, "geometry"] = shapely.polygons([(0, 0), (1, np.nan), (1, 1), (0, 0)])
+    frame.loc[3, "geometry"] = shapely.Point(400_000, 2_560_000)
+    frame.to_file(tmp_path / "v.gpkg", layer="village")
+    with pytest.raises(InputError) as err:
+        read_boundaries(tmp_path / "v.gpkg")
+    text = str(err.value)
+    assert "duplicate codes" in text and "450802001001" in text
+    assert "NaN or infinite coordinates" in text and "450802002001" in text
+    assert "geometry must be Polygon or MultiPolygon, found ['Point']" in text
+    assert text.count("\n- ") == 3
+
+
+def test_gcj02_input_is_moved_to_wgs84(tmp_path):
+    counties = read_boundaries({"village": DATA / "guigang_counties_cnmaps_gcj02.geojson"},
+                               columns={"code": "adcode"}, gcj02=True)["village"]
+    want = gpd.read_file(DATA / "guigang_counties_cnmaps_wgs84.geojson")
+    assert_geometries_equal(counties.geometry.values, want.geometry.values,
+                                            tolerance=1e-6)  # degrees: the files' rounding
+    with pytest.raises(InputError, match="projected"):
+        read_boundaries({"village": write_levels(tmp_path, make_boundaries())},
+                        layers={"village": "village"}, gcj02=True)
+
+
+def test_validate_refuses_defects_naming_the_units(boundaries):
+    bad = make_boundaries()
+    bowtie = shapely.Polygon([(400_000, 2_560_000), (401_000, 2_561_000),
+                              (401_000, 2_560_000), (400_000, 2_561_000)])
+    bad["village"].loc[0, "geometry"] = bowtie
+    with pytest.raises(DataQualityError, match=r"village: invalid geometry: 450802001001"):
+        validate_boundaries(bad)
+    overlap = make_boundaries()
+    overlap["village"].loc[1, "geometry"] = box(900, 2000)
+    with pytest.raises(DataQualityError, match="overlap") as err:
+        validate_boundaries(overlap)
+    assert "450802001002" in str(err.value)
+    orphan = make_boundaries()
+    orphan["village"].loc[3, "parent_code"] = "450802009"
+    with pytest.raises(DataQualityError, match="parent_code not a township: 450802002002"):
+        validate_boundaries(orphan)
+
+
+def test_waters_rules(tmp_path):
+    rivers = gpd.GeoDataFrame({"河流名称": ["甲河", "乙河"]},
+                              geometry=[line((0, 0), (10, 0)), line((0, 5), (10, 5))], crs=CRS)
+    rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
+    waters = read_waters(tmp_path / "r.gpkg")
+    assert waters.rivers["name"].tolist() == ["甲河", "乙河"]
+    assert waters.rivers["river_code"].tolist() == ["甲河", "乙河"]
+    assert waters.lakes.empty
+    polys = gpd.GeoDataFrame({"river_code": ["A", "A"], "name": ["x", "y"]},
+                             geometry=[box(0, 1), box(1, 2)], crs=CRS)
+    polys.to_file(tmp_path / "p.gpkg", layer="rivers")
+    with pytest.raises(InputError) as err:
+        read_waters(tmp_path / "p.gpkg")
+    assert "duplicate river codes (features: A)" in str(err.value)
+    assert "LineString or MultiLineString" in str(err.value)
+    bad_into = read_waters(tmp_path / "r.gpkg")
+    bad_into.rivers.loc[0, "flows_into"] = "丙河"
+    with pytest.raises(DataQualityError, match="flows_into names no river_code: 丙河"):
+        validate_waters(bad_into)
+
+
+def test_public_api_is_exported():
+    for name in hzgeo.__all__:
+        assert hasattr(hzgeo, name), name
