@@ -430,6 +430,26 @@ def _dissolve_up(child: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     return frame
 
 
+def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The optional river columns, with their defaults where missing.
+
+    ``main`` False, ``main_river`` and ``flows_into`` empty, ``accuracy_m`` NaN (unknown),
+    ``synthetic`` False.
+    """
+    rivers = rivers.copy()
+    defaults = {"main": False, "main_river": "", "flows_into": "", "accuracy_m": np.nan,
+                "synthetic": False}
+    for column, value in defaults.items():
+        if column not in rivers.columns:
+            rivers[column] = value
+    for column in ("main", "synthetic"):
+        rivers[column] = rivers[column].fillna(False).astype(bool)
+    for column in ("main_river", "flows_into"):
+        rivers[column] = rivers[column].fillna("").astype(str)
+    rivers["accuracy_m"] = pd.to_numeric(rivers["accuracy_m"], errors="coerce")
+    return rivers
+
+
 def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None,
                 rivers_layer: str | None = None, lakes_layer: str | None = None,
                 columns: Mapping[str, str] | None = None, crs=None,
@@ -498,16 +518,7 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
                 problems.add(where, "no CRS", hint=err.hint)
                 rivers = None
             if rivers is not None:
-                defaults = {"main": False, "main_river": "", "flows_into": "",
-                            "accuracy_m": np.nan}
-                for column, value in defaults.items():
-                    if column not in rivers.columns:
-                        rivers[column] = value
-                rivers["main"] = rivers["main"].fillna(False).astype(bool)
-                for column in ("main_river", "flows_into"):
-                    rivers[column] = rivers[column].fillna("").astype(str)
-                rivers["accuracy_m"] = pd.to_numeric(rivers["accuracy_m"], errors="coerce")
-                rivers = _fill_provenance(rivers, source)
+                rivers = complete_river_columns(_fill_provenance(rivers, source))
     lake_frame = None
     lake_source, lake_layer = (Path(lakes), lakes_layer) if lakes is not None else (
         source, lakes_layer or ("lakes" if "lakes" in available else None))

@@ -30,7 +30,7 @@ from pyproj import CRS, Transformer
 
 from hzgeo.errors import InputError, SliverWarning
 from hzgeo.geodesy import GEOD, geodesic_area, segment_lengths
-from hzgeo.io import Boundaries, Waters, work_crs_for
+from hzgeo.io import Boundaries, Waters, complete_river_columns, work_crs_for
 from hzgeo.settings import (
     BOUNDARY_MIN_FACTOR,
     BOUNDARY_TOLERANCE_M,
@@ -492,7 +492,7 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     1    示例河乙村段   0.9999  1.9998   市界（出境）
     """
     boundaries = _complete_levels(boundaries)
-    rivers = waters.rivers.reset_index(drop=True)
+    rivers = complete_river_columns(waters.rivers.reset_index(drop=True))
     if work_crs is None:
         work_crs = work_crs_for(boundaries["village"])
     work_crs = CRS(work_crs)
@@ -732,7 +732,7 @@ class _Context:
             return "市界（入境）" if at_start else "市界（出境）"
         if at_start:
             return "源头"
-        into = self.rivers["flows_into"].iloc[r] if "flows_into" in self.rivers else ""
+        into = self.rivers["flows_into"].iloc[r]
         if into:
             return f"汇入{self.river_name.get(into, into)}"
         return "河口"
@@ -754,9 +754,8 @@ class _Context:
                 recs.append((run.part, run.s0, run.s1, r, code, others, c0, c1, start, end))
         river_code = rivers["river_code"].to_numpy()
         river_name = rivers["name"].to_numpy()
-        main = rivers["main"].to_numpy() if "main" in rivers else np.zeros(len(rivers), bool)
-        river_syn = rivers["synthetic"].to_numpy() if "synthetic" in rivers else \
-            np.zeros(len(rivers), bool)
+        main = rivers["main"].to_numpy()
+        river_syn = rivers["synthetic"].to_numpy()
         data = []
         for part, s0, s1, r, code, others, c0, c1, start, end in recs:
             key = (river_code[r], code)
