@@ -101,23 +101,72 @@ class RiverNetwork:
         i, f = self._locate(np.asarray(s, float), np.asarray(part, int))
         return self.planar_cum[i] + f * (self.planar_cum[i + 1] - self.planar_cum[i])
 
-    def lines(self, s0, s1, part) -> np.ndarray:
-        """LineStrings of the stretches ``s0 .. s1`` (vectorised substring)."""
+    def segment_pairs(self, tree: shapely.STRtree, *, predicate: str,
+                      distance_of_part: np.ndarray | None = None,
+                      chunk: int = 32) -> tuple[np.ndarray, np.ndarray]:
+        """(segment, tree geometry) pairs whose bounding boxes are near each other.
+
+        The tree is queried with pieces of ``chunk`` segments (creating one geometry per
+        segment would cost more than the search); the pieces' segments are returned, to be
+        tested exactly by the caller.
+        """
+        if len(self.seg_index) == 0:
+            return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+        starts = [np.arange(a, b, chunk) for a, b in zip(self.part_start, self.part_end,
+                                                            strict=True)]
+        first = np.concatenate(starts)
+        part = np.repeat(np.arange(len(starts)), [len(x) for x in starts])
+        last = np.minimum(first + chunk, self.part_end[part])
+        n_vertices = last - first + 1
+        offset = np.arange(n_vertices.sum()) - np.repeat(np.cumsum(n_vertices) - n_vertices,
+                                                         n_vertices)
+        pieces = shapely.linestrings(self.xy[np.repeat(first, n_vertices) + offset],
+                                     indices=np.repeat(np.arange(len(first)), n_vertices))
+        if predicate == "dwithin":
+            pi, ti = tree.query(pieces, predicate="dwithin", distance=distance_of_part[part])
+        else:
+            pi, ti = tree.query(pieces, predicate=predicate)
+        n_seg = last[pi] - first[pi]
+        seg = np.repeat(first[pi], n_seg) + (
+            np.arange(n_seg.sum()) - np.repeat(np.cumsum(n_seg) - n_seg, n_seg))
+        return seg, np.repeat(ti, n_seg)
+
+    def lonlat_at(self, s, part) -> np.ndarray:
+        """Lon/lat of positions: the vertex's own where ``s`` is a vertex, else transformed."""
+        i, f = self._locate(np.asarray(s, float), np.asarray(part, int))
+        out = np.where((f == 0)[:, None], self.lonlat[i], self.lonlat[i + 1])
+        inner = (f > 0) & (f < 1)
+        if inner.any():
+            xy = self.xy[i[inner]] + f[inner, None] * (self.xy[i[inner] + 1] - self.xy[i[inner]])
+            out[inner] = np.column_stack(self.to_lonlat.transform(xy[:, 0], xy[:, 1]))
+        return out
+
+    def lines(self, s0, s1, part, *, lonlat: bool = False) -> np.ndarray:
+        """LineStrings of the stretches ``s0 .. s1`` (vectorised substring).
+
+        In the work CRS, or with ``lonlat`` in EPSG:4490 from the river's own lon/lat.
+        """
         s0, s1, part = np.asarray(s0, float), np.asarray(s1, float), np.asarray(part, int)
         if len(s0) == 0:
             return np.array([], dtype=object)
+        coords = self.lonlat if lonlat else self.xy
+        at = self.lonlat_at if lonlat else self.xy_at
         first = np.floor(s0).astype(int) + 1
         last = np.ceil(s1).astype(int) - 1
         inner = np.maximum(last - first + 1, 0)
         counts = inner + 2
         offsets = np.concatenate([[0], np.cumsum(counts)])
         out = np.empty((offsets[-1], 2))
-        out[offsets[:-1]] = self.xy_at(s0, part)
-        out[offsets[1:] - 1] = self.xy_at(s1, part)
+        out[offsets[:-1]] = at(s0, part)
+        out[offsets[1:] - 1] = at(s1, part)
         line_of = np.repeat(np.arange(len(s0)), inner)
         within = np.arange(len(line_of)) - np.repeat(np.cumsum(inner) - inner, inner)
-        out[np.repeat(offsets[:-1] + 1, inner) + within] = self.xy[first[line_of] + within]
+        out[np.repeat(offsets[:-1] + 1, inner) + within] = coords[first[line_of] + within]
         return shapely.linestrings(out, indices=np.repeat(np.arange(len(s0)), counts))
+
+    def lonlat_lines(self, s0, s1, part) -> np.ndarray:
+        """:meth:`lines` in EPSG:4490."""
+        return self.lines(s0, s1, part, lonlat=True)
 
 
 def coverage_edges(polygons: np.ndarray):
@@ -155,100 +204,111 @@ def coverage_edges(polygons: np.ndarray):
 
 
 def crossings(net: RiverNetwork, edges: np.ndarray, tree: shapely.STRtree):
-    """Positions ``s`` where river segments cross coverage edges."""
-    seg = net.seg_index
+    """Positions ``s`` (and parts) where river segments cross coverage edges."""
+    seg, ei = net.segment_pairs(tree, predicate="intersects")
     if len(seg) == 0:
         return np.zeros(0), np.zeros(0, dtype=int)
-    p0, p1 = net.xy[seg], net.xy[seg + 1]
-    boxes = shapely.box(np.minimum(p0[:, 0], p1[:, 0]), np.minimum(p0[:, 1], p1[:, 1]),
-                        np.maximum(p0[:, 0], p1[:, 0]), np.maximum(p0[:, 1], p1[:, 1]))
-    ri, ei = tree.query(boxes)
-    p, r = p0[ri], p1[ri] - p0[ri]
+    p, r = net.xy[seg], net.xy[seg + 1] - net.xy[seg]
     q, sv = edges[ei, 0], edges[ei, 1] - edges[ei, 0]
     denom = r[:, 0] * sv[:, 1] - r[:, 1] * sv[:, 0]
     qp = q - p
     scale = np.hypot(*r.T) * np.hypot(*sv.T)
-    ok = np.abs(denom) > 1e-12 * scale
+    ok = np.abs(denom) > 1e-12 * scale  # parallel segments do not cross
     with np.errstate(divide="ignore", invalid="ignore"):
         t = (qp[:, 0] * sv[:, 1] - qp[:, 1] * sv[:, 0]) / denom
         u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denom
     eps = 1e-12
     hit = ok & (t >= -eps) & (t <= 1 + eps) & (u >= -eps) & (u <= 1 + eps)
-    s = seg[ri[hit]] + np.clip(t[hit], 0.0, 1.0)
-    return s, net.vertex_part[seg[ri[hit]]]
+    return seg[hit] + np.clip(t[hit], 0.0, 1.0), net.vertex_part[seg[hit]]
 
 
-def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, unit_keys, tol_of_part, min_factor):
+def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, tree, unit_keys, tol_of_part,
+                     min_factor):
     """Stretches that run along a shared border: list of (part, s0, s1, village_a, village_b).
 
     Borders are searched top down (``unit_keys``: one array per level mapping a village to
     its unit at that level, county first): a stretch along a county border is found among
     county-border edges only, so that village edges nearby do not break it up. Inside a
     stretch the two villages are those of the nearest border edge, so the stretch is shared
-    at every level below too.
+    at every level below too. The river is sampled every tolerance / 2 where it is within
+    the tolerance of an edge it may follow (see :func:`_may_follow`); a stretch is a run of
+    samples whose nearest border is the same pair of units, at least ``min_factor`` times
+    the tolerance long.
     """
-    seg = net.seg_index
-    shared = edge_hi >= 0
-    if len(seg) == 0 or not shared.any():
+    if len(net.seg_index) == 0 or not (edge_hi >= 0).any():
         return []
-    seg_part = net.vertex_part[seg]
-    seg_tol = tol_of_part[seg_part]
-    seg_lines = shapely.linestrings(
-        np.stack([net.xy[seg], net.xy[seg + 1]], axis=1).reshape(-1, 2),
-        indices=np.repeat(np.arange(len(seg)), 2))
-    taken: list[tuple[int, float, float]] = []  # intervals found at a higher level
+    seg_tol = tol_of_part[net.vertex_part]  # by first vertex of a segment
+    seg, ei = net.segment_pairs(tree, predicate="dwithin", distance_of_part=tol_of_part)
+    keep = edge_hi[ei] >= 0
+    seg, ei = seg[keep], ei[keep]
+    keep = _segment_distance(net.xy[seg], net.xy[seg + 1], edges[ei, 0], edges[ei, 1]) \
+        <= seg_tol[seg]
+    seg, ei = seg[keep], ei[keep]
+    keep = _may_follow(net, seg, edges[ei], seg_tol[seg])
+    seg, ei = seg[keep], ei[keep]
     out = []
+    taken_key = np.zeros(0)  # (part, s) of samples already in a stretch, as one float key
     for keys in unit_keys:
-        level_edge = shared & (keys[edge_lo] != keys[np.maximum(edge_hi, 0)])
-        level_idx = np.flatnonzero(level_edge)
-        if len(level_idx) == 0:
+        level = keys[edge_lo[ei]] != keys[np.maximum(edge_hi[ei], 0)]
+        lseg, lei = seg[level], ei[level]
+        if len(lseg) == 0:
             continue
-        tree = shapely.STRtree(shapely.linestrings(
-            edges[level_idx].reshape(-1, 2), indices=np.repeat(np.arange(len(level_idx)), 2)))
-        pair_seg, pair_edge = tree.query(seg_lines, predicate="dwithin", distance=seg_tol)
-        near = np.unique(pair_seg[_may_follow(net, seg[pair_seg], edges[level_idx[pair_edge]],
-                                              seg_tol[pair_seg])])
-        if len(near) == 0:
-            continue
-        length = np.hypot(*(net.xy[seg[near] + 1] - net.xy[seg[near]]).T)
+        near, inverse = np.unique(lseg, return_inverse=True)
+        length = np.hypot(*(net.xy[near + 1] - net.xy[near]).T)
         spacing = np.maximum(seg_tol[near] / 2, _MIN_SAMPLE_SPACING_M)
         count = np.clip(np.ceil(length / spacing).astype(int), 1, _MAX_SAMPLES) + 1
-        owner = np.repeat(near, count)
-        within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        s = seg[owner] + within / np.repeat(count - 1, count)
-        part = seg_part[owner]
-        points = shapely.points(net.xy_at(s, part))
-        pi, ei, dist = _nearest(tree, points, float(seg_tol[near].max()))
-        good = dist <= seg_tol[owner[pi]]
-        pi, ei = pi[good], level_idx[ei[good]]
-        s, part = s[pi], part[pi]
-        va, vb = edge_lo[ei], edge_hi[ei]
+        first = np.concatenate([[0], np.cumsum(count)[:-1]])
+        sample_seg = np.repeat(near, count)
+        within = np.arange(count.sum()) - np.repeat(first, count)
+        sample_s = sample_seg + within / np.repeat(count - 1, count)
+        # every sample against every candidate edge of its segment
+        pairs_per_seg = np.bincount(inverse, minlength=len(near))
+        order = np.argsort(inverse, kind="stable")
+        edge_of_pair = lei[order]
+        pair_first = np.concatenate([[0], np.cumsum(pairs_per_seg)[:-1]])
+        n_pairs = count * pairs_per_seg
+        sample_idx = np.repeat(np.arange(count.sum()), np.repeat(pairs_per_seg, count))
+        seg_of_sample = np.repeat(np.arange(len(near)), count)
+        offset = np.arange(n_pairs.sum()) - np.repeat(
+            np.cumsum(np.repeat(pairs_per_seg, count)) - np.repeat(pairs_per_seg, count),
+            np.repeat(pairs_per_seg, count))
+        cand = edge_of_pair[pair_first[seg_of_sample[sample_idx]] + offset]
+        xy = net.xy_at(sample_s, net.vertex_part[sample_seg])
+        dist = _point_segment_distance(xy[sample_idx], edges[cand, 0], edges[cand, 1])
+        best = np.lexsort((dist, sample_idx))
+        first_of = np.ones(len(best), dtype=bool)
+        first_of[1:] = sample_idx[best][1:] != sample_idx[best][:-1]
+        best = best[first_of]
+        sample, edge, d = sample_idx[best], cand[best], dist[best]
+        good = d <= seg_tol[sample_seg[sample]]
+        sample, edge = sample[good], edge[good]
+        s = sample_s[sample]
+        part = net.vertex_part[sample_seg[sample]]
+        va, vb = edge_lo[edge], edge_hi[edge]
         ka, kb = keys[va], keys[vb]
         flip = ka > kb
         va, vb = np.where(flip, vb, va), np.where(flip, va, vb)
         key = np.minimum(ka, kb).astype(np.int64) * (int(keys.max()) + 1) + np.maximum(ka, kb)
         order = np.lexsort((s, part))
         s, part, key, va, vb = s[order], part[order], key[order], va[order], vb[order]
-        if taken:  # drop samples inside stretches found at a higher level
-            inside = np.zeros(len(s), dtype=bool)
-            for p, a0, a1 in taken:
-                inside |= (part == p) & (s >= a0) & (s <= a1)
-            s, part, key, va, vb = s[~inside], part[~inside], key[~inside], va[~inside], vb[~inside]
+        if len(taken_key):  # drop samples inside stretches found at a higher level
+            here = _interval_member(part, s, taken_key)
+            s, part, key, va, vb = s[~here], part[~here], key[~here], va[~here], vb[~here]
         if len(s) == 0:
             continue
         planar = net.planar(s, part)
         new = np.ones(len(s), dtype=bool)
         new[1:] = (part[1:] != part[:-1]) | (key[1:] != key[:-1]) | (
             planar[1:] - planar[:-1] > tol_of_part[part[1:]])
-        run_id = np.cumsum(new) - 1
         starts = np.flatnonzero(new)
         ends = np.append(starts[1:], len(s)) - 1
         span = planar[ends] - planar[starts]
-        accept = span >= min_factor * tol_of_part[part[starts]]
-        for r in np.flatnonzero(accept):
+        accept = np.flatnonzero(span >= min_factor * tol_of_part[part[starts]])
+        found = []
+        for r in accept:
             i0, i1 = starts[r], ends[r]
             p = int(part[i0])
-            taken.append((p, s[i0], s[i1]))
+            found.append((p, s[i0], s[i1]))
             # sub-stretches by village pair
             pair = va[i0:i1 + 1].astype(np.int64) * (len(keys) + 1) + vb[i0:i1 + 1]
             change = np.flatnonzero(np.diff(pair) != 0) + 1
@@ -257,7 +317,9 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, unit_keys, tol_
                 j0, j1 = bounds[k], bounds[k + 1]
                 if s[j1] > s[j0]:
                     out.append((p, float(s[j0]), float(s[j1]), int(va[j0]), int(vb[j0])))
-        del run_id
+        if found:
+            taken_key = np.sort(np.concatenate([taken_key, np.array(
+                [[p * _PART_KEY + a, p * _PART_KEY + b] for p, a, b in found]).ravel()]))
     out.sort(key=lambda r: (r[0], r[1]))
     cleaned = []
     for run in out:
@@ -269,11 +331,40 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, unit_keys, tol_
     return cleaned
 
 
+#: Parts and positions as one sortable float: part * _PART_KEY + s (s < 2**40 vertices).
+_PART_KEY = float(2**40)
+
+
+def _interval_member(part: np.ndarray, s: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Whether each (part, s) lies in one of the closed intervals ``bounds`` (sorted pairs)."""
+    key = part * _PART_KEY + s
+    pos = np.searchsorted(bounds, key, side="right")
+    inside = pos % 2 == 1
+    on_edge = np.isin(key, bounds)
+    return inside | on_edge
+
+
 def _point_segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ab = b - a
     denom = np.einsum("ij,ij->i", ab, ab)
     t = np.clip(np.einsum("ij,ij->i", p - a, ab) / np.where(denom > 0, denom, 1.0), 0.0, 1.0)
     return np.hypot(*(p - (a + t[:, None] * ab)).T)
+
+
+def _segment_distance(p0, p1, q0, q1) -> np.ndarray:
+    """Distance between segments p0-p1 and q0-q1 (0 where they cross)."""
+    d = np.minimum.reduce([_point_segment_distance(p0, q0, q1),
+                           _point_segment_distance(p1, q0, q1),
+                           _point_segment_distance(q0, p0, p1),
+                           _point_segment_distance(q1, p0, p1)])
+    r, sv = p1 - p0, q1 - q0
+    denom = r[:, 0] * sv[:, 1] - r[:, 1] * sv[:, 0]
+    qp = q0 - p0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (qp[:, 0] * sv[:, 1] - qp[:, 1] * sv[:, 0]) / denom
+        u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denom
+    cross = (denom != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
+    return np.where(cross, 0.0, d)
 
 
 def _may_follow(net: RiverNetwork, seg: np.ndarray, edge: np.ndarray,
@@ -294,10 +385,3 @@ def _may_follow(net: RiverNetwork, seg: np.ndarray, edge: np.ndarray,
         np.hypot(*u.T) * np.hypot(*v.T), 1e-300)
     long = np.hypot(*u.T) > 2 * tol
     return both_near | (cos > 0.9) | long
-
-
-def _nearest(tree: shapely.STRtree, points: np.ndarray, max_distance: float):
-    """For each point, its nearest tree geometry within ``max_distance`` (one per point)."""
-    pi, ti = tree.query_nearest(points, max_distance=max_distance, all_matches=False)
-    dist = shapely.distance(points[pi], tree.geometries[ti])
-    return pi, ti, dist

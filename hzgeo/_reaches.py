@@ -1,7 +1,7 @@
 """Turn labelled runs into the reach tables: codes, names, chainage, 起止, nesting.
 
-Everything here is vectorised over the runs of a level, except the few words of the start
-and end description, which are a dictionary look-up per run.
+Vectorised over the runs of a level; output geometry is built straight in lon/lat from
+the river's own lon/lat vertices, so no reach is reprojected.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 
 from hzgeo._network import RiverNetwork
-from hzgeo._runs import GAP, OUTSIDE, Run
+from hzgeo._runs import GAP, NONE, OUTSIDE, Runs
 from hzgeo._units import UnitTable
 from hzgeo.settings import STORE_CRS
 
@@ -29,35 +29,30 @@ class ReachWriter:
     """Builds the output frames of one segmentation."""
 
     def __init__(self, net: RiverNetwork, rivers: gpd.GeoDataFrame, units: UnitTable,
-                 city_border, tol_river: np.ndarray, cuts: dict, runs: list[Run]):
+                 city_border, tol_river: np.ndarray, cuts: dict, runs: Runs):
         self.net, self.rivers, self.units = net, rivers, units
         self.cuts = cuts
-        self.work_crs = rivers.crs
-        self.river_code = rivers["river_code"].to_numpy()
-        self.river_name_arr = rivers["name"].to_numpy()
+        self.river_code = rivers["river_code"].to_numpy(dtype=object)
+        self.river_name = rivers["name"].to_numpy(dtype=object)
         self.river_main = rivers["main"].to_numpy(bool)
         self.river_synthetic = rivers["synthetic"].to_numpy(bool)
         self.origin = self._origin(runs)
         self._part_words(city_border, tol_river)
-        self._names: dict[tuple, str] = {}
 
     # -- chainage and words ------------------------------------------------------------
 
-    def _chainage(self, runs: list[Run]) -> tuple[np.ndarray, np.ndarray]:
-        n = len(runs)
-        part = np.fromiter((r.part for r in runs), int, n)
-        s = np.fromiter((r.s0 for r in runs), float, n)
-        e = np.fromiter((r.s1 for r in runs), float, n)
-        c = self.net.chainage(np.concatenate([s, e]), np.concatenate([part, part]))
-        return c[:n], c[n:]
+    def _chainage(self, runs: Runs) -> tuple[np.ndarray, np.ndarray]:
+        c = self.net.chainage(np.concatenate([runs.s0, runs.s1]),
+                              np.concatenate([runs.part, runs.part]))
+        return c[:len(runs)], c[len(runs):]
 
-    def _origin(self, runs: list[Run]) -> np.ndarray:
+    def _origin(self, runs: Runs) -> np.ndarray:
         """Chainage of each river's first in-city point: its 0 km."""
         origin = np.zeros(len(self.rivers))
-        inside = [r for r in runs if r.label[0] != OUTSIDE]
-        if inside:
+        inside = runs.take(runs.inside)
+        if len(inside):
             c0, _ = self._chainage(inside)
-            river = self.net.part_river[[r.part for r in inside]]
+            river = self.net.part_river[inside.part]
             first = pd.Series(c0).groupby(river).min()
             origin[first.index.to_numpy()] = first.to_numpy()
         return origin
@@ -76,83 +71,80 @@ class ReachWriter:
         first[1:] = river[1:] != river[:-1]
         last = np.ones(n, dtype=bool)
         last[:-1] = river[1:] != river[:-1]
-        names = dict(zip(self.river_code, self.river_name_arr, strict=True))
-        into = self.rivers["flows_into"].to_numpy()
+        names = dict(zip(self.river_code, self.river_name, strict=True))
+        into = self.rivers["flows_into"].to_numpy(dtype=object)
+        mouth = np.array([("汇入" + names.get(into[r], into[r])) if into[r] else "河口"
+                          for r in river], dtype=object)
         self.part_start_word = np.where(near_start, "市界（入境）",
                                         np.where(first, "源头", "断开处")).astype(object)
-        end = [("汇入" + names.get(into[r], into[r])) if into[r] else "河口" for r in river]
         self.part_end_word = np.where(near_end, "市界（出境）",
-                                      np.where(last, np.array(end, dtype=object), "断开处"))
+                                      np.where(last, mouth, "断开处")).astype(object)
 
-    def name_of(self, codes: tuple) -> str:
-        if codes not in self._names:
-            self._names[codes] = "、".join(self.units.name.get(c, c) for c in codes)
-        return self._names[codes]
-
-    def _neighbour_word(self, mine: tuple, other: Run, at: float, part: int,
-                        same_block: bool, entering: bool) -> str:
-        if not same_block:
-            return next((name for (p, s), name in self.cuts.items()
-                         if p == part and abs(s - at) < 1e-9), "分段点")
-        if other.label[0] == OUTSIDE:
-            return "市界（入境）" if entering else "市界（出境）"
-        if other.label[0] == GAP:
-            return "无归属区域"
-        across = tuple(c for c in other.label if c not in mine) or other.label
-        return self.name_of(across) + "界"
+    def _words(self, runs: Runs, names: np.ndarray, entering: bool) -> np.ndarray:
+        """起 (``entering``) or 止 of every run: what lies across its upstream / downstream end."""
+        n = len(runs)
+        j = np.arange(n) + (-1 if entering else 1)
+        valid = (j >= 0) & (j < n)
+        j = np.clip(j, 0, max(n - 1, 0))
+        has = valid & (runs.part[j] == runs.part) if n else valid
+        words = np.where(has, "", self.part_start_word[runs.part] if entering
+                         else self.part_end_word[runs.part]).astype(object)
+        if not n:
+            return words
+        na, nb = runs.a[j], runs.b[j]
+        outside = has & (na == OUTSIDE)
+        words[outside] = "市界（入境）" if entering else "市界（出境）"
+        words[has & (na == GAP)] = "无归属区域"
+        ordinary = np.flatnonzero(has & (na >= 0) & (runs.block[j] == runs.block))
+        for i in ordinary.tolist():  # the unit(s) across the end, named
+            mine = (runs.a[i], runs.b[i])
+            across = [u for u in (na[i], nb[i]) if u != NONE and u not in mine] or \
+                [u for u in (na[i], nb[i]) if u != NONE]
+            words[i] = "、".join(names[u] for u in across) + "界"
+        for i in np.flatnonzero(has & (runs.block[j] != runs.block)).tolist():
+            at = runs.s0[i] if entering else runs.s1[i]
+            words[i] = next((name for (p, s), name in self.cuts.items()
+                             if p == runs.part[i] and abs(s - at) < 1e-9), "分段点")
+        return words
 
     # -- frames ------------------------------------------------------------------------
 
-    def reaches(self, runs: list[Run], level: str) -> gpd.GeoDataFrame:
-        """One row per run and responsible unit (two for a shared run)."""
-        net = self.net
-        n = len(runs)
-        c0, c1 = self._chainage(runs) if n else (np.zeros(0), np.zeros(0))
-        rows_run, rows_code, rows_other = [], [], []
-        start, end = [""] * n, [""] * n
-        for i, run in enumerate(runs):
-            label = run.label
-            if not isinstance(label[0], str):
-                continue
-            prev = runs[i - 1] if i > 0 and runs[i - 1].part == run.part else None
-            nxt = runs[i + 1] if i + 1 < n and runs[i + 1].part == run.part else None
-            start[i] = self.part_start_word[run.part] if prev is None else \
-                self._neighbour_word(label, prev, run.s0, run.part, prev.block == run.block,
-                                     True)
-            end[i] = self.part_end_word[run.part] if nxt is None else \
-                self._neighbour_word(label, nxt, run.s1, run.part, nxt.block == run.block,
-                                     False)
-            if len(label) == 1:
-                rows_run.append(i)
-                rows_code.append(label[0])
-                rows_other.append("")
-            else:
-                rows_run += [i, i]
-                rows_code += [label[0], label[1]]
-                rows_other += [label[1], label[0]]
-        idx = np.asarray(rows_run, dtype=int)
-        part = np.fromiter((runs[i].part for i in idx), int, len(idx))
-        river = net.part_river[part] if len(idx) else np.zeros(0, dtype=int)
-        code = np.asarray(rows_code, dtype=object)
-        other = np.asarray(rows_other, dtype=object)
-        name = self.units.name
-        synthetic = self.units.synthetic
+    def reaches(self, runs: Runs, level: str, codes: np.ndarray) -> gpd.GeoDataFrame:
+        """One row per run and responsible unit (two for a shared run).
+
+        ``runs`` are labelled with unit ids at ``level``; ``codes[id]`` is the unit's code.
+        """
+        units = self.units
+        names = np.array([units.name.get(c, c) for c in codes], dtype=object)
+        synthetic = np.array([units.synthetic.get(c, False) for c in codes], dtype=bool)
+        start = self._words(runs, names, True)
+        end = self._words(runs, names, False)
+        c0, c1 = self._chainage(runs)
+        ordinary = np.flatnonzero(runs.a >= 0)
+        shared = ordinary[runs.b[ordinary] != NONE]
+        # one row per run, a second for the other side of a shared run, in flow order
+        idx = np.concatenate([ordinary, shared])
+        unit = np.concatenate([runs.a[ordinary], runs.b[shared]])
+        other = np.concatenate([runs.b[ordinary], runs.a[shared]])
+        order = np.lexsort((unit, idx))
+        idx, unit, other = idx[order], unit[order], other[order]
+        has_other = other != NONE
+        other_safe = np.where(has_other, other, 0)
+        river = self.net.part_river[runs.part[idx]]
+        code = codes[unit]
         frame = pd.DataFrame({
-            "river_code": self.river_code[river], "river_name": self.river_name_arr[river],
+            "river_code": self.river_code[river], "river_name": self.river_name[river],
             "main": self.river_main[river], "level": level, "admin_code": code,
-            "admin_name": [name.get(c, c) for c in code],
-            "length_m": c1[idx] - c0[idx],
+            "admin_name": names[unit], "length_m": c1[idx] - c0[idx],
             "from_km": (c0[idx] - self.origin[river]) / 1000.0,
             "to_km": (c1[idx] - self.origin[river]) / 1000.0,
-            "start_desc": np.asarray(start, dtype=object)[idx],
-            "end_desc": np.asarray(end, dtype=object)[idx],
-            "boundary": other != "", "shared_with": other,
-            "shared_with_name": [name.get(o, o) if o else "" for o in other],
-            "primary": (other == "") | (code < other),
-            "synthetic": self.river_synthetic[river] | np.array(
-                [synthetic.get(c, False) or synthetic.get(o, False) for c, o in
-                 zip(code, other, strict=True)], dtype=bool),
-            "_run": idx, "_parent_admin": self._parents(code, level)})
+            "start_desc": start[idx], "end_desc": end[idx], "boundary": has_other,
+            "shared_with": np.where(has_other, codes[other_safe], ""),
+            "shared_with_name": np.where(has_other, names[other_safe], ""),
+            "primary": ~has_other | (unit < other_safe),
+            "synthetic": self.river_synthetic[river] | synthetic[unit]
+            | (has_other & synthetic[other_safe]),
+            "_run": idx})
         group = frame.groupby(["river_code", "admin_code"], sort=False)
         number = group.cumcount() + 1
         count = group["admin_code"].transform("size")
@@ -161,29 +153,19 @@ class ReachWriter:
         frame["reach_name"] = (frame["river_name"] + frame["admin_name"] + "段"
                                + np.where(count > 1, "（" + number.astype(str) + "）", ""))
         frame["parent_reach_code"] = ""
-        lines = net.lines(np.fromiter((runs[i].s0 for i in idx), float, len(idx)),
-                          np.fromiter((runs[i].s1 for i in idx), float, len(idx)), part)
-        geo = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(lines, crs=self.work_crs),
-                               crs=self.work_crs)
-        return geo.to_crs(STORE_CRS)
-
-    def _parents(self, codes: np.ndarray, level: str) -> list[str]:
         up = _PARENT_LEVEL[level]
-        if not up:
-            return [""] * len(codes)
-        cache: dict[str, str] = {}
-        out = []
-        for c in codes:
-            if c not in cache:
-                cache[c] = self.units.ancestor(c, up)
-            out.append(cache[c])
-        return out
+        if up:
+            parent = {c: units.ancestor(c, up) for c in codes}
+            frame["_parent_admin"] = frame["admin_code"].map(parent)
+        lines = self.net.lonlat_lines(runs.s0[idx], runs.s1[idx], runs.part[idx])
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(lines, crs=STORE_CRS),
+                                crs=STORE_CRS)
 
     def _stretch_frame(self, records: pd.DataFrame, s0, s1, part) -> gpd.GeoDataFrame:
-        lines = self.net.lines(np.asarray(s0, float), np.asarray(s1, float),
-                               np.asarray(part, int))
-        return gpd.GeoDataFrame(records, geometry=gpd.GeoSeries(lines, crs=self.work_crs),
-                                crs=self.work_crs).to_crs(STORE_CRS)
+        lines = self.net.lonlat_lines(np.asarray(s0, float), np.asarray(s1, float),
+                                      np.asarray(part, int))
+        return gpd.GeoDataFrame(records, geometry=gpd.GeoSeries(lines, crs=STORE_CRS),
+                                crs=STORE_CRS)
 
     def slivers(self, slivers: list) -> gpd.GeoDataFrame:
         """The short pieces merged into a neighbour, with where they went."""
@@ -192,44 +174,42 @@ class ReachWriter:
         s1 = np.array([s[2] for s in slivers], dtype=float)
         river = self.net.part_river[part] if len(part) else np.zeros(0, dtype=int)
         start = self.net.chainage(s0, part) if len(part) else np.zeros(0)
+        village = self.units.village_codes
 
         def codes(label):
-            if not isinstance(label[0], (int, np.integer)) or label[0] < 0:
-                return "无归属" if label[0] in (GAP, OUTSIDE) else "、".join(label)
-            return "、".join(self.units.village_codes[list(label)])
+            if label[0] < 0:
+                return "无归属"
+            return "、".join(village[u] for u in label if u != NONE)
 
         records = pd.DataFrame({
-            "river_code": self.river_code[river], "river_name": self.river_name_arr[river],
+            "river_code": self.river_code[river], "river_name": self.river_name[river],
             "admin_code": [codes(s[3]) for s in slivers],
             "merged_into": [codes(s[4]) for s in slivers],
             "length_m": np.array([s[5] for s in slivers], dtype=float),
             "from_km": (start - self.origin[river]) / 1000.0})
         return self._stretch_frame(records, s0, s1, part)
 
-    def gaps(self, runs: list[Run]) -> gpd.GeoDataFrame:
+    def gaps(self, runs: Runs) -> gpd.GeoDataFrame:
         """River stretches inside the city that fall in no village."""
-        gap = [r for r in runs if r.label[0] == GAP]
-        c0, c1 = self._chainage(gap) if gap else (np.zeros(0), np.zeros(0))
-        part = np.array([r.part for r in gap], dtype=int)
-        river = self.net.part_river[part] if gap else np.zeros(0, dtype=int)
+        gap = runs.take(runs.a == GAP)
+        c0, c1 = self._chainage(gap)
+        river = self.net.part_river[gap.part]
         records = pd.DataFrame({
-            "river_code": self.river_code[river], "river_name": self.river_name_arr[river],
+            "river_code": self.river_code[river], "river_name": self.river_name[river],
             "length_m": c1 - c0, "from_km": (c0 - self.origin[river]) / 1000.0,
             "to_km": (c1 - self.origin[river]) / 1000.0})
-        return self._stretch_frame(records, [r.s0 for r in gap], [r.s1 for r in gap], part)
+        return self._stretch_frame(records, gap.s0, gap.s1, gap.part)
 
-    def lengths(self, runs: list[Run]) -> pd.DataFrame:
+    def lengths(self, runs: Runs) -> pd.DataFrame:
         """Per river: geodesic length inside the city, and the part of it in no village."""
-        inside = [r for r in runs if r.label[0] != OUTSIDE]
-        total = np.zeros(len(self.rivers))
-        unassigned = np.zeros(len(self.rivers))
-        if inside:
-            c0, c1 = self._chainage(inside)
-            river = self.net.part_river[[r.part for r in inside]]
-            gap = np.array([r.label[0] == GAP for r in inside])
-            np.add.at(total, river, c1 - c0)
-            np.add.at(unassigned, river[gap], (c1 - c0)[gap])
-        return pd.DataFrame({"river_code": self.river_code, "river_name": self.river_name_arr,
+        inside = runs.take(runs.inside)
+        c0, c1 = self._chainage(inside)
+        river = self.net.part_river[inside.part]
+        n = len(self.rivers)
+        total = np.bincount(river, weights=c1 - c0, minlength=n)
+        gap = inside.a == GAP
+        unassigned = np.bincount(river[gap], weights=(c1 - c0)[gap], minlength=n)
+        return pd.DataFrame({"river_code": self.river_code, "river_name": self.river_name,
                              "length_m": total, "unassigned_m": unassigned})
 
 

@@ -1,9 +1,12 @@
 """Runs: stretches of one river part with one label, the unit(s) responsible for them.
 
-A label is ``(village,)`` for an ordinary stretch, ``(village_a, village_b)`` (sorted)
-for a stretch shared along a border, or ``(GAP,)`` / ``(OUTSIDE,)``. Runs are built at the
-village level; every level above is the same runs relabelled and coalesced, which is why
-reaches nest by construction.
+Runs are kept as arrays (one entry per run, in flow order): ``part``, ``s0``, ``s1``
+(positions, see :mod:`hzgeo._network`), ``a`` and ``b`` (the label) and ``block``.
+The label is a unit index ``a`` with ``b == NONE``; a pair ``a < b`` for a stretch shared
+along a border; or ``a`` = ``GAP`` / ``OUTSIDE``. Runs are built at the village level;
+every level above is the same runs relabelled (:meth:`Runs.lift`) and coalesced, which is
+why reaches nest by construction. ``block`` only changes at a cut override: runs in
+different blocks never merge.
 """
 
 from __future__ import annotations
@@ -17,113 +20,203 @@ import pandas as pd
 from hzgeo._network import RiverNetwork
 from hzgeo.errors import InputError
 
-__all__ = ["GAP", "OUTSIDE", "Run", "apply_overrides", "coalesce", "merge_slivers",
-           "run_lengths"]
+__all__ = ["GAP", "NONE", "OUTSIDE", "Runs", "apply_overrides", "label_runs", "merge_slivers"]
 
 GAP = -1  # inside the city, but in no village
 OUTSIDE = -2  # outside the city
+NONE = -9  # no second unit: not a shared stretch
 
 
-@dataclass(slots=True)
-class Run:
-    part: int
-    s0: float
-    s1: float
-    label: tuple  # (unit,) or (unit_a, unit_b) sorted; unit GAP / OUTSIDE below 0
-    block: int = 0  # cut-override block: runs in different blocks never merge
+@dataclass
+class Runs:
+    part: np.ndarray
+    s0: np.ndarray
+    s1: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    block: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.part)
+
+    def take(self, index) -> Runs:
+        return Runs(self.part[index], self.s0[index], self.s1[index], self.a[index],
+                    self.b[index], self.block[index])
+
+    @property
+    def shared(self) -> np.ndarray:
+        return self.b != NONE
+
+    @property
+    def inside(self) -> np.ndarray:
+        return self.a != OUTSIDE
+
+    def coalesce(self) -> tuple[Runs, np.ndarray]:
+        """Merge neighbouring runs with the same label and block.
+
+        Returns the merged runs and, for each run, the index of the merged run it is in.
+
+        Examples
+        --------
+        >>> r = Runs(np.array([0, 0, 0]), np.array([0.0, 1, 2]), np.array([1.0, 2, 3]),
+        ...          np.array([5, 5, 6]), np.full(3, NONE), np.zeros(3, int))
+        >>> merged, index = r.coalesce()
+        >>> merged.s1.tolist(), index.tolist()
+        ([2.0, 3.0], [0, 0, 1])
+        """
+        n = len(self)
+        new = np.ones(n, dtype=bool)
+        if n > 1:
+            new[1:] = ((self.part[1:] != self.part[:-1]) | (self.a[1:] != self.a[:-1])
+                       | (self.b[1:] != self.b[:-1]) | (self.block[1:] != self.block[:-1])
+                       | (np.abs(self.s0[1:] - self.s1[:-1]) > 1e-12))
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], n) - 1
+        merged = Runs(self.part[starts], self.s0[starts], self.s1[ends], self.a[starts],
+                      self.b[starts], self.block[starts])
+        return merged, np.cumsum(new) - 1
+
+    def lift(self, keys: np.ndarray) -> Runs:
+        """The same runs labelled one level up: ``keys[village]`` is the village's unit.
+
+        A stretch shared by two villages of the same unit is that unit's alone.
+        """
+        special = self.a < 0
+        a = np.where(special, self.a, keys[np.maximum(self.a, 0)])
+        b = np.where(self.b == NONE, NONE, keys[np.maximum(self.b, 0)])
+        b = np.where(b == a, NONE, b)
+        lo = np.where((b != NONE) & (b < a), b, a)
+        hi = np.where((b != NONE) & (b < a), a, b)
+        return Runs(self.part, self.s0, self.s1, lo, hi, self.block)
+
+    def lengths(self, net: RiverNetwork) -> np.ndarray:
+        """Geodesic length of each run."""
+        c = net.chainage(np.concatenate([self.s0, self.s1]),
+                         np.concatenate([self.part, self.part]))
+        return c[len(self):] - c[:len(self)]
 
 
-def coalesce(runs: list[Run]) -> tuple[list[Run], np.ndarray]:
-    """Merge neighbouring runs with the same label and block.
+def label_runs(s0, s1, part, unit, stretches) -> Runs:
+    """Runs from the pieces between crossings, with the shared stretches laid over them.
 
-    Returns the merged runs and, for each input run, the index of the merged run it is in.
+    ``stretches``: sorted, non-overlapping (part, s0, s1, village_a, village_b).
     """
-    out: list[Run] = []
-    index = np.empty(len(runs), dtype=int)
-    for i, run in enumerate(runs):
-        last = out[-1] if out else None
-        if last is not None and last.part == run.part and last.label == run.label and \
-                last.block == run.block and abs(last.s1 - run.s0) < 1e-12:
-            last.s1 = run.s1
-        else:
-            out.append(Run(run.part, run.s0, run.s1, run.label, run.block))
-        index[i] = len(out) - 1
-    return out, index
+    if stretches:
+        st = np.array(stretches, dtype=float)
+        sp, sa, sb = st[:, 0].astype(int), st[:, 1], st[:, 2]
+        ua, ub = st[:, 3].astype(int), st[:, 4].astype(int)
+        bounds_s = np.concatenate([s0, s1, sa, sb])
+        bounds_p = np.concatenate([part, part, sp, sp])
+    else:
+        bounds_s, bounds_p = np.concatenate([s0, s1]), np.concatenate([part, part])
+    key = np.unique(np.column_stack([bounds_p, bounds_s]), axis=0)
+    same = key[1:, 0] == key[:-1, 0]
+    p = key[:-1, 0][same].astype(int)
+    lo, hi = key[:-1, 1][same], key[1:, 1][same]
+    mid = (lo + hi) / 2
+    # the piece each elementary interval lies in
+    piece_key = part * _PART_KEY + s0
+    k = np.searchsorted(piece_key, p * _PART_KEY + mid, side="right") - 1
+    a = unit[k].astype(int)
+    b = np.full(len(a), NONE)
+    if stretches:
+        j = np.searchsorted(sp * _PART_KEY + sa, p * _PART_KEY + mid, side="right") - 1
+        ok = j >= 0
+        ok[ok] = (sp[j[ok]] == p[ok]) & (sb[j[ok]] >= mid[ok])
+        first = np.minimum(ua[j[ok]], ub[j[ok]])
+        second = np.maximum(ua[j[ok]], ub[j[ok]])
+        a[ok], b[ok] = first, second
+    runs = Runs(p, lo, hi, a, b, np.zeros(len(p), dtype=int))
+    return runs.coalesce()[0]
 
 
-def run_lengths(runs: list[Run], net: RiverNetwork) -> np.ndarray:
-    """Geodesic length of each run (vectorised)."""
-    if not runs:
-        return np.zeros(0)
-    parts = np.array([r.part for r in runs])
-    c = net.chainage(np.array([r.s0 for r in runs] + [r.s1 for r in runs]),
-                     np.concatenate([parts, parts]))
-    return c[len(runs):] - c[:len(runs)]
+#: Parts and positions as one sortable float: part * _PART_KEY + s.
+_PART_KEY = float(2**40)
 
 
-def merge_slivers(runs: list[Run], net: RiverNetwork, min_length: float):
+def merge_slivers(runs: Runs, net: RiverNetwork, min_length: float):
     """Merge in-city runs shorter than ``min_length`` into their longer in-city neighbour.
 
     Shortest first; a merged run that is still short is considered again. Returns the new
-    runs and the slivers as (part, s0, s1, label, merged_into_label, length).
+    runs and the slivers as (part, s0, s1, (a, b), (into_a, into_b), length).
     """
     n = len(runs)
     if n == 0 or min_length <= 0:
         return runs, []
-    s0 = [r.s0 for r in runs]
-    s1 = [r.s1 for r in runs]
-    part = [r.part for r in runs]
-    label = [r.label for r in runs]
-    block = [r.block for r in runs]
-    length = run_lengths(runs, net).tolist()
-    prev = [i - 1 if i > 0 and part[i - 1] == part[i] else -1 for i in range(n)]
-    nxt = [i + 1 if i + 1 < n and part[i + 1] == part[i] else -1 for i in range(n)]
+    length = runs.lengths(net)
+    short = np.flatnonzero(runs.inside & (length < min_length))
+    if len(short) == 0:
+        return runs, []
+    part, block = runs.part.tolist(), runs.block.tolist()
+    s0, s1 = runs.s0.tolist(), runs.s1.tolist()
+    a, b = runs.a.tolist(), runs.b.tolist()
+    length = length.tolist()
     alive = [True] * n
-    heap = [(length[i], i) for i in range(n) if label[i][0] != OUTSIDE and length[i] < min_length]
-    heapq.heapify(heap)
-    slivers = []
+    prev: dict[int, int] = {}
+    nxt: dict[int, int] = {}
+
+    def prev_of(i: int) -> int:
+        j = prev.get(i, i - 1)
+        return j if j >= 0 and part[j] == part[i] else -1
+
+    def next_of(i: int) -> int:
+        j = nxt.get(i, i + 1)
+        return j if j < n and part[j] == part[i] else -1
 
     def absorb(j: int, i: int) -> None:
         """Run j takes over its neighbour i."""
-        if prev[i] == j:
+        if prev_of(i) == j:
             s1[j] = s1[i]
-            nxt[j] = nxt[i]
-            if nxt[i] >= 0:
-                prev[nxt[i]] = j
+            k = next_of(i)
+            nxt[j] = k if k >= 0 else n
+            if k >= 0:
+                prev[k] = j
         else:
             s0[j] = s0[i]
-            prev[j] = prev[i]
-            if prev[i] >= 0:
-                nxt[prev[i]] = j
+            k = prev_of(i)
+            prev[j] = k
+            if k >= 0:
+                nxt[k] = j
         length[j] += length[i]
         alive[i] = False
 
+    heap = [(length[i], i) for i in short.tolist()]
+    heapq.heapify(heap)
+    slivers = []
     while heap:
         size, i = heapq.heappop(heap)
         if not alive[i] or size != length[i] or length[i] >= min_length:
             continue
-        nbrs = [j for j in (prev[i], nxt[i]) if j >= 0 and label[j][0] != OUTSIDE
+        nbrs = [j for j in (prev_of(i), next_of(i)) if j >= 0 and a[j] != OUTSIDE
                 and block[j] == block[i]]
         if not nbrs:
             continue
         j = max(nbrs, key=lambda k: length[k])
-        slivers.append((part[i], s0[i], s1[i], label[i], label[j], length[i]))
-        beyond = nxt[i] if prev[i] == j else prev[i]
+        slivers.append((part[i], s0[i], s1[i], (a[i], b[i]), (a[j], b[j]), length[i]))
+        beyond = next_of(i) if prev_of(i) == j else prev_of(i)
         absorb(j, i)
-        if beyond >= 0 and label[beyond] == label[j] and block[beyond] == block[j]:
+        if beyond >= 0 and (a[beyond], b[beyond], block[beyond]) == (a[j], b[j], block[j]):
             absorb(j, beyond)
         if length[j] < min_length:
             heapq.heappush(heap, (length[j], j))
-    kept = [Run(part[i], s0[i], s1[i], label[i], block[i]) for i in range(n) if alive[i]]
-    return kept, slivers
+    keep = np.flatnonzero(alive)
+    out = Runs(runs.part[keep], np.asarray(s0)[keep], np.asarray(s1)[keep], runs.a[keep],
+               runs.b[keep], runs.block[keep])
+    return out, slivers
 
 
-def apply_overrides(overrides, runs, net, rivers, units, cuts):
-    """Apply the override table to the village runs (in place); return the log."""
+def apply_overrides(overrides: pd.DataFrame | None, runs: Runs, net: RiverNetwork, rivers,
+                    units, cuts: dict) -> tuple[Runs, pd.DataFrame]:
+    """Apply the override table to the village runs; return the new runs and the log.
+
+    ``assign`` gives the shared stretches of a river that border ``admin_code`` (any level)
+    to that side, within ``from_km``-``to_km`` if given. ``cut`` splits the run at
+    ``at_km``; ``cuts`` receives (part, s) -> the point's name, for the 起止 words.
+    """
     columns = ["river_code", "action", "admin_code", "from_km", "to_km", "at_km", "name",
                "status"]
     if overrides is None or len(overrides) == 0:
-        return pd.DataFrame(columns=columns)
+        return runs, pd.DataFrame(columns=columns)
     table = overrides.copy()
     for column in columns[:-1]:
         if column not in table.columns:
@@ -141,58 +234,45 @@ def apply_overrides(overrides, runs, net, rivers, units, cuts):
     statuses = []
     for row in table.itertuples(index=False):
         r = code_of[row.river_code]
-        runs_r = [k for k, run in enumerate(runs) if net.part_river[run.part] == r]
-        origin = min((net.chainage([runs[k].s0], [runs[k].part])[0] for k in runs_r
-                      if runs[k].label[0] != OUTSIDE), default=0.0)
-
-        def km(run, origin=origin):
-            c = net.chainage([run.s0, run.s1], [run.part, run.part])
-            return (c[0] - origin) / 1e3, (c[1] - origin) / 1e3
-
+        mine = net.part_river[runs.part] == r
+        c0 = net.chainage(runs.s0, runs.part)
+        c1 = net.chainage(runs.s1, runs.part)
+        origin = c0[mine & runs.inside].min() if (mine & runs.inside).any() else 0.0
+        km0, km1 = (c0 - origin) / 1e3, (c1 - origin) / 1e3
         if row.action == "assign":
+            lo = row.from_km if pd.notna(row.from_km) else -np.inf
+            hi = row.to_km if pd.notna(row.to_km) else np.inf
+            target = str(row.admin_code)
             done = 0
-            for k in runs_r:
-                run = runs[k]
-                if len(run.label) != 2:
-                    continue
-                a, b = km(run)
-                lo = row.from_km if pd.notna(row.from_km) else -np.inf
-                hi = row.to_km if pd.notna(row.to_km) else np.inf
-                if b <= lo or a >= hi:
-                    continue
-                side = [u for u in run.label if str(row.admin_code) in
-                        (units.lift((u,), "village")[0], units.lift((u,), "township")[0],
-                         units.lift((u,), "county")[0])]
+            for k in np.flatnonzero(mine & runs.shared & (km1 > lo) & (km0 < hi)):
+                side = [u for u in (runs.a[k], runs.b[k]) if target in units.lineage(u)]
                 if len(side) == 1:
-                    runs[k] = Run(run.part, run.s0, run.s1, (side[0],), run.block)
+                    runs.a[k], runs.b[k] = side[0], NONE
                     done += 1
             statuses.append(f"assigned {done} shared stretch(es)" if done else
                             "no shared stretch of this river borders that unit")
-        else:
-            at = float(row.at_km)
-            hit = False
-            for k in runs_r:
-                run = runs[k]
-                a, b = km(run)
-                if a < at < b:
-                    lo_s, hi_s = run.s0, run.s1  # bisect the position of the chainage
-                    for _ in range(60):
-                        mid = (lo_s + hi_s) / 2
-                        if (net.chainage([mid], [run.part])[0] - origin) / 1e3 < at:
-                            lo_s = mid
-                        else:
-                            hi_s = mid
-                    runs[k] = Run(run.part, run.s0, hi_s, run.label, run.block)
-                    runs.insert(k + 1, Run(run.part, hi_s, run.s1, run.label, run.block))
-                    cuts[(run.part, hi_s)] = str(row.name) if pd.notna(row.name) and \
-                        str(row.name) else f"{at:g} km"
-                    for j in range(k + 1, len(runs)):  # downstream runs: a new block
-                        if net.part_river[runs[j].part] == r:
-                            later = runs[j]
-                            runs[j] = Run(later.part, later.s0, later.s1, later.label,
-                                           later.block + 1)
-                    hit = True
-                    break
-            statuses.append(f"cut at {at:g} km" if hit else "at_km is not inside the river")
+            continue
+        at = float(row.at_km)
+        hit = np.flatnonzero(mine & (km0 < at) & (km1 > at))
+        if len(hit) == 0:
+            statuses.append("at_km is not inside the river")
+            continue
+        k = int(hit[0])
+        lo_s, hi_s = runs.s0[k], runs.s1[k]  # bisect the position of the chainage
+        for _ in range(60):
+            mid = (lo_s + hi_s) / 2
+            if (net.chainage(np.array([mid]), runs.part[k:k + 1])[0] - origin) / 1e3 < at:
+                lo_s = mid
+            else:
+                hi_s = mid
+        order = np.insert(np.arange(len(runs)), k + 1, k)
+        runs = runs.take(order)
+        runs.s1[k], runs.s0[k + 1] = hi_s, hi_s
+        downstream = np.zeros(len(runs), dtype=bool)
+        downstream[k + 1:] = net.part_river[runs.part[k + 1:]] == r
+        runs.block = runs.block + downstream
+        name = str(row.name) if isinstance(row.name, str) and row.name else f"{at:g} km"
+        cuts[(int(runs.part[k]), float(hi_s))] = name
+        statuses.append(f"cut at {at:g} km")
     table["status"] = statuses
-    return table[columns]
+    return runs, table[columns]

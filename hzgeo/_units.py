@@ -35,11 +35,15 @@ class UnitTable:
             self.parent.update(zip(frame["code"], frame["parent_code"], strict=True))
             self.synthetic.update(zip(frame["code"], frame["synthetic"].astype(bool),
                                       strict=True))
-        self.village_codes = np.asarray(boundaries["village"]["code"], dtype=object)
-        self._at = {"village": self.village_codes}
-        for level in ("township", "county"):
-            self._at[level] = np.array([self.ancestor(c, level) for c in self.village_codes],
-                                       dtype=object)
+        village = boundaries["village"]
+        self.village_codes = village["code"].to_numpy(dtype=object)
+        township = village["parent_code"].to_numpy(dtype=object)
+        township = np.where([self.level_of.get(t) == "township" for t in township],
+                            township, "")
+        county = pd.Series(township).map(self.parent).fillna("").to_numpy(dtype=object)
+        county = np.where([self.level_of.get(c) == "county" for c in county], county, "")
+        self._at = {"village": self.village_codes, "township": township, "county": county}
+        self._index: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def ancestor(self, code: str, level: str) -> str:
         """The unit at ``level`` that contains unit ``code`` (itself if at that level)."""
@@ -49,16 +53,15 @@ class UnitTable:
             steps += 1
         return code if self.level_of.get(code) == level else ""
 
-    def level_keys(self, level: str) -> np.ndarray:
-        """Integer id, per village, of its unit at ``level``."""
-        return pd.factorize(pd.Series(self._at[level]), sort=True)[0]
+    def index(self, level: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(keys, codes)``: ``keys[village]`` is the village's unit id at ``level``,
+        ``codes[id]`` that unit's code. Ids follow the sorted codes."""
+        if level not in self._index:
+            keys, codes = pd.factorize(pd.Series(self._at[level]), sort=True)
+            self._index[level] = (keys, np.asarray(codes, dtype=object))
+        return self._index[level]
 
-    def lift(self, label: tuple, level: str) -> tuple:
-        """A village-index label as unit codes at ``level`` (sorted; GAP/OUTSIDE kept)."""
-        if label[0] < 0:
-            return label
-        at = self._at[level]
-        if len(label) == 1:
-            return (at[label[0]],)
-        a, b = at[label[0]], at[label[1]]
-        return (a,) if a == b else ((a, b) if a < b else (b, a))
+    def lineage(self, village: int) -> tuple[str, str, str]:
+        """Codes of a village (by index), its township and its county."""
+        return (self._at["village"][village], self._at["township"][village],
+                self._at["county"][village])

@@ -42,7 +42,8 @@ def zone_lakes(lakes: gpd.GeoDataFrame, units: UnitTable, villages: gpd.GeoDataF
     base = base[shapely.area(geoms) > 0]
     out = {}
     for level in ("village", "township", "county"):
-        base["admin"] = [units.lift((v,), level)[0] for v in base["village"]]
+        keys, codes = units.index(level)
+        base["admin"] = codes[keys[base["village"].to_numpy()]]
         grouped = base.groupby(["lake", "admin"], sort=True)["geometry"].apply(
             lambda g: shapely.union_all(np.asarray(g.to_list(), dtype=object)))
         frame = grouped.reset_index()

@@ -30,7 +30,7 @@ from pyproj import CRS, Transformer
 
 from hzgeo._network import RiverNetwork, coverage_edges, crossings, shared_stretches
 from hzgeo._reaches import REACH_COLUMNS, ReachWriter, link_parents
-from hzgeo._runs import GAP, OUTSIDE, Run, apply_overrides, coalesce, merge_slivers
+from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
 from hzgeo._units import UnitTable
 from hzgeo._zones import zone_lakes
 from hzgeo.errors import InputError, SliverWarning
@@ -202,17 +202,16 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     city_border = city.boundary
 
     piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages, city)
-    stretches = shared_stretches(net, edges, edge_lo, edge_hi,
-                                 [units.level_keys(lvl) for lvl in ("county", "township",
-                                                                    "village")],
+    stretches = shared_stretches(net, edges, edge_lo, edge_hi, tree,
+                                 [units.index(lvl)[0] for lvl in ("county", "township",
+                                                                  "village")],
                                  tol_part, BOUNDARY_MIN_FACTOR)
-    runs, _ = coalesce(_label_runs(piece_s0, piece_s1, piece_p, piece_unit, stretches,
-                                   len(net.part_start)))
+    runs = label_runs(piece_s0, piece_s1, piece_p, piece_unit, stretches)
 
     # overrides: a shared stretch given to one side, cuts at named points
     cuts: dict[tuple[int, float], str] = {}
-    overrides_log = apply_overrides(overrides, runs, net, rivers, units, cuts)
-    runs, _ = coalesce(runs)
+    runs, overrides_log = apply_overrides(overrides, runs, net, rivers, units, cuts)
+    runs, _ = runs.coalesce()
     runs, sliver_list = merge_slivers(runs, net, min_length)
     if sliver_list:
         warnings.warn(f"{len(sliver_list)} sliver reach(es) shorter than {min_length} m were "
@@ -221,11 +220,11 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
 
     # every level is the village runs relabelled and coalesced: nesting by construction
     writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs)
-    level_runs, up_index = {}, {}
+    reaches, up_index = {}, {}
     for level in ("village", "township", "county"):
-        level_runs[level], up_index[level] = coalesce(
-            [Run(r.part, r.s0, r.s1, units.lift(r.label, level), r.block) for r in runs])
-    reaches = {level: writer.reaches(level_runs[level], level) for level in REACH_LEVELS}
+        keys, codes = units.index(level)
+        level_runs, up_index[level] = runs.lift(keys).coalesce()
+        reaches[level] = writer.reaches(level_runs, level, codes)
     # up_index[level][i]: the run at that level that fine run i lies in
     link_parents(reaches["village"], reaches["township"],
                  _compose(up_index["village"], up_index["township"]))
@@ -279,33 +278,6 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
             city.boundary, mids[unassigned])
         unit[unassigned[~inside]] = OUTSIDE
     return s0, s1, part, unit
-
-
-def _label_runs(s0, s1, part, unit, stretches, n_parts) -> list[Run]:
-    """Runs from the pieces, with the shared stretches laid over them."""
-    by_part: dict[int, list] = {}
-    for p, a, b, ua, ub in stretches:
-        by_part.setdefault(p, []).append((a, b, ua, ub))
-    runs: list[Run] = []
-    starts = np.searchsorted(part, np.arange(n_parts + 1))
-    for p in range(n_parts):
-        lo, hi = starts[p], starts[p + 1]
-        ps0, ps1, pu = s0[lo:hi], s1[lo:hi], unit[lo:hi]
-        shared = by_part.get(p)
-        if not shared:
-            runs.extend(Run(p, a, b, (int(u),)) for a, b, u in
-                        zip(ps0.tolist(), ps1.tolist(), pu.tolist(), strict=True))
-            continue
-        cuts = np.unique(np.concatenate([ps0, ps1, [x for st in shared for x in st[:2]]]))
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-            m = (a + b) / 2
-            label = next(((int(ua), int(ub)) if ua < ub else (int(ub), int(ua))
-                          for sa, sb, ua, ub in shared if sa <= m <= sb), None)
-            if label is None:
-                k = min(np.searchsorted(ps1, m), len(pu) - 1)
-                label = (int(pu[k]),)
-            runs.append(Run(p, float(a), float(b), label))
-    return runs
 
 
 def _complete_levels(boundaries: Boundaries) -> Boundaries:
