@@ -8,14 +8,11 @@ function of ``s``, so reach lengths are differences of chainage and add up exact
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 from pyproj import Transformer
 
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 from hzgeo.geodesy import GEOD, segment_lengths
 
@@ -30,27 +27,34 @@ _MAX_SAMPLES = 2000
 class RiverNetwork:
     """All river parts as one vertex array, with positions ``s`` in vertex-index space."""
 
-    def __init__(self, rivers: gpd.GeoDataFrame, to_lonlat: Transformer):
-        coords, part_river, part_start, part_end = [], [], [], []
-        n = 0
-        for r, geom in enumerate(rivers.geometry.values):
-            for part in shapely.get_parts(geom):
-                xy = shapely.get_coordinates(part)
-                keep = np.ones(len(xy), dtype=bool)
-                keep[1:] = np.any(np.diff(xy, axis=0) != 0, axis=1)  # drop repeated points
-                xy = xy[keep]
-                if len(xy) < 2:
-                    continue
-                coords.append(xy)
-                part_river.append(r)
-                part_start.append(n)
-                n += len(xy)
-                part_end.append(n - 1)
-        self.xy = np.concatenate(coords) if coords else np.zeros((0, 2))
-        self.part_river = np.asarray(part_river, dtype=int)
-        self.part_start = np.asarray(part_start, dtype=int)
-        self.part_end = np.asarray(part_end, dtype=int)
-        self.vertex_part = np.repeat(np.arange(len(part_start)), self.part_end - self.part_start + 1)
+    def __init__(self, geometries: np.ndarray, to_lonlat: Transformer,
+                 reverse: np.ndarray | None = None):
+        """``geometries``: (Multi)LineStrings in a projected CRS, parts in flow order;
+        ``reverse``: rivers to turn round (parts and vertices)."""
+        geometries = np.asarray(geometries, dtype=object)
+        if reverse is not None and reverse.any():
+            geometries = geometries.copy()
+            for i in np.flatnonzero(reverse):
+                parts = shapely.get_parts(geometries[i])
+                geometries[i] = shapely.multilinestrings(shapely.reverse(parts[::-1]))
+        parts, river = shapely.get_parts(geometries, return_index=True)
+        xy, part = shapely.get_coordinates(parts, return_index=True)
+        keep = np.ones(len(xy), dtype=bool)  # drop repeated points
+        keep[1:] = (part[1:] != part[:-1]) | np.any(xy[1:] != xy[:-1], axis=1)
+        xy, part = xy[keep], part[keep]
+        count = np.bincount(part, minlength=len(parts))
+        good = count >= 2
+        xy, part = xy[good[part]], part[good[part]]
+        # renumber parts 0..n-1 (a part left with one point is no part)
+        new_id = np.cumsum(good) - 1
+        part = new_id[part]
+        self.part_river = river[good]
+        count = count[good]
+        n = len(xy)
+        self.xy = xy
+        self.part_start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(int)
+        self.part_end = (self.part_start + count - 1).astype(int)
+        self.vertex_part = part
         # segments i -> i + 1 exist where both vertices are in the same part
         seg_ok = np.zeros(max(n - 1, 0), dtype=bool)
         if n > 1:

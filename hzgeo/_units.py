@@ -30,10 +30,11 @@ class UnitTable:
             if level not in boundaries:
                 continue
             frame = boundaries[level]
-            self.level_of.update(dict.fromkeys(frame["code"], level))
-            self.name.update(zip(frame["code"], frame["name"], strict=True))
-            self.parent.update(zip(frame["code"], frame["parent_code"], strict=True))
-            self.synthetic.update(zip(frame["code"], frame["synthetic"].astype(bool),
+            codes = frame["code"].tolist()
+            self.level_of.update(dict.fromkeys(codes, level))
+            self.name.update(zip(codes, frame["name"].tolist(), strict=True))
+            self.parent.update(zip(codes, frame["parent_code"].tolist(), strict=True))
+            self.synthetic.update(zip(codes, frame["synthetic"].astype(bool).tolist(),
                                       strict=True))
         village = boundaries["village"]
         self.village_codes = village["code"].to_numpy(dtype=object)

@@ -30,6 +30,7 @@ from pyproj import CRS, Transformer
 
 from hzgeo._network import RiverNetwork, coverage_edges, crossings, shared_stretches
 from hzgeo._reaches import REACH_COLUMNS, ReachWriter, link_parents
+from hzgeo._stages import stage
 from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
 from hzgeo._units import UnitTable
 from hzgeo._zones import zone_lakes
@@ -104,23 +105,25 @@ def _tolerance_per_river(rivers: gpd.GeoDataFrame, boundary_tolerance) -> np.nda
     return np.where(np.isfinite(acc) & (acc > 0), acc, BOUNDARY_TOLERANCE_M)
 
 
-def _orient(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Turn rivers that are digitised against their ``flows_into`` river."""
-    rivers = rivers.copy()
-    by_code = dict(zip(rivers["river_code"], rivers.geometry.values, strict=True))
-    geoms = rivers.geometry.values.copy()
-    for i, (geom, into) in enumerate(zip(geoms, rivers["flows_into"], strict=True)):
+def _against_flow(rivers: gpd.GeoDataFrame) -> np.ndarray:
+    """Rivers digitised against their ``flows_into`` river: they start on it."""
+    reverse = np.zeros(len(rivers), dtype=bool)
+    by_code = dict(zip(rivers["river_code"].tolist(), rivers.geometry.values, strict=True))
+    for i, (geom, into) in enumerate(zip(rivers.geometry.values, rivers["flows_into"].tolist(),
+                                         strict=True)):
         if not into or into not in by_code:
             continue
         parts = shapely.get_parts(geom)
         start = shapely.get_point(parts[0], 0)
         end = shapely.get_point(parts[-1], -1)
         target = by_code[into]
-        if shapely.distance(start, target) < shapely.distance(end, target):
-            geoms[i] = shapely.reverse(geom) if len(parts) == 1 else \
-                shapely.multilinestrings([shapely.reverse(p) for p in parts[::-1]])
-    rivers.geometry = geoms
-    return rivers
+        reverse[i] = shapely.distance(start, target) < shapely.distance(end, target)
+    return reverse
+
+
+def _in_crs(frame: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
+    """``frame`` in ``crs``, without a copy if it is there already."""
+    return frame if frame.crs is not None and frame.crs.equals(crs) else frame.to_crs(crs)
 
 
 def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
@@ -179,40 +182,45 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     if not work_crs.is_projected:
         raise InputError(f"work_crs must be projected, got {work_crs.name}",
                          hint="use e.g. EPSG:4546 (CGCS2000 / 3-degree GK CM 111E)")
-    villages = boundaries["village"].to_crs(work_crs).reset_index(drop=True)
-    rivers = _orient(rivers.to_crs(work_crs)) if len(rivers) else rivers.to_crs(work_crs)
-    to_lonlat = Transformer.from_crs(work_crs, STORE_CRS, always_xy=True)
-
-    units = UnitTable(boundaries)
-    net = RiverNetwork(rivers, to_lonlat)
-    tol_river = _tolerance_per_river(rivers, boundary_tolerance)
-    tol_part = tol_river[net.part_river] if len(net.part_river) else np.zeros(0)
-
-    edges, edge_lo, edge_hi = coverage_edges(villages.geometry.values)
-    tree = shapely.STRtree(shapely.linestrings(edges.reshape(-1, 2),
-                                               indices=np.repeat(np.arange(len(edges)), 2)))
-    cut_s, cut_part = crossings(net, edges, tree)
-
+    with stage("prepare"):
+        villages = _in_crs(boundaries["village"], work_crs).reset_index(drop=True)
+        rivers = _in_crs(rivers, work_crs)
+        to_lonlat = Transformer.from_crs(work_crs, STORE_CRS, always_xy=True)
+        units = UnitTable(boundaries)
+    with stage("network"):
+        net = RiverNetwork(rivers.geometry.values, to_lonlat, _against_flow(rivers))
+        tol_river = _tolerance_per_river(rivers, boundary_tolerance)
+        tol_part = tol_river[net.part_river]
+    with stage("edges"):
+        edges, edge_lo, edge_hi = coverage_edges(villages.geometry.values)
+        tree = shapely.STRtree(shapely.linestrings(
+            edges.reshape(-1, 2), indices=np.repeat(np.arange(len(edges)), 2)))
+    with stage("crossings"):
+        cut_s, cut_part = crossings(net, edges, tree)
     # the city outline: river outside it is not counted
     if "city" in boundaries:
-        city = shapely.union_all(boundaries["city"].to_crs(work_crs).geometry.values)
+        city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
     else:
         city = shapely.coverage_union_all(villages.geometry.values)
     shapely.prepare(city)
     city_border = city.boundary
 
-    piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages, city)
-    stretches = shared_stretches(net, edges, edge_lo, edge_hi, tree,
-                                 [units.index(lvl)[0] for lvl in ("county", "township",
-                                                                  "village")],
-                                 tol_part, BOUNDARY_MIN_FACTOR)
-    runs = label_runs(piece_s0, piece_s1, piece_p, piece_unit, stretches)
+    with stage("pieces"):
+        piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages,
+                                                          city)
+    with stage("shared"):
+        stretches = shared_stretches(net, edges, edge_lo, edge_hi, tree,
+                                     [units.index(lvl)[0] for lvl in ("county", "township",
+                                                                      "village")],
+                                     tol_part, BOUNDARY_MIN_FACTOR)
+        runs = label_runs(piece_s0, piece_s1, piece_p, piece_unit, stretches)
 
     # overrides: a shared stretch given to one side, cuts at named points
     cuts: dict[tuple[int, float], str] = {}
     runs, overrides_log = apply_overrides(overrides, runs, net, rivers, units, cuts)
     runs, _ = runs.coalesce()
-    runs, sliver_list = merge_slivers(runs, net, min_length)
+    with stage("slivers"):
+        runs, sliver_list = merge_slivers(runs, net, min_length)
     if sliver_list:
         warnings.warn(f"{len(sliver_list)} sliver reach(es) shorter than {min_length} m were "
                       "merged into their neighbours; see the 'slivers' layer.",
@@ -222,9 +230,10 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs)
     reaches, up_index = {}, {}
     for level in ("village", "township", "county"):
-        keys, codes = units.index(level)
-        level_runs, up_index[level] = runs.lift(keys).coalesce()
-        reaches[level] = writer.reaches(level_runs, level, codes)
+        with stage(level):
+            keys, codes = units.index(level)
+            level_runs, up_index[level] = runs.lift(keys).coalesce()
+            reaches[level] = writer.reaches(level_runs, level, codes)
     # up_index[level][i]: the run at that level that fine run i lies in
     link_parents(reaches["village"], reaches["township"],
                  _compose(up_index["village"], up_index["township"]))
@@ -233,9 +242,11 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     for level in REACH_LEVELS:
         reaches[level] = reaches[level][REACH_COLUMNS].reset_index(drop=True)
 
+    with stage("zones"):
+        zones = zone_lakes(waters.lakes, units, villages, work_crs)
     return Segmentation(
-        reaches, zone_lakes(waters.lakes, units, villages, work_crs),
-        writer.slivers(sliver_list), writer.gaps(runs), overrides_log, writer.lengths(runs),
+        reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
+        writer.lengths(runs),
         settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
                   "work_crs": work_crs.to_string()})
 

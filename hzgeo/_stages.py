@@ -1,0 +1,27 @@
+"""Stage timings for benchmarks: set ``HZGEO_STAGES=1`` to print each stage's wall time
+and the process's peak memory so far to stderr. Costs nothing when unset."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import sys
+import time
+from collections.abc import Iterator
+
+__all__ = ["stage"]
+
+_ON = bool(os.environ.get("HZGEO_STAGES"))
+
+
+@contextlib.contextmanager
+def stage(name: str) -> Iterator[None]:
+    if not _ON:
+        yield
+        return
+    start = time.perf_counter()
+    yield
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"hzgeo stage {name:<12} {time.perf_counter() - start:7.3f} s  peak {peak:6.0f} MiB",
+          file=sys.stderr)
