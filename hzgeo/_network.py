@@ -105,35 +105,47 @@ class RiverNetwork:
         i, f = self._locate(np.asarray(s, float), np.asarray(part, int))
         return self.planar_cum[i] + f * (self.planar_cum[i + 1] - self.planar_cum[i])
 
-    def segment_pairs(self, tree: shapely.STRtree, *, predicate: str,
-                      distance_of_part: np.ndarray | None = None,
-                      chunk: int = 32) -> tuple[np.ndarray, np.ndarray]:
-        """(segment, tree geometry) pairs whose bounding boxes are near each other.
+    def segment_pairs(self, tree: shapely.STRtree, edges: np.ndarray, *,
+                      distance: np.ndarray | float = 0.0,
+                      chunk: int = 8) -> tuple[np.ndarray, np.ndarray]:
+        """(segment, edge) pairs whose bounding boxes are within ``distance``.
 
-        The tree is queried with pieces of ``chunk`` segments (creating one geometry per
-        segment would cost more than the search); the pieces' segments are returned, to be
-        tested exactly by the caller.
+        ``distance`` is per part or one number. The tree of edges is queried with the
+        boxes of runs of ``chunk`` segments (one geometry per segment would cost more than
+        the search), and each run's segments are then kept where their own box, grown by
+        the distance, meets the edge's. The caller tests the pairs exactly.
         """
-        if len(self.seg_index) == 0:
+        if len(self.seg_index) == 0 or len(edges) == 0:
             return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
         starts = [np.arange(a, b, chunk) for a, b in zip(self.part_start, self.part_end,
                                                             strict=True)]
         first = np.concatenate(starts)
         part = np.repeat(np.arange(len(starts)), [len(x) for x in starts])
         last = np.minimum(first + chunk, self.part_end[part])
+        grow = np.broadcast_to(np.asarray(distance, dtype=float), part.shape) \
+            if np.ndim(distance) == 0 else np.asarray(distance, dtype=float)[part]
         n_vertices = last - first + 1
-        offset = np.arange(n_vertices.sum()) - np.repeat(np.cumsum(n_vertices) - n_vertices,
-                                                         n_vertices)
-        pieces = shapely.linestrings(self.xy[np.repeat(first, n_vertices) + offset],
-                                     indices=np.repeat(np.arange(len(first)), n_vertices))
-        if predicate == "dwithin":
-            pi, ti = tree.query(pieces, predicate="dwithin", distance=distance_of_part[part])
-        else:
-            pi, ti = tree.query(pieces, predicate=predicate)
+        bounds = np.concatenate([[0], np.cumsum(n_vertices)[:-1]])
+        vertex = np.repeat(first, n_vertices) + (np.arange(n_vertices.sum())
+                                                 - np.repeat(bounds, n_vertices))
+        x, y = self.xy[vertex, 0], self.xy[vertex, 1]
+        boxes = shapely.box(np.minimum.reduceat(x, bounds) - grow,
+                            np.minimum.reduceat(y, bounds) - grow,
+                            np.maximum.reduceat(x, bounds) + grow,
+                            np.maximum.reduceat(y, bounds) + grow)
+        pi, ei = tree.query(boxes)
         n_seg = last[pi] - first[pi]
         seg = np.repeat(first[pi], n_seg) + (
             np.arange(n_seg.sum()) - np.repeat(np.cumsum(n_seg) - n_seg, n_seg))
-        return seg, np.repeat(ti, n_seg)
+        ei = np.repeat(ei, n_seg)
+        g = np.repeat(grow[pi], n_seg)
+        p0, p1 = self.xy[seg], self.xy[seg + 1]
+        e0, e1 = edges[ei, 0], edges[ei, 1]
+        near = ((np.minimum(p0[:, 0], p1[:, 0]) - g <= np.maximum(e0[:, 0], e1[:, 0]))
+                & (np.maximum(p0[:, 0], p1[:, 0]) + g >= np.minimum(e0[:, 0], e1[:, 0]))
+                & (np.minimum(p0[:, 1], p1[:, 1]) - g <= np.maximum(e0[:, 1], e1[:, 1]))
+                & (np.maximum(p0[:, 1], p1[:, 1]) + g >= np.minimum(e0[:, 1], e1[:, 1])))
+        return seg[near], ei[near]
 
     def lonlat_at(self, s, part) -> np.ndarray:
         """Lon/lat of positions: the vertex's own where ``s`` is a vertex, else transformed."""
@@ -209,7 +221,7 @@ def coverage_edges(polygons: np.ndarray):
 
 def crossings(net: RiverNetwork, edges: np.ndarray, tree: shapely.STRtree):
     """Positions ``s`` (and parts) where river segments cross coverage edges."""
-    seg, ei = net.segment_pairs(tree, predicate="intersects")
+    seg, ei = net.segment_pairs(tree, edges)
     if len(seg) == 0:
         return np.zeros(0), np.zeros(0, dtype=int)
     p, r = net.xy[seg], net.xy[seg + 1] - net.xy[seg]
@@ -228,7 +240,7 @@ def crossings(net: RiverNetwork, edges: np.ndarray, tree: shapely.STRtree):
 
 def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, tree, unit_keys, tol_of_part,
                      min_factor):
-    """Stretches that run along a shared border: list of (part, s0, s1, village_a, village_b).
+    """Stretches that run along a shared border, as arrays (part, s0, s1, village_a, village_b).
 
     Borders are searched top down (``unit_keys``: one array per level mapping a village to
     its unit at that level, county first): a stretch along a county border is found among
@@ -239,10 +251,12 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, tree, unit_keys
     samples whose nearest border is the same pair of units, at least ``min_factor`` times
     the tolerance long.
     """
+    empty = (np.zeros(0, dtype=int), np.zeros(0), np.zeros(0), np.zeros(0, dtype=int),
+             np.zeros(0, dtype=int))
     if len(net.seg_index) == 0 or not (edge_hi >= 0).any():
-        return []
+        return empty
     seg_tol = tol_of_part[net.vertex_part]  # by first vertex of a segment
-    seg, ei = net.segment_pairs(tree, predicate="dwithin", distance_of_part=tol_of_part)
+    seg, ei = net.segment_pairs(tree, edges, distance=tol_of_part)
     keep = edge_hi[ei] >= 0
     seg, ei = seg[keep], ei[keep]
     keep = _segment_distance(net.xy[seg], net.xy[seg + 1], edges[ei, 0], edges[ei, 1]) \
@@ -250,44 +264,43 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, tree, unit_keys
     seg, ei = seg[keep], ei[keep]
     keep = _may_follow(net, seg, edges[ei], seg_tol[seg])
     seg, ei = seg[keep], ei[keep]
-    out = []
-    taken_key = np.zeros(0)  # (part, s) of samples already in a stretch, as one float key
+    found = []
+    taken = np.zeros(0)  # bounds of stretches found at a higher level, as sorted keys
     for keys in unit_keys:
         level = keys[edge_lo[ei]] != keys[np.maximum(edge_hi[ei], 0)]
         lseg, lei = seg[level], ei[level]
         if len(lseg) == 0:
             continue
-        near, inverse = np.unique(lseg, return_inverse=True)
+        order = np.argsort(lseg, kind="stable")
+        lseg, lei = lseg[order], lei[order]
+        near, pair_first, pairs_per_seg = np.unique(lseg, return_index=True,
+                                                    return_counts=True)
+        # samples every tolerance / 2 along each segment near an edge
         length = np.hypot(*(net.xy[near + 1] - net.xy[near]).T)
         spacing = np.maximum(seg_tol[near] / 2, _MIN_SAMPLE_SPACING_M)
         count = np.clip(np.ceil(length / spacing).astype(int), 1, _MAX_SAMPLES) + 1
-        first = np.concatenate([[0], np.cumsum(count)[:-1]])
-        sample_seg = np.repeat(near, count)
-        within = np.arange(count.sum()) - np.repeat(first, count)
-        sample_s = sample_seg + within / np.repeat(count - 1, count)
-        # every sample against every candidate edge of its segment
-        pairs_per_seg = np.bincount(inverse, minlength=len(near))
-        order = np.argsort(inverse, kind="stable")
-        edge_of_pair = lei[order]
-        pair_first = np.concatenate([[0], np.cumsum(pairs_per_seg)[:-1]])
-        n_pairs = count * pairs_per_seg
-        sample_idx = np.repeat(np.arange(count.sum()), np.repeat(pairs_per_seg, count))
+        n_samples = int(count.sum())
         seg_of_sample = np.repeat(np.arange(len(near)), count)
-        offset = np.arange(n_pairs.sum()) - np.repeat(
-            np.cumsum(np.repeat(pairs_per_seg, count)) - np.repeat(pairs_per_seg, count),
-            np.repeat(pairs_per_seg, count))
-        cand = edge_of_pair[pair_first[seg_of_sample[sample_idx]] + offset]
-        xy = net.xy_at(sample_s, net.vertex_part[sample_seg])
+        within = np.arange(n_samples) - np.repeat(np.cumsum(count) - count, count)
+        sample_s = near[seg_of_sample] + within / (count[seg_of_sample] - 1)
+        xy = net.xy_at(sample_s, net.vertex_part[near[seg_of_sample]])
+        # each sample against each candidate edge of its segment; keep the nearest
+        per_sample = pairs_per_seg[seg_of_sample]
+        sample_idx = np.repeat(np.arange(n_samples), per_sample)
+        offset = np.arange(per_sample.sum()) - np.repeat(np.cumsum(per_sample) - per_sample,
+                                                         per_sample)
+        cand = lei[pair_first[seg_of_sample[sample_idx]] + offset]
         dist = _point_segment_distance(xy[sample_idx], edges[cand, 0], edges[cand, 1])
-        best = np.lexsort((dist, sample_idx))
-        first_of = np.ones(len(best), dtype=bool)
-        first_of[1:] = sample_idx[best][1:] != sample_idx[best][:-1]
-        best = best[first_of]
-        sample, edge, d = sample_idx[best], cand[best], dist[best]
-        good = d <= seg_tol[sample_seg[sample]]
-        sample, edge = sample[good], edge[good]
-        s = sample_s[sample]
-        part = net.vertex_part[sample_seg[sample]]
+        group = np.concatenate([[0], np.cumsum(per_sample)[:-1]])
+        best_d = np.minimum.reduceat(dist, group)
+        is_best = dist == np.repeat(best_d, per_sample)
+        first_best = np.flatnonzero(is_best)
+        first_best = first_best[np.unique(sample_idx[first_best], return_index=True)[1]]
+        edge = cand[first_best]
+        ok = best_d <= seg_tol[near[seg_of_sample]]
+        s = sample_s[ok]
+        part = net.vertex_part[near[seg_of_sample[ok]]]
+        edge = edge[ok]
         va, vb = edge_lo[edge], edge_hi[edge]
         ka, kb = keys[va], keys[vb]
         flip = ka > kb
@@ -295,8 +308,8 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, tree, unit_keys
         key = np.minimum(ka, kb).astype(np.int64) * (int(keys.max()) + 1) + np.maximum(ka, kb)
         order = np.lexsort((s, part))
         s, part, key, va, vb = s[order], part[order], key[order], va[order], vb[order]
-        if len(taken_key):  # drop samples inside stretches found at a higher level
-            here = _interval_member(part, s, taken_key)
+        if len(taken):  # drop samples inside stretches found at a higher level
+            here = _interval_member(part, s, taken)
             s, part, key, va, vb = s[~here], part[~here], key[~here], va[~here], vb[~here]
         if len(s) == 0:
             continue
@@ -304,35 +317,38 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, tree, unit_keys
         new = np.ones(len(s), dtype=bool)
         new[1:] = (part[1:] != part[:-1]) | (key[1:] != key[:-1]) | (
             planar[1:] - planar[:-1] > tol_of_part[part[1:]])
+        run = np.cumsum(new) - 1
         starts = np.flatnonzero(new)
         ends = np.append(starts[1:], len(s)) - 1
-        span = planar[ends] - planar[starts]
-        accept = np.flatnonzero(span >= min_factor * tol_of_part[part[starts]])
-        found = []
-        for r in accept:
-            i0, i1 = starts[r], ends[r]
-            p = int(part[i0])
-            found.append((p, s[i0], s[i1]))
-            # sub-stretches by village pair
-            pair = va[i0:i1 + 1].astype(np.int64) * (len(keys) + 1) + vb[i0:i1 + 1]
-            change = np.flatnonzero(np.diff(pair) != 0) + 1
-            bounds = np.concatenate([[i0], i0 + change, [i1]])
-            for k in range(len(bounds) - 1):
-                j0, j1 = bounds[k], bounds[k + 1]
-                if s[j1] > s[j0]:
-                    out.append((p, float(s[j0]), float(s[j1]), int(va[j0]), int(vb[j0])))
-        if found:
-            taken_key = np.sort(np.concatenate([taken_key, np.array(
-                [[p * _PART_KEY + a, p * _PART_KEY + b] for p, a, b in found]).ravel()]))
-    out.sort(key=lambda r: (r[0], r[1]))
-    cleaned = []
-    for run in out:
-        if cleaned and cleaned[-1][0] == run[0] and run[1] < cleaned[-1][2]:
-            if run[2] <= cleaned[-1][2]:
-                continue
-            run = (run[0], cleaned[-1][2], *run[2:])
-        cleaned.append(run)
-    return cleaned
+        accepted = planar[ends] - planar[starts] >= min_factor * tol_of_part[part[starts]]
+        if not accepted.any():
+            continue
+        # sub-stretches of accepted runs, one per pair of villages
+        inside = accepted[run]
+        pair = va.astype(np.int64) * (len(keys) + 1) + vb
+        sub = new | np.concatenate([[True], pair[1:] != pair[:-1]])
+        sub_start = np.flatnonzero(sub & inside)
+        following = np.append(sub_start[1:], len(s))
+        same_run = following < len(s)
+        same_run[same_run] = run[following[same_run]] == run[sub_start[same_run]]
+        sub_end = np.where(same_run, following, ends[run[sub_start]])
+        long = s[sub_end] > s[sub_start]
+        sub_start, sub_end = sub_start[long], sub_end[long]
+        found.append((part[sub_start], s[sub_start], s[sub_end], va[sub_start], vb[sub_start]))
+        acc = np.flatnonzero(accepted)
+        taken = np.sort(np.concatenate([taken, part[starts[acc]] * _PART_KEY + s[starts[acc]],
+                                        part[ends[acc]] * _PART_KEY + s[ends[acc]]]))
+    if not found:
+        return empty
+    part, s0, s1, va, vb = (np.concatenate(x) for x in zip(*found, strict=True))
+    order = np.lexsort((s0, part))
+    part, s0, s1, va, vb = part[order], s0[order], s1[order], va[order], vb[order]
+    # no overlaps: a stretch starts where the ones before it in its part end
+    key_end = np.maximum.accumulate(part * _PART_KEY + s1)
+    before = np.concatenate([[-np.inf], key_end[:-1]])
+    s0 = np.maximum(s0, before - part * _PART_KEY)
+    keep = s1 > s0
+    return part[keep], s0[keep], s1[keep], va[keep], vb[keep]
 
 
 #: Parts and positions as one sortable float: part * _PART_KEY + s (s < 2**40 vertices).
@@ -343,9 +359,7 @@ def _interval_member(part: np.ndarray, s: np.ndarray, bounds: np.ndarray) -> np.
     """Whether each (part, s) lies in one of the closed intervals ``bounds`` (sorted pairs)."""
     key = part * _PART_KEY + s
     pos = np.searchsorted(bounds, key, side="right")
-    inside = pos % 2 == 1
-    on_edge = np.isin(key, bounds)
-    return inside | on_edge
+    return (pos % 2 == 1) | np.isin(key, bounds)
 
 
 def _point_segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -375,10 +389,10 @@ def _may_follow(net: RiverNetwork, seg: np.ndarray, edge: np.ndarray,
                 tol: np.ndarray) -> np.ndarray:
     """Which (river segment, edge) pairs may be part of a stretch along the edge.
 
-    A segment that merely crosses an edge (steep, one end farther than the tolerance)
-    is not sampled: only its ends near the crossing could be within the tolerance, far
-    less than a shared stretch needs. Kept: segments with both ends within the tolerance
-    (a zig-zag along the border), nearly parallel ones, and long ones (generalised lines).
+    A segment crossing an edge at angle a is within the tolerance of it for at most
+    2 tol / sin(a); below 42 degrees that can reach the 3 tol a shared stretch needs, so
+    such segments are kept, as are segments with both ends within the tolerance (a
+    zig-zag along the border). Steeper crossings are plain crossings: not sampled.
     """
     p0, p1 = net.xy[seg], net.xy[seg + 1]
     a, b = edge[:, 0], edge[:, 1]
@@ -387,5 +401,4 @@ def _may_follow(net: RiverNetwork, seg: np.ndarray, edge: np.ndarray,
     u, v = p1 - p0, b - a
     cos = np.abs(np.einsum("ij,ij->i", u, v)) / np.maximum(
         np.hypot(*u.T) * np.hypot(*v.T), 1e-300)
-    long = np.hypot(*u.T) > 2 * tol
-    return both_near | (cos > 0.9) | long
+    return both_near | (cos > 0.74)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hzgeo._network import RiverNetwork
+from hzgeo._network import _PART_KEY, RiverNetwork
 from hzgeo.errors import InputError
 
 __all__ = ["GAP", "NONE", "OUTSIDE", "Runs", "apply_overrides", "label_runs", "merge_slivers"]
@@ -99,12 +99,10 @@ class Runs:
 def label_runs(s0, s1, part, unit, stretches) -> Runs:
     """Runs from the pieces between crossings, with the shared stretches laid over them.
 
-    ``stretches``: sorted, non-overlapping (part, s0, s1, village_a, village_b).
+    ``stretches``: arrays (part, s0, s1, village_a, village_b), sorted, not overlapping.
     """
-    if stretches:
-        st = np.array(stretches, dtype=float)
-        sp, sa, sb = st[:, 0].astype(int), st[:, 1], st[:, 2]
-        ua, ub = st[:, 3].astype(int), st[:, 4].astype(int)
+    sp, sa, sb, ua, ub = stretches
+    if len(sp):
         bounds_s = np.concatenate([s0, s1, sa, sb])
         bounds_p = np.concatenate([part, part, sp, sp])
     else:
@@ -119,7 +117,7 @@ def label_runs(s0, s1, part, unit, stretches) -> Runs:
     k = np.searchsorted(piece_key, p * _PART_KEY + mid, side="right") - 1
     a = unit[k].astype(int)
     b = np.full(len(a), NONE)
-    if stretches:
+    if len(sp):
         j = np.searchsorted(sp * _PART_KEY + sa, p * _PART_KEY + mid, side="right") - 1
         ok = j >= 0
         ok[ok] = (sp[j[ok]] == p[ok]) & (sb[j[ok]] >= mid[ok])
@@ -128,10 +126,6 @@ def label_runs(s0, s1, part, unit, stretches) -> Runs:
         a[ok], b[ok] = first, second
     runs = Runs(p, lo, hi, a, b, np.zeros(len(p), dtype=int))
     return runs.coalesce()[0]
-
-
-#: Parts and positions as one sortable float: part * _PART_KEY + s.
-_PART_KEY = float(2**40)
 
 
 def merge_slivers(runs: Runs, net: RiverNetwork, min_length: float):

@@ -179,7 +179,10 @@ def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
     from hzgeo.segment import segment_waters
     from hzgeo.validate import validate_boundaries, validate_waters
 
-    validate_boundaries(bnd)
+    # Segmentation needs valid polygons and codes that nest; it reports gaps itself and
+    # refuses overlaps where a river runs, so the costly whole-coverage check is left to
+    # the audit.
+    validate_boundaries(bnd, coverage=False)
     validate_waters(wat)
     return segment_waters(bnd, wat, min_length=min_length,
                           boundary_tolerance=boundary_tolerance,

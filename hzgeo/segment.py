@@ -34,7 +34,7 @@ from hzgeo._stages import stage
 from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
 from hzgeo._units import UnitTable
 from hzgeo._zones import zone_lakes
-from hzgeo.errors import InputError, SliverWarning
+from hzgeo.errors import DataQualityError, InputError, SliverWarning
 from hzgeo.io import Boundaries, Waters, complete_river_columns, work_crs_for
 from hzgeo.settings import (
     BOUNDARY_MIN_FACTOR,
@@ -283,12 +283,32 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
         first = np.ones(len(pi), dtype=bool)
         first[1:] = pi[1:] != pi[:-1]
         unit[pi[first]] = vi[first]
+        _refuse_overlaps(pi[~first], vi, pi, mids, villages)
     unassigned = np.flatnonzero(unit == GAP)
     if len(unassigned):
         inside = shapely.contains(city, mids[unassigned]) | shapely.intersects(
             city.boundary, mids[unassigned])
         unit[unassigned[~inside]] = OUTSIDE
     return s0, s1, part, unit
+
+
+def _refuse_overlaps(multi, vi, pi, mids, villages) -> None:
+    """Raise if a river runs where two villages overlap (one metre, two chiefs)."""
+    if len(multi) == 0:
+        return
+    points = np.isin(pi, multi)
+    inside = shapely.contains_properly(villages.geometry.values[vi[points]], mids[pi[points]])
+    hits = pd.Series(vi[points][inside]).groupby(pi[points][inside]).agg(list)
+    overlap = hits[hits.map(len) > 1]
+    if len(overlap):
+        codes = villages["code"].to_numpy()
+        pairs = sorted({"/".join(sorted(codes[v])) for v in overlap})
+        raise DataQualityError(
+            f"villages overlap where rivers run, so those stretches would have two chiefs: "
+            f"{', '.join(pairs[:10])}" + (f" and {len(pairs) - 10} more" if len(pairs) > 10
+                                          else ""),
+            layer="village", hint="fix the village polygons so that they do not overlap; "
+                                  "hzgeo.validate_boundaries lists every coverage defect")
 
 
 def _complete_levels(boundaries: Boundaries) -> Boundaries:

@@ -236,3 +236,16 @@ def test_villages_only_derives_the_levels_above(boundaries):
                          make_waters(line((0, 500), (4000, 500))))
     assert seg.reaches["township"]["admin_code"].tolist() == T
     assert seg.reaches["county"]["admin_code"].tolist() == ["450802"]
+
+
+def test_overlapping_villages_under_a_river_are_refused(boundaries):
+    from hzgeo import DataQualityError
+
+    overlap = boundaries["village"].copy()
+    overlap.loc[1, "geometry"] = box(900, 2000)  # V12 reaches 100 m into V11
+    bnd = make_boundaries(overlap)
+    with pytest.raises(DataQualityError, match="450802001001/450802001002"):
+        segment_waters(bnd, make_waters(line((0, 500), (4000, 500))))
+    # away from the rivers the overlap does not matter to segmentation
+    seg = segment_waters(bnd, make_waters(line((2100, 500), (4000, 500))))
+    assert seg.reaches["village"]["admin_code"].tolist() == V[2:]
