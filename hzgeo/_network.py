@@ -106,8 +106,8 @@ class RiverNetwork:
         return self.planar_cum[i] + f * (self.planar_cum[i + 1] - self.planar_cum[i])
 
     def segment_pairs(self, tree: shapely.STRtree, edges: np.ndarray, *,
-                      distance: np.ndarray | float = 0.0,
-                      chunk: int = 8) -> tuple[np.ndarray, np.ndarray]:
+                      distance: np.ndarray | float = 0.0, chunk: int = 8,
+                      batch: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
         """(segment, edge) pairs whose bounding boxes are within ``distance``.
 
         ``distance`` is per part or one number. The tree of edges is queried with the
@@ -135,17 +135,24 @@ class RiverNetwork:
                             np.maximum.reduceat(y, bounds) + grow)
         pi, ei = tree.query(boxes)
         n_seg = last[pi] - first[pi]
-        seg = np.repeat(first[pi], n_seg) + (
-            np.arange(n_seg.sum()) - np.repeat(np.cumsum(n_seg) - n_seg, n_seg))
-        ei = np.repeat(ei, n_seg)
-        g = np.repeat(grow[pi], n_seg)
-        p0, p1 = self.xy[seg], self.xy[seg + 1]
-        e0, e1 = edges[ei, 0], edges[ei, 1]
-        near = ((np.minimum(p0[:, 0], p1[:, 0]) - g <= np.maximum(e0[:, 0], e1[:, 0]))
-                & (np.maximum(p0[:, 0], p1[:, 0]) + g >= np.minimum(e0[:, 0], e1[:, 0]))
-                & (np.minimum(p0[:, 1], p1[:, 1]) - g <= np.maximum(e0[:, 1], e1[:, 1]))
-                & (np.maximum(p0[:, 1], p1[:, 1]) + g >= np.minimum(e0[:, 1], e1[:, 1])))
-        return seg[near], ei[near]
+        # expand the (run, edge) pairs to (segment, edge) pairs in batches: bounded memory
+        out_seg, out_edge = [], []
+        cut = np.searchsorted(np.cumsum(n_seg), np.arange(batch, n_seg.sum() + batch, batch))
+        for lo, hi in zip(np.concatenate([[0], cut[:-1]]), cut, strict=True):
+            k = n_seg[lo:hi]
+            seg = np.repeat(first[pi[lo:hi]], k) + (
+                np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
+            edge = np.repeat(ei[lo:hi], k)
+            g = np.repeat(grow[pi[lo:hi]], k)
+            p0, p1 = self.xy[seg], self.xy[seg + 1]
+            e0, e1 = edges[edge, 0], edges[edge, 1]
+            near = ((np.minimum(p0[:, 0], p1[:, 0]) - g <= np.maximum(e0[:, 0], e1[:, 0]))
+                    & (np.maximum(p0[:, 0], p1[:, 0]) + g >= np.minimum(e0[:, 0], e1[:, 0]))
+                    & (np.minimum(p0[:, 1], p1[:, 1]) - g <= np.maximum(e0[:, 1], e1[:, 1]))
+                    & (np.maximum(p0[:, 1], p1[:, 1]) + g >= np.minimum(e0[:, 1], e1[:, 1])))
+            out_seg.append(seg[near])
+            out_edge.append(edge[near])
+        return np.concatenate(out_seg), np.concatenate(out_edge)
 
     def lonlat_at(self, s, part) -> np.ndarray:
         """Lon/lat of positions: the vertex's own where ``s`` is a vertex, else transformed."""
@@ -219,9 +226,11 @@ def coverage_edges(polygons: np.ndarray):
     return edges, lo_u, hi_u
 
 
-def crossings(net: RiverNetwork, edges: np.ndarray, tree: shapely.STRtree):
-    """Positions ``s`` (and parts) where river segments cross coverage edges."""
-    seg, ei = net.segment_pairs(tree, edges)
+def crossings(net: RiverNetwork, edges: np.ndarray, seg: np.ndarray, ei: np.ndarray):
+    """Positions ``s`` (and parts) where river segments cross coverage edges.
+
+    ``seg``, ``ei``: candidate (segment, edge) pairs from :meth:`RiverNetwork.segment_pairs`.
+    """
     if len(seg) == 0:
         return np.zeros(0), np.zeros(0, dtype=int)
     p, r = net.xy[seg], net.xy[seg + 1] - net.xy[seg]
@@ -238,8 +247,8 @@ def crossings(net: RiverNetwork, edges: np.ndarray, tree: shapely.STRtree):
     return seg[hit] + np.clip(t[hit], 0.0, 1.0), net.vertex_part[seg[hit]]
 
 
-def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, tree, unit_keys, tol_of_part,
-                     min_factor):
+def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, seg, ei, unit_keys,
+                     tol_of_part, min_factor):
     """Stretches that run along a shared border, as arrays (part, s0, s1, village_a, village_b).
 
     Borders are searched top down (``unit_keys``: one array per level mapping a village to
@@ -249,14 +258,14 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, tree, unit_keys
     at every level below too. The river is sampled every tolerance / 2 where it is within
     the tolerance of an edge it may follow (see :func:`_may_follow`); a stretch is a run of
     samples whose nearest border is the same pair of units, at least ``min_factor`` times
-    the tolerance long.
+    the tolerance long. ``seg``, ``ei``: candidate (segment, edge) pairs within the
+    tolerance, from :meth:`RiverNetwork.segment_pairs`.
     """
     empty = (np.zeros(0, dtype=int), np.zeros(0), np.zeros(0), np.zeros(0, dtype=int),
              np.zeros(0, dtype=int))
     if len(net.seg_index) == 0 or not (edge_hi >= 0).any():
         return empty
     seg_tol = tol_of_part[net.vertex_part]  # by first vertex of a segment
-    seg, ei = net.segment_pairs(tree, edges, distance=tol_of_part)
     keep = edge_hi[ei] >= 0
     seg, ei = seg[keep], ei[keep]
     keep = _segment_distance(net.xy[seg], net.xy[seg + 1], edges[ei, 0], edges[ei, 1]) \

@@ -23,6 +23,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from hzgeo._stages import stage
 from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import HzgeoError, HzgeoWarning, InputError
 from hzgeo.settings import LEVELS, MIN_REACH_M, REACH_LEVELS
@@ -182,8 +183,9 @@ def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
     # Segmentation needs valid polygons and codes that nest; it reports gaps itself and
     # refuses overlaps where a river runs, so the costly whole-coverage check is left to
     # the audit.
-    validate_boundaries(bnd, coverage=False)
-    validate_waters(wat)
+    with stage("validate"):
+        validate_boundaries(bnd, coverage=False)
+        validate_waters(wat)
     return segment_waters(bnd, wat, min_length=min_length,
                           boundary_tolerance=boundary_tolerance,
                           overrides=read_overrides(overrides))
@@ -201,9 +203,11 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, out, min_length,
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
-        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02)
+        with stage("read"):
+            bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
-        result.to_file(out)
+        with stage("write"):
+            result.to_file(out)
     _notes(caught, echo)
     for level in REACH_LEVELS:
         frame = result.reaches[level]

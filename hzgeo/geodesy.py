@@ -22,13 +22,39 @@ __all__ = ["GEOD", "geodesic_area", "geodesic_length", "segment_lengths"]
 GEOD: Geod = CRS(STORE_CRS).get_geod()
 
 
+#: Below this length (m) a segment is measured with the ellipsoid's radii of curvature at
+#: its mid-latitude, which agrees with the geodesic to better than 1e-9 relative there
+#: (the error grows as (length / earth radius)^2); longer ones go to pyproj's geodesic.
+SHORT_SEGMENT_M = 100.0
+
+
 def segment_lengths(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Geodesic lengths (m) of the segments between consecutive lon/lat points."""
+    """Geodesic lengths (m) of the segments between consecutive lon/lat points.
+
+    Examples
+    --------
+    >>> lengths = segment_lengths([109.0, 109.0005, 109.5], [23.0, 23.0, 23.0])
+    >>> exact = GEOD.inv([109.0, 109.0005], [23.0, 23.0], [109.0005, 109.5], [23.0, 23.0])[2]
+    >>> bool(np.allclose(lengths, exact, rtol=1e-9, atol=0))
+    True
+    """
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     if len(lon) < 2:
         return np.zeros(0)
-    _, _, dist = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    return np.asarray(dist, dtype=float)
+    a, f = GEOD.a, GEOD.f
+    e2 = f * (2 - f)
+    phi = np.radians((lat[:-1] + lat[1:]) / 2)
+    w = 1 - e2 * np.sin(phi) ** 2
+    meridian = a * (1 - e2) / w ** 1.5  # M
+    normal = a / np.sqrt(w)  # N
+    dphi = np.radians(np.diff(lat))
+    dlam = np.radians(np.diff(lon))
+    out = np.hypot(meridian * dphi, normal * np.cos(phi) * dlam)
+    long = out >= SHORT_SEGMENT_M / 2  # generous: exact wherever it could matter
+    if long.any():
+        i = np.flatnonzero(long)
+        out[i] = GEOD.inv(lon[i], lat[i], lon[i + 1], lat[i + 1])[2]
+    return out
 
 
 def geodesic_length(geometries) -> np.ndarray:

@@ -196,7 +196,8 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         tree = shapely.STRtree(shapely.linestrings(
             edges.reshape(-1, 2), indices=np.repeat(np.arange(len(edges)), 2)))
     with stage("crossings"):
-        cut_s, cut_part = crossings(net, edges, tree)
+        pair_seg, pair_edge = net.segment_pairs(tree, edges, distance=tol_part)
+        cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
     # the city outline: river outside it is not counted
     if "city" in boundaries:
         city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
@@ -209,7 +210,7 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages,
                                                           city)
     with stage("shared"):
-        stretches = shared_stretches(net, edges, edge_lo, edge_hi, tree,
+        stretches = shared_stretches(net, edges, edge_lo, edge_hi, pair_seg, pair_edge,
                                      [units.index(lvl)[0] for lvl in ("county", "township",
                                                                       "village")],
                                      tol_part, BOUNDARY_MIN_FACTOR)
