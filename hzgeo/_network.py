@@ -8,11 +8,9 @@ function of ``s``, so reach lengths are differences of chainage and add up exact
 
 from __future__ import annotations
 
-
 import numpy as np
 import shapely
 from pyproj import Transformer
-
 
 from hzgeo.geodesy import GEOD, segment_lengths
 

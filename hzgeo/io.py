@@ -68,7 +68,7 @@ def work_crs_for(frame: gpd.GeoDataFrame) -> CRS:
         return frame.crs
     minx, miny, maxx, maxy = frame.to_crs("EPSG:4490").total_bounds
     lon, lat = (minx + maxx) / 2, (miny + maxy) / 2
-    central = int(round(lon / 3.0)) * 3
+    central = round(lon / 3.0) * 3
     if 75 <= central <= 135 and 15 <= lat <= 55:
         return CRS.from_epsg(4534 + (central - 75) // 3)
     zone = int((lon + 180) // 6) + 1

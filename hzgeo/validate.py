@@ -7,6 +7,8 @@ return ``None``. They are the gate of every command that computes reaches.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import shapely
 
@@ -55,7 +57,7 @@ def validate_boundaries(boundaries: Boundaries, *, coverage: bool = True) -> Non
             bad = frame["code"][~shapely.is_empty(edges)]
             problems.append(f"{level}: units overlap or do not share their common edges: "
                             + _listing(bad))
-    for parent, child in zip(present, present[1:], strict=False):
+    for parent, child in itertools.pairwise(present):
         known = set(boundaries[parent]["code"])
         orphan = boundaries[child]["code"][~boundaries[child]["parent_code"].isin(known)]
         if len(orphan):

@@ -270,7 +270,7 @@ def build_waters(rng, boundaries):
     xun_start = np.asarray(xun[0].coords[0])
     edits = []
     if not np.allclose(yu_end, confluence):
-        yu[-1] = shapely.LineString(list(yu[-1].coords[:-1]) + [tuple(confluence)])
+        yu[-1] = shapely.LineString([*yu[-1].coords[:-1], tuple(confluence)])
         edits.append("郁江 end moved onto 黔江 end")
     gap = float(shapely.distance(shapely.transform(shapely.Point(xun_start),
                                  lambda xy: np.column_stack(to_work.transform(*xy.T))),

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from toy import CRS, T, V, X0, Y0, box, geodesic, line, make_boundaries, make_waters
 from shapely.testing import assert_geometries_equal
+from toy import CRS, X0, Y0, T, V, box, geodesic, line, make_boundaries, make_waters
 
 from hzgeo import InputError, SliverWarning, segment_waters
 
@@ -51,8 +51,8 @@ def test_river_crossing_four_villages(boundaries):
     county = seg.reaches["county"]
     assert len(county) == 1 and set(township["parent_reach_code"]) == {county["reach_code"][0]}
     assert county["reach_name"][0] == "河1港北区段"
-    assert (village["start_desc"].tolist(), village["end_desc"].tolist()) == (
-        ["市界（入境）", "一村界", "二村界", "三村界"], ["二村界", "三村界", "四村界", "市界（出境）"])
+    assert village["start_desc"].tolist() == ["市界（入境）", "一村界", "二村界", "三村界"]
+    assert village["end_desc"].tolist() == ["二村界", "三村界", "四村界", "市界（出境）"]
     assert not seg.reaches["village"]["boundary"].any()
     assert seg.slivers.empty and seg.gaps.empty
 
