@@ -80,31 +80,44 @@ class ReachWriter:
         self.part_end_word = np.where(near_end, "市界（出境）",
                                       np.where(last, mouth, "断开处")).astype(object)
 
-    def _words(self, runs: Runs, names: np.ndarray, entering: bool) -> np.ndarray:
-        """起 (``entering``) or 止 of every run: what lies across its upstream / downstream end."""
+    def _words(self, runs: Runs, names: np.ndarray, entering: bool, idx: np.ndarray,
+               unit: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """起 (``entering``) or 止 of every row: what lies across that end of its reach.
+
+        Rows are (run ``idx``, responsible ``unit``, the ``other`` side of a shared run).
+        """
         n = len(runs)
-        j = np.arange(n) + (-1 if entering else 1)
-        valid = (j >= 0) & (j < n)
+        j = idx + (-1 if entering else 1)
+        has = (j >= 0) & (j < n)
         j = np.clip(j, 0, max(n - 1, 0))
-        has = valid & (runs.part[j] == runs.part) if n else valid
-        words = np.where(has, "", self.part_start_word[runs.part] if entering
-                         else self.part_end_word[runs.part]).astype(object)
-        if not n:
+        has &= runs.part[j] == runs.part[idx]
+        ends = self.part_start_word if entering else self.part_end_word
+        words = np.where(has, "", ends[runs.part[idx]]).astype(object)
+        if not len(idx):
             return words
         na, nb = runs.a[j], runs.b[j]
-        outside = has & (na == OUTSIDE)
-        words[outside] = "市界（入境）" if entering else "市界（出境）"
+        words[has & (na == OUTSIDE)] = "市界（入境）" if entering else "市界（出境）"
         words[has & (na == GAP)] = "无归属区域"
-        ordinary = np.flatnonzero(has & (na >= 0) & (runs.block[j] == runs.block))
-        for i in ordinary.tolist():  # the unit(s) across the end, named
-            mine = (runs.a[i], runs.b[i])
-            across = [u for u in (na[i], nb[i]) if u != NONE and u not in mine] or \
-                [u for u in (na[i], nb[i]) if u != NONE]
-            words[i] = "、".join(names[u] for u in across) + "界"
-        for i in np.flatnonzero(has & (runs.block[j] != runs.block)).tolist():
-            at = runs.s0[i] if entering else runs.s1[i]
+        cut = has & (na >= 0) & (runs.block[j] != runs.block[idx])
+        for i in np.flatnonzero(cut).tolist():
+            at = runs.s0[idx[i]] if entering else runs.s1[idx[i]]
             words[i] = next((name for (p, s), name in self.cuts.items()
-                             if p == runs.part[i] and abs(s - at) < 1e-9), "分段点")
+                             if p == runs.part[idx[i]] and abs(s - at) < 1e-9), "分段点")
+        edge = "起点" if entering else "终点"
+        for i in np.flatnonzero(has & (na >= 0) & ~cut).tolist():
+            mine = (unit[i], other[i])
+            near = [u for u in (na[i], nb[i]) if u != NONE]
+            across = [u for u in near if u not in mine]
+            if across:  # the river crosses into or out of another unit here
+                words[i] = "、".join(names[u] for u in across) + "界"
+            elif other[i] != NONE and near == [unit[i]]:  # its own reach turns shared
+                words[i] = f"与{names[other[i]]}界河段{edge}"
+            elif other[i] == NONE:  # a shared stretch of its own ends here
+                partner = [u for u in near if u != unit[i]]
+                words[i] = f"与{names[partner[0]]}界河段{'终点' if entering else '起点'}" \
+                    if partner else "界"
+            else:
+                words[i] = "、".join(names[u] for u in near) + "界"
         return words
 
     # -- frames ------------------------------------------------------------------------
@@ -117,8 +130,6 @@ class ReachWriter:
         units = self.units
         names = np.array([units.name.get(c, c) for c in codes], dtype=object)
         synthetic = np.array([units.synthetic.get(c, False) for c in codes], dtype=bool)
-        start = self._words(runs, names, True)
-        end = self._words(runs, names, False)
         c0, c1 = self._chainage(runs)
         ordinary = np.flatnonzero(runs.a >= 0)
         shared = ordinary[runs.b[ordinary] != NONE]
@@ -132,13 +143,15 @@ class ReachWriter:
         other_safe = np.where(has_other, other, 0)
         river = self.net.part_river[runs.part[idx]]
         code = codes[unit]
+        start = self._words(runs, names, True, idx, unit, other)
+        end = self._words(runs, names, False, idx, unit, other)
         frame = pd.DataFrame({
             "river_code": self.river_code[river], "river_name": self.river_name[river],
             "main": self.river_main[river], "level": level, "admin_code": code,
             "admin_name": names[unit], "length_m": c1[idx] - c0[idx],
             "from_km": (c0[idx] - self.origin[river]) / 1000.0,
             "to_km": (c1[idx] - self.origin[river]) / 1000.0,
-            "start_desc": start[idx], "end_desc": end[idx], "boundary": has_other,
+            "start_desc": start, "end_desc": end, "boundary": has_other,
             "shared_with": np.where(has_other, codes[other_safe], ""),
             "shared_with_name": np.where(has_other, names[other_safe], ""),
             "primary": ~has_other | (unit < other_safe),
