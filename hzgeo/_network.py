@@ -50,7 +50,7 @@ class RiverNetwork:
         count = count[good]
         n = len(xy)
         self.xy = xy
-        self.part_start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(int)
+        self.part_start = (np.cumsum(count) - count).astype(int)
         self.part_end = (self.part_start + count - 1).astype(int)
         self.vertex_part = part
         # segments i -> i + 1 exist where both vertices are in the same part
@@ -132,10 +132,14 @@ class RiverNetwork:
                             np.maximum.reduceat(x, bounds) + grow,
                             np.maximum.reduceat(y, bounds) + grow)
         pi, ei = tree.query(boxes)
+        if len(pi) == 0:
+            return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
         n_seg = last[pi] - first[pi]
         # expand the (run, edge) pairs to (segment, edge) pairs in batches: bounded memory
         out_seg, out_edge = [], []
-        cut = np.searchsorted(np.cumsum(n_seg), np.arange(batch, n_seg.sum() + batch, batch))
+        cut = np.searchsorted(np.cumsum(n_seg), np.arange(batch, n_seg.sum() + batch, batch),
+                              side="right")
+        cut[-1] = len(pi)
         for lo, hi in zip(np.concatenate([[0], cut[:-1]]), cut, strict=True):
             k = n_seg[lo:hi]
             seg = np.repeat(first[pi[lo:hi]], k) + (

@@ -71,7 +71,7 @@ class Runs:
                        | (self.b[1:] != self.b[:-1]) | (self.block[1:] != self.block[:-1])
                        | (np.abs(self.s0[1:] - self.s1[:-1]) > 1e-12))
         starts = np.flatnonzero(new)
-        ends = np.append(starts[1:], n) - 1
+        ends = np.concatenate([starts[1:], [n]])[:len(starts)].astype(int) - 1
         merged = Runs(self.part[starts], self.s0[starts], self.s1[ends], self.a[starts],
                       self.b[starts], self.block[starts])
         return merged, np.cumsum(new) - 1

@@ -249,3 +249,23 @@ def test_overlapping_villages_under_a_river_are_refused(boundaries):
     # away from the rivers the overlap does not matter to segmentation
     seg = segment_waters(bnd, make_waters(line((2100, 500), (4000, 500))))
     assert seg.reaches["village"]["admin_code"].tolist() == V[2:]
+
+
+def test_no_rivers_and_a_river_outside_the_city(boundaries, tmp_path):
+    none = make_waters(line((0, 500), (10, 500)))
+    none.rivers = none.rivers.iloc[:0]
+    seg = segment_waters(boundaries, none)
+    assert all(frame.empty for frame in seg.reaches.values())
+    seg.to_file(tmp_path / "empty.gpkg")  # empty layers are still written
+    away = segment_waters(boundaries, make_waters(line((0, 5000), (1000, 5000))))
+    assert all(frame.empty for frame in away.reaches.values())
+    assert away.river_lengths["length_m"].tolist() == [0.0]
+
+
+def test_geographic_input_gives_the_same_reaches(boundaries):
+    river = make_waters(line((0, 500), (4000, 500)))
+    projected = segment_waters(boundaries, river)
+    geographic = segment_waters(boundaries.to_crs("EPSG:4490"), river.to_crs("EPSG:4490"))
+    assert geographic.settings["work_crs"] == "EPSG:4546"
+    np.testing.assert_allclose(geographic.reaches["village"]["length_m"],
+                               projected.reaches["village"]["length_m"], rtol=1e-9)
