@@ -57,24 +57,21 @@ def segment_lengths(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return out
 
 
-def geodesic_length(geometries) -> np.ndarray:
-    """Geodesic length in metres of each (Multi)LineString, given in lon/lat degrees."""
+def _each(geometries, measure) -> np.ndarray:
     geoms = np.asarray(geometries, dtype=object)
     out = np.zeros(len(geoms))
     for i, geom in enumerate(geoms):
-        if geom is None or geom.is_empty:
-            continue
-        out[i] = GEOD.geometry_length(geom)
+        if geom is not None and not geom.is_empty:
+            out[i] = measure(geom)
     return out
+
+
+def geodesic_length(geometries) -> np.ndarray:
+    """Geodesic length in metres of each (Multi)LineString, given in lon/lat degrees."""
+    return _each(geometries, GEOD.geometry_length)
 
 
 def geodesic_area(geometries) -> np.ndarray:
     """Geodesic area in square metres of each (Multi)Polygon, given in lon/lat degrees."""
-    geoms = np.asarray(geometries, dtype=object)
-    out = np.zeros(len(geoms))
-    for i, geom in enumerate(geoms):
-        if geom is None or geom.is_empty:
-            continue
-        geom = shapely.orient_polygons(geom)  # counter-clockwise shells: positive area
-        out[i] = abs(GEOD.geometry_area_perimeter(geom)[0])
-    return out
+    return _each(geometries, lambda g: abs(GEOD.geometry_area_perimeter(
+        shapely.orient_polygons(g))[0]))

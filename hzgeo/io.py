@@ -150,6 +150,17 @@ def _where(path: PathLike, layer: str | None) -> str:
     return f"{path}" + (f", layer {layer!r}" if layer else "")
 
 
+def _list_layers(path: Path) -> list[str]:
+    """Layer names of a vector file; an :class:`InputError` if it is missing or unreadable."""
+    if not path.exists():
+        raise InputError("file not found", file=path, hint="check the path")
+    try:
+        return [name for name, _ in pyogrio.list_layers(path)]
+    except Exception as err:
+        raise InputError(f"cannot be read as a vector file ({err})", file=path,
+                         hint="give a GeoPackage, shapefile or GeoJSON") from None
+
+
 def _read_layer(path: Path, layer: str | None, problems: _Problems) -> gpd.GeoDataFrame | None:
     where = _where(path, layer)
     if not path.exists():
@@ -330,13 +341,7 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         wanted = {level: (Path(path), (layers or {}).get(level)) for level, path in source.items()}
     else:
         path = Path(source)
-        if not path.exists():
-            raise InputError("file not found", file=path, hint="check the path")
-        try:
-            available = [name for name, _ in pyogrio.list_layers(path)]
-        except Exception as err:
-            raise InputError(f"cannot be read as a vector file ({err})", file=path,
-                             hint="give a GeoPackage, shapefile or GeoJSON") from None
+        available = _list_layers(path)
         layers = dict(layers or {})
         if len(available) == 1 and not layers:
             layers = {"village": available[0]}
@@ -484,13 +489,7 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     columns = dict(columns or {})
     problems = _Problems()
     source = Path(source)
-    if not source.exists():
-        raise InputError("file not found", file=source, hint="check the path")
-    try:
-        available = [name for name, _ in pyogrio.list_layers(source)]
-    except Exception as err:
-        raise InputError(f"cannot be read as a vector file ({err})", file=source,
-                         hint="give a GeoPackage, shapefile or GeoJSON") from None
+    available = _list_layers(source)
     if rivers_layer is None:
         rivers_layer = "rivers" if "rivers" in available or len(available) > 1 else available[0]
     rivers = _read_layer(source, rivers_layer, problems)
