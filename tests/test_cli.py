@@ -102,3 +102,24 @@ def test_per_level_files_and_column_mapping(tmp_path, capsys):
     assert status == 0, capsys.readouterr().err
     reaches = gpd.read_file(tmp_path / "s.gpkg", layer="reaches_county")
     assert reaches["river_code"].unique().tolist() == ["R1"]
+
+
+def test_a_write_that_fails_halfway_leaves_the_old_output(tmp_path, monkeypatch, capsys):
+    import hzgeo.output
+
+    out = tmp_path / "s.gpkg"
+    out.write_bytes(b"an earlier result")
+    real = hzgeo.output._write_one
+    calls = []
+
+    def failing(frame, tmp, layer):
+        calls.append(layer)
+        if len(calls) == 3:
+            raise OSError("No space left on device")
+        real(frame, tmp, layer)
+
+    monkeypatch.setattr(hzgeo.output, "_write_one", failing)
+    assert main(["segment", "--out", str(out), "-q"]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert out.read_bytes() == b"an earlier result"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.gpkg"]
