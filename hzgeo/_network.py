@@ -320,7 +320,7 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, seg, ei, unit_k
         order = np.lexsort((s, part))
         s, part, key, va, vb = s[order], part[order], key[order], va[order], vb[order]
         if len(taken):  # drop samples inside stretches found at a higher level
-            here = _interval_member(part, s, taken)
+            here = _interval_member(s, taken)
             s, part, key, va, vb = s[~here], part[~here], key[~here], va[~here], vb[~here]
         if len(s) == 0:
             continue
@@ -347,30 +347,26 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, seg, ei, unit_k
         sub_start, sub_end = sub_start[long], sub_end[long]
         found.append((part[sub_start], s[sub_start], s[sub_end], va[sub_start], vb[sub_start]))
         acc = np.flatnonzero(accepted)
-        taken = np.sort(np.concatenate([taken, part[starts[acc]] * _PART_KEY + s[starts[acc]],
-                                        part[ends[acc]] * _PART_KEY + s[ends[acc]]]))
+        taken = np.sort(np.concatenate([taken, s[starts[acc]], s[ends[acc]]]))
     if not found:
         return empty
     part, s0, s1, va, vb = (np.concatenate(x) for x in zip(*found, strict=True))
-    order = np.lexsort((s0, part))
+    order = np.argsort(s0, kind="stable")  # positions order the parts too
     part, s0, s1, va, vb = part[order], s0[order], s1[order], va[order], vb[order]
-    # no overlaps: a stretch starts where the ones before it in its part end
-    key_end = np.maximum.accumulate(part * _PART_KEY + s1)
-    before = np.concatenate([[-np.inf], key_end[:-1]])
-    s0 = np.maximum(s0, before - part * _PART_KEY)
+    # no overlaps: a stretch starts where the ones before it end
+    before = np.concatenate([[-np.inf], np.maximum.accumulate(s1)[:-1]])
+    s0 = np.maximum(s0, before)
     keep = s1 > s0
     return part[keep], s0[keep], s1[keep], va[keep], vb[keep]
 
 
-#: Parts and positions as one sortable float: part * _PART_KEY + s (s < 2**40 vertices).
-_PART_KEY = float(2**40)
+def _interval_member(s: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Whether each position lies in one of the closed intervals ``bounds`` (sorted pairs).
 
-
-def _interval_member(part: np.ndarray, s: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Whether each (part, s) lies in one of the closed intervals ``bounds`` (sorted pairs)."""
-    key = part * _PART_KEY + s
-    pos = np.searchsorted(bounds, key, side="right")
-    return (pos % 2 == 1) | np.isin(key, bounds)
+    Positions are global vertex indices plus a fraction, so they order all parts at once.
+    """
+    pos = np.searchsorted(bounds, s, side="right")
+    return (pos % 2 == 1) | np.isin(s, bounds)
 
 
 def _point_segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

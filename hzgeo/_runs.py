@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hzgeo._network import _PART_KEY, RiverNetwork
+from hzgeo._network import RiverNetwork
 from hzgeo.errors import InputError
 
 __all__ = ["GAP", "NONE", "OUTSIDE", "Runs", "apply_overrides", "label_runs", "merge_slivers"]
@@ -113,12 +113,12 @@ def label_runs(s0, s1, part, unit, stretches) -> Runs:
     lo, hi = key[:-1, 1][same], key[1:, 1][same]
     mid = (lo + hi) / 2
     # the piece each elementary interval lies in
-    piece_key = part * _PART_KEY + s0
-    k = np.searchsorted(piece_key, p * _PART_KEY + mid, side="right") - 1
+    # positions are global vertex indices (+ fraction): they order every part at once
+    k = np.searchsorted(s0, mid, side="right") - 1
     a = unit[k].astype(int)
     b = np.full(len(a), NONE)
     if len(sp):
-        j = np.searchsorted(sp * _PART_KEY + sa, p * _PART_KEY + mid, side="right") - 1
+        j = np.searchsorted(sa, mid, side="right") - 1
         ok = j >= 0
         ok[ok] = (sp[j[ok]] == p[ok]) & (sb[j[ok]] >= mid[ok])
         first = np.minimum(ua[j[ok]], ub[j[ok]])
