@@ -103,21 +103,30 @@ class ReachWriter:
             at = runs.s0[idx[i]] if entering else runs.s1[idx[i]]
             words[i] = next((name for (p, s), name in self.cuts.items()
                              if p == runs.part[idx[i]] and abs(s - at) < 1e-9), "分段点")
-        edge = "起点" if entering else "终点"
-        for i in np.flatnonzero(has & (na >= 0) & ~cut).tolist():
-            mine = (unit[i], other[i])
-            near = [u for u in (na[i], nb[i]) if u != NONE]
-            across = [u for u in near if u not in mine]
-            if across:  # the river crosses into or out of another unit here
-                words[i] = "、".join(names[u] for u in across) + "界"
-            elif other[i] != NONE and near == [unit[i]]:  # its own reach turns shared
-                words[i] = f"与{names[other[i]]}界河段{edge}"
-            elif other[i] == NONE:  # a shared stretch of its own ends here
-                partner = [u for u in near if u != unit[i]]
-                words[i] = f"与{names[partner[0]]}界河段{'终点' if entering else '起点'}" \
-                    if partner else "界"
-            else:
-                words[i] = "、".join(names[u] for u in near) + "界"
+        live = has & (na >= 0) & ~cut
+        if not live.any():
+            return words
+        u, o, a, b = unit[live], other[live], na[live], nb[live]
+        b_ok = b != NONE
+        name_a = names[np.maximum(a, 0)]
+        name_b = names[np.maximum(b, 0)]
+        name_o = names[np.maximum(o, 0)]
+        a_across = (a != u) & (a != o)
+        b_across = b_ok & (b != u) & (b != o)
+        edge, opposite = ("起点", "终点") if entering else ("终点", "起点")
+        partner_is_a = a != u
+        partner_is_b = ~partner_is_a & b_ok & (b != u)
+        words[live] = np.select(
+            [a_across & b_across,  # the river crosses into or out of other unit(s) here
+             a_across, b_across,
+             (o != NONE) & ~b_ok & (a == u),  # its own reach turns shared here
+             (o == NONE) & partner_is_a,  # a shared stretch of its own ends here
+             (o == NONE) & partner_is_b,
+             (o == NONE)],
+            [name_a + "、" + name_b + "界", name_a + "界", name_b + "界",
+             "与" + name_o + "界河段" + edge,
+             "与" + name_a + "界河段" + opposite, "与" + name_b + "界河段" + opposite, "界"],
+            default=np.where(b_ok, name_a + "、" + name_b + "界", name_a + "界"))
         return words
 
     # -- frames ------------------------------------------------------------------------

@@ -269,3 +269,16 @@ def test_geographic_input_gives_the_same_reaches(boundaries):
     assert geographic.settings["work_crs"] == "EPSG:4546"
     np.testing.assert_allclose(geographic.reaches["village"]["length_m"],
                                projected.reaches["village"]["length_m"], rtol=1e-9)
+
+
+def test_start_and_end_words_of_a_shared_reach(boundaries):
+    # V12 -> along the V12/V21 border -> V21
+    river = line((1500, 100), (2000, 100), (2000, 900), (2500, 900))
+    village = segment_waters(boundaries, make_waters(river)).reaches["village"]
+    rows = village[["admin_code", "boundary", "start_desc", "end_desc"]].values.tolist()
+    assert rows == [
+        [V[1], False, "源头", "三村界"],
+        [V[1], True, "与三村界河段起点", "三村界"],
+        [V[2], True, "二村界", "与二村界河段终点"],
+        [V[2], False, "二村界", "河口"],
+    ]
