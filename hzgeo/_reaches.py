@@ -42,6 +42,8 @@ class ReachWriter:
     # -- chainage and words ------------------------------------------------------------
 
     def _chainage(self, runs: Runs) -> tuple[np.ndarray, np.ndarray]:
+        if runs.c0 is not None:
+            return runs.c0, runs.c1
         c = self.net.chainage(np.concatenate([runs.s0, runs.s1]),
                               np.concatenate([runs.part, runs.part]))
         return c[:len(runs)], c[len(runs):]
@@ -103,30 +105,40 @@ class ReachWriter:
             at = runs.s0[idx[i]] if entering else runs.s1[idx[i]]
             words[i] = next((name for (p, s), name in self.cuts.items()
                              if p == runs.part[idx[i]] and abs(s - at) < 1e-9), "分段点")
-        live = has & (na >= 0) & ~cut
-        if not live.any():
+        live = np.flatnonzero(has & (na >= 0) & ~cut)
+        if not len(live):
             return words
         u, o, a, b = unit[live], other[live], na[live], nb[live]
         b_ok = b != NONE
-        name_a = names[np.maximum(a, 0)]
-        name_b = names[np.maximum(b, 0)]
-        name_o = names[np.maximum(o, 0)]
         a_across = (a != u) & (a != o)
         b_across = b_ok & (b != u) & (b != o)
         edge, opposite = ("起点", "终点") if entering else ("终点", "起点")
         partner_is_a = a != u
         partner_is_b = ~partner_is_a & b_ok & (b != u)
-        words[live] = np.select(
-            [a_across & b_across,  # the river crosses into or out of other unit(s) here
-             a_across, b_across,
-             (o != NONE) & ~b_ok & (a == u),  # its own reach turns shared here
-             (o == NONE) & partner_is_a,  # a shared stretch of its own ends here
-             (o == NONE) & partner_is_b,
-             (o == NONE)],
-            [name_a + "、" + name_b + "界", name_a + "界", name_b + "界",
-             "与" + name_o + "界河段" + edge,
-             "与" + name_a + "界河段" + opposite, "与" + name_b + "界河段" + opposite, "界"],
-            default=np.where(b_ok, name_a + "、" + name_b + "界", name_a + "界"))
+        cases = [  # first match wins: (rows, unit whose name is said, text around it)
+            (a_across & b_across, None, None),  # crosses into / out of two units
+            (a_across, a, ("", "界")),  # the river crosses into or out of another unit
+            (b_across, b, ("", "界")),
+            ((o != NONE) & ~b_ok & (a == u), o, ("与", "界河段" + edge)),  # turns shared
+            ((o == NONE) & partner_is_a, a, ("与", "界河段" + opposite)),  # shared ends
+            ((o == NONE) & partner_is_b, b, ("与", "界河段" + opposite)),
+            (o == NONE, None, "界"),
+            (np.ones(len(live), dtype=bool), None, None),
+        ]
+        todo = np.ones(len(live), dtype=bool)
+        for rows, who, text in cases:
+            rows = rows & todo
+            todo &= ~rows
+            if not rows.any():
+                continue
+            if who is not None:
+                words[live[rows]] = text[0] + names[who[rows]] + text[1]
+            elif text is not None:
+                words[live[rows]] = text
+            else:
+                both = names[a[rows]] + np.where(b_ok[rows], "、" + names[np.maximum(b[rows], 0)],
+                                                 "")
+                words[live[rows]] = both + "界"
         return words
 
     # -- frames ------------------------------------------------------------------------
@@ -177,8 +189,7 @@ class ReachWriter:
         frame["parent_reach_code"] = ""
         up = _PARENT_LEVEL[level]
         if up:
-            parent = {c: units.ancestor(c, up) for c in codes}
-            frame["_parent_admin"] = frame["admin_code"].map(parent)
+            frame["_parent_admin"] = units.parents(level, up)[unit]
         lines = self.net.lonlat_lines(runs.s0[idx], runs.s1[idx], runs.part[idx])
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(lines, crs=STORE_CRS),
                                 crs=STORE_CRS)

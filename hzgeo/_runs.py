@@ -35,13 +35,25 @@ class Runs:
     a: np.ndarray
     b: np.ndarray
     block: np.ndarray
+    #: chainage (geodesic m) of s0 and s1, once :meth:`with_chainage` has measured them
+    c0: np.ndarray | None = None
+    c1: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.part)
 
     def take(self, index) -> Runs:
         return Runs(self.part[index], self.s0[index], self.s1[index], self.a[index],
-                    self.b[index], self.block[index])
+                    self.b[index], self.block[index],
+                    None if self.c0 is None else self.c0[index],
+                    None if self.c1 is None else self.c1[index])
+
+    def with_chainage(self, net: RiverNetwork) -> Runs:
+        """The same runs with ``c0``/``c1`` measured (kept through lift and coalesce)."""
+        c = net.chainage(np.concatenate([self.s0, self.s1]),
+                         np.concatenate([self.part, self.part]))
+        return Runs(self.part, self.s0, self.s1, self.a, self.b, self.block,
+                    c[:len(self)], c[len(self):])
 
     @property
     def shared(self) -> np.ndarray:
@@ -73,7 +85,9 @@ class Runs:
         starts = np.flatnonzero(new)
         ends = np.concatenate([starts[1:], [n]])[:len(starts)].astype(int) - 1
         merged = Runs(self.part[starts], self.s0[starts], self.s1[ends], self.a[starts],
-                      self.b[starts], self.block[starts])
+                      self.b[starts], self.block[starts],
+                      None if self.c0 is None else self.c0[starts],
+                      None if self.c1 is None else self.c1[ends])
         return merged, np.cumsum(new) - 1
 
     def lift(self, keys: np.ndarray) -> Runs:
@@ -87,10 +101,12 @@ class Runs:
         b = np.where(b == a, NONE, b)
         lo = np.where((b != NONE) & (b < a), b, a)
         hi = np.where((b != NONE) & (b < a), a, b)
-        return Runs(self.part, self.s0, self.s1, lo, hi, self.block)
+        return Runs(self.part, self.s0, self.s1, lo, hi, self.block, self.c0, self.c1)
 
     def lengths(self, net: RiverNetwork) -> np.ndarray:
         """Geodesic length of each run."""
+        if self.c0 is not None:
+            return self.c1 - self.c0
         c = net.chainage(np.concatenate([self.s0, self.s1]),
                          np.concatenate([self.part, self.part]))
         return c[len(self):] - c[:len(self)]

@@ -62,6 +62,13 @@ class UnitTable:
             self._index[level] = (keys, np.asarray(codes, dtype=object))
         return self._index[level]
 
+    def parents(self, level: str, up: str) -> np.ndarray:
+        """Code of the ``up``-level unit of every unit id at ``level`` (see :meth:`index`)."""
+        keys, codes = self.index(level)
+        first = np.full(len(codes), -1)
+        first[keys[::-1]] = np.arange(len(keys))[::-1]  # a village of each unit
+        return self._at[up][first]
+
     def lineage(self, village: int) -> tuple[str, str, str]:
         """Codes of a village (by index), its township and its county."""
         return (self._at["village"][village], self._at["township"][village],

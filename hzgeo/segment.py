@@ -222,6 +222,7 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     runs, _ = runs.coalesce()
     with stage("slivers"):
         runs, sliver_list = merge_slivers(runs, net, min_length)
+        runs = runs.with_chainage(net)
     if sliver_list:
         warnings.warn(f"{len(sliver_list)} sliver reach(es) shorter than {min_length} m were "
                       "merged into their neighbours; see the 'slivers' layer.",
