@@ -255,6 +255,26 @@ def _set_crs(frame: gpd.GeoDataFrame, crs, gcj02: bool, where: str) -> gpd.GeoDa
     return frame
 
 
+def _check_layer(frame: gpd.GeoDataFrame, key: str, types: tuple[str, ...], where: str,
+                 problems: _Problems, crs, gcj02: bool, duplicate: str,
+                 duplicate_hint: str) -> gpd.GeoDataFrame | None:
+    """Duplicate keys, geometry types, NaN coordinates and the CRS of one layer.
+
+    Problems go to ``problems``; returns the layer in its declared CRS, or None when it
+    has none.
+    """
+    dup = frame[key][frame[key].duplicated(keep=False)]
+    if len(dup):
+        problems.add(where, duplicate, sorted(set(dup)), hint=duplicate_hint)
+    _check_geometry(frame, key, types, where, problems)
+    try:
+        return _set_crs(frame, crs, gcj02, where)
+    except CRSError as err:
+        problems.add(where, "no CRS" if "no CRS" in err.message else err.message,
+                     hint=err.hint)
+        return None
+
+
 def _fill_provenance(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     defaults = {"synthetic": False, "geometry_source": str(path.name), "source": str(path.name),
                 "licence": ""}
@@ -370,21 +390,14 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
             frame["parent_code"] = _as_code(frame["parent_code"])
         else:
             frame["parent_code"] = [_parent_of(c, level) for c in frame["code"]]
-        dup = frame["code"][frame["code"].duplicated(keep=False)]
-        if len(dup):
-            problems.add(where, "duplicate codes", sorted(set(dup)),
-                         hint="every unit needs its own code")
         empty_code = frame["code"] == ""
         if empty_code.any():
             problems.add(where, "features without a code",
                          [f"row {i}" for i in np.flatnonzero(empty_code)][:10],
                          hint="give every unit its statistical code")
-        _check_geometry(frame, "code", POLYGON_TYPES, where, problems)
-        try:
-            frame = _set_crs(frame, crs, gcj02, where)
-        except CRSError as err:
-            problems.add(where, "no CRS" if "no CRS" in err.message else err.message,
-                         hint=err.hint)
+        frame = _check_layer(frame, "code", POLYGON_TYPES, where, problems, crs, gcj02,
+                             "duplicate codes", "every unit needs its own code")
+        if frame is None:
             continue
         frames[level] = _fill_provenance(frame, path)
         origin[level] = where
@@ -505,17 +518,10 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
             if "river_code" not in rivers.columns:
                 rivers["river_code"] = rivers["name"]
             rivers["river_code"] = _as_code(rivers["river_code"])
-            dup = rivers["river_code"][rivers["river_code"].duplicated(keep=False)]
-            if len(dup):
-                problems.add(where, "duplicate river codes", sorted(set(dup)),
-                             hint="give every river its own river_code (merge the parts of "
+            rivers = _check_layer(rivers, "river_code", LINE_TYPES, where, problems, crs,
+                                  gcj02, "duplicate river codes",
+                                  "give every river its own river_code (merge the parts of "
                                   "one river into one MultiLineString)")
-            _check_geometry(rivers, "river_code", LINE_TYPES, where, problems)
-            try:
-                rivers = _set_crs(rivers, crs, gcj02, where)
-            except CRSError as err:
-                problems.add(where, "no CRS", hint=err.hint)
-                rivers = None
             if rivers is not None:
                 rivers = complete_river_columns(_fill_provenance(rivers, source))
     lake_frame = None
@@ -532,16 +538,9 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
                              required=("code", "name"))
         if {"code", "name"} <= set(lake_frame.columns):
             lake_frame["code"] = _as_code(lake_frame["code"])
-            dup = lake_frame["code"][lake_frame["code"].duplicated(keep=False)]
-            if len(dup):
-                problems.add(where, "duplicate lake codes", sorted(set(dup)),
-                             hint="give every lake or reservoir its own code")
-            _check_geometry(lake_frame, "code", POLYGON_TYPES, where, problems)
-            try:
-                lake_frame = _set_crs(lake_frame, crs, gcj02, where)
-            except CRSError as err:
-                problems.add(where, "no CRS", hint=err.hint)
-                lake_frame = None
+            lake_frame = _check_layer(lake_frame, "code", POLYGON_TYPES, where, problems, crs,
+                                      gcj02, "duplicate lake codes",
+                                      "give every lake or reservoir its own code")
             if lake_frame is not None:
                 for column, value in {"kind": "lake", "scale": "", "commander_county": ""}.items():
                     if column not in lake_frame.columns:
