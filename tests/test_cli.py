@@ -123,3 +123,19 @@ def test_a_write_that_fails_halfway_leaves_the_old_output(tmp_path, monkeypatch,
     assert "No space left on device" in capsys.readouterr().err
     assert out.read_bytes() == b"an earlier result"
     assert [p.name for p in tmp_path.iterdir()] == ["s.gpkg"]
+
+
+def test_overrides_table_from_csv(tmp_path, capsys):
+    table = tmp_path / "overrides.csv"
+    table.write_text("river_code,action,at_km,name\nR03,cut,50,贵港大桥\n", encoding="utf-8")
+    out = tmp_path / "s.gpkg"
+    assert main(["segment", "--overrides", str(table), "--out", str(out), "-q"]) == 0
+    log = gpd.read_file(out, layer="overrides")
+    assert log["status"].tolist() == ["cut at 50 km"]
+    county = gpd.read_file(out, layer="reaches_county")
+    assert "贵港大桥" in set(county.loc[county["river_code"] == "R03", "end_desc"])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("river,what\nR03,cut\n", encoding="utf-8")
+    assert main(["segment", "--overrides", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "missing column(s) ['action', 'river_code']" in err
