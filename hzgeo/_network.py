@@ -166,32 +166,24 @@ class RiverNetwork:
             out[inner] = np.column_stack(self.to_lonlat.transform(xy[:, 0], xy[:, 1]))
         return out
 
-    def lines(self, s0, s1, part, *, lonlat: bool = False) -> np.ndarray:
-        """LineStrings of the stretches ``s0 .. s1`` (vectorised substring).
-
-        In the work CRS, or with ``lonlat`` in EPSG:4490 from the river's own lon/lat.
-        """
+    def lonlat_lines(self, s0, s1, part) -> np.ndarray:
+        """LineStrings of the stretches ``s0 .. s1`` in EPSG:4490 (vectorised substring),
+        built from the river's own lon/lat vertices: no reach is reprojected."""
         s0, s1, part = np.asarray(s0, float), np.asarray(s1, float), np.asarray(part, int)
         if len(s0) == 0:
             return np.array([], dtype=object)
-        coords = self.lonlat if lonlat else self.xy
-        at = self.lonlat_at if lonlat else self.xy_at
         first = np.floor(s0).astype(int) + 1
         last = np.ceil(s1).astype(int) - 1
         inner = np.maximum(last - first + 1, 0)
         counts = inner + 2
         offsets = np.concatenate([[0], np.cumsum(counts)])
         out = np.empty((offsets[-1], 2))
-        out[offsets[:-1]] = at(s0, part)
-        out[offsets[1:] - 1] = at(s1, part)
+        out[offsets[:-1]] = self.lonlat_at(s0, part)
+        out[offsets[1:] - 1] = self.lonlat_at(s1, part)
         line_of = np.repeat(np.arange(len(s0)), inner)
         within = np.arange(len(line_of)) - np.repeat(np.cumsum(inner) - inner, inner)
-        out[np.repeat(offsets[:-1] + 1, inner) + within] = coords[first[line_of] + within]
+        out[np.repeat(offsets[:-1] + 1, inner) + within] = self.lonlat[first[line_of] + within]
         return shapely.linestrings(out, indices=np.repeat(np.arange(len(s0)), counts))
-
-    def lonlat_lines(self, s0, s1, part) -> np.ndarray:
-        """:meth:`lines` in EPSG:4490."""
-        return self.lines(s0, s1, part, lonlat=True)
 
 
 def coverage_edges(polygons: np.ndarray):

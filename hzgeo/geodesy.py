@@ -25,7 +25,7 @@ GEOD: Geod = CRS(STORE_CRS).get_geod()
 #: Below this length (m) a segment is measured with the ellipsoid's radii of curvature at
 #: its mid-latitude, which agrees with the geodesic to better than 1e-9 relative there
 #: (the error grows as (length / earth radius)^2); longer ones go to pyproj's geodesic.
-SHORT_SEGMENT_M = 100.0
+SHORT_SEGMENT_M = 50.0
 
 
 def segment_lengths(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -50,7 +50,7 @@ def segment_lengths(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     dphi = np.radians(np.diff(lat))
     dlam = np.radians(np.diff(lon))
     out = np.hypot(meridian * dphi, normal * np.cos(phi) * dlam)
-    long = out >= SHORT_SEGMENT_M / 2  # generous: exact wherever it could matter
+    long = out >= SHORT_SEGMENT_M
     if long.any():
         i = np.flatnonzero(long)
         out[i] = GEOD.inv(lon[i], lat[i], lon[i + 1], lat[i + 1])[2]

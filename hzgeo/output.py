@@ -37,9 +37,6 @@ def _write_one(frame, tmp, layer: str) -> None:
             kind = "Unknown"
             if types:
                 kind = _GEOMETRY_TYPE.get(sorted(types)[-1], "Unknown")
-                if kind.startswith("Multi"):
-                    frame = frame.copy()
-                    frame.geometry = gpd.GeoSeries(frame.geometry).force_2d()
             pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG",
                                     geometry_type=kind if kind != "Unknown" else None,
                                     promote_to_multi=kind.startswith("Multi"))

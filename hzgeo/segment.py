@@ -208,7 +208,7 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
 
     with stage("pieces"):
         piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages,
-                                                          city)
+                                                          city, city_border)
     with stage("shared"):
         stretches = shared_stretches(net, edges, edge_lo, edge_hi, pair_seg, pair_edge,
                                      [units.index(lvl)[0] for lvl in ("county", "township",
@@ -264,7 +264,8 @@ def _compose(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
     return out
 
 
-def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city):
+def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city,
+            city_border):
     """Cut every part at the crossings; label each piece by the village of its midpoint."""
     n_parts = len(net.part_start)
     bounds_s = np.concatenate([net.part_start, net.part_end, cut_s]).astype(float)
@@ -289,7 +290,7 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
     unassigned = np.flatnonzero(unit == GAP)
     if len(unassigned):
         inside = shapely.contains(city, mids[unassigned]) | shapely.intersects(
-            city.boundary, mids[unassigned])
+            city_border, mids[unassigned])
         unit[unassigned[~inside]] = OUTSIDE
     return s0, s1, part, unit
 
