@@ -21,12 +21,15 @@ def test_wheel_carries_the_data_and_finds_it(tmp_path):
                  "hzgeo/_data/rivers/guigang_waters.gpkg", "hzgeo/_data/SOURCES.md",
                  "hzgeo/cli.py"):
         assert name in names
-    # install it alone into a fresh environment that borrows the dependencies
+    # install it alone into a fresh environment that borrows the dependencies; when hzgeo is
+    # itself installed in the borrowed site-packages (as in CI), pip would call it "already
+    # satisfied" and install nothing, hence --ignore-installed
     env = tmp_path / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env)
     python = env / "bin" / "python"
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
-                    "--no-deps", str(wheel)], check=True, capture_output=True)
+                    "--no-deps", "--ignore-installed", str(wheel)], check=True,
+                   capture_output=True)
     code = ("import hzgeo; b, w = hzgeo.datasets.guigang(); "
             "print(hzgeo.datasets.data_dir()); print(len(b['village']), len(w.rivers))")
     out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True,
