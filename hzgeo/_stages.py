@@ -1,5 +1,5 @@
 """Stage timings for benchmarks: set ``HZGEO_STAGES=1`` to print each stage's wall time
-and the process's peak memory so far to stderr. Costs nothing when unset."""
+the process's peak memory so far and its memory now to stderr. Costs nothing when unset."""
 
 from __future__ import annotations
 
@@ -23,5 +23,14 @@ def stage(name: str) -> Iterator[None]:
     start = time.perf_counter()
     yield
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"hzgeo stage {name:<12} {time.perf_counter() - start:7.3f} s  peak {peak:6.0f} MiB",
-          file=sys.stderr)
+    print(f"hzgeo stage {name:<12} {time.perf_counter() - start:7.3f} s  peak {peak:6.0f} MiB"
+          f"  now {_rss_mib():6.0f} MiB", file=sys.stderr)
+
+
+def _rss_mib() -> float:
+    """The process's resident memory now (Linux; 0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return 0.0
