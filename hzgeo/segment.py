@@ -197,6 +197,7 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
             edges.reshape(-1, 2), indices=np.repeat(np.arange(len(edges)), 2)))
     with stage("crossings"):
         pair_seg, pair_edge = net.segment_pairs(tree, edges, distance=tol_part)
+        del tree  # a GEOS line per edge: the largest object of the run, needed no more
         cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
     # the city outline: river outside it is not counted
     if "city" in boundaries:
@@ -215,6 +216,7 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
                                                                       "village")],
                                      tol_part, BOUNDARY_MIN_FACTOR)
         runs = label_runs(piece_s0, piece_s1, piece_p, piece_unit, stretches)
+        del edges, edge_lo, edge_hi, pair_seg, pair_edge, stretches  # not needed below
 
     # overrides: a shared stretch given to one side, cuts at named points
     cuts: dict[tuple[int, float], str] = {}
