@@ -8,6 +8,8 @@ Examples
 >>> import hzgeo
 >>> boundaries, waters = hzgeo.datasets.guigang()
 >>> hzgeo.validate_boundaries(boundaries)
+>>> hzgeo.find_defects(boundaries, waters).empty
+True
 >>> result = hzgeo.segment_waters(boundaries, waters)
 >>> sorted(result.reaches)
 ['county', 'township', 'village']
@@ -30,8 +32,9 @@ from hzgeo.errors import (
 from hzgeo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from hzgeo.io import Boundaries, Waters, read_boundaries, read_waters
 from hzgeo.output import write_layers
+from hzgeo.repair import repair_boundaries
 from hzgeo.segment import Segmentation, segment_waters
-from hzgeo.validate import validate_boundaries, validate_waters
+from hzgeo.validate import find_defects, validate_boundaries, validate_waters
 
 try:
     __version__ = version("hzgeo")
@@ -51,9 +54,11 @@ __all__ = [
     "Waters",
     "__version__",
     "datasets",
+    "find_defects",
     "gcj02_to_wgs84",
     "read_boundaries",
     "read_waters",
+    "repair_boundaries",
     "segment_waters",
     "validate_boundaries",
     "validate_waters",

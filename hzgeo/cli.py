@@ -26,7 +26,7 @@ import pandas as pd
 from hzgeo._stages import stage
 from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import HzgeoError, HzgeoWarning, InputError
-from hzgeo.settings import LEVELS, MIN_REACH_M, REACH_LEVELS
+from hzgeo.settings import LEVELS, MIN_REACH_M, REACH_LEVELS, REPAIR_GAP_WIDTH_M, STORE_CRS
 
 EXIT_OK, EXIT_DEFECTS, EXIT_ERROR = 0, 1, 2
 
@@ -161,7 +161,33 @@ def cli() -> None:
     """
 
 
+def fix_option(func: Callable) -> Callable:
+    """``--fix``: repair the boundaries before use, saying what changed."""
+    return click.option("--fix", is_flag=True,
+                        help="Repair invalid polygons, overlaps and gaps narrower than "
+                             f"{REPAIR_GAP_WIDTH_M:g} m before use (each change is reported; "
+                             "see hzgeo check).")(func)
+
+
+def _repair(bnd, fix: bool, echo):
+    """The boundaries, repaired when ``fix``; and the log of what changed (or None)."""
+    if not fix:
+        return bnd, None
+    from hzgeo.repair import repair_boundaries
+
+    bnd, log = repair_boundaries(bnd)
+    if len(log):
+        moved = (log["area_after_m2"] - log["area_before_m2"]).abs().sum()
+        echo(f"--fix: repaired {log['code'].nunique()} unit(s) "
+             f"({', '.join(f'{n} {a}' for a, n in log['action'].value_counts().items())}; "
+             f"{moved:,.0f} m² moved); listed in the 'repairs' layer")
+    else:
+        echo("--fix: nothing to repair")
+    return bnd, log
+
+
 def _segment_args(func: Callable) -> Callable:
+    func = fix_option(func)
     func = click.option("--overrides", default=None, metavar="CSV",
                         help="Table that settles what geometry cannot: give a shared stretch "
                              "to one side (action=assign) or cut a reach at a point "
@@ -182,7 +208,7 @@ def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
 
     # Segmentation needs valid polygons and codes that nest; it reports gaps itself and
     # refuses overlaps where a river runs, so the costly whole-coverage check is left to
-    # the audit.
+    # `hzgeo check`.
     with stage("validate"):
         validate_boundaries(bnd, coverage=False)
         validate_waters(wat)
@@ -194,20 +220,25 @@ def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
 @cli.command()
 @input_options
 @click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
-              help="GeoPackage to write (layers reaches_*, zones_*, slivers, gaps, overrides).")
+              help="GeoPackage to write (layers reaches_*, zones_*, slivers, gaps, overrides, "
+                   "river_lengths; repairs with --fix).")
 @_segment_args
 @common_options
 def segment(boundaries, waters, columns, layers, crs, gcj02, out, min_length,
-            boundary_tolerance, overrides, quiet, debug) -> int:
+            boundary_tolerance, overrides, fix, quiet, debug) -> int:
     """Segment rivers into nested reaches and lakes into zones; write one GeoPackage."""
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
         with stage("read"):
             bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02)
+        bnd, repairs = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         with stage("write"):
-            result.to_file(out)
+            from hzgeo.output import write_layers
+
+            write_layers(result.layers() | ({} if repairs is None else {"repairs": repairs}),
+                         out)
     _notes(caught, echo)
     for level in REACH_LEVELS:
         frame = result.reaches[level]
@@ -219,12 +250,57 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, out, min_length,
 
 @cli.command()
 @input_options
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
+              help="GeoPackage to write: layer 'defects' (each defect where it is); with "
+                   "--fix also 'repairs' and the repaired levels city ... village, usable "
+                   "as --boundaries.")
+@fix_option
+@common_options
+def check(boundaries, waters, columns, layers, crs, gcj02, out, fix, quiet, debug) -> int:
+    """Check the inputs: list every defect of the boundaries and waters (exit 1 if any).
+
+    Invalid polygons, overlaps, unmatched edges, gaps, units outside their parent, codes
+    that do not nest; rivers of zero length or flowing into an unknown river.
+    """
+    from hzgeo.validate import find_defects
+
+    echo = _Reporter(quiet)
+    bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02)
+    bnd, repairs = _repair(bnd, fix, echo)
+    defects = find_defects(bnd, wat)
+    if out is not None:
+        from hzgeo.output import write_layers
+
+        layers_out = {"defects": defects}
+        if repairs is not None:
+            layers_out |= {"repairs": repairs} | {
+                level: frame.to_crs(STORE_CRS) for level, frame in bnd.levels.items()}
+        write_layers(layers_out, out)
+    if defects.empty:
+        echo("no defects: " + ", ".join(f"{lvl} {len(f)}" for lvl, f in bnd.levels.items())
+             + f", {len(wat.rivers)} rivers, {len(wat.lakes)} lakes/reservoirs")
+    else:
+        echo(f"{len(defects)} defect(s):")
+        for (layer, kind), rows in defects.groupby(["layer", "kind"], sort=False):
+            echo(f"  {layer}: {kind}: {len(rows)}")
+            for row in rows.head(10).itertuples():
+                echo(f"    {row.code} {row.name}: {row.detail}"
+                     + (f" ({row.area_m2:,.0f} m²)" if row.area_m2 == row.area_m2 else ""))
+            if len(rows) > 10:
+                echo(f"    ... and {len(rows) - 10} more")
+    if out is not None:
+        echo(f"wrote {out}")
+    return EXIT_DEFECTS if len(defects) else EXIT_OK
+
+
+@cli.command()
+@input_options
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("hzgeo_output"),
               show_default=True, help="Folder for the results.")
 @_segment_args
 @common_options
 def run(boundaries, waters, columns, layers, crs, gcj02, out, min_length, boundary_tolerance,
-        overrides, quiet, debug) -> int:
+        overrides, fix, quiet, debug) -> int:
     """Phase one on the given (default: bundled Guigang) data: load, validate, segment, write.
 
     Writes OUT/segments.gpkg (every layer, EPSG:4490) and OUT/reaches.csv (all levels,
@@ -234,6 +310,7 @@ def run(boundaries, waters, columns, layers, crs, gcj02, out, min_length, bounda
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
         bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02)
+        bnd, repairs = _repair(bnd, fix, echo)
         echo("boundaries: " + ", ".join(
             f"{lvl} {len(f)}" + (f" ({int(f['synthetic'].sum())} synthetic)"
                                  if f["synthetic"].any() else "")
@@ -247,7 +324,8 @@ def run(boundaries, waters, columns, layers, crs, gcj02, out, min_length, bounda
         with atomic_outputs() as outputs:
             from hzgeo.output import write_layers
 
-            write_layers(result.layers(), out / "segments.gpkg", outputs=outputs)
+            write_layers(result.layers() | ({} if repairs is None else {"repairs": repairs}),
+                         out / "segments.gpkg", outputs=outputs)
             table = pd.concat([result.reaches[lvl].drop(columns="geometry")
                                for lvl in REACH_LEVELS], ignore_index=True)
             table.to_csv(outputs.path(out / "reaches.csv"), index=False, encoding="utf-8-sig")

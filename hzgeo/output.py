@@ -6,9 +6,11 @@ Examples
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "out.gpkg"
 >>> frame = geopandas.GeoDataFrame({"code": ["A"]}, geometry=[shapely.Point(109, 23)],
 ...                                crs="EPSG:4490")
->>> write_layers({"points": frame, "empty": frame.iloc[:0]}, path)
+>>> mixed = geopandas.GeoDataFrame({"code": ["A", "B"]}, crs="EPSG:4490",
+...     geometry=[shapely.Point(109, 23), shapely.box(109, 23, 110, 24)])
+>>> write_layers({"points": frame, "empty": frame.iloc[:0], "mixed": mixed}, path)
 >>> sorted(read_layer_names(path))
-['empty', 'points']
+['empty', 'mixed', 'points']
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ def _write_one(frame, tmp, layer: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if isinstance(frame, gpd.GeoDataFrame):
-            types = set(frame.geom_type.dropna())
-            kind = "Unknown"
-            if types:
-                kind = _GEOMETRY_TYPE.get(sorted(types)[-1], "Unknown")
+            # one geometry type per layer where the rows allow it (promoted to multi),
+            # else a generic geometry layer (a defects layer holds points and polygons)
+            kinds = {_GEOMETRY_TYPE.get(t, "Unknown") for t in frame.geom_type.dropna()}
+            kind = kinds.pop() if len(kinds) == 1 else "Unknown"
             pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG",
                                     geometry_type=kind if kind != "Unknown" else None,
                                     promote_to_multi=kind.startswith("Multi"))

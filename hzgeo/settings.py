@@ -18,3 +18,10 @@ BOUNDARY_TOLERANCE_M = 20.0
 #: A stretch near a border is a boundary reach (界河) only if it is at least this many
 #: times the tolerance long: a plain crossing is about 2 x tolerance inside the band.
 BOUNDARY_MIN_FACTOR = 3.0
+#: Gaps and overlaps smaller than this (m², in the work CRS) are numerical noise, not
+#: coverage defects: the union of the bundled townships differs from their county by
+#: less than 1e-4 m².
+COVERAGE_AREA_TOLERANCE_M2 = 1.0
+#: ``--fix`` closes gaps between units narrower than this (m) and gives each overlap to
+#: the neighbour with the longest common border (``shapely.coverage_clean``).
+REPAIR_GAP_WIDTH_M = 5.0

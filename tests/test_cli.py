@@ -71,7 +71,8 @@ def test_defective_boundaries_are_refused(tmp_path, capsys):
     status = main(["segment", "--boundaries", str(path), "--out", str(tmp_path / "s.gpkg")])
     err = capsys.readouterr().err
     assert status == 2
-    assert "parent_code not a township: 450802001002" in err
+    assert "village: not nested: 450802001002 (parent_code '450802009' is no township)" in err
+    assert "hzgeo check" in err
     assert "what to do:" in err
     assert not (tmp_path / "s.gpkg").exists()
 
@@ -139,3 +140,58 @@ def test_overrides_table_from_csv(tmp_path, capsys):
     assert main(["segment", "--overrides", str(bad), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "bad.csv" in err and "missing column(s) ['action', 'river_code']" in err
+
+
+def _defective_files(tmp_path):
+    """The toy region with 二村 reaching 100 m into 三村 and a 2 m gap between 三村 and 四村,
+    and a river along y = 500 through all four villages."""
+    from toy import box, line, make_waters
+
+    bad = make_boundaries()
+    bad["village"].loc[1, "geometry"] = box(1000, 2100)
+    bad["village"].loc[2, "geometry"] = box(2000, 2998)
+    path = tmp_path / "bad.gpkg"
+    for level, frame in bad.levels.items():
+        frame.to_file(path, layer=level)
+    make_waters(line((-10, 500), (4010, 500))).rivers.to_file(tmp_path / "r.gpkg",
+                                                                layer="rivers")
+    return ["--boundaries", str(path), "--waters", str(tmp_path / "r.gpkg")]
+
+
+def test_check_lists_defects_on_a_map_and_exits_1(tmp_path, capsys):
+    inputs = _defective_files(tmp_path)
+    assert main(["check", *inputs, "--out", str(tmp_path / "d.gpkg")]) == 1
+    out = capsys.readouterr().out
+    assert "village: overlap: 1" in out and "overlaps 450802002001 (100,000 m²)" in out
+    assert "township: gap: 1" in out and "450802002 乙镇: part of it is in no village" in out
+    defects = gpd.read_file(tmp_path / "d.gpkg", layer="defects")
+    assert defects.crs.to_epsg() == 4490
+    assert sorted(defects["kind"]) == ["gap", "outside parent", "overlap"]
+    assert main(["check", "-q"]) == 0  # the bundled data has none
+
+
+def test_fix_repairs_overlaps_and_narrow_gaps_and_says_so(tmp_path, capsys):
+    inputs = _defective_files(tmp_path)
+    fixed = tmp_path / "fixed.gpkg"
+    assert main(["check", *inputs, "--fix", "--out", str(fixed)]) == 0
+    out = capsys.readouterr().out
+    assert "--fix: repaired" in out and "no defects" in out
+    repairs = gpd.read_file(fixed, layer="repairs").set_index("code")
+    moved = repairs["area_after_m2"] - repairs["area_before_m2"]
+    # 二村 is clipped to its township (the parent decides); the 2 m gap goes to a neighbour
+    assert repairs.loc["450802001002", "action"] == "lost area"
+    assert moved["450802001002"] == pytest.approx(-100_000, rel=1e-9)
+    assert len(moved) == 2 and moved.drop("450802001002").iloc[0] == pytest.approx(2_000)
+    villages = gpd.read_file(fixed, layer="village").to_crs("EPSG:4546")
+    area = dict(zip(villages["code"], villages.area, strict=True))
+    assert area["450802001002"] == pytest.approx(1_000_000, rel=1e-9)
+    assert sum(area.values()) == pytest.approx(4_000_000, rel=1e-9)
+    # the repaired file is usable as it is, and --fix on segment does the same in one go
+    assert main(["segment", "--boundaries", str(fixed), "--waters", inputs[3],
+                 "--out", str(tmp_path / "a.gpkg"), "-q"]) == 0
+    assert main(["segment", *inputs, "--out", str(tmp_path / "b.gpkg"), "-q"]) == 2
+    assert main(["segment", *inputs, "--fix", "--out", str(tmp_path / "b.gpkg"), "-q"]) == 0
+    a = gpd.read_file(tmp_path / "a.gpkg", layer="reaches_village")
+    b = gpd.read_file(tmp_path / "b.gpkg", layer="reaches_village")
+    assert a["length_m"].tolist() == pytest.approx(b["length_m"].tolist(), abs=1e-6)
+    assert len(gpd.read_file(tmp_path / "b.gpkg", layer="repairs")) == len(repairs)

@@ -9,13 +9,14 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from pyproj import Transformer
 from shapely.testing import assert_geometries_equal
 from toy import CRS, box, line, make_boundaries
 
 import hzgeo
 from hzgeo import DataQualityError, InputError, read_boundaries, read_waters
 from hzgeo.io import work_crs_for
-from hzgeo.validate import validate_boundaries, validate_waters
+from hzgeo.validate import find_defects, validate_boundaries, validate_waters
 
 DATA = Path(__file__).parent / "data"
 
@@ -125,8 +126,10 @@ def test_validate_refuses_defects_naming_the_units(boundaries):
     bowtie = shapely.Polygon([(400_000, 2_560_000), (401_000, 2_561_000),
                               (401_000, 2_560_000), (400_000, 2_561_000)])
     bad["village"].loc[0, "geometry"] = bowtie
-    with pytest.raises(DataQualityError, match=r"village: invalid geometry: 450802001001"):
+    with pytest.raises(DataQualityError, match=r"village: invalid geometry: 450802001001 "
+                                               r"\(Self-intersection") as err:
         validate_boundaries(bad)
+    assert "hzgeo check" in str(err.value) and "--fix" in str(err.value)
     overlap = make_boundaries()
     overlap["village"].loc[1, "geometry"] = box(900, 2000)
     with pytest.raises(DataQualityError, match="overlap") as err:
@@ -134,8 +137,37 @@ def test_validate_refuses_defects_naming_the_units(boundaries):
     assert "450802001002" in str(err.value)
     orphan = make_boundaries()
     orphan["village"].loc[3, "parent_code"] = "450802009"
-    with pytest.raises(DataQualityError, match="parent_code not a township: 450802002002"):
+    with pytest.raises(DataQualityError, match=r"village: not nested: 450802002002 "
+                                               r"\(parent_code '450802009' is no township\)"):
         validate_boundaries(orphan)
+
+
+def test_defects_say_what_and_where(boundaries):
+    """Each defect is a row with its kind, the unit, and where it is (area in m²)."""
+    to_local = Transformer.from_crs("EPSG:4490", CRS, always_xy=True)
+    bad = make_boundaries()
+    bad["village"].loc[0, "geometry"] = shapely.Polygon(
+        [(400_000, 2_560_000), (401_000, 2_561_000), (401_000, 2_560_000),
+         (400_000, 2_561_000)])  # a bow tie crossing itself at (500, 500)
+    bad["village"].loc[1, "geometry"] = box(1000, 2100)  # 100 m x 1 km into 三村
+    bad["village"].loc[3, "geometry"] = box(3000, 3900)  # leaves 100 m x 1 km of 乙镇 empty
+    defects = find_defects(bad)
+    assert defects.crs == "EPSG:4490"
+    by_kind = dict(list(defects.groupby("kind")))
+    assert set(by_kind) == {"invalid geometry", "overlap", "outside parent", "gap"}
+    where = shapely.transform(by_kind["invalid geometry"].geometry.values[0],
+                              lambda xy: np.column_stack(to_local.transform(*xy.T)))
+    assert_geometries_equal(where, shapely.Point(400_500, 2_560_500), tolerance=1e-3)  # m
+    overlap = by_kind["overlap"].iloc[0]
+    assert {overlap["code"], overlap["detail"]} == {"450802001002", "overlaps 450802002001"}
+    assert overlap["area_m2"] == pytest.approx(100_000, rel=1e-6)
+    outside = by_kind["outside parent"].iloc[0]
+    assert (outside["code"], outside["area_m2"]) == ("450802001002", pytest.approx(100_000))
+    gaps = by_kind["gap"].set_index("code")["area_m2"]
+    # the bow tie covers half its square (as make_valid sees it); 四村 left 100 m empty
+    assert gaps.to_dict() == pytest.approx({"450802001": 500_000, "450802002": 100_000},
+                                           rel=1e-6)
+    assert find_defects(make_boundaries()).empty
 
 
 def test_waters_rules(tmp_path):
@@ -155,10 +187,28 @@ def test_waters_rules(tmp_path):
     assert "LineString or MultiLineString" in str(err.value)
     bad_into = read_waters(tmp_path / "r.gpkg")
     bad_into.rivers.loc[0, "flows_into"] = "丙河"
-    with pytest.raises(DataQualityError, match="flows_into names no river_code: 丙河"):
+    with pytest.raises(DataQualityError, match="unknown flows_into: 甲河 "
+                                               "\\(flows_into '丙河' is no river_code\\)"):
         validate_waters(bad_into)
 
 
 def test_public_api_is_exported():
     for name in hzgeo.__all__:
         assert hasattr(hzgeo, name), name
+
+
+def test_repair_makes_invalid_polygons_valid_and_leaves_wide_gaps_to_the_analyst():
+    bad = make_boundaries()
+    bad["village"].loc[0, "geometry"] = shapely.Polygon(
+        [(400_000, 2_560_000), (401_000, 2_561_000), (401_000, 2_560_000),
+         (400_000, 2_561_000)])
+    fixed, log = hzgeo.repair_boundaries(bad)
+    assert log[["layer", "code", "action"]].values.tolist() == [
+        ["village", "450802001001", "made valid"]]
+    assert shapely.is_valid(fixed["village"].geometry.values).all()
+    assert fixed["village"].geometry[0].area == pytest.approx(500_000, rel=1e-9)
+    # the other half of the square is a gap 500 m wide: reported, not guessed
+    left = find_defects(fixed)
+    assert left[["layer", "code", "kind"]].values.tolist() == [
+        ["township", "450802001", "gap"]]
+    assert fixed["village"].geometry[1].equals(bad["village"].geometry[1])  # untouched
