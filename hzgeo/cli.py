@@ -3,7 +3,8 @@
 Conventions every command follows:
 
 - options: ``--boundaries``, ``--waters``, ``--out``, ``--crs`` (CRS of input that has none),
-  ``--gcj02`` (input is GCJ-02 lon/lat), ``--columns``, ``--layers``, ``--quiet``, ``--debug``;
+  ``--gcj02`` (input is GCJ-02 lon/lat), ``--encoding`` (of shapefiles without .cpg),
+  ``--columns``, ``--layers``, ``--fix``, ``--quiet``, ``--debug``;
   later commands add ``--officials`` and ``--rules`` with the same spelling;
 - exit status: 0 success, 1 the command worked and found defects (audit), 2 unusable input
   or failure;
@@ -62,6 +63,9 @@ def input_options(func: Callable) -> Callable:
                      help="CRS of input layers that declare none, e.g. EPSG:4490."),
         click.option("--gcj02", is_flag=True,
                      help="The input is lon/lat in GCJ-02 (Chinese web maps): move it to WGS84."),
+        click.option("--encoding", default=None, metavar="NAME",
+                     help="Text encoding of shapefiles without a .cpg file, e.g. GBK. "
+                          "Default: UTF-8 if the text decodes as such, else GB18030 (GBK)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -76,7 +80,7 @@ def common_options(func: Callable) -> Callable:
     return func
 
 
-def load_inputs(boundaries, waters, columns, layers, crs, gcj02):
+def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None):
     """Read boundaries and waters as the shared options describe them."""
     from hzgeo.io import read_boundaries, read_waters
 
@@ -106,12 +110,13 @@ def load_inputs(boundaries, waters, columns, layers, crs, gcj02):
                                      param_hint="--waters")
     if lake_file and not river_file:
         raise click.BadParameter("lakes=PATH needs the rivers file too", param_hint="--waters")
-    bnd = read_boundaries(b_source, layers=lays, columns=cols, crs=crs, gcj02=gcj02)
+    bnd = read_boundaries(b_source, layers=lays, columns=cols, crs=crs, gcj02=gcj02,
+                          encoding=encoding)
     wat = read_waters(river_file, lakes=lake_file,
                       columns={k: v for k, v in cols.items()
                                if k in ("river_code", "lake_code", "lake_name")}
                       | ({"name": cols["river_name"]} if "river_name" in cols else {}),
-                      crs=crs, gcj02=gcj02)
+                      crs=crs, gcj02=gcj02, encoding=encoding)
     return bnd, wat
 
 
@@ -224,14 +229,14 @@ def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
                    "river_lengths; repairs with --fix).")
 @_segment_args
 @common_options
-def segment(boundaries, waters, columns, layers, crs, gcj02, out, min_length,
+def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_length,
             boundary_tolerance, overrides, fix, quiet, debug) -> int:
     """Segment rivers into nested reaches and lakes into zones; write one GeoPackage."""
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
         with stage("read"):
-            bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02)
+            bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
         bnd, repairs = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         with stage("write"):
@@ -256,7 +261,8 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, out, min_length,
                    "as --boundaries.")
 @fix_option
 @common_options
-def check(boundaries, waters, columns, layers, crs, gcj02, out, fix, quiet, debug) -> int:
+def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, fix, quiet,
+          debug) -> int:
     """Check the inputs: list every defect of the boundaries and waters (exit 1 if any).
 
     Invalid polygons, overlaps, unmatched edges, gaps, units outside their parent, codes
@@ -265,9 +271,12 @@ def check(boundaries, waters, columns, layers, crs, gcj02, out, fix, quiet, debu
     from hzgeo.validate import find_defects
 
     echo = _Reporter(quiet)
-    bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02)
-    bnd, repairs = _repair(bnd, fix, echo)
-    defects = find_defects(bnd, wat)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, repairs = _repair(bnd, fix, echo)
+        defects = find_defects(bnd, wat)
+    _notes(caught, echo)
     if out is not None:
         from hzgeo.output import write_layers
 
@@ -299,8 +308,8 @@ def check(boundaries, waters, columns, layers, crs, gcj02, out, fix, quiet, debu
               show_default=True, help="Folder for the results.")
 @_segment_args
 @common_options
-def run(boundaries, waters, columns, layers, crs, gcj02, out, min_length, boundary_tolerance,
-        overrides, fix, quiet, debug) -> int:
+def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_length,
+        boundary_tolerance, overrides, fix, quiet, debug) -> int:
     """Phase one on the given (default: bundled Guigang) data: load, validate, segment, write.
 
     Writes OUT/segments.gpkg (every layer, EPSG:4490) and OUT/reaches.csv (all levels,
@@ -309,7 +318,7 @@ def run(boundaries, waters, columns, layers, crs, gcj02, out, min_length, bounda
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
-        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
         bnd, repairs = _repair(bnd, fix, echo)
         echo("boundaries: " + ", ".join(
             f"{lvl} {len(f)}" + (f" ({int(f['synthetic'].sum())} synthetic)"

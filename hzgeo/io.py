@@ -26,7 +26,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from hzgeo.errors import CRSError, InputError
+from hzgeo.errors import CRSError, HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
 from hzgeo.settings import LEVELS
 
@@ -161,11 +161,63 @@ def _list_layers(path: Path) -> list[str]:
                          hint="give a GeoPackage, shapefile or GeoJSON") from None
 
 
-def _read_layer(path: Path, layer: str | None, problems: _Problems) -> gpd.GeoDataFrame | None:
+#: Encodings tried, in order, on a shapefile whose .dbf declares none (no .cpg): GDAL
+#: then reads it as ISO-8859-1, which turns Chinese text into ``¹ó³Ç½ÖµÀ``.
+_GUESSED_ENCODINGS = ("UTF-8", "GB18030")
+
+
+def _undeclared_encoding(path: Path, layer: str | None) -> bool:
+    """A shapefile with no declared encoding (no .cpg, no code page in the .dbf)."""
+    if path.suffix.lower() not in (".shp", ".dbf"):
+        return False
+    try:
+        return pyogrio.read_info(path, layer=layer).get("encoding") == "ISO-8859-1"
+    except Exception:
+        return False
+
+
+def _recover_text(frame: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
+    """Column names and text of a layer read as ISO-8859-1, decoded as UTF-8 or GB18030.
+
+    ISO-8859-1 maps every byte to one character, so ``encode("latin-1")`` gives back the
+    file's bytes exactly; the first encoding that decodes all of them is taken.
+    """
+    text = [c for c in frame.columns if c != frame.geometry.name
+            and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
+    values = [str(c) for c in frame.columns] + [
+        v for c in text for v in frame[c].dropna().unique().tolist() if isinstance(v, str)]
+    raw = [v.encode("latin-1") for v in values if any(ord(ch) > 127 for ch in v)]
+    if not raw:
+        return frame
+    for encoding in _GUESSED_ENCODINGS:
+        try:
+            for b in raw:
+                b.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+
+        def fix(v, encoding=encoding):
+            return v.encode("latin-1").decode(encoding) if isinstance(v, str) else v
+
+        frame = frame.rename(columns={c: fix(c) for c in frame.columns
+                                      if c != frame.geometry.name})
+        for c in text:
+            frame[fix(c)] = frame[fix(c)].map(fix)
+        warnings.warn(f"{where}: the shapefile declares no encoding (no .cpg file); its text "
+                      f"was read as {encoding}. If names look wrong, give the encoding "
+                      "(--encoding, e.g. GBK) or add a .cpg file.", HzgeoWarning, stacklevel=4)
+        return frame
+    return frame
+
+
+def _read_layer(path: Path, layer: str | None, problems: _Problems,
+                encoding: str | None = None) -> gpd.GeoDataFrame | None:
     where = _where(path, layer)
     if not path.exists():
         problems.add(str(path), "file not found", hint="check the path")
         return None
+    if path.suffix.lower() not in (".shp", ".dbf"):
+        encoding = None  # GeoPackage and GeoJSON are UTF-8 by definition
     try:
         if layer is not None:
             available = [name for name, _ in pyogrio.list_layers(path)]
@@ -177,11 +229,15 @@ def _read_layer(path: Path, layer: str | None, problems: _Problems) -> gpd.GeoDa
                 return None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return gpd.read_file(path, layer=layer, engine="pyogrio")
+            frame = gpd.read_file(path, layer=layer, engine="pyogrio", encoding=encoding)
     except Exception as err:  # pyogrio/GDAL errors: report them as ours
         problems.add(where, f"cannot be read ({type(err).__name__}: {err})",
-                     hint="open the file in a GIS to check it is a vector layer")
+                     hint="open the file in a GIS to check it is a vector layer"
+                     + (f", and that {encoding!r} is its encoding" if encoding else ""))
         return None
+    if encoding is None and _undeclared_encoding(path, layer):
+        frame = _recover_text(frame, where)
+    return frame
 
 
 def _rename(frame: gpd.GeoDataFrame, wanted: Mapping[str, str], columns: Mapping[str, str],
@@ -308,7 +364,7 @@ def _parent_of(code: str, level: str) -> str:
 def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
                     layers: Mapping[str, str] | None = None,
                     columns: Mapping[str, str] | None = None, crs=None,
-                    gcj02: bool = False) -> Boundaries:
+                    gcj02: bool = False, encoding: str | None = None) -> Boundaries:
     """Read administrative boundaries: city, county, township, village.
 
     Parameters
@@ -327,6 +383,10 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         CRS of layers that have none. A layer with no CRS is an error without it.
     gcj02 : bool, default False
         The input is lon/lat in GCJ-02 (Chinese web maps): move it to WGS84.
+    encoding : str, optional
+        Text encoding of shapefiles, e.g. ``"GBK"``. By default a shapefile's .cpg is
+        used; one without (read by GDAL as ISO-8859-1) is decoded as UTF-8 or else
+        GB18030 (a superset of GBK), with a warning.
 
     Returns
     -------
@@ -373,7 +433,7 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
             elif level in layers or level == "village":
                 wanted[level] = (path, name)  # reported as a missing layer
     for level, (path, layer) in wanted.items():
-        frame = _read_layer(path, layer, problems)
+        frame = _read_layer(path, layer, problems, encoding)
         if frame is None:
             continue
         where = _where(path, layer)
@@ -471,7 +531,7 @@ def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None,
                 rivers_layer: str | None = None, lakes_layer: str | None = None,
                 columns: Mapping[str, str] | None = None, crs=None,
-                gcj02: bool = False) -> Waters:
+                gcj02: bool = False, encoding: str | None = None) -> Waters:
     """Read rivers (centerlines) and lakes/reservoirs (polygons).
 
     Parameters
@@ -486,7 +546,7 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     columns : mapping, optional
         hzgeo column -> your column: ``river_code``, ``name`` (river), ``lake_code``,
         ``lake_name``. ``河流名称`` and similar are found without it.
-    crs, gcj02
+    crs, gcj02, encoding
         As in :func:`read_boundaries`.
 
     Examples
@@ -505,7 +565,7 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     available = _list_layers(source)
     if rivers_layer is None:
         rivers_layer = "rivers" if "rivers" in available or len(available) > 1 else available[0]
-    rivers = _read_layer(source, rivers_layer, problems)
+    rivers = _read_layer(source, rivers_layer, problems, encoding)
     origin = {"rivers": _where(source, rivers_layer)}
     if rivers is not None:
         where = origin["rivers"]
@@ -528,7 +588,7 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     lake_source, lake_layer = (Path(lakes), lakes_layer) if lakes is not None else (
         source, lakes_layer or ("lakes" if "lakes" in available else None))
     if lake_layer is not None or lakes is not None:
-        lake_frame = _read_layer(lake_source, lake_layer, problems)
+        lake_frame = _read_layer(lake_source, lake_layer, problems, encoding)
         origin["lakes"] = _where(lake_source, lake_layer)
     if lake_frame is not None:
         where = origin["lakes"]

@@ -37,7 +37,7 @@ def _write_one(frame, tmp, layer: str) -> None:
         if isinstance(frame, gpd.GeoDataFrame):
             # one geometry type per layer where the rows allow it (promoted to multi),
             # else a generic geometry layer (a defects layer holds points and polygons)
-            kinds = {_GEOMETRY_TYPE.get(t, "Unknown") for t in frame.geom_type.dropna()}
+            kinds = {_GEOMETRY_TYPE.get(t, "Unknown") for t in frame.geom_type.dropna().unique()}
             kind = kinds.pop() if len(kinds) == 1 else "Unknown"
             pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG",
                                     geometry_type=kind if kind != "Unknown" else None,

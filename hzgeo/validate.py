@@ -162,8 +162,12 @@ def boundary_defects(boundaries: Boundaries, *, coverage: bool = True) -> gpd.Ge
     0
     """
     present = [level for level in LEVELS if level in boundaries]
-    work = work_crs_for(boundaries[present[-1]]) if present else None
-    levels = {lvl: boundaries[lvl].to_crs(work) for lvl in present}
+    if not present:
+        return _frame([], STORE_CRS)
+    # areas need metres; the codes-only check needs no reprojection
+    work = work_crs_for(boundaries[present[-1]]) if coverage else boundaries[present[-1]].crs
+    levels = {lvl: boundaries[lvl].to_crs(work) if coverage else boundaries[lvl]
+              for lvl in present}
     parts = []
     for level in present:
         found = _invalid(level, levels[level])

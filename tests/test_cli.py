@@ -195,3 +195,17 @@ def test_fix_repairs_overlaps_and_narrow_gaps_and_says_so(tmp_path, capsys):
     b = gpd.read_file(tmp_path / "b.gpkg", layer="reaches_village")
     assert a["length_m"].tolist() == pytest.approx(b["length_m"].tolist(), abs=1e-6)
     assert len(gpd.read_file(tmp_path / "b.gpkg", layer="repairs")) == len(repairs)
+
+
+def test_encoding_option_and_the_guess_note(tmp_path, capsys):
+    villages = make_boundaries()["village"].rename(columns={"code": "XZQDM", "name": "村名"})
+    villages[["XZQDM", "村名", "geometry"]].to_file(tmp_path / "cun.shp", encoding="GBK")
+    (tmp_path / "cun.cpg").unlink()
+    args = ["check", "--boundaries", f"village={tmp_path / 'cun.shp'}", "--columns",
+            "name=村名"]
+    assert main(args) == 0
+    assert "note: " in capsys.readouterr().out
+    assert main([*args, "--encoding", "GBK", "--out", str(tmp_path / "c.gpkg")]) == 0
+    assert "note: " not in capsys.readouterr().out
+    assert main([*args, "--encoding", "no-such-encoding"]) == 2
+    assert "no-such-encoding" in capsys.readouterr().err

@@ -212,3 +212,29 @@ def test_repair_makes_invalid_polygons_valid_and_leaves_wide_gaps_to_the_analyst
     assert left[["layer", "code", "kind"]].values.tolist() == [
         ["township", "450802001", "gap"]]
     assert fixed["village"].geometry[1].equals(bad["village"].geometry[1])  # untouched
+
+
+def test_gbk_shapefile_without_cpg_reads_as_chinese(tmp_path):
+    """A shapefile in GBK with no .cpg (common in Chinese data) is decoded, with a warning,
+    column names included; ``encoding=`` says it outright."""
+    villages = make_boundaries()["village"].rename(columns={"code": "XZQDM", "name": "村名"})
+    villages = villages[["XZQDM", "村名", "geometry"]]
+    villages.to_file(tmp_path / "cun.shp", encoding="GBK")
+    rivers = gpd.GeoDataFrame({"河流名称": ["郁江"]}, geometry=[line((0, 500), (4000, 500))],
+                              crs=CRS)
+    rivers.to_file(tmp_path / "he.shp", encoding="GBK")
+    for stem in ("cun", "he"):
+        (tmp_path / f"{stem}.cpg").unlink()
+    assert gpd.read_file(tmp_path / "he.shp").columns[0] != "河流名称"  # what GDAL gives
+    with pytest.warns(hzgeo.HzgeoWarning, match="no .cpg file.*read as GB18030"):
+        loaded = read_boundaries({"village": tmp_path / "cun.shp"},
+                                 columns={"code": "XZQDM", "name": "村名"})
+    assert loaded["village"]["name"].tolist() == ["一村", "二村", "三村", "四村"]
+    with pytest.warns(hzgeo.HzgeoWarning, match="read as GB18030"):
+        waters = read_waters(tmp_path / "he.shp")
+    assert waters.rivers["name"].tolist() == ["郁江"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        said = read_boundaries({"village": tmp_path / "cun.shp"}, encoding="GBK",
+                               columns={"code": "XZQDM", "name": "村名"})
+    assert said["village"]["name"].tolist() == ["一村", "二村", "三村", "四村"]
