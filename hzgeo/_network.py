@@ -14,7 +14,7 @@ from pyproj import Transformer
 
 from hzgeo.geodesy import GEOD, segment_lengths
 
-__all__ = ["RiverNetwork", "coverage_edges", "crossings", "shared_stretches"]
+__all__ = ["RiverNetwork", "box_pairs", "coverage_edges", "crossings", "shared_stretches"]
 
 #: Shared-stretch detection samples the river every tolerance / 2, but not closer than
 #: this, and at most this many times per segment.
@@ -63,7 +63,9 @@ class RiverNetwork:
         planar = np.zeros(max(n - 1, 0))
         geodesic = np.zeros(max(n - 1, 0))
         if n > 1:
-            planar = np.hypot(*np.diff(self.xy, axis=0).T)
+            step = self.xy[1:] - self.xy[:-1]
+            planar = np.hypot(step[:, 0], step[:, 1])
+            del step
             lon, lat = to_lonlat.transform(self.xy[:, 0], self.xy[:, 1])
             self.lonlat = np.column_stack([lon, lat])
             geodesic = segment_lengths(lon, lat)
@@ -103,15 +105,14 @@ class RiverNetwork:
         i, f = self._locate(np.asarray(s, float), np.asarray(part, int))
         return self.planar_cum[i] + f * (self.planar_cum[i + 1] - self.planar_cum[i])
 
-    def segment_pairs(self, tree: shapely.STRtree, edges: np.ndarray, *,
-                      distance: np.ndarray | float = 0.0, chunk: int = 8,
-                      batch: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
+    def segment_pairs(self, edges: np.ndarray, *, distance: np.ndarray | float = 0.0,
+                      chunk: int = 8, batch: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
         """(segment, edge) pairs whose bounding boxes are within ``distance``.
 
-        ``distance`` is per part or one number. The tree of edges is queried with the
-        boxes of runs of ``chunk`` segments (one geometry per segment would cost more than
-        the search), and each run's segments are then kept where their own box, grown by
-        the distance, meets the edge's. The caller tests the pairs exactly.
+        ``distance`` is per part or one number. Runs of ``chunk`` segments are matched
+        with the edges on a uniform grid (:func:`box_pairs`; one box per segment would
+        cost more than the search), and each run's segments are then kept where their own
+        box, grown by the distance, meets the edge's. The caller tests the pairs exactly.
         """
         if len(self.seg_index) == 0 or len(edges) == 0:
             return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
@@ -127,11 +128,14 @@ class RiverNetwork:
         vertex = np.repeat(first, n_vertices) + (np.arange(n_vertices.sum())
                                                  - np.repeat(bounds, n_vertices))
         x, y = self.xy[vertex, 0], self.xy[vertex, 1]
-        boxes = shapely.box(np.minimum.reduceat(x, bounds) - grow,
-                            np.minimum.reduceat(y, bounds) - grow,
-                            np.maximum.reduceat(x, bounds) + grow,
-                            np.maximum.reduceat(y, bounds) + grow)
-        pi, ei = tree.query(boxes)
+        run_box = np.column_stack([np.minimum.reduceat(x, bounds) - grow,
+                                   np.minimum.reduceat(y, bounds) - grow,
+                                   np.maximum.reduceat(x, bounds) + grow,
+                                   np.maximum.reduceat(y, bounds) + grow])
+        del x, y, vertex
+        edge_box = np.column_stack([edges[:, :, 0].min(axis=1), edges[:, :, 1].min(axis=1),
+                                    edges[:, :, 0].max(axis=1), edges[:, :, 1].max(axis=1)])
+        pi, ei = box_pairs(run_box, edge_box)
         if len(pi) == 0:
             return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
         n_seg = last[pi] - first[pi]
@@ -147,11 +151,11 @@ class RiverNetwork:
             edge = np.repeat(ei[lo:hi], k)
             g = np.repeat(grow[pi[lo:hi]], k)
             p0, p1 = self.xy[seg], self.xy[seg + 1]
-            e0, e1 = edges[edge, 0], edges[edge, 1]
-            near = ((np.minimum(p0[:, 0], p1[:, 0]) - g <= np.maximum(e0[:, 0], e1[:, 0]))
-                    & (np.maximum(p0[:, 0], p1[:, 0]) + g >= np.minimum(e0[:, 0], e1[:, 0]))
-                    & (np.minimum(p0[:, 1], p1[:, 1]) - g <= np.maximum(e0[:, 1], e1[:, 1]))
-                    & (np.maximum(p0[:, 1], p1[:, 1]) + g >= np.minimum(e0[:, 1], e1[:, 1])))
+            box = edge_box[edge]
+            near = ((np.minimum(p0[:, 0], p1[:, 0]) - g <= box[:, 2])
+                    & (np.maximum(p0[:, 0], p1[:, 0]) + g >= box[:, 0])
+                    & (np.minimum(p0[:, 1], p1[:, 1]) - g <= box[:, 3])
+                    & (np.maximum(p0[:, 1], p1[:, 1]) + g >= box[:, 1]))
             out_seg.append(seg[near])
             out_edge.append(edge[near])
         return np.concatenate(out_seg), np.concatenate(out_edge)
@@ -184,6 +188,60 @@ class RiverNetwork:
         within = np.arange(len(line_of)) - np.repeat(np.cumsum(inner) - inner, inner)
         out[np.repeat(offsets[:-1] + 1, inner) + within] = self.lonlat[first[line_of] + within]
         return shapely.linestrings(out, indices=np.repeat(np.arange(len(s0)), counts))
+
+
+def box_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i, j) of boxes ``a[i]``, ``b[j]`` (rows xmin, ymin, xmax, ymax) that meet.
+
+    A uniform grid, all in numpy: each box is listed in the cells it covers, boxes of the
+    two sets are paired within each cell, and a pair is kept only in the cell holding
+    the lower-left corner of the two boxes' intersection, so it comes out once. The
+    cell is twice the median box size, so a typical box covers one to four cells.
+
+    Examples
+    --------
+    >>> a = np.array([[0.0, 0, 1, 1], [5, 5, 6, 6]])
+    >>> b = np.array([[0.5, 0.5, 2, 2], [3, 3, 4, 4], [0, 0, 10, 10]])
+    >>> i, j = box_pairs(a, b)
+    >>> sorted(zip(i.tolist(), j.tolist()))
+    [(0, 0), (0, 2), (1, 2)]
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    if len(a) == 0 or len(b) == 0:
+        return empty, empty
+    size = np.concatenate([a[:, 2:] - a[:, :2], b[:, 2:] - b[:, :2]]).max(axis=1)
+    cell = max(2.0 * float(np.median(size)), 1e-9)
+    origin = np.minimum(a[:, :2].min(axis=0), b[:, :2].min(axis=0))
+    top = np.maximum(a[:, 2:].max(axis=0), b[:, 2:].max(axis=0))
+    n_y = int((top[1] - origin[1]) // cell) + 1
+
+    def cells(box):
+        lo = ((box[:, :2] - origin) // cell).astype(np.int64)
+        hi = ((box[:, 2:] - origin) // cell).astype(np.int64)
+        nx, ny = hi[:, 0] - lo[:, 0] + 1, hi[:, 1] - lo[:, 1] + 1
+        count = nx * ny
+        item = np.repeat(np.arange(len(box)), count)
+        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        ix = lo[item, 0] + k // ny[item]
+        iy = lo[item, 1] + k % ny[item]
+        return ix * n_y + iy, item
+
+    cell_a, item_a = cells(a)
+    cell_b, item_b = cells(b)
+    order = np.argsort(cell_b, kind="stable")
+    cell_b, item_b = cell_b[order], item_b[order]
+    begin = np.searchsorted(cell_b, cell_a, side="left")
+    count = np.searchsorted(cell_b, cell_a, side="right") - begin
+    i = np.repeat(item_a, count)
+    here = np.repeat(cell_a, count)
+    j = item_b[np.repeat(begin, count) + (np.arange(count.sum())
+                                         - np.repeat(np.cumsum(count) - count, count))]
+    meet = ((a[i, 0] <= b[j, 2]) & (a[i, 2] >= b[j, 0])
+            & (a[i, 1] <= b[j, 3]) & (a[i, 3] >= b[j, 1]))
+    i, j, here = i[meet], j[meet], here[meet]
+    corner = (np.maximum(a[i, :2], b[j, :2]) - origin) // cell
+    once = corner[:, 0].astype(np.int64) * n_y + corner[:, 1].astype(np.int64) == here
+    return i[once], j[once]
 
 
 def coverage_edges(polygons: np.ndarray):
@@ -262,10 +320,7 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, seg, ei, unit_k
     seg_tol = tol_of_part[net.vertex_part]  # by first vertex of a segment
     keep = edge_hi[ei] >= 0
     seg, ei = seg[keep], ei[keep]
-    keep = _segment_distance(net.xy[seg], net.xy[seg + 1], edges[ei, 0], edges[ei, 1]) \
-        <= seg_tol[seg]
-    seg, ei = seg[keep], ei[keep]
-    keep = _may_follow(net, seg, edges[ei], seg_tol[seg])
+    keep = _may_follow(net.xy[seg], net.xy[seg + 1], edges[ei, 0], edges[ei, 1], seg_tol[seg])
     seg, ei = seg[keep], ei[keep]
     found = []
     taken = np.zeros(0)  # bounds of stretches found at a higher level, as sorted keys
@@ -274,7 +329,7 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, seg, ei, unit_k
         lseg, lei = seg[level], ei[level]
         if len(lseg) == 0:
             continue
-        order = np.argsort(lseg, kind="stable")
+        order = np.lexsort((lei, lseg))  # by segment, then edge: ties go the same way always
         lseg, lei = lseg[order], lei[order]
         near, pair_first, pairs_per_seg = np.unique(lseg, return_index=True,
                                                     return_counts=True)
@@ -384,20 +439,25 @@ def _segment_distance(p0, p1, q0, q1) -> np.ndarray:
     return np.where(cross, 0.0, d)
 
 
-def _may_follow(net: RiverNetwork, seg: np.ndarray, edge: np.ndarray,
+def _may_follow(p0: np.ndarray, p1: np.ndarray, a: np.ndarray, b: np.ndarray,
                 tol: np.ndarray) -> np.ndarray:
-    """Which (river segment, edge) pairs may be part of a stretch along the edge.
+    """Which (river segment p0-p1, edge a-b) pairs may be part of a stretch along the edge.
 
-    A segment crossing an edge at angle a is within the tolerance of it for at most
-    2 tol / sin(a); below 42 degrees that can reach the 3 tol a shared stretch needs, so
-    such segments are kept, as are segments with both ends within the tolerance (a
-    zig-zag along the border). Steeper crossings are plain crossings: not sampled.
+    A segment crossing an edge at angle x is within the tolerance of it for at most
+    2 tol / sin(x); below 42 degrees that can reach the 3 tol a shared stretch needs, so
+    such segments are kept where they come within the tolerance, as are segments with
+    both ends within the tolerance (a zig-zag along the border). Steeper crossings are
+    plain crossings: not sampled. The cheap angle test goes first, so each pair costs two
+    or four point-segment distances, not six.
     """
-    p0, p1 = net.xy[seg], net.xy[seg + 1]
-    a, b = edge[:, 0], edge[:, 1]
-    both_near = (_point_segment_distance(p0, a, b) <= tol) & \
-        (_point_segment_distance(p1, a, b) <= tol)
     u, v = p1 - p0, b - a
-    cos = np.abs(np.einsum("ij,ij->i", u, v)) / np.maximum(
-        np.hypot(*u.T) * np.hypot(*v.T), 1e-300)
-    return both_near | (cos > 0.74)
+    cos = np.abs(u[:, 0] * v[:, 0] + u[:, 1] * v[:, 1]) / np.maximum(
+        np.hypot(u[:, 0], u[:, 1]) * np.hypot(v[:, 0], v[:, 1]), 1e-300)
+    keep = np.zeros(len(p0), dtype=bool)
+    shallow = cos > 0.74
+    keep[shallow] = _segment_distance(p0[shallow], p1[shallow], a[shallow], b[shallow]) \
+        <= tol[shallow]
+    steep = ~shallow
+    keep[steep] = (_point_segment_distance(p0[steep], a[steep], b[steep]) <= tol[steep]) & \
+        (_point_segment_distance(p1[steep], a[steep], b[steep]) <= tol[steep])
+    return keep

@@ -149,8 +149,7 @@ class ReachWriter:
         ``runs`` are labelled with unit ids at ``level``; ``codes[id]`` is the unit's code.
         """
         units = self.units
-        names = np.array([units.name.get(c, c) for c in codes], dtype=object)
-        synthetic = np.array([units.synthetic.get(c, False) for c in codes], dtype=bool)
+        names, synthetic = units.names_of(codes), units.synthetic_of(codes)
         c0, c1 = self._chainage(runs)
         ordinary = np.flatnonzero(runs.a >= 0)
         shared = ordinary[runs.b[ordinary] != NONE]
@@ -180,12 +179,14 @@ class ReachWriter:
             | (has_other & synthetic[other_safe]),
             "_run": idx})
         group = frame.groupby(["river_code", "admin_code"], sort=False)
-        number = group.cumcount() + 1
-        count = group["admin_code"].transform("size")
-        frame["reach_code"] = (frame["river_code"] + "-" + frame["admin_code"] + "-"
-                               + number.map("{:02d}".format))
-        frame["reach_name"] = (frame["river_name"] + frame["admin_name"] + "段"
-                               + np.where(count > 1, "（" + number.astype(str) + "）", ""))
+        number = (group.cumcount() + 1).tolist()
+        count = group["admin_code"].transform("size").tolist()
+        rivers, admins = frame["river_code"].tolist(), frame["admin_code"].tolist()
+        frame["reach_code"] = [f"{r}-{a}-{n:02d}" for r, a, n in zip(rivers, admins, number,
+                                                                      strict=True)]
+        frame["reach_name"] = [f"{r}{a}段（{n}）" if c > 1 else f"{r}{a}段" for r, a, n, c in zip(
+            frame["river_name"].tolist(), frame["admin_name"].tolist(), number, count,
+            strict=True)]
         frame["parent_reach_code"] = ""
         up = _PARENT_LEVEL[level]
         if up:

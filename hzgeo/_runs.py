@@ -123,10 +123,14 @@ def label_runs(s0, s1, part, unit, stretches) -> Runs:
         bounds_p = np.concatenate([part, part, sp, sp])
     else:
         bounds_s, bounds_p = np.concatenate([s0, s1]), np.concatenate([part, part])
-    key = np.unique(np.column_stack([bounds_p, bounds_s]), axis=0)
-    same = key[1:, 0] == key[:-1, 0]
-    p = key[:-1, 0][same].astype(int)
-    lo, hi = key[:-1, 1][same], key[1:, 1][same]
+    order = np.lexsort((bounds_s, bounds_p))
+    kp, ks = bounds_p[order], bounds_s[order]
+    new = np.ones(len(kp), dtype=bool)
+    new[1:] = (kp[1:] != kp[:-1]) | (ks[1:] != ks[:-1])
+    kp, ks = kp[new], ks[new]
+    same = kp[1:] == kp[:-1]
+    p = kp[:-1][same].astype(int)
+    lo, hi = ks[:-1][same], ks[1:][same]
     mid = (lo + hi) / 2
     # the piece each elementary interval lies in
     # positions are global vertex indices (+ fraction): they order every part at once
@@ -148,7 +152,8 @@ def merge_slivers(runs: Runs, net: RiverNetwork, min_length: float):
     """Merge in-city runs shorter than ``min_length`` into their longer in-city neighbour.
 
     Shortest first; a merged run that is still short is considered again. Returns the new
-    runs and the slivers as (part, s0, s1, (a, b), (into_a, into_b), length).
+    runs (with their chainage, if ``runs`` had it) and the slivers as
+    (part, s0, s1, (a, b), (into_a, into_b), length).
     """
     n = len(runs)
     if n == 0 or min_length <= 0:
@@ -159,6 +164,8 @@ def merge_slivers(runs: Runs, net: RiverNetwork, min_length: float):
         return runs, []
     part, block = runs.part.tolist(), runs.block.tolist()
     s0, s1 = runs.s0.tolist(), runs.s1.tolist()
+    c0 = runs.c0.tolist() if runs.c0 is not None else [0.0] * n
+    c1 = runs.c1.tolist() if runs.c1 is not None else [0.0] * n
     a, b = runs.a.tolist(), runs.b.tolist()
     length = length.tolist()
     alive = [True] * n
@@ -176,13 +183,13 @@ def merge_slivers(runs: Runs, net: RiverNetwork, min_length: float):
     def absorb(j: int, i: int) -> None:
         """Run j takes over its neighbour i."""
         if prev_of(i) == j:
-            s1[j] = s1[i]
+            s1[j], c1[j] = s1[i], c1[i]
             k = next_of(i)
             nxt[j] = k if k >= 0 else n
             if k >= 0:
                 prev[k] = j
         else:
-            s0[j] = s0[i]
+            s0[j], c0[j] = s0[i], c0[i]
             k = prev_of(i)
             prev[j] = k
             if k >= 0:
@@ -211,7 +218,9 @@ def merge_slivers(runs: Runs, net: RiverNetwork, min_length: float):
             heapq.heappush(heap, (length[j], j))
     keep = np.flatnonzero(alive)
     out = Runs(runs.part[keep], np.asarray(s0)[keep], np.asarray(s1)[keep], runs.a[keep],
-               runs.b[keep], runs.block[keep])
+               runs.b[keep], runs.block[keep],
+               None if runs.c0 is None else np.asarray(c0)[keep],
+               None if runs.c1 is None else np.asarray(c1)[keep])
     return out, slivers
 
 

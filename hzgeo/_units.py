@@ -46,6 +46,16 @@ class UnitTable:
         self._at = {"village": self.village_codes, "township": township, "county": county}
         self._index: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
+    def names_of(self, codes) -> np.ndarray:
+        """Names of units by code (the code itself where the name is unknown)."""
+        codes = pd.Series(codes, dtype=object)
+        return codes.map(self.name).fillna(codes).to_numpy(dtype=object)
+
+    def synthetic_of(self, codes) -> np.ndarray:
+        """Synthetic flags of units by code (False where unknown)."""
+        flags = pd.Series(codes, dtype=object).map(self.synthetic)
+        return flags.fillna(False).to_numpy(dtype=bool)
+
     def ancestor(self, code: str, level: str) -> str:
         """The unit at ``level`` that contains unit ``code`` (itself if at that level)."""
         steps = 0

@@ -44,11 +44,13 @@ def segment_lengths(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     a, f = GEOD.a, GEOD.f
     e2 = f * (2 - f)
     phi = np.radians((lat[:-1] + lat[1:]) / 2)
-    w = 1 - e2 * np.sin(phi) ** 2
-    meridian = a * (1 - e2) / w ** 1.5  # M
-    normal = a / np.sqrt(w)  # N
-    dphi = np.radians(np.diff(lat))
-    dlam = np.radians(np.diff(lon))
+    sin = np.sin(phi)
+    w = 1 - e2 * sin * sin
+    root = np.sqrt(w)
+    normal = a / root  # N, the prime vertical radius of curvature
+    meridian = normal * (1 - e2) / w  # M = a (1 - e2) / w^1.5
+    dphi = np.radians(lat[1:] - lat[:-1])
+    dlam = np.radians(lon[1:] - lon[:-1])
     out = np.hypot(meridian * dphi, normal * np.cos(phi) * dlam)
     long = out >= SHORT_SEGMENT_M
     if long.any():

@@ -7,7 +7,7 @@ How it works (all geometry work in one projected CRS, all reported lengths geode
    upstream end) is a monotone function of ``s``, so reach lengths are differences of
    chainage and add up exactly.
 2. The river is cut where it crosses a village boundary edge (segment-segment
-   intersections, found with one STRtree over the unique edges of the village coverage),
+   intersections, found on a uniform grid over the unique edges of the village coverage),
    and each piece is given the village that contains its midpoint.
 3. Where the river runs along a village border within the tolerance (the river's
    ``accuracy_m``, else :data:`~hzgeo.settings.BOUNDARY_TOLERANCE_M`), over at least
@@ -193,11 +193,8 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         tol_part = tol_river[net.part_river]
     with stage("edges"):
         edges, edge_lo, edge_hi = coverage_edges(villages.geometry.values)
-        tree = shapely.STRtree(shapely.linestrings(
-            edges.reshape(-1, 2), indices=np.repeat(np.arange(len(edges)), 2)))
     with stage("crossings"):
-        pair_seg, pair_edge = net.segment_pairs(tree, edges, distance=tol_part)
-        del tree  # a GEOS line per edge: the largest object of the run, needed no more
+        pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
         cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
     # the city outline: river outside it is not counted
     if "city" in boundaries:
@@ -222,9 +219,8 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     cuts: dict[tuple[int, float], str] = {}
     runs, overrides_log = apply_overrides(overrides, runs, net, rivers, units, cuts)
     runs, _ = runs.coalesce()
-    with stage("slivers"):
-        runs, sliver_list = merge_slivers(runs, net, min_length)
-        runs = runs.with_chainage(net)
+    with stage("slivers"):  # chainage measured once; merging carries it along
+        runs, sliver_list = merge_slivers(runs.with_chainage(net), net, min_length)
     if sliver_list:
         warnings.warn(f"{len(sliver_list)} sliver reach(es) shorter than {min_length} m were "
                       "merged into their neighbours; see the 'slivers' layer.",
