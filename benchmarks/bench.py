@@ -89,7 +89,8 @@ def main(argv=None) -> int:
         for method in ("overlay", "hzgeo"):
             r = run(method, region, args.repeat)
             seconds[method] = r["seconds"]
-            err = ", ".join(f"{k} {v:+.2%}" for k, v in sorted(r["length_error"].items()))
+            err = ", ".join(f"{k} {0.0 if abs(v) < 1e-9 else v:+.2%}"  # float noise is 0
+                            for k, v in sorted(r["length_error"].items()))
             rows.append(f"| {n:,} | {method} | {r['wall']:.2f} | {r['peak_mib']:.0f} | "
                         f"{r['river_km']:,.0f} | {err} |")
             print(rows[-1], flush=True)
