@@ -245,23 +245,32 @@ def box_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def coverage_edges(polygons: np.ndarray):
-    """Unique edges of a polygon coverage: (N, 2, 2) coordinates, left and right unit index.
+    """Unique edges of a polygon coverage: (N, 2, 2) coordinates, their two units, and
+    the unit on the left of each edge (from its first to its second point).
 
-    An edge on the outer boundary has -1 as its second unit.
+    Returns ``edges, lo_unit, hi_unit, left_unit``; an edge on the outer boundary has -1
+    as its second unit (and as ``left_unit`` when the coverage lies on its right).
     """
     parts, poly_of_part = shapely.get_parts(polygons, return_index=True)
     rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+    # the polygon lies left of a ring's segments if the ring is an exterior drawn
+    # counter-clockwise or a hole drawn clockwise
+    exterior = np.ones(len(rings), dtype=bool)
+    exterior[1:] = part_of_ring[1:] != part_of_ring[:-1]
+    poly_left = shapely.is_ccw(rings) == exterior
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
     same = ring_of[:-1] == ring_of[1:]
     a, b = coords[:-1][same], coords[1:][same]
-    unit = poly_of_part[part_of_ring[ring_of[:-1][same]]]
+    ring = ring_of[:-1][same]
+    unit = poly_of_part[part_of_ring[ring]]
     # canonical orientation so that the two copies of a shared edge are equal
     swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
     lo = np.where(swap[:, None], b, a)
     hi = np.where(swap[:, None], a, b)
+    on_left = poly_left[ring] != swap
     key = np.column_stack([lo, hi])
     order = np.lexsort(key.T[::-1])
-    key, unit = key[order], unit[order]
+    key, unit, on_left = key[order], unit[order], on_left[order]
     new = np.ones(len(key), dtype=bool)
     new[1:] = np.any(key[1:] != key[:-1], axis=1)
     group = np.cumsum(new) - 1
@@ -272,10 +281,12 @@ def coverage_edges(polygons: np.ndarray):
     left[:] = unit[first]
     second = ~new
     right[group[second]] = unit[second]
+    left_unit = np.full(n, -1)
+    left_unit[group[on_left]] = unit[on_left]
     edges = key[first].reshape(-1, 2, 2)
     lo_u = np.minimum(left, np.where(right < 0, left, right))
     hi_u = np.where(right < 0, -1, np.maximum(left, right))
-    return edges, lo_u, hi_u
+    return edges, lo_u, hi_u, left_unit
 
 
 def crossings(net: RiverNetwork, edges: np.ndarray, seg: np.ndarray, ei: np.ndarray):
@@ -299,8 +310,8 @@ def crossings(net: RiverNetwork, edges: np.ndarray, seg: np.ndarray, ei: np.ndar
     return seg[hit] + np.clip(t[hit], 0.0, 1.0), net.vertex_part[seg[hit]]
 
 
-def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, seg, ei, unit_keys,
-                     tol_of_part, min_factor):
+def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg, ei,
+                     unit_keys, tol_of_part, min_factor, max_crossing_deg):
     """Stretches that run along a shared border, as arrays (part, s0, s1, village_a, village_b).
 
     Borders are searched top down (``unit_keys``: one array per level mapping a village to
@@ -310,8 +321,12 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, seg, ei, unit_k
     at every level below too. The river is sampled every tolerance / 2 where it is within
     the tolerance of an edge it may follow (see :func:`_may_follow`); a stretch is a run of
     samples whose nearest border is the same pair of units, at least ``min_factor`` times
-    the tolerance long. ``seg``, ``ei``: candidate (segment, edge) pairs within the
-    tolerance, from :meth:`RiverNetwork.segment_pairs`.
+    the tolerance long. A run that starts on one side of the border and ends on the other
+    is a crossing unless it is at least 2 tolerance / sin(``max_crossing_deg``) long: a
+    river crossing a border at angle x stays within the tolerance of it for
+    2 tolerance / sin(x). ``seg``, ``ei``: candidate (segment, edge) pairs within the
+    tolerance, from :meth:`RiverNetwork.segment_pairs`; ``edge_left``: the unit left of
+    each edge (:func:`coverage_edges`).
     """
     empty = (np.zeros(0, dtype=int), np.zeros(0), np.zeros(0), np.zeros(0, dtype=int),
              np.zeros(0, dtype=int))
@@ -359,16 +374,17 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, seg, ei, unit_k
         s = sample_s[ok]
         part = net.vertex_part[near[seg_of_sample[ok]]]
         edge = edge[ok]
+        pxy = xy[ok]
         va, vb = edge_lo[edge], edge_hi[edge]
         ka, kb = keys[va], keys[vb]
         flip = ka > kb
         va, vb = np.where(flip, vb, va), np.where(flip, va, vb)
         key = np.minimum(ka, kb).astype(np.int64) * (int(keys.max()) + 1) + np.maximum(ka, kb)
         order = np.lexsort((s, part))
-        s, part, key, va, vb = s[order], part[order], key[order], va[order], vb[order]
         if len(taken):  # drop samples inside stretches found at a higher level
-            here = _interval_member(s, taken)
-            s, part, key, va, vb = s[~here], part[~here], key[~here], va[~here], vb[~here]
+            order = order[~_interval_member(s[order], taken)]
+        s, part, key, va, vb = s[order], part[order], key[order], va[order], vb[order]
+        edge, pxy = edge[order], pxy[order]
         if len(s) == 0:
             continue
         planar = net.planar(s, part)
@@ -378,7 +394,11 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, seg, ei, unit_k
         run = np.cumsum(new) - 1
         starts = np.flatnonzero(new)
         ends = np.append(starts[1:], len(s)) - 1
-        accepted = planar[ends] - planar[starts] >= min_factor * tol_of_part[part[starts]]
+        length, tol = planar[ends] - planar[starts], tol_of_part[part[starts]]
+        accepted = length >= min_factor * tol
+        crossing = _side(pxy[starts], edge[starts], edges, edge_lo, edge_hi, edge_left, keys) \
+            != _side(pxy[ends], edge[ends], edges, edge_lo, edge_hi, edge_left, keys)
+        accepted &= ~crossing | (length >= 2 * tol / np.sin(np.radians(max_crossing_deg)))
         if not accepted.any():
             continue
         # sub-stretches of accepted runs, one per pair of villages
@@ -405,6 +425,18 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, seg, ei, unit_k
     s0 = np.maximum(s0, before)
     keep = s1 > s0
     return part[keep], s0[keep], s1[keep], va[keep], vb[keep]
+
+
+def _side(p: np.ndarray, edge: np.ndarray, edges, edge_lo, edge_hi, edge_left,
+          keys: np.ndarray) -> np.ndarray:
+    """The level's unit (key) on whose side of ``edge`` each point lies; -1 on the edge or
+    outside the coverage."""
+    a, b = edges[edge, 0], edges[edge, 1]
+    cross = (b[:, 0] - a[:, 0]) * (p[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (p[:, 0] - a[:, 0])
+    left = edge_left[edge]
+    other = np.where(edge_lo[edge] == left, edge_hi[edge], edge_lo[edge])
+    unit = np.where(cross > 0, left, np.where(cross < 0, other, -1))
+    return np.where(unit >= 0, keys[np.maximum(unit, 0)], -1)
 
 
 def _interval_member(s: np.ndarray, bounds: np.ndarray) -> np.ndarray:

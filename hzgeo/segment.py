@@ -11,7 +11,9 @@ How it works (all geometry work in one projected CRS, all reported lengths geode
    and each piece is given the village that contains its midpoint.
 3. Where the river runs along a village border within the tolerance (the river's
    ``accuracy_m``, else :data:`~hzgeo.settings.BOUNDARY_TOLERANCE_M`), over at least
-   ``BOUNDARY_MIN_FACTOR`` x tolerance, the stretch is shared by the two villages (界河).
+   ``BOUNDARY_MIN_FACTOR`` x tolerance, the stretch is shared by the two villages (界河);
+   one that passes from one side to the other must stay within
+   ``BOUNDARY_MAX_CROSSING_DEG`` of the border's direction (else it is a crossing).
 4. Pieces shorter than ``min_length`` are slivers, merged into the longer neighbour.
 5. Township and county reaches are runs of village reaches with the same parent: the
    nesting holds by construction, with no second overlay that could disagree.
@@ -37,6 +39,7 @@ from hzgeo._zones import zone_lakes
 from hzgeo.errors import DataQualityError, InputError, SliverWarning
 from hzgeo.io import Boundaries, Waters, complete_river_columns, work_crs_for
 from hzgeo.settings import (
+    BOUNDARY_MAX_CROSSING_DEG,
     BOUNDARY_MIN_FACTOR,
     BOUNDARY_TOLERANCE_M,
     MIN_REACH_M,
@@ -192,7 +195,7 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         tol_river = _tolerance_per_river(rivers, boundary_tolerance)
         tol_part = tol_river[net.part_river]
     with stage("edges"):
-        edges, edge_lo, edge_hi = coverage_edges(villages.geometry.values)
+        edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
     with stage("crossings"):
         pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
         cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
@@ -208,12 +211,12 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages,
                                                           city, city_border)
     with stage("shared"):
-        stretches = shared_stretches(net, edges, edge_lo, edge_hi, pair_seg, pair_edge,
-                                     [units.index(lvl)[0] for lvl in ("county", "township",
-                                                                      "village")],
-                                     tol_part, BOUNDARY_MIN_FACTOR)
+        stretches = shared_stretches(net, edges, edge_lo, edge_hi, edge_left, pair_seg,
+                                     pair_edge, [units.index(lvl)[0] for lvl in
+                                                 ("county", "township", "village")],
+                                     tol_part, BOUNDARY_MIN_FACTOR, BOUNDARY_MAX_CROSSING_DEG)
         runs = label_runs(piece_s0, piece_s1, piece_p, piece_unit, stretches)
-        del edges, edge_lo, edge_hi, pair_seg, pair_edge, stretches  # not needed below
+        del edges, edge_lo, edge_hi, edge_left, pair_seg, pair_edge, stretches  # done with
 
     # overrides: a shared stretch given to one side, cuts at named points
     cuts: dict[tuple[int, float], str] = {}

@@ -18,6 +18,12 @@ BOUNDARY_TOLERANCE_M = 20.0
 #: A stretch near a border is a boundary reach (界河) only if it is at least this many
 #: times the tolerance long: a plain crossing is about 2 x tolerance inside the band.
 BOUNDARY_MIN_FACTOR = 3.0
+#: A stretch that enters that band on one side of the border and leaves it on the other
+#: is a crossing, not a boundary reach, unless the river's course through it is shallower
+#: than this angle to the border: i.e. unless it is at least 2 x tolerance / sin(angle)
+#: long (5.8 x tolerance at 20 degrees; a crossing at 40 degrees stays 3.1 x tolerance
+#: inside the band, which the 3 x rule alone would take for a 界河).
+BOUNDARY_MAX_CROSSING_DEG = 20.0
 #: Gaps and overlaps smaller than this (m², in the work CRS) are numerical noise, not
 #: coverage defects: the union of the bundled townships differs from their county by
 #: less than 1e-4 m².

@@ -99,6 +99,26 @@ def test_crossing_a_border_is_not_a_boundary_reach(boundaries):
     assert seg.reaches["township"]["admin_code"].tolist() == T
 
 
+@pytest.mark.parametrize(("angle", "shared"), [(30, False), (12, True)])
+def test_a_shallow_crossing_is_shared_only_if_it_follows_the_border(boundaries, angle,
+                                                                    shared):
+    """At 30 degrees the river is within 20 m of the border for 80 m: more than the 3 x
+    tolerance a boundary reach needs, but it crosses from one side to the other, so it
+    must stay within 20 degrees of the border (at least 117 m in the band). At 12
+    degrees it runs 192 m along the border: that is a shared stretch."""
+    half = 400 * np.tan(np.radians(angle))  # crosses x = 2000 (T1/T2) at y = 500
+    river = line((2000 - half, 100), (2000 + half, 900))
+    seg = segment_waters(boundaries, make_waters(river), boundary_tolerance=20)
+    township = seg.reaches["township"]
+    assert township["boundary"].any() == shared
+    assert lengths_add_up(seg) == pytest.approx(geodesic(river), rel=1e-12)
+    if shared:
+        # the in-band length, less at most one sample spacing (tolerance / 2) at each end
+        band = township.loc[township["boundary"], "length_m"].iloc[0]
+        assert 2 * 20 / np.sin(np.radians(angle)) - 20 <= band <= 2 * 20 / np.sin(
+            np.radians(angle))
+
+
 def test_corner_touch_is_not_a_reach(boundaries):
     # touches the city only at the top corner shared by V11 and V12
     river = line((500, 1500), (1000, 1000), (1500, 1500))
