@@ -20,6 +20,25 @@ __all__ = ["RiverNetwork", "box_pairs", "coverage_edges", "crossings", "shared_s
 #: this, and at most this many times per segment.
 _MIN_SAMPLE_SPACING_M = 0.25
 _MAX_SAMPLES = 2000
+#: Vectorised steps over candidate pairs or samples run this many rows at a time, so
+#: that their temporaries stay a few tens of MB whatever the size of the region.
+_BATCH = 100_000
+
+
+def _batches(weights: np.ndarray, size: int = _BATCH):
+    """Consecutive slices of items whose summed ``weights`` stay within ``size`` (at least
+    one item each).
+
+    >>> [(s.start, s.stop) for s in _batches(np.array([3, 3, 3, 3]), size=6)]
+    [(0, 2), (2, 4)]
+    """
+    total = np.cumsum(weights)
+    start = 0
+    while start < len(total):
+        base = total[start - 1] if start else 0
+        stop = max(int(np.searchsorted(total, base + size, side="right")), start + 1)
+        yield slice(start, stop)
+        start = stop
 
 
 class RiverNetwork:
@@ -294,20 +313,23 @@ def crossings(net: RiverNetwork, edges: np.ndarray, seg: np.ndarray, ei: np.ndar
 
     ``seg``, ``ei``: candidate (segment, edge) pairs from :meth:`RiverNetwork.segment_pairs`.
     """
-    if len(seg) == 0:
-        return np.zeros(0), np.zeros(0, dtype=int)
-    p, r = net.xy[seg], net.xy[seg + 1] - net.xy[seg]
-    q, sv = edges[ei, 0], edges[ei, 1] - edges[ei, 0]
-    denom = r[:, 0] * sv[:, 1] - r[:, 1] * sv[:, 0]
-    qp = q - p
-    scale = np.hypot(*r.T) * np.hypot(*sv.T)
-    ok = np.abs(denom) > 1e-12 * scale  # parallel segments do not cross
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = (qp[:, 0] * sv[:, 1] - qp[:, 1] * sv[:, 0]) / denom
-        u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denom
-    eps = 1e-12
-    hit = ok & (t >= -eps) & (t <= 1 + eps) & (u >= -eps) & (u <= 1 + eps)
-    return seg[hit] + np.clip(t[hit], 0.0, 1.0), net.vertex_part[seg[hit]]
+    out_s, out_part = [np.zeros(0)], [np.zeros(0, dtype=int)]
+    for batch in _batches(np.ones(len(seg))):
+        sg, e = seg[batch], ei[batch]
+        p, r = net.xy[sg], net.xy[sg + 1] - net.xy[sg]
+        q, sv = edges[e, 0], edges[e, 1] - edges[e, 0]
+        denom = r[:, 0] * sv[:, 1] - r[:, 1] * sv[:, 0]
+        qp = q - p
+        scale = np.hypot(r[:, 0], r[:, 1]) * np.hypot(sv[:, 0], sv[:, 1])
+        ok = np.abs(denom) > 1e-12 * scale  # parallel segments do not cross
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (qp[:, 0] * sv[:, 1] - qp[:, 1] * sv[:, 0]) / denom
+            u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denom
+        eps = 1e-12
+        hit = ok & (t >= -eps) & (t <= 1 + eps) & (u >= -eps) & (u <= 1 + eps)
+        out_s.append(sg[hit] + np.clip(t[hit], 0.0, 1.0))
+        out_part.append(net.vertex_part[sg[hit]])
+    return np.concatenate(out_s), np.concatenate(out_part)
 
 
 def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg, ei,
@@ -335,7 +357,9 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
     seg_tol = tol_of_part[net.vertex_part]  # by first vertex of a segment
     keep = edge_hi[ei] >= 0
     seg, ei = seg[keep], ei[keep]
-    keep = _may_follow(net.xy[seg], net.xy[seg + 1], edges[ei, 0], edges[ei, 1], seg_tol[seg])
+    keep = np.concatenate([np.zeros(0, dtype=bool)] + [
+        _may_follow(net.xy[seg[b]], net.xy[seg[b] + 1], edges[ei[b], 0], edges[ei[b], 1],
+                    seg_tol[seg[b]]) for b in _batches(np.ones(len(seg)))])
     seg, ei = seg[keep], ei[keep]
     found = []
     taken = np.zeros(0)  # bounds of stretches found at a higher level, as sorted keys
@@ -346,35 +370,7 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
             continue
         order = np.lexsort((lei, lseg))  # by segment, then edge: ties go the same way always
         lseg, lei = lseg[order], lei[order]
-        near, pair_first, pairs_per_seg = np.unique(lseg, return_index=True,
-                                                    return_counts=True)
-        # samples every tolerance / 2 along each segment near an edge
-        length = np.hypot(*(net.xy[near + 1] - net.xy[near]).T)
-        spacing = np.maximum(seg_tol[near] / 2, _MIN_SAMPLE_SPACING_M)
-        count = np.clip(np.ceil(length / spacing).astype(int), 1, _MAX_SAMPLES) + 1
-        n_samples = int(count.sum())
-        seg_of_sample = np.repeat(np.arange(len(near)), count)
-        within = np.arange(n_samples) - np.repeat(np.cumsum(count) - count, count)
-        sample_s = near[seg_of_sample] + within / (count[seg_of_sample] - 1)
-        xy = net.xy_at(sample_s, net.vertex_part[near[seg_of_sample]])
-        # each sample against each candidate edge of its segment; keep the nearest
-        per_sample = pairs_per_seg[seg_of_sample]
-        sample_idx = np.repeat(np.arange(n_samples), per_sample)
-        offset = np.arange(per_sample.sum()) - np.repeat(np.cumsum(per_sample) - per_sample,
-                                                         per_sample)
-        cand = lei[pair_first[seg_of_sample[sample_idx]] + offset]
-        dist = _point_segment_distance(xy[sample_idx], edges[cand, 0], edges[cand, 1])
-        group = np.concatenate([[0], np.cumsum(per_sample)[:-1]])
-        best_d = np.minimum.reduceat(dist, group)
-        is_best = dist == np.repeat(best_d, per_sample)
-        first_best = np.flatnonzero(is_best)
-        first_best = first_best[np.unique(sample_idx[first_best], return_index=True)[1]]
-        edge = cand[first_best]
-        ok = best_d <= seg_tol[near[seg_of_sample]]
-        s = sample_s[ok]
-        part = net.vertex_part[near[seg_of_sample[ok]]]
-        edge = edge[ok]
-        pxy = xy[ok]
+        s, part, edge, pxy = _near_samples(net, lseg, lei, edges, seg_tol)
         va, vb = edge_lo[edge], edge_hi[edge]
         ka, kb = keys[va], keys[vb]
         flip = ka > kb
@@ -425,6 +421,43 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
     s0 = np.maximum(s0, before)
     keep = s1 > s0
     return part[keep], s0[keep], s1[keep], va[keep], vb[keep]
+
+
+def _near_samples(net: RiverNetwork, seg: np.ndarray, ei: np.ndarray, edges: np.ndarray,
+                  seg_tol: np.ndarray):
+    """Samples every tolerance / 2 along the segments of the (segment, edge) pairs (sorted
+    by segment), each with its nearest candidate edge, kept where that edge is within the
+    tolerance: positions, parts, edges and points. In batches of segments."""
+    near, pair_first, pairs_per_seg = np.unique(seg, return_index=True, return_counts=True)
+    length = np.hypot(*(net.xy[near + 1] - net.xy[near]).T)
+    spacing = np.maximum(seg_tol[near] / 2, _MIN_SAMPLE_SPACING_M)
+    count = np.clip(np.ceil(length / spacing).astype(int), 1, _MAX_SAMPLES) + 1
+    out = []
+    for batch in _batches(count * pairs_per_seg):
+        b_near, b_count = near[batch], count[batch]
+        b_first, b_pairs = pair_first[batch], pairs_per_seg[batch]
+        n_samples = int(b_count.sum())
+        seg_of_sample = np.repeat(np.arange(len(b_near)), b_count)
+        within = np.arange(n_samples) - np.repeat(np.cumsum(b_count) - b_count, b_count)
+        sample_s = b_near[seg_of_sample] + within / (b_count[seg_of_sample] - 1)
+        part = net.vertex_part[b_near[seg_of_sample]]
+        xy = net.xy_at(sample_s, part)
+        # each sample against each candidate edge of its segment; keep the nearest
+        per_sample = b_pairs[seg_of_sample]
+        sample_idx = np.repeat(np.arange(n_samples), per_sample)
+        offset = np.arange(per_sample.sum()) - np.repeat(np.cumsum(per_sample) - per_sample,
+                                                         per_sample)
+        cand = ei[b_first[seg_of_sample[sample_idx]] + offset]
+        dist = _point_segment_distance(xy[sample_idx], edges[cand, 0], edges[cand, 1])
+        group = np.concatenate([[0], np.cumsum(per_sample)[:-1]])
+        best_d = np.minimum.reduceat(dist, group)
+        first_best = np.flatnonzero(dist == np.repeat(best_d, per_sample))
+        first_best = first_best[np.unique(sample_idx[first_best], return_index=True)[1]]
+        ok = best_d <= seg_tol[b_near[seg_of_sample]]
+        out.append((sample_s[ok], part[ok], cand[first_best][ok], xy[ok]))
+    if not out:
+        return np.zeros(0), np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros((0, 2))
+    return tuple(np.concatenate(x) for x in zip(*out, strict=True))
 
 
 def _side(p: np.ndarray, edge: np.ndarray, edges, edge_lo, edge_hi, edge_left,
