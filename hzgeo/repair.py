@@ -31,7 +31,7 @@ import shapely
 
 from hzgeo.io import Boundaries, work_crs_for
 from hzgeo.settings import LEVELS, REPAIR_GAP_WIDTH_M, STORE_CRS
-from hzgeo.validate import boundary_defects, polygonal
+from hzgeo.validate import boundary_defects, polygonal, records_frame
 
 __all__ = ["REPAIR_COLUMNS", "repair_boundaries"]
 
@@ -52,7 +52,7 @@ def repair_boundaries(boundaries: Boundaries, *, gap_width: float = REPAIR_GAP_W
     """
     present = [level for level in LEVELS if level in boundaries]
     if not present:
-        return boundaries, _log([], STORE_CRS)
+        return boundaries, records_frame([], STORE_CRS, REPAIR_COLUMNS)
     work = work_crs_for(boundaries[present[-1]])
     defects = boundary_defects(boundaries)
     levels, logs, parent_geoms = dict(boundaries.levels), [], None
@@ -82,7 +82,7 @@ def repair_boundaries(boundaries: Boundaries, *, gap_width: float = REPAIR_GAP_W
         parent_geoms = after
         geometry = gpd.GeoSeries(after, crs=work).to_crs(frame.crs).values
         levels[level] = frame.set_geometry(geometry)
-    return Boundaries(levels, dict(boundaries.origin)), _log(logs, work)
+    return Boundaries(levels, dict(boundaries.origin)), records_frame(logs, work, REPAIR_COLUMNS)
 
 
 def _within_parents(geoms: np.ndarray, where: np.ndarray, parents: np.ndarray,
@@ -123,13 +123,3 @@ def _changes(level, frame, before, after) -> pd.DataFrame:
         "area_before_m2": shapely.area(base[changed]),
         "area_after_m2": shapely.area(after[changed]),
         "geometry": moved})
-
-
-def _log(parts, crs) -> gpd.GeoDataFrame:
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return gpd.GeoDataFrame({c: [] for c in REPAIR_COLUMNS[:-1]},
-                                geometry=gpd.GeoSeries([], crs=STORE_CRS), crs=STORE_CRS)
-    table = pd.concat(parts, ignore_index=True)
-    geometry = gpd.GeoSeries(table.pop("geometry").to_numpy(), crs=crs).to_crs(STORE_CRS)
-    return gpd.GeoDataFrame(table, geometry=geometry.values, crs=STORE_CRS)

@@ -35,6 +35,7 @@ __all__ = [
     "boundary_defects",
     "find_defects",
     "polygonal",
+    "records_frame",
     "validate_boundaries",
     "validate_waters",
     "water_defects",
@@ -140,9 +141,13 @@ def _nesting(parent_level: str, parent: gpd.GeoDataFrame, level: str,
     return out
 
 
-def _frame(parts: list[pd.DataFrame], crs) -> gpd.GeoDataFrame:
+def records_frame(parts: list[pd.DataFrame], crs, columns: list[str] = DEFECT_COLUMNS
+                  ) -> gpd.GeoDataFrame:
+    """Row tables with a ``geometry`` column in ``crs``, as one GeoDataFrame in EPSG:4490
+    (empty, with ``columns``, when there are none)."""
+    parts = [p for p in parts if len(p)]
     if not parts:
-        return gpd.GeoDataFrame({c: [] for c in DEFECT_COLUMNS[:-1]},
+        return gpd.GeoDataFrame({c: [] for c in columns if c != "geometry"},
                                 geometry=gpd.GeoSeries([], crs=STORE_CRS), crs=STORE_CRS)
     table = pd.concat(parts, ignore_index=True)
     geometry = gpd.GeoSeries(table.pop("geometry").to_numpy(), crs=crs).to_crs(STORE_CRS)
@@ -163,7 +168,7 @@ def boundary_defects(boundaries: Boundaries, *, coverage: bool = True) -> gpd.Ge
     """
     present = [level for level in LEVELS if level in boundaries]
     if not present:
-        return _frame([], STORE_CRS)
+        return records_frame([], STORE_CRS)
     # areas need metres; the codes-only check needs no reprojection
     work = work_crs_for(boundaries[present[-1]]) if coverage else boundaries[present[-1]].crs
     levels = {lvl: boundaries[lvl].to_crs(work) if coverage else boundaries[lvl]
@@ -182,7 +187,7 @@ def boundary_defects(boundaries: Boundaries, *, coverage: bool = True) -> gpd.Ge
             parts += _nesting(parent, levels[parent], child, levels[child])
         else:  # codes only
             parts += _orphans(parent, levels[parent], child, levels[child])
-    return _frame(parts, work)
+    return records_frame(parts, work)
 
 
 def polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -232,7 +237,7 @@ def water_defects(waters: Waters) -> gpd.GeoDataFrame:
     if len(waters.lakes):
         parts += _invalid("lakes", waters.lakes)
     crs = waters.rivers.crs if len(waters.rivers) else waters.lakes.crs
-    return _frame(parts, crs)
+    return records_frame(parts, crs)
 
 
 def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = None, *,
@@ -257,7 +262,7 @@ def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = N
         parts.append(water_defects(waters))
     parts = [p for p in parts if len(p)]
     if not parts:
-        return _frame([], STORE_CRS)
+        return records_frame([], STORE_CRS)
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=STORE_CRS)
 
 
