@@ -191,6 +191,11 @@ def _repair(bnd, fix: bool, echo):
     return bnd, log
 
 
+def _output_layers(result, repairs) -> dict:
+    """The segmentation's layers, and the repairs made by ``--fix`` if any."""
+    return result.layers() | ({} if repairs is None else {"repairs": repairs})
+
+
 def _segment_args(func: Callable) -> Callable:
     func = fix_option(func)
     func = click.option("--overrides", default=None, metavar="CSV",
@@ -242,8 +247,7 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_
         with stage("write"):
             from hzgeo.output import write_layers
 
-            write_layers(result.layers() | ({} if repairs is None else {"repairs": repairs}),
-                         out)
+            write_layers(_output_layers(result, repairs), out)
     _notes(caught, echo)
     for level in REACH_LEVELS:
         frame = result.reaches[level]
@@ -333,8 +337,7 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
         with atomic_outputs() as outputs:
             from hzgeo.output import write_layers
 
-            write_layers(result.layers() | ({} if repairs is None else {"repairs": repairs}),
-                         out / "segments.gpkg", outputs=outputs)
+            write_layers(_output_layers(result, repairs), out / "segments.gpkg", outputs=outputs)
             table = pd.concat([result.reaches[lvl].drop(columns="geometry")
                                for lvl in REACH_LEVELS], ignore_index=True)
             table.to_csv(outputs.path(out / "reaches.csv"), index=False, encoding="utf-8-sig")
