@@ -48,13 +48,13 @@ class UnitTable:
 
     def names_of(self, codes) -> np.ndarray:
         """Names of units by code (the code itself where the name is unknown)."""
-        codes = pd.Series(codes, dtype=object)
-        return codes.map(self.name).fillna(codes).to_numpy(dtype=object)
+        name = self.name
+        return np.array([name.get(c, c) for c in codes], dtype=object)
 
     def synthetic_of(self, codes) -> np.ndarray:
         """Synthetic flags of units by code (False where unknown)."""
-        flags = pd.Series(codes, dtype=object).map(self.synthetic)
-        return flags.fillna(False).to_numpy(dtype=bool)
+        synthetic = self.synthetic
+        return np.array([synthetic.get(c, False) for c in codes], dtype=bool)
 
     def ancestor(self, code: str, level: str) -> str:
         """The unit at ``level`` that contains unit ``code`` (itself if at that level)."""
