@@ -222,8 +222,10 @@ def water_defects(waters: Waters) -> gpd.GeoDataFrame:
     0
     """
     parts = []
-    rivers = waters.rivers.rename(columns={"river_code": "code"})
-    geoms = rivers.geometry.values
+    rivers = pd.DataFrame({"code": waters.rivers["river_code"].to_numpy(),
+                           "name": waters.rivers["name"].to_numpy(),
+                           "flows_into": waters.rivers["flows_into"].to_numpy()})
+    geoms = waters.rivers.geometry.values
     short = np.flatnonzero(~(shapely.length(geoms) > 0))
     if len(short):
         parts.append(_rows("rivers", rivers, short, "zero length",
