@@ -270,7 +270,8 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, fix, q
     """Check the inputs: list every defect of the boundaries and waters (exit 1 if any).
 
     Invalid polygons, overlaps, unmatched edges, gaps, units outside their parent, codes
-    that do not nest; rivers of zero length or flowing into an unknown river.
+    that do not nest; rivers of zero length, flowing into an unknown river or ending away
+    from it.
     """
     from hzgeo.validate import find_defects
 

@@ -11,24 +11,31 @@ Kinds of defect: ``invalid geometry`` (with GEOS's reason and location), ``overl
 common edge vertex for vertex), ``gap`` (part of a parent covered by none of its
 children), ``outside parent`` (part of a unit outside its parent), ``not nested``
 (``parent_code`` names no unit of the level above), and for waters ``zero length``,
-``unknown flows_into``, ``invalid geometry``. Areas are measured in the projected work
-CRS; gaps and overlaps under :data:`~hzgeo.settings.COVERAGE_AREA_TOLERANCE_M2` are
-numerical noise and not reported.
+``unknown flows_into``, ``mouth off its river`` (its nearer end farther from the river it
+flows into than its ``accuracy_m``, else 20 m; segmentation only warns of it), ``invalid
+geometry``. Areas are measured in the projected work CRS; gaps and overlaps under
+:data:`~hzgeo.settings.COVERAGE_AREA_TOLERANCE_M2` are numerical noise and not reported.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import warnings
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from hzgeo.errors import DataQualityError
+from hzgeo.errors import DataQualityError, HzgeoWarning
 from hzgeo.io import Boundaries, Waters, work_crs_for
-from hzgeo.settings import COVERAGE_AREA_TOLERANCE_M2, LEVELS, STORE_CRS
+from hzgeo.settings import (
+    BOUNDARY_TOLERANCE_M,
+    COVERAGE_AREA_TOLERANCE_M2,
+    LEVELS,
+    STORE_CRS,
+)
 
 __all__ = [
     "DEFECT_COLUMNS",
@@ -236,10 +243,44 @@ def water_defects(waters: Waters) -> gpd.GeoDataFrame:
         parts.append(_rows("rivers", rivers, unknown, "unknown flows_into",
                            [f"flows_into {into[i]!r} is no river_code" for i in unknown],
                            shapely.get_point(shapely.get_geometry(geoms[unknown], -1), -1)))
+    parts += _mouths_off(waters, rivers, unknown)
     if len(waters.lakes):
         parts += _invalid("lakes", waters.lakes)
     crs = waters.rivers.crs if len(waters.rivers) else waters.lakes.crs
     return records_frame(parts, crs)
+
+
+def _mouths_off(waters: Waters, rivers: pd.DataFrame, unknown: np.ndarray) -> list:
+    """Rivers whose nearer end is farther from the river they flow into than their
+    tolerance (``accuracy_m``, else the boundary tolerance): the network is broken there,
+    and 汇入 words and flow order depend on it. Rows in the rivers' CRS."""
+    into = rivers["flows_into"].to_numpy()
+    codes = rivers["code"].to_numpy()
+    check = np.flatnonzero((into != "") & ~np.isin(np.arange(len(into)), unknown))
+    check = check[shapely.length(waters.rivers.geometry.values[check]) > 0]
+    if not len(check):
+        return []
+    work = waters.rivers.to_crs(work_crs_for(waters.rivers)).geometry.values
+    target = work[pd.Index(codes).get_indexer(into[check])]
+    parts = [shapely.get_parts(g) for g in work[check]]
+    start = shapely.points([shapely.get_coordinates(p[0])[0] for p in parts])
+    end = shapely.points([shapely.get_coordinates(p[-1])[-1] for p in parts])
+    gap = np.minimum(shapely.distance(start, target), shapely.distance(end, target))
+    acc = pd.to_numeric(waters.rivers.get("accuracy_m", pd.Series(np.nan, index=rivers.index)),
+                        errors="coerce").to_numpy(dtype=float)[check]
+    tol = np.where(np.isfinite(acc) & (acc > 0), acc, BOUNDARY_TOLERANCE_M)
+    off = gap > tol
+    if not off.any():
+        return []
+    rows = check[off]
+    ends = waters.rivers.geometry.values[rows]
+    nearer = np.where(shapely.distance(start[off], target[off])
+                      < shapely.distance(end[off], target[off]), 0, -1)
+    where = [shapely.get_point(shapely.get_geometry(g, n), n) for g, n in zip(ends, nearer,
+                                                                              strict=True)]
+    return [_rows("rivers", rivers, rows, "mouth off its river",
+                  [f"ends {d:,.0f} m from {t} (tolerance {x:g} m)" for d, t, x in zip(
+                      gap[off], into[rows], tol[off], strict=True)], where, np.nan)]
 
 
 def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = None, *,
@@ -300,7 +341,8 @@ def validate_boundaries(boundaries: Boundaries, *, coverage: bool = True) -> Non
 
 def validate_waters(waters: Waters) -> None:
     """Raise if a river has fewer than two distinct points, flows into an unknown river,
-    or a lake polygon is invalid.
+    or a lake polygon is invalid; warn (:class:`~hzgeo.errors.HzgeoWarning`) if a river's
+    mouth is off the river it flows into, which segmentation can live with.
 
     Examples
     --------
@@ -308,4 +350,13 @@ def validate_waters(waters: Waters) -> None:
     >>> validate_waters(read_waters()) is None
     True
     """
-    _refuse(water_defects(waters), "waters")
+    defects = water_defects(waters)
+    tolerable = defects["kind"] == "mouth off its river"
+    if tolerable.any():
+        rows = defects[tolerable]
+        warnings.warn(f"{len(rows)} river(s) end away from the river they flow into, so their "
+                      "汇入 words and flow direction rest on the nearer end: " + _listing(
+                          f"{c} ({d})" for c, d in zip(rows["code"], rows["detail"],
+                                                      strict=True))
+                      + "; `hzgeo check` maps them", HzgeoWarning, stacklevel=2)
+    _refuse(defects[~tolerable], "waters")

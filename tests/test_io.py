@@ -238,3 +238,18 @@ def test_gbk_shapefile_without_cpg_reads_as_chinese(tmp_path):
         said = read_boundaries({"village": tmp_path / "cun.shp"}, encoding="GBK",
                                columns={"code": "XZQDM", "name": "村名"})
     assert said["village"]["name"].tolist() == ["一村", "二村", "三村", "四村"]
+
+
+def test_a_mouth_off_its_river_is_a_defect_that_segmentation_tolerates(bundled):
+    _, waters = bundled
+    moved = hzgeo.Waters(waters.rivers.copy(), waters.lakes)
+    i = moved.rivers.index[moved.rivers["river_code"] == "R15"][0]
+    moved.rivers.loc[i, "geometry"] = shapely.affinity.translate(
+        moved.rivers.geometry[i], 0.002, 0)  # about 200 m east
+    defects = find_defects(None, moved)
+    assert defects[["code", "kind"]].values.tolist() == [["R15", "mouth off its river"]]
+    assert defects["detail"][0].startswith("ends ") and "from R04 (tolerance 20 m)" in \
+        defects["detail"][0]
+    with pytest.warns(hzgeo.HzgeoWarning, match="R15"):
+        validate_waters(moved)
+    assert find_defects(None, waters).empty
