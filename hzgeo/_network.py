@@ -392,8 +392,9 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
         ends = np.append(starts[1:], len(s)) - 1
         length, tol = planar[ends] - planar[starts], tol_of_part[part[starts]]
         accepted = length >= min_factor * tol
-        crossing = _side(pxy[starts], edge[starts], edges, edge_lo, edge_hi, edge_left, keys) \
-            != _side(pxy[ends], edge[ends], edges, edge_lo, edge_hi, edge_left, keys)
+        side0 = _side(pxy[starts], edge[starts], edges, edge_lo, edge_hi, edge_left, keys)
+        side1 = _side(pxy[ends], edge[ends], edges, edge_lo, edge_hi, edge_left, keys)
+        crossing = (side0 >= 0) & (side1 >= 0) & (side0 != side1)  # on the border: no side
         accepted &= ~crossing | (length >= 2 * tol / np.sin(np.radians(max_crossing_deg)))
         if not accepted.any():
             continue

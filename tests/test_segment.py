@@ -119,6 +119,17 @@ def test_a_shallow_crossing_is_shared_only_if_it_follows_the_border(boundaries, 
             np.radians(angle))
 
 
+def test_a_river_ending_on_the_border_it_follows_shares_that_stretch(boundaries):
+    """It comes in at 18 degrees (63 m in the band), runs 40 m on the border and ends there,
+    on neither side: no crossing, so 3 x the tolerance is enough for those 103 m (a
+    crossing would need 117)."""
+    river = line((1900, 100), (2000, 400), (2000, 440))
+    seg = segment_waters(boundaries, make_waters(river), boundary_tolerance=20)
+    township = seg.reaches["township"]
+    assert township["boundary"].any()
+    assert set(township.loc[township["boundary"], "admin_code"]) == set(T)
+
+
 def test_corner_touch_is_not_a_reach(boundaries):
     # touches the city only at the top corner shared by V11 and V12
     river = line((500, 1500), (1000, 1000), (1500, 1500))
