@@ -40,6 +40,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
              "CODE", "PAC", "pac"),
     "name": ("name", "XZQMC", "xzqmc", "NAME", "名称", "行政区名称", "name_zh"),
     "parent_code": ("parent_code", "PARENT", "parent", "上级代码"),
+    # names of the units above, carried on a village layer (used when those are derived)
+    "township_name": ("township_name", "乡镇名称", "乡镇街道", "乡镇", "XZMC", "xzmc", "TOWN"),
+    "county_name": ("county_name", "县区名称", "区县名称", "县区", "区县", "QXMC", "qxmc",
+                    "COUNTY"),
     "river_code": ("river_code", "河流编码", "河流代码", "HLDM", "hldm", "RIVER_CODE"),
     "river_name": ("name", "河流名称", "HLMC", "hlmc", "NAME", "名称", "name_zh"),
     "lake_code": ("code", "湖库编码", "水库编码", "CODE"),
@@ -378,7 +382,9 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         must be there.
     columns : mapping, optional
         hzgeo column -> your column, e.g. ``{"code": "XZQDM", "name": "XZQMC"}``.
-        Common names (XZQDM/XZQMC, adcode, 名称 ...) are found without it.
+        Common names (XZQDM/XZQMC, adcode, 名称 ...) are found without it. A village
+        layer may carry ``township_name`` and ``county_name`` (乡镇名称, 县区名称 ...): the
+        derived units take those names, else their codes.
     crs : optional
         CRS of layers that have none. A layer with no CRS is an error without it.
     gcj02 : bool, default False
@@ -437,7 +443,9 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         if frame is None:
             continue
         where = _where(path, layer)
-        frame = _rename(frame, {"code": "code", "name": "name", "parent_code": "parent_code"},
+        frame = _rename(frame, {"code": "code", "name": "name", "parent_code": "parent_code",
+                                "township_name": "township_name",
+                                "county_name": "county_name"},
                         columns, where, problems, required=("code",))
         if "code" not in frame.columns:
             _check_geometry(frame, "code", POLYGON_TYPES, where, problems)
@@ -496,7 +504,9 @@ def _dissolve_up(child: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
                      if shapely.coverage_is_valid(grp.geometry.values)
                      else shapely.union_all(grp.geometry.values))
         synthetic.append(bool(grp["synthetic"].any()) if "synthetic" in grp else False)
-    frame = gpd.GeoDataFrame({"code": codes, "name": codes,
+    # the unit's name where the children carry it (e.g. a 乡镇名称 column), else its code
+    names = _carried(groups, f"{level}_name", codes)
+    frame = gpd.GeoDataFrame({"code": codes, "name": names,
                               "parent_code": [_parent_of(c, level) for c in codes],
                               "synthetic": synthetic,
                               "geometry_source": "dissolved from the level below",
@@ -505,7 +515,17 @@ def _dissolve_up(child: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
                              geometry=geoms, crs=child.crs)
     if level == "city":
         frame["parent_code"] = ""
+    if "county_name" in child.columns:  # passed up for the next level's name
+        frame["county_name"] = _carried(groups, "county_name", [""] * len(codes))
     return frame
+
+
+def _carried(groups, column: str, default: list) -> list:
+    """Per group, the first non-empty value of ``column``; ``default`` where there is none."""
+    if column not in groups.obj.columns:
+        return list(default)
+    values = groups[column].agg(lambda v: next((x for x in v if isinstance(x, str) and x), ""))
+    return [value or fallback for value, fallback in zip(values.tolist(), default, strict=True)]
 
 
 def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -63,6 +63,23 @@ def test_shapefile_per_level_with_other_column_names_and_only_villages(tmp_path,
     again = read_boundaries(tmp_path / "v.gpkg", layers={"village": "村级"},
                             columns={"code": "DM", "name": "MC"})
     assert again["township"]["code"].tolist() == loaded["township"]["code"].tolist()
+    assert loaded["township"]["name"].tolist() == loaded["township"]["code"].tolist()
+
+
+def test_villages_only_with_the_names_of_the_units_above(tmp_path, bundled):
+    """A village layer that carries its township's and county's names (乡镇名称, 县区名称,
+    as 三调 exports often do) names the derived units; without them they bear their codes."""
+    bnd = bundled[0]
+    town_name = bnd["township"].set_index("code")["name"]
+    county_name = bnd["county"].set_index("code")["name"]
+    villages = bnd["village"][["code", "name", "parent_code", "geometry"]].copy()
+    villages["乡镇名称"] = town_name[villages["parent_code"]].to_numpy()
+    villages["QX"] = county_name[villages["parent_code"].str[:6]].to_numpy()
+    villages[["code", "name", "乡镇名称", "QX", "geometry"]].to_file(tmp_path / "cun.gpkg")
+    loaded = read_boundaries({"village": tmp_path / "cun.gpkg"}, columns={"county_name": "QX"})
+    assert loaded["township"].set_index("code")["name"].to_dict() == town_name.to_dict()
+    assert loaded["county"].set_index("code")["name"].to_dict() == county_name.to_dict()
+    assert loaded["city"]["name"].tolist() == ["450800"]  # no city name given
 
 
 def test_missing_file_and_layer(tmp_path, boundaries):
