@@ -2,8 +2,14 @@
 
 Every file hzgeo writes goes through :func:`atomic_outputs`: each file is written to a
 temporary name beside its target, and only when the whole block succeeds are all of them
-moved into place (``os.replace``, atomic on one file system). If anything fails, the
-temporary files are removed and earlier outputs stay as they were.
+moved into place (``os.replace``, atomic on one file system). If anything fails, or the run
+is interrupted (Ctrl-C, or SIGTERM, which the command line turns into the same), the
+temporary files are removed and earlier outputs stay as they were, byte for byte.
+
+Nothing is ever deleted to make room: :func:`check_output_path`, called by every command
+before it reads its inputs, refuses an output path where a folder stands for a file (or a
+file for a folder), a suffix the command cannot write, an input file, or a folder that
+cannot be written.
 
 Examples
 --------
@@ -21,6 +27,11 @@ Examples
 ...     pass
 >>> sorted(p.name for p in folder.iterdir())
 ['a.csv']
+>>> try:
+...     check_output_path(folder, suffixes=(".gpkg",))  # a folder where the file goes
+... except InputError as err:
+...     print(err.message)
+--out is an existing folder; it names the file to write, and hzgeo never replaces a folder
 """
 
 from __future__ import annotations
@@ -28,11 +39,144 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
+import sys
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Literal
 
-__all__ = ["AtomicOutputs", "atomic_outputs"]
+from hzgeo.errors import InputError
+
+__all__ = ["AtomicOutputs", "atomic_outputs", "check_output_path", "commit_count"]
+
+_commits = 0  # outputs moved into place in this process (see commit_count)
+
+
+def commit_count() -> int:
+    """How many output files this process has moved into place so far.
+
+    The command line compares it before and after an interrupted run, to say truly
+    whether anything was written.
+    """
+    return _commits
+
+
+def _describe(suffixes: Iterable[str]) -> str:
+    return " or ".join(suffixes)
+
+
+def check_output_path(path: str | os.PathLike, *, suffixes: Iterable[str] = (".gpkg",),
+                      kind: Literal["file", "folder"] = "file", option: str = "--out",
+                      inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """Refuse an output path before any work starts; return it as a ``Path``.
+
+    Parameters
+    ----------
+    path : path
+        Where the command will write.
+    suffixes : iterable of str, default (".gpkg",)
+        The suffixes a file output may have (ignored for a folder).
+    kind : {"file", "folder"}, default "file"
+        A file to write (replaced whole if it exists) or a folder to write files into
+        (created if missing; files in it that the command does not write are left alone).
+    option : str, default "--out"
+        The option's name, for the message.
+    inputs : iterable of path, optional
+        The command's input files: an output may not be one of them.
+
+    Raises
+    ------
+    InputError
+        The suffix is not one of ``suffixes``; a folder stands where the file goes, or a
+        file where the folder goes; a file stands where a parent folder goes; the output
+        is one of ``inputs``; the folder cannot be written.
+
+    Examples
+    --------
+    >>> check_output_path("reaches.gpkg").name
+    'reaches.gpkg'
+    >>> check_output_path("reaches.csv", suffixes=(".gpkg",))
+    Traceback (most recent call last):
+    ...
+    hzgeo.errors.InputError: reaches.csv: --out must end in .gpkg, not '.csv'
+      what to do: give a file name ending in .gpkg, e.g. reaches.gpkg
+    """
+    if kind not in ("file", "folder"):
+        raise ValueError(f"`kind` was {kind!r} but is expected to be in ('file', 'folder')")
+    path = Path(path)
+    suffixes = tuple(s.lower() for s in suffixes)
+    if kind == "file":
+        if path.is_dir():
+            raise InputError(
+                f"{option} is an existing folder; it names the file to write, and hzgeo never "
+                "replaces a folder", file=path,
+                hint=f"give a file name ending in {_describe(suffixes)}, e.g. "
+                     f"{path / ('reaches' + suffixes[0])}")
+        if path.suffix.lower() not in suffixes:
+            got = f"not {path.suffix!r}" if path.suffix else "and has no suffix"
+            raise InputError(f"{option} must end in {_describe(suffixes)}, {got}", file=path,
+                             hint=f"give a file name ending in {_describe(suffixes)}, e.g. "
+                                  f"{path.with_suffix(suffixes[0]).name}")
+        if path.exists() and not path.is_file():
+            raise InputError(f"{option} exists and is not a regular file", file=path,
+                             hint="give the name of a file to write")
+    elif path.exists() and not path.is_dir():
+        raise InputError(f"{option} is an existing file; it names the folder to write into, "
+                         "and hzgeo never replaces a file with a folder", file=path,
+                         hint=f"give a folder name (created if missing), e.g. "
+                              f"{path.with_suffix('')}_output")
+    for given in inputs:
+        given = Path(given)
+        same = (path.resolve() == given.resolve()
+                or (path.exists() and given.exists() and os.path.samefile(path, given)))
+        if same:
+            raise InputError(f"{option} is also an input of this command; writing would "
+                             "replace it", file=path, hint="write to another file")
+    folder = path if kind == "folder" else path.parent
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{option} cannot be written: {existing} is a file, not a folder",
+                         file=path, hint=f"choose another {option}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{option} cannot be written: folder {existing} is read-only",
+                         file=path, hint=f"choose another {option}, or make the folder "
+                                         "writable")
+    return path
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while files are moved into place or cleaned up.
+
+    A signal that arrives meanwhile is only noted, and acted on (as it would have been)
+    when the block ends: a run is never stopped with some outputs replaced and others not,
+    or with temporary files left over. Python runs signal handlers in the main thread only,
+    so elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if handler is signal.SIG_DFL or callable(handler):  # not ignored, not foreign
+            previous[signum] = signal.signal(signum, lambda n, _: caught.append(n))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(caught):
+            if callable(previous[signum]):
+                previous[signum](signum, None)
+            else:
+                signal.raise_signal(signum)
 
 
 class AtomicOutputs:
@@ -40,46 +184,84 @@ class AtomicOutputs:
 
     def __init__(self) -> None:
         self._pending: dict[Path, Path] = {}
+        self._created: list[Path] = []  # folders made for the outputs, deepest last
 
     def path(self, target: str | os.PathLike) -> Path:
         """Return the temporary path to write ``target`` to (same folder, same suffix)."""
         target = Path(target)
         if target in self._pending:
             return self._pending[target]
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            raise InputError("is an existing folder; hzgeo never replaces a folder with a file",
+                             file=target, hint="move the folder away or write elsewhere")
+        missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InputError(f"cannot create the output folder: {err.strerror}",
+                             file=target.parent, hint="choose another --out") from err
+        self._created += reversed(missing)
         tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.partial{target.suffix}")
         self._pending[target] = tmp
         return tmp
 
     def _commit(self) -> None:
-        for target, tmp in self._pending.items():
-            if not tmp.exists():  # nothing was written for it
-                continue
-            if target.is_dir() and not tmp.is_dir():
-                shutil.rmtree(target)
-            os.replace(tmp, target)
-        self._pending.clear()
+        global _commits
+        with _signals_deferred():
+            written = {t: tmp for t, tmp in self._pending.items() if tmp.exists()}
+            for target, tmp in written.items():
+                if target.is_dir() and not tmp.is_dir():  # made since the run was checked
+                    raise InputError("is an existing folder; hzgeo never replaces a folder "
+                                     "with a file", file=target,
+                                     hint="move the folder away or write elsewhere")
+            for target, tmp in written.items():
+                os.replace(tmp, target)
+                del self._pending[target]
+                _commits += 1
+            self._pending.clear()
+            self._created.clear()
 
     def _abort(self) -> None:
-        for tmp in self._pending.values():
-            if tmp.is_dir():
-                shutil.rmtree(tmp, ignore_errors=True)
-            else:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
-        self._pending.clear()
+        with _signals_deferred():
+            for tmp in self._pending.values():
+                if tmp.is_dir():
+                    shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        tmp.unlink()
+            self._pending.clear()
+            for folder in reversed(self._created):  # only the ones we made, if still empty
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            self._created.clear()
 
 
 @contextlib.contextmanager
 def atomic_outputs() -> Iterator[AtomicOutputs]:
     """Context manager: write files to temporary paths, move all into place on success.
 
-    Also on ``KeyboardInterrupt``: the temporary files are removed.
+    On any error, and on ``KeyboardInterrupt``, the temporary files (and any folder made
+    for them) are removed and earlier outputs are left as they were.
     """
     outputs = AtomicOutputs()
     try:
         yield outputs
+        outputs._commit()
     except BaseException:
         outputs._abort()
         raise
-    outputs._commit()
+
+
+def hold_for_test(point: str) -> None:
+    """Test hook: with ``HZGEO_TEST_HOLD=point`` set, wait here for a signal.
+
+    Says ``hzgeo: holding at POINT`` on stderr first, so that a test can stop a real run at
+    a known place (e.g. halfway through writing) without timing guesses. Waits at most
+    two minutes. Does nothing when the variable is not set.
+    """
+    if os.environ.get("HZGEO_TEST_HOLD") != point:
+        return
+    print(f"hzgeo: holding at {point}", file=sys.stderr, flush=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        time.sleep(1)

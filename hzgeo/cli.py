@@ -10,12 +10,20 @@ Conventions every command follows:
   or failure;
 - errors: one message naming file, layer, features and what to do; a traceback only
   with ``--debug``;
-- outputs: written through :mod:`hzgeo.atomic`, so a failed run leaves no partial file.
+- outputs: checked by :func:`hzgeo.atomic.check_output_path` before anything is read (a
+  folder where a file goes or the reverse, a wrong suffix, an input, a read-only folder are
+  refused), then written through :mod:`hzgeo.atomic`, so a failed or interrupted run
+  (Ctrl-C, SIGTERM) leaves no partial file and earlier outputs as they were;
+- the bundled Guigang sample is used only when neither ``--boundaries`` nor ``--waters`` is
+  given, and the first line of output says so; it is never mixed with the user's data.
 """
 
 from __future__ import annotations
 
+import math
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from collections.abc import Callable
@@ -24,8 +32,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from hzgeo import __version__
 from hzgeo._stages import stage
-from hzgeo.atomic import atomic_outputs
+from hzgeo.atomic import atomic_outputs, check_output_path, commit_count
 from hzgeo.errors import HzgeoError, HzgeoWarning, InputError
 from hzgeo.settings import LEVELS, MIN_REACH_M, REACH_LEVELS, REPAIR_GAP_WIDTH_M, STORE_CRS
 
@@ -43,6 +52,33 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
         key, _, val = value.partition("=")
         out[key.strip()] = val.strip()
     return out
+
+
+class PositiveMetres(click.ParamType):
+    """A finite length in metres, greater than zero."""
+
+    name = "metres"
+
+    def convert(self, value, param, ctx):
+        number = click.FLOAT.convert(value, param, ctx)
+        if not (math.isfinite(number) and number > 0):
+            self.fail(f"must be a length in metres greater than 0, got {value!r}", param, ctx)
+        return number
+
+
+def input_paths(boundaries: tuple[str, ...], waters: tuple[str, ...],
+                *others: str | Path | None) -> list[Path]:
+    """The input files named by ``--boundaries``/``--waters`` values and other options."""
+    paths = [Path(o) for o in others if o]
+    for value in (*boundaries, *waters):
+        key, sep, path = value.partition("=")
+        paths.append(Path(path if sep and key in (*LEVELS, "rivers", "lakes") else value))
+    return paths
+
+
+SAMPLE_NOTE = ("hzgeo: using the bundled Guigang sample (real county borders and three real "
+               "rivers; township/village polygons, other rivers and lakes synthetic; see "
+               "data/SOURCES.md)")
 
 
 def input_options(func: Callable) -> Callable:
@@ -80,12 +116,27 @@ def common_options(func: Callable) -> Callable:
     return func
 
 
-def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None):
-    """Read boundaries and waters as the shared options describe them."""
+def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None, *,
+                echo: Callable[[str], None] = click.echo, partial: bool = False):
+    """Read boundaries and waters as the shared options describe them.
+
+    With neither ``--boundaries`` nor ``--waters``, the bundled Guigang sample is read and
+    ``echo`` says so first. Given one of them only, the command refuses (the sample is
+    never mixed with the user's data), unless ``partial``: then the other is ``None``.
+    """
     from hzgeo.io import read_boundaries, read_waters
 
+    if bool(boundaries) != bool(waters) and not partial:
+        given, other = ("--boundaries", "--waters") if boundaries else ("--waters",
+                                                                        "--boundaries")
+        raise InputError(f"{given} given without {other}: hzgeo does not mix your data with "
+                         "the bundled Guigang sample",
+                         hint=f"give both {given} and {other} (or neither, to run on the "
+                              "bundled sample)")
     cols = _pairs(columns, "--columns")
     lays = _pairs(layers, "--layers")
+    if not boundaries and not waters:
+        echo(SAMPLE_NOTE)
     if not boundaries:
         b_source = None
     elif len(boundaries) == 1 and "=" not in boundaries[0]:
@@ -110,30 +161,84 @@ def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None):
                                      param_hint="--waters")
     if lake_file and not river_file:
         raise click.BadParameter("lakes=PATH needs the rivers file too", param_hint="--waters")
-    bnd = read_boundaries(b_source, layers=lays, columns=cols, crs=crs, gcj02=gcj02,
-                          encoding=encoding)
-    wat = read_waters(river_file, lakes=lake_file,
-                      columns={k: v for k, v in cols.items()
-                               if k in ("river_code", "lake_code", "lake_name")}
-                      | ({"name": cols["river_name"]} if "river_name" in cols else {}),
-                      crs=crs, gcj02=gcj02, encoding=encoding)
+    bnd = wat = None
+    if boundaries or not (partial and waters):
+        bnd = read_boundaries(b_source, layers=lays, columns=cols, crs=crs, gcj02=gcj02,
+                              encoding=encoding)
+    if waters or not (partial and boundaries):
+        wat = read_waters(river_file, lakes=lake_file,
+                          columns={k: v for k, v in cols.items()
+                                   if k in ("river_code", "lake_code", "lake_name")}
+                          | ({"name": cols["river_name"]} if "river_name" in cols else {}),
+                          crs=crs, gcj02=gcj02, encoding=encoding)
     return bnd, wat
 
 
-def read_overrides(path: str | None) -> pd.DataFrame | None:
-    """The overrides table (CSV, UTF-8), or None."""
+_OVERRIDE_HINT = ("a row has river_code, action (assign|cut) and, for assign, admin_code "
+                  "and optionally from_km, to_km; for cut, at_km and optionally name")
+
+
+def read_overrides(path: str | None, river_codes=None) -> pd.DataFrame | None:
+    """The overrides table (CSV, UTF-8), or None; every bad row is named by its line.
+
+    ``river_codes``, if given, are the rivers of the data: a row naming another is an error.
+    """
     if not path:
         return None
     file = Path(path)
-    if not file.exists():
-        raise InputError("file not found", file=file, hint="check the --overrides path")
-    table = pd.read_csv(file, dtype={"river_code": str, "admin_code": str}, encoding="utf-8-sig")
+    if not file.is_file():
+        raise InputError("file not found" if not file.exists() else "is a folder, not a file",
+                         file=file, hint="check the --overrides path")
+    try:
+        table = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text (byte {err.start})", file=file,
+                         hint="save the table as CSV UTF-8") from err
+    except pd.errors.EmptyDataError as err:
+        raise InputError("the file is empty", file=file, hint=_OVERRIDE_HINT) from err
+    except pd.errors.ParserError as err:
+        raise InputError(f"not a readable CSV table: {err}".strip(), file=file,
+                         hint="save the table as CSV (comma-separated, UTF-8)") from err
+    table.columns = [str(c).strip() for c in table.columns]
     missing = {"river_code", "action"} - set(table.columns)
     if missing:
         raise InputError(f"missing column(s) {sorted(missing)}; columns are "
-                         f"{list(table.columns)}", file=file,
-                         hint="an override row has river_code, action (assign|cut), "
-                              "admin_code, from_km, to_km, at_km, name")
+                         f"{list(table.columns)}", file=file, hint=_OVERRIDE_HINT)
+    for column in ("admin_code", "name"):
+        if column not in table.columns:
+            table[column] = ""
+    table = table.apply(lambda c: c.str.strip())
+    problems = []
+
+    def bad(mask, what):
+        for i in mask[mask].index:
+            problems.append(f"line {i + 2}: {what(table.loc[i])}")  # line 1 is the header
+
+    bad(table["river_code"] == "", lambda r: "no river_code")
+    bad(~table["action"].isin(["assign", "cut"]),
+        lambda r: f"action {r['action']!r} is neither assign nor cut")
+    if river_codes is not None:
+        bad((table["river_code"] != "") & ~table["river_code"].isin(set(river_codes)),
+            lambda r: f"river_code {r['river_code']!r} is not a river of the data")
+    given = {}
+    for column in ("from_km", "to_km", "at_km"):
+        raw = table[column] if column in table.columns else pd.Series("", index=table.index)
+        given[column] = raw != ""
+        number = pd.to_numeric(raw.where(given[column]), errors="coerce")
+        finite = number.notna() & number.abs().lt(math.inf)
+        bad(given[column] & ~finite, lambda r, c=column: f"{c} {r[c]!r} is not a number")
+        table[column] = number.where(finite)
+    cut, assign = table["action"] == "cut", table["action"] == "assign"
+    bad(cut & ~given["at_km"], lambda r: "action cut needs at_km")
+    bad(assign & (table["admin_code"] == ""), lambda r: "action assign needs admin_code")
+    bad(assign & (table["from_km"] > table["to_km"]),
+        lambda r: f"from_km {r['from_km']:g} is beyond to_km {r['to_km']:g}")
+    if problems:
+        problems.sort(key=lambda p: int(p.split(":")[0][5:]))
+        raise InputError(f"{len(problems)} bad row(s):\n    " + "\n    ".join(problems[:20])
+                         + (f"\n    ... and {len(problems) - 20} more"
+                            if len(problems) > 20 else ""),
+                         file=file, hint=_OVERRIDE_HINT)
     return table
 
 
@@ -156,7 +261,7 @@ def _notes(caught, echo) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="hzgeo", prog_name="hzgeo")
+@click.version_option(version=__version__, prog_name="hzgeo")
 def cli() -> None:
     """hzgeo: river chief system (河长制) GIS workflow.
 
@@ -202,10 +307,12 @@ def _segment_args(func: Callable) -> Callable:
                         help="Table that settles what geometry cannot: give a shared stretch "
                              "to one side (action=assign) or cut a reach at a point "
                              "(action=cut).")(func)
-    func = click.option("--boundary-tolerance", type=float, default=None, metavar="M",
+    func = click.option("--boundary-tolerance", type=PositiveMetres(), default=None,
+                        metavar="M",
                         help="Distance (m) within which a river runs along a border. "
                              "Default: each river's accuracy_m, else 20 m.")(func)
-    func = click.option("--min-length", type=float, default=MIN_REACH_M, show_default=True,
+    func = click.option("--min-length", type=PositiveMetres(), default=MIN_REACH_M,
+                        show_default=True,
                         metavar="M",
                         help="Reaches shorter than this (m) are slivers, merged into a "
                              "neighbour.")(func)
@@ -224,7 +331,7 @@ def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
         validate_waters(wat)
     return segment_waters(bnd, wat, min_length=min_length,
                           boundary_tolerance=boundary_tolerance,
-                          overrides=read_overrides(overrides))
+                          overrides=read_overrides(overrides, wat.rivers["river_code"]))
 
 
 @cli.command()
@@ -237,11 +344,14 @@ def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
 def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_length,
             boundary_tolerance, overrides, fix, quiet, debug) -> int:
     """Segment rivers into nested reaches and lakes into zones; write one GeoPackage."""
+    check_output_path(out, suffixes=(".gpkg",),
+                      inputs=input_paths(boundaries, waters, overrides))
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
         with stage("read"):
-            bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+            bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
+                                   echo=echo)
         bnd, repairs = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         with stage("write"):
@@ -275,13 +385,23 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, fix, q
     """
     from hzgeo.validate import find_defects
 
+    if out is not None:
+        check_output_path(out, suffixes=(".gpkg",), inputs=input_paths(boundaries, waters))
+    if fix and waters and not boundaries:
+        raise InputError("--fix repairs boundaries, and no --boundaries were given",
+                         hint="give --boundaries (or leave out --fix)")
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
-        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
-        bnd, repairs = _repair(bnd, fix, echo)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
+                               echo=echo, partial=True)
+        bnd, repairs = _repair(bnd, fix, echo) if bnd is not None else (None, None)
         defects = find_defects(bnd, wat)
     _notes(caught, echo)
+    for given, missing, what in ((bnd, "--boundaries", "boundaries"),
+                                 (wat, "--waters", "rivers and lakes")):
+        if given is None:
+            echo(f"not checked: {what} (no {missing} given)")
     if out is not None:
         from hzgeo.output import write_layers
 
@@ -291,8 +411,10 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, fix, q
                 level: frame.to_crs(STORE_CRS) for level, frame in bnd.levels.items()}
         write_layers(layers_out, out)
     if defects.empty:
-        echo("no defects: " + ", ".join(f"{lvl} {len(f)}" for lvl, f in bnd.levels.items())
-             + f", {len(wat.rivers)} rivers, {len(wat.lakes)} lakes/reservoirs")
+        echo("no defects: " + ", ".join(
+            ([f"{lvl} {len(f)}" for lvl, f in bnd.levels.items()] if bnd is not None else [])
+            + ([f"{len(wat.rivers)} rivers, {len(wat.lakes)} lakes/reservoirs"]
+               if wat is not None else [])))
     else:
         echo(f"{len(defects)} defect(s):")
         for (layer, kind), rows in defects.groupby(["layer", "kind"], sort=False):
@@ -307,6 +429,10 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, fix, q
     return EXIT_DEFECTS if len(defects) else EXIT_OK
 
 
+#: The files ``run`` writes in its folder; nothing else there is touched.
+RUN_FILES = ("segments.gpkg", "reaches.csv")
+
+
 @cli.command()
 @input_options
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("hzgeo_output"),
@@ -318,12 +444,17 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
     """Phase one on the given (default: bundled Guigang) data: load, validate, segment, write.
 
     Writes OUT/segments.gpkg (every layer, EPSG:4490) and OUT/reaches.csv (all levels,
-    UTF-8 with BOM for Excel).
+    UTF-8 with BOM for Excel). Other files in OUT are left as they are.
     """
+    check_output_path(out, kind="folder")
+    given = input_paths(boundaries, waters, overrides)
+    for name in RUN_FILES:
+        check_output_path(out / name, suffixes=(Path(name).suffix,), inputs=given)
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
-        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
+                               echo=echo)
         bnd, repairs = _repair(bnd, fix, echo)
         echo("boundaries: " + ", ".join(
             f"{lvl} {len(f)}" + (f" ({int(f['synthetic'].sum())} synthetic)"
@@ -363,10 +494,35 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
 # --------------------------------------------------------------------------- entry point
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is, so that it ends the way Ctrl-C does."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (0, 1 or 2)."""
+    """Run the command line; return the exit status (0, 1 or 2).
+
+    While it runs, SIGTERM is handled as Ctrl-C is: the outputs being written are
+    abandoned, earlier outputs are left as they were, exit status 2.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM) if on_main_thread else None
+    if previous == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(args)
+    finally:
+        if previous == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: list[str]) -> int:
     debug = "--debug" in args
+    written = commit_count()
     try:
         status = cli.main(args=args, prog_name="hzgeo", standalone_mode=False)
     except click.exceptions.Exit as err:
@@ -374,8 +530,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as err:
         err.show()
         return EXIT_ERROR
-    except click.exceptions.Abort:
-        click.echo("hzgeo: interrupted; no output was written", err=True)
+    except click.exceptions.Abort as err:
+        how = "SIGTERM" if isinstance(err.__cause__, Terminated) else "Ctrl-C"
+        click.echo(f"hzgeo: interrupted ({how}); " + (
+            "its outputs had been written" if commit_count() > written else
+            "no output was written, earlier outputs are as they were"), err=True)
         return EXIT_ERROR
     except HzgeoError as err:
         if debug:

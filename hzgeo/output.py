@@ -22,7 +22,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from hzgeo.atomic import AtomicOutputs, atomic_outputs
+from hzgeo.atomic import AtomicOutputs, atomic_outputs, check_output_path, hold_for_test
 
 __all__ = ["read_layer_names", "write_layers"]
 
@@ -51,14 +51,22 @@ def write_layers(layers: dict, path: str | os.PathLike, *,
     """Write ``{layer name: (Geo)DataFrame}`` to one GeoPackage, all or nothing.
 
     With ``outputs`` the file joins that set of outputs (moved into place with them).
+
+    Raises
+    ------
+    InputError
+        ``path`` does not end in ``.gpkg``, is an existing folder, is not writable.
     """
+    check_output_path(path, suffixes=(".gpkg",), option="the output")
     if outputs is None:
         with atomic_outputs() as own:
             write_layers(layers, path, outputs=own)
         return
     tmp = outputs.path(path)
-    for layer, frame in layers.items():
+    for i, (layer, frame) in enumerate(layers.items()):
         _write_one(frame, tmp, layer)
+        if i == 0:
+            hold_for_test("write")  # a test stops the run here, halfway through the file
 
 
 def read_layer_names(path: str | os.PathLike) -> list[str]:

@@ -8,12 +8,18 @@ import pyogrio
 import pytest
 from toy import make_boundaries
 
+import hzgeo
 from hzgeo.cli import main
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
+    """A folder run wrote into, which held an older result and the user's own files."""
     out = tmp_path_factory.mktemp("run")
+    (out / "reaches.csv").write_text("an older result")
+    (out / "notes.txt").write_bytes(b"the user's notes")
+    (out / "mine").mkdir()
+    (out / "mine" / "segments.gpkg").write_bytes(b"not run's")
     assert main(["run", "--out", str(out), "--quiet"]) == 0
     return out
 
@@ -30,12 +36,23 @@ def test_run_on_the_bundled_data(run_dir):
     table = pd.read_csv(run_dir / "reaches.csv", encoding="utf-8-sig", dtype=str)
     assert set(table["level"]) == {"county", "township", "village"}
     assert "郁江港北区段（1）" in set(table["reach_name"])
-    assert sorted(p.name for p in run_dir.iterdir()) == ["reaches.csv", "segments.gpkg"]
+
+
+def test_run_replaces_only_the_files_it_writes(run_dir):
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        "mine", "notes.txt", "reaches.csv", "segments.gpkg"]
+    assert (run_dir / "notes.txt").read_bytes() == b"the user's notes"
+    assert [p.name for p in (run_dir / "mine").iterdir()] == ["segments.gpkg"]
+    assert (run_dir / "mine" / "segments.gpkg").read_bytes() == b"not run's"
+    assert (run_dir / "reaches.csv").read_text(encoding="utf-8-sig").startswith("reach_code")
 
 
 def test_run_prints_a_summary(tmp_path, capsys):
     assert main(["run", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "hzgeo: using the bundled Guigang sample (real county borders and three real rivers; "
+        "township/village polygons, other rivers and lakes synthetic; see data/SOURCES.md)")
     assert "township 74 (74 synthetic)" in out
     assert "7 main rivers in 8 lines" in out
     assert "郁江 (郁江干流)" in out
@@ -53,7 +70,7 @@ def test_bad_input_exits_2_with_one_message_and_no_output(tmp_path, capsys):
     previous.mkdir()
     (previous / "reaches.csv").write_text("earlier result")
     status = main(["run", "--boundaries", str(tmp_path / "missing.gpkg"),
-                   "--out", str(previous)])
+                   "--waters", str(tmp_path / "rivers.gpkg"), "--out", str(previous)])
     err = capsys.readouterr().err
     assert status == 2
     assert err.startswith("hzgeo: error:") and "missing.gpkg: file not found" in err
@@ -62,13 +79,22 @@ def test_bad_input_exits_2_with_one_message_and_no_output(tmp_path, capsys):
     assert sorted(p.name for p in previous.iterdir()) == ["reaches.csv"]
 
 
+def _toy_river(path):
+    from toy import line, make_waters
+
+    make_waters(line((-10, 500), (4010, 500))).rivers.to_file(path, layer="rivers")
+    return path
+
+
 def test_defective_boundaries_are_refused(tmp_path, capsys):
     bad = make_boundaries()
     bad["village"].loc[1, "parent_code"] = "450802009"
     path = tmp_path / "b.gpkg"
     for level, frame in bad.levels.items():
         frame.to_file(path, layer=level)
-    status = main(["segment", "--boundaries", str(path), "--out", str(tmp_path / "s.gpkg")])
+    _toy_river(tmp_path / "r.gpkg")
+    status = main(["segment", "--boundaries", str(path), "--waters", str(tmp_path / "r.gpkg"),
+                   "--out", str(tmp_path / "s.gpkg")])
     err = capsys.readouterr().err
     assert status == 2
     assert "village: not nested: 450802001002 (parent_code '450802009' is no township)" in err
@@ -79,8 +105,9 @@ def test_defective_boundaries_are_refused(tmp_path, capsys):
 
 def test_debug_shows_the_traceback(tmp_path, capsys):
     assert main(["run", "--boundaries", str(tmp_path / "x.gpkg"), "--debug",
-                 "--out", str(tmp_path)]) == 2
-    assert "Traceback" in capsys.readouterr().err
+                 "--waters", str(tmp_path / "y.gpkg"), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "x.gpkg: file not found" in err
 
 
 def test_usage_errors_exit_2(capsys):
@@ -209,3 +236,196 @@ def test_encoding_option_and_the_guess_note(tmp_path, capsys):
     assert "note: " not in capsys.readouterr().out
     assert main([*args, "--encoding", "no-such-encoding"]) == 2
     assert "no-such-encoding" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- outputs are safe
+
+
+def _refused(args, capsys, *expected):
+    """Run; expect exit 2 and one message (no traceback) holding each expected piece."""
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("hzgeo: error: ") and "Traceback" not in err, err
+    for piece in expected:
+        assert piece in err, err
+    return err
+
+
+def _folder_with_work(path):
+    path.mkdir()
+    (path / "precious.gpkg").write_bytes(b"years of work")
+    return path
+
+
+def test_an_existing_folder_given_as_out_survives(tmp_path, capsys):
+    """Issue 6: `segment --out mywork` deleted the folder mywork and wrote a file there."""
+    work = _folder_with_work(tmp_path / "mywork")
+    for command in ("segment", "check"):
+        # nothing is read first: the inputs do not even exist
+        _refused([command, "--boundaries", "no.gpkg", "--waters", "no.gpkg", "--out",
+                  str(work)], capsys,
+                 f"{work}: --out is an existing folder; it names the file to write, and hzgeo "
+                 "never replaces a folder", "what to do: give a file name ending in .gpkg")
+        assert [p.name for p in work.iterdir()] == ["precious.gpkg"]
+        assert (work / "precious.gpkg").read_bytes() == b"years of work"
+
+
+def test_the_output_suffix_is_checked_before_any_work(tmp_path, capsys):
+    for command in ("segment", "check"):
+        _refused([command, "--boundaries", "no.gpkg", "--waters", "no.gpkg", "--out",
+                  str(tmp_path / "x.csv")], capsys, "x.csv: --out must end in .gpkg, not '.csv'",
+                 "what to do: give a file name ending in .gpkg, e.g. x.gpkg")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_refuses_a_file_as_its_folder_and_a_folder_in_place_of_its_files(tmp_path, capsys):
+    (tmp_path / "result").write_bytes(b"a file")
+    _refused(["run", "--out", str(tmp_path / "result")], capsys,
+             "--out is an existing file; it names the folder to write into")
+    assert (tmp_path / "result").read_bytes() == b"a file"
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _folder_with_work(folder / "segments.gpkg")
+    (folder / "reaches.csv").write_bytes(b"earlier")
+    _refused(["run", "--out", str(folder)], capsys, "segments.gpkg: --out is an existing folder")
+    assert (folder / "segments.gpkg" / "precious.gpkg").read_bytes() == b"years of work"
+    assert (folder / "reaches.csv").read_bytes() == b"earlier"
+
+
+def test_an_input_is_never_overwritten_by_the_output(tmp_path, capsys):
+    boundaries = tmp_path / "b.gpkg"
+    for level, frame in make_boundaries().levels.items():
+        frame.to_file(boundaries, layer=level)
+    rivers = _toy_river(tmp_path / "r.gpkg")
+    before = boundaries.read_bytes()
+    _refused(["segment", "--boundaries", f"village={boundaries}", "--waters", str(rivers),
+              "--out", str(tmp_path / "." / "b.gpkg")], capsys,
+             "--out is also an input of this command")
+    _refused(["check", "--boundaries", str(boundaries), "--out", str(boundaries)], capsys,
+             "--out is also an input of this command")
+    assert boundaries.read_bytes() == before
+
+
+def test_a_read_only_folder_is_a_clear_error(tmp_path, capsys):
+    import os
+    from pathlib import Path
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):  # root writes anyway: use a read-only mount instead
+            folder = Path("/proc/sys")
+        _refused(["segment", "--out", str(folder / "s.gpkg")], capsys,
+                 f"--out cannot be written: folder {folder} is read-only",
+                 "what to do: choose another --out")
+        _refused(["run", "--out", str(folder / "new")], capsys, "is read-only")
+    finally:
+        (tmp_path / "ro").chmod(0o755)
+
+
+def test_the_version_is_known_from_a_source_tree(monkeypatch, capsys):
+    """No installed metadata (running from a checkout): --version still answers."""
+    import importlib.metadata
+
+    def not_installed(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"hzgeo, version {hzgeo.__version__}\n"
+
+
+def test_sigterm_is_handled_only_while_main_runs():
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["--version"]) == 0
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+# --------------------------------------------------------------------------- the bundled sample
+
+
+@pytest.mark.parametrize("command", ["segment", "run"])
+@pytest.mark.parametrize("given", ["--boundaries", "--waters"])
+def test_the_sample_is_never_mixed_with_the_users_data(tmp_path, capsys, command, given):
+    other = {"--boundaries": "--waters", "--waters": "--boundaries"}[given]
+    _refused([command, given, str(tmp_path / "mine.gpkg"), "--out",
+              str(tmp_path / "o.gpkg" if command == "segment" else tmp_path / "o")], capsys,
+             f"{given} given without {other}: hzgeo does not mix your data with the bundled "
+             f"Guigang sample", f"give both {given} and {other} (or neither")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_checks_what_it_is_given_and_says_what_it_did_not(tmp_path, capsys):
+    boundaries = tmp_path / "b.gpkg"
+    for level, frame in make_boundaries().levels.items():
+        frame.to_file(boundaries, layer=level)
+    assert main(["check", "--boundaries", str(boundaries)]) == 0
+    out = capsys.readouterr().out
+    assert "bundled" not in out
+    assert "not checked: rivers and lakes (no --waters given)" in out
+    assert "no defects: city 1, county 1, township 2, village 4" in out
+    rivers = _toy_river(tmp_path / "r.gpkg")
+    assert main(["check", "--waters", str(rivers)]) == 0
+    out = capsys.readouterr().out
+    assert "not checked: boundaries (no --boundaries given)" in out
+    assert "no defects: 1 rivers, 0 lakes/reservoirs" in out
+    from toy import line, make_waters
+
+    make_waters(line((0, 500), (0, 500))).rivers.to_file(tmp_path / "zero.gpkg")
+    assert main(["check", "--waters", str(tmp_path / "zero.gpkg")]) == 1  # it did check them
+    assert "zero length" in capsys.readouterr().out
+    _refused(["check", "--waters", str(rivers), "--fix"], capsys,
+             "--fix repairs boundaries, and no --boundaries were given")
+
+
+# --------------------------------------------------------------------------- option values
+
+
+@pytest.mark.parametrize("option", ["--min-length", "--boundary-tolerance"])
+@pytest.mark.parametrize("value", ["-5", "0", "nan", "inf"])
+def test_lengths_must_be_positive(tmp_path, capsys, option, value):
+    assert main(["segment", option, value, "--out", str(tmp_path / "s.gpkg")]) == 2
+    err = capsys.readouterr().err
+    assert f"Invalid value for '{option}': must be a length in metres greater than 0, " \
+           f"got '{value}'" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_bad_override_row_is_named_by_its_line(tmp_path, capsys):
+    table = tmp_path / "overrides.csv"
+    table.write_text("river_code,action,admin_code,from_km,to_km,at_km,name\n"
+                     "R03,cut,,,,50,ok\n"
+                     "R03,cutt,,,,50,\n"
+                     "R99,cut,,,,1,\n"
+                     ",assign,450802,,,,\n"
+                     "R03,cut,,,,fifty,\n"
+                     "R03,cut,,,,,\n"
+                     "R03,assign,,,,,\n"
+                     "R03,assign,450802,9,3,,\n", encoding="utf-8")
+    err = _refused(["segment", "--overrides", str(table), "--out", str(tmp_path / "s.gpkg")],
+                   capsys, f"{table}: 7 bad row(s):", "what to do: a row has river_code")
+    for line in ("line 3: action 'cutt' is neither assign nor cut",
+                 "line 4: river_code 'R99' is not a river of the data",
+                 "line 5: no river_code",
+                 "line 6: at_km 'fifty' is not a number",
+                 "line 7: action cut needs at_km",
+                 "line 8: action assign needs admin_code",
+                 "line 9: from_km 9 is beyond to_km 3"):
+        assert line in err
+    assert "line 2" not in err
+    assert not (tmp_path / "s.gpkg").exists()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "the file is empty"),
+    ("river_code,action,name\nR03,cut,贵港大桥\n".encode("gbk"), "not UTF-8 text"),
+    (b'river_code,action\n"R03,cut\n', "not a readable CSV table"),
+])
+def test_an_unreadable_override_file_is_named(tmp_path, capsys, content, message):
+    table = tmp_path / "o.csv"
+    table.write_bytes(content)
+    _refused(["segment", "--overrides", str(table), "--out", str(tmp_path / "s.gpkg")], capsys,
+             f"{table}: {message}")
