@@ -87,10 +87,12 @@ def input_options(func: Callable) -> Callable:
         click.option("--boundaries", "boundaries", multiple=True, metavar="PATH|LEVEL=PATH",
                      help="Boundaries: one GeoPackage with layers city/county/township/"
                           "village, or one file per level as LEVEL=PATH (repeat). "
-                          "Default: the bundled Guigang data."),
+                          "Give --waters too; with neither, the bundled Guigang sample "
+                          "is used."),
         click.option("--waters", "waters", multiple=True, metavar="PATH|lakes=PATH",
                      help="Rivers (and lakes layer) file; a separate lakes file as "
-                          "lakes=PATH. Default: the bundled Guigang data."),
+                          "lakes=PATH. Give --boundaries too; with neither, the bundled "
+                          "Guigang sample is used."),
         click.option("--columns", multiple=True, metavar="OURS=YOURS",
                      help="Map a column, e.g. code=XZQDM, name=XZQMC, river_code=HLDM (repeat)."),
         click.option("--layers", multiple=True, metavar="LEVEL=LAYER",

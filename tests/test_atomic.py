@@ -153,7 +153,7 @@ def test_a_read_only_folder_is_refused(tmp_path):
             assert not os.access(folder, os.W_OK), "no read-only folder to test with"
         for path, kind in ((folder / "x.gpkg", "file"), (folder / "new" / "x.gpkg", "file"),
                            (folder, "folder"), (folder / "new", "folder")):
-            with pytest.raises(InputError, match="cannot be written: folder .* is read-only"):
+            with pytest.raises(InputError, match=r"cannot be written: folder .* is read-only"):
                 check_output_path(path, kind=kind)
     finally:
         (tmp_path / "ro").chmod(0o755)
