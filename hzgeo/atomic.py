@@ -70,7 +70,7 @@ def _describe(suffixes: Iterable[str]) -> str:
 
 def check_output_path(path: str | os.PathLike, *, suffixes: Iterable[str] = (".gpkg",),
                       kind: Literal["file", "folder"] = "file", option: str = "--out",
-                      inputs: Iterable[str | os.PathLike] = ()) -> Path:
+                      inputs: Iterable[str | os.PathLike] = (), hint: str | None = None) -> Path:
     """Refuse an output path before any work starts; return it as a ``Path``.
 
     Parameters
@@ -86,6 +86,8 @@ def check_output_path(path: str | os.PathLike, *, suffixes: Iterable[str] = (".g
         The option's name, for the message.
     inputs : iterable of path, optional
         The command's input files: an output may not be one of them.
+    hint : str, optional
+        What to do, in place of the default advice (e.g. for a file the user did not name).
 
     Raises
     ------
@@ -106,8 +108,17 @@ def check_output_path(path: str | os.PathLike, *, suffixes: Iterable[str] = (".g
     """
     if kind not in ("file", "folder"):
         raise ValueError(f"`kind` was {kind!r} but is expected to be in ('file', 'folder')")
-    path = Path(path)
-    suffixes = tuple(s.lower() for s in suffixes)
+    try:
+        return _check_output_path(Path(path), tuple(s.lower() for s in suffixes), kind,
+                                  option, inputs)
+    except InputError as err:
+        if hint is None:
+            raise
+        raise InputError(err.message, file=err.file, hint=hint) from None
+
+
+def _check_output_path(path: Path, suffixes: tuple[str, ...], kind: str, option: str,
+                       inputs: Iterable[str | os.PathLike]) -> Path:
     if kind == "file":
         if path.is_dir():
             raise InputError(

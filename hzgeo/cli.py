@@ -451,7 +451,9 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
     check_output_path(out, kind="folder")
     given = input_paths(boundaries, waters, overrides)
     for name in RUN_FILES:
-        check_output_path(out / name, suffixes=(Path(name).suffix,), inputs=given)
+        check_output_path(out / name, suffixes=(Path(name).suffix,), inputs=given,
+                          option=f"{name}, which run writes in --out,",
+                          hint=f"move {out / name} away, or give another --out")
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)

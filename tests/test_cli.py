@@ -287,7 +287,9 @@ def test_run_refuses_a_file_as_its_folder_and_a_folder_in_place_of_its_files(tmp
     folder.mkdir()
     _folder_with_work(folder / "segments.gpkg")
     (folder / "reaches.csv").write_bytes(b"earlier")
-    _refused(["run", "--out", str(folder)], capsys, "segments.gpkg: --out is an existing folder")
+    _refused(["run", "--out", str(folder)], capsys,
+             "segments.gpkg: segments.gpkg, which run writes in --out, is an existing folder",
+             f"what to do: move {folder / 'segments.gpkg'} away, or give another --out")
     assert (folder / "segments.gpkg" / "precious.gpkg").read_bytes() == b"years of work"
     assert (folder / "reaches.csv").read_bytes() == b"earlier"
 
