@@ -20,6 +20,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
+from hzgeo.audit import AuditReport, audit
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -42,6 +43,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "AuditReport",
     "Boundaries",
     "CRSError",
     "DataQualityError",
@@ -53,6 +55,7 @@ __all__ = [
     "ValidationError",
     "Waters",
     "__version__",
+    "audit",
     "datasets",
     "find_defects",
     "gcj02_to_wgs84",
