@@ -96,6 +96,8 @@ from hzgeo.errors import HzgeoError, InputError
 from hzgeo.geodesy import geodesic_area, geodesic_length
 from hzgeo.io import Boundaries, Waters, work_crs_for
 from hzgeo.settings import (
+    AUDIT_MIN_AREA_M2,
+    AUDIT_MIN_WIDTH_M,
     LEVELS,
     MIN_REACH_M,
     REACH_LEVELS,
@@ -129,10 +131,10 @@ _FIXABLE = frozenset({"invalid_geometry", "overlap", "outside_parent", "near_mis
 
 #: Gaps, overlaps and other area defects smaller than this (m²) are not reported.
 #: (Below 1 m² the boundary checks treat them as numerical noise anyway.)
-DEFAULT_MIN_AREA_M2 = 1.0
+DEFAULT_MIN_AREA_M2 = AUDIT_MIN_AREA_M2
 #: Area defects narrower than this (m, the diameter of the largest circle inside them),
 #: and uncovered or double-counted river stretches shorter than this, are not reported.
-DEFAULT_MIN_WIDTH_M = 0.5
+DEFAULT_MIN_WIDTH_M = AUDIT_MIN_WIDTH_M
 
 AUDIT_COLUMNS = ["kind", "level", "codes", "names", "water_code", "water_name", "measure",
                  "unit", "lon", "lat", "detail", "fixable", "information", "geometry"]

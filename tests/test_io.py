@@ -204,7 +204,7 @@ def test_waters_rules(tmp_path):
     assert "LineString or MultiLineString" in str(err.value)
     bad_into = read_waters(tmp_path / "r.gpkg")
     bad_into.rivers.loc[0, "flows_into"] = "丙河"
-    with pytest.raises(DataQualityError, match="unknown flows_into: 甲河 "
+    with pytest.raises(DataQualityError, match="unknown_flows_into: 甲河 "
                                                "\\(flows_into '丙河' is no river_code\\)"):
         validate_waters(bad_into)
 
