@@ -787,7 +787,7 @@ class _WaterDuty:
             ok = max(water - uncovered - double - vacant, 0.0)
             record = {"level": level, "water_m": water, "uncovered_m": uncovered,
                       "double_m": double, "vacant_m": vacant, "exactly_one_m": ok,
-                      "percent": 100.0 * ok / water if water > 0 else 100.0,
+                      "percent": min(100.0 * ok / water, 100.0) if water > 0 else 100.0,
                       "basis": "chief" if self.chiefs is not None else "unit",
                       "lake_m2": 0.0, "lake_uncovered_m2": 0.0, "lake_double_m2": 0.0,
                       "lake_vacant_m2": 0.0, "lake_exactly_one_m2": 0.0,
@@ -800,7 +800,8 @@ class _WaterDuty:
                 lok = max(area - lu - ld - lake_vacant, 0.0)
                 record |= {"lake_m2": area, "lake_uncovered_m2": lu, "lake_double_m2": ld,
                            "lake_vacant_m2": lake_vacant, "lake_exactly_one_m2": lok,
-                           "lake_percent": 100.0 * lok / area if area > 0 else 100.0}
+                           "lake_percent": min(100.0 * lok / area, 100.0) if area > 0
+                           else 100.0}
             records.append(record)
         return pd.DataFrame(records)
 
