@@ -26,6 +26,8 @@ kind                    unit       meaning
                                    5 m
 ``outside_parent``      m²         part of a unit outside its parent (``--fix`` clips it)
 ``code_mismatch``       --         ``parent_code`` names no unit of the level above
+``duplicate_code``      --         several features of one level share a code (read with
+                                   ``keep_duplicates=True``); they are audited as one unit
 ``near_miss_edge``      m          neighbours whose common edge is not shared vertex for
                                    vertex (``--fix`` snaps it)
 ``zero_length_river``   --         a river with fewer than two distinct points
@@ -118,7 +120,7 @@ __all__ = [
 #: Every kind of row, with the unit of its measure ("" where nothing is measured).
 DEFECT_KINDS: dict[str, str] = {
     "invalid_geometry": "", "overlap": "m2", "gap": "m2", "outside_parent": "m2",
-    "code_mismatch": "", "near_miss_edge": "m", "zero_length_river": "",
+    "code_mismatch": "", "duplicate_code": "", "near_miss_edge": "m", "zero_length_river": "",
     "unknown_flows_into": "", "mouth_off_river": "m", "uncovered_water": "m",
     "double_counted_water": "m", "no_chief": "m", "vacant_total_chief": "",
     "no_convenor": "", "overloaded_chief": "", "sliver": "m", "boundary_reach": "m",
@@ -410,11 +412,16 @@ def audit(boundaries: Boundaries, waters: Waters, *, chiefs=None, officials=None
     notes: list[str] = []
     present = [level for level in LEVELS if level in boundaries]
     work = work_crs_for(boundaries[present[-1]])
+    boundaries, duplicates = _merge_duplicates(boundaries)
     names = _names(boundaries)
-    rows: list[gpd.GeoDataFrame] = [_input_defects(find_defects(boundaries, waters), boundaries,
+    rows: list[gpd.GeoDataFrame] = [_frame(duplicates, boundaries.crs), _input_defects(find_defects(boundaries, waters), boundaries,
                                                    work, min_area_m2, min_width_m)]
     result, reason = segmentation, None
-    if result is None:
+    if duplicates:
+        result = None
+        reason = "duplicate codes: " + ", ".join(
+            sorted({f"{d['level']} {d['codes']}" for d in duplicates})[:10])
+    elif result is None:
         result, reason = _try_segment(boundaries, waters, min_length, boundary_tolerance)
     if chiefs is None and officials is not None:
         if result is None:
@@ -453,6 +460,30 @@ def audit(boundaries: Boundaries, waters: Waters, *, chiefs=None, officials=None
                          notes=notes)
     summary["coverage_lines"] = report.coverage_lines()
     return report
+
+
+def _merge_duplicates(boundaries: Boundaries) -> tuple[Boundaries, list[dict]]:
+    """Units sharing a code at one level merged into one (first row's attributes), and a
+    ``duplicate_code`` row for each such code (geometry in the boundaries' CRS)."""
+    rows, levels = [], dict(boundaries.levels)
+    for level, frame in boundaries.levels.items():
+        dup = frame["code"].duplicated(keep=False)
+        if not dup.any():
+            continue
+        for code, group in frame[dup].groupby("code", sort=True):
+            rows.append(_row("duplicate_code", level, [code], [group["name"].iloc[0]],
+                             shapely.union_all(group.geometry.values),
+                             detail=f"{len(group)} features share code {code}"))
+        geoms = frame.geometry.values
+        valid = np.where(shapely.is_valid(geoms), geoms, shapely.make_valid(geoms))
+        merged = pd.Series(valid, index=frame.index).groupby(frame["code"].to_numpy(),
+                                                             sort=False).agg(
+            lambda g: shapely.union_all(np.asarray(g.to_list(), dtype=object)))
+        first = frame.drop_duplicates("code").copy()
+        first = first.set_geometry(merged.reindex(first["code"].to_numpy()).to_numpy(),
+                                   crs=frame.crs)
+        levels[level] = first.reset_index(drop=True)
+    return Boundaries(levels, dict(boundaries.origin)), rows
 
 
 def _names(boundaries: Boundaries) -> dict[str, str]:

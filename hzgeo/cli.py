@@ -88,8 +88,10 @@ def common_options(func: Callable) -> Callable:
     return func
 
 
-def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None):
-    """Read boundaries and waters as the shared options describe them."""
+def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None, *,
+                keep_duplicates=False):
+    """Read boundaries and waters as the shared options describe them (``keep_duplicates``:
+    units sharing a code are kept, for the audit to report)."""
     from hzgeo.io import read_boundaries, read_waters
 
     cols = _pairs(columns, "--columns")
@@ -119,7 +121,7 @@ def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None):
     if lake_file and not river_file:
         raise click.BadParameter("lakes=PATH needs the rivers file too", param_hint="--waters")
     bnd = read_boundaries(b_source, layers=lays, columns=cols, crs=crs, gcj02=gcj02,
-                          encoding=encoding)
+                          encoding=encoding, keep_duplicates=keep_duplicates)
     wat = read_waters(river_file, lakes=lake_file,
                       columns={k: v for k, v in cols.items()
                                if k in ("river_code", "lake_code", "lake_name")}
@@ -303,7 +305,8 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
-        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
+                               keep_duplicates=not fix)
         bnd, repairs = _repair(bnd, fix, echo)
         report = audit(bnd, wat, min_area_m2=min_area, min_width_m=min_width,
                        min_length=min_length, boundary_tolerance=boundary_tolerance)

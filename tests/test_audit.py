@@ -388,3 +388,25 @@ def test_the_bundled_data_audits_clean(tmp_path, capsys):
     outside = [d for d in doc["defects"] if d["kind"] == "outside_city"]
     assert all(d["measure"] > 0 for d in outside)
     assert np.isfinite([d["lon"] for d in doc["defects"]]).all()
+
+
+def test_duplicate_codes_are_a_finding_not_unreadable_input(tmp_path, capsys):
+    b = make_boundaries()
+    village = b["village"]
+    halves = village.iloc[[1, 1]].copy()  # 二村 digitised as two halves, one code
+    halves["geometry"] = [box(1000, 1500), box(1500, 2000)]
+    b.levels["village"] = pd.concat([village.drop(index=1), halves], ignore_index=True)
+    path = tmp_path / "b.gpkg"
+    for level, frame in b.levels.items():
+        frame.to_file(path, layer=level)
+    make_waters(RIVER).rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
+    args = ["check", "--boundaries", str(path), "--waters", str(tmp_path / "r.gpkg"),
+            "--json", str(tmp_path / "a.json")]
+    assert main(args) == 1
+    doc = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert [(d["kind"], d["level"], d["codes"]) for d in doc["defects"]] == [
+        ("duplicate_code", "village", [V[1]])]
+    assert "duplicate codes: village 450802001002" in doc["summary"]["water_duty"]
+    assert doc["summary"]["coverage"]["village"]["percent"] == 100.0
+    assert main(["segment", "--boundaries", str(path), "--out", str(tmp_path / "s.gpkg")]) == 2
+    capsys.readouterr()
