@@ -596,6 +596,7 @@ class _WaterDuty:
             self.lake_inside = shapely.intersection(lake_geoms, city)
             self.lake_inside_m2 = self._area(self.lake_inside)
         self._per_level: dict[str, dict] = {}
+        self._overlap_cache: dict[str, list] = {}
 
     def _top(self):
         return self.units[self.levels[0]]
@@ -619,74 +620,102 @@ class _WaterDuty:
         codes = [str(c) for c in frame["code"].to_numpy()[np.sort(hits)]]
         return codes, [self.names.get(c, c) for c in codes]
 
+    def _at(self, geom, level: str) -> tuple[list[str], list[str]]:
+        """Codes and names of the level's units holding a point of ``geom``."""
+        if geom is None or geom.is_empty:
+            return [], []
+        frame = self.units[level]
+        hits = frame.sindex.query(shapely.point_on_surface(geom), predicate="intersects")
+        codes = [str(c) for c in frame["code"].to_numpy()[np.sort(hits)]]
+        return codes, [self.names.get(c, c) for c in codes]
+
     # ---- per level
     def level(self, level: str) -> dict:
         """Per river and lake at ``level``: uncovered and double-counted measures and
-        where."""
+        where (on the published reaches when there are some, else on the geometry)."""
         if level in self._per_level:
             return self._per_level[level]
         n = len(self.rivers)
         out = {"uncovered": np.zeros(n), "double": np.zeros(n),
                "uncovered_geom": np.full(n, None, dtype=object),
-               "double_rows": [], "lake_uncovered": None, "lake_double": None,
-               "lake_uncovered_geom": None, "lake_double_rows": []}
+               "double_geom": np.full(n, None, dtype=object), "double_rows": [],
+               "lake_uncovered": None, "lake_double": None, "lake_uncovered_geom": None,
+               "lake_double_geom": None, "lake_double_rows": []}
         units = self.units[level]
-        ugeoms = units.geometry.values
-        covered = shapely.union_all(ugeoms)
-        shapely.prepare(covered)
-        overlaps = self._overlaps(units)
         if self.result is not None:
-            reaches = self.result.reaches[level]
-            primary = reaches[reaches["primary"].astype(bool)]
-            counted = primary.groupby("river_code")["length_m"].sum()
-            counted = counted.reindex(self.river_code, fill_value=0.0).to_numpy()
-            diff = self.inside_m - counted
-            out["uncovered"] = np.maximum(diff, 0.0)
-            out["double"] = np.maximum(-diff, 0.0)
-            reach_geoms = gpd.GeoSeries(primary.geometry.values, crs=STORE_CRS).to_crs(
-                self.work).values
-            by_river = pd.Series(reach_geoms).groupby(primary["river_code"].to_numpy()).agg(
-                lambda g: shapely.union_all(np.asarray(g.to_list(), dtype=object)))
-            for i in np.flatnonzero(out["uncovered"] > 0):
-                done = by_river.get(self.river_code[i])
-                stretch = self.river_inside[i] if done is None else shapely.difference(
-                    self.river_inside[i], shapely.buffer(done, 0.01))
-                out["uncovered_geom"][i] = stretch
+            self._on_reaches(level, out)
         else:
+            covered = shapely.union_all(units.geometry.values)
             stretch = shapely.difference(self.river_inside, covered)
             out["uncovered"] = self._length(stretch)
             out["uncovered_geom"] = stretch
-            for a, b, poly in overlaps:
+            for a, b, poly in self._overlaps(level):
                 hit = shapely.intersection(self.river_inside, poly)
                 length = self._length(hit)
                 for i in np.flatnonzero(length > 0):
                     out["double_rows"].append((i, a, b, length[i], hit[i]))
-        if self.lakes is not None:
-            inside = self.lake_inside
-            if self.result is not None:
-                zones = self.result.zones[level]
-                counted = zones.groupby("water_code")["area_m2"].sum().reindex(
-                    self.lakes["code"].astype(str).to_numpy(), fill_value=0.0).to_numpy()
-                diff = self.lake_inside_m2 - counted
-                out["lake_uncovered"] = np.maximum(diff, 0.0)
-                out["lake_double"] = np.maximum(-diff, 0.0)
-                zone_union = shapely.union_all(gpd.GeoSeries(
-                    zones.geometry.values, crs=STORE_CRS).to_crs(self.work).values)
-                out["lake_uncovered_geom"] = shapely.difference(inside, zone_union)
-            else:
-                stretch = shapely.difference(inside, covered)
+            if self.lakes is not None:
+                stretch = shapely.difference(self.lake_inside, covered)
                 out["lake_uncovered"] = self._area(stretch)
                 out["lake_uncovered_geom"] = stretch
                 out["lake_double"] = np.zeros(len(self.lakes))
-            for a, b, poly in overlaps:
-                hit = shapely.intersection(inside, poly)
-                area = self._area(hit)
-                for i in np.flatnonzero(area > 0):
-                    out["lake_double_rows"].append((i, a, b, area[i], hit[i]))
+                for a, b, poly in self._overlaps(level):
+                    hit = shapely.intersection(self.lake_inside, poly)
+                    area = self._area(hit)
+                    for i in np.flatnonzero(area > 0):
+                        out["lake_double_rows"].append((i, a, b, area[i], hit[i]))
         self._per_level[level] = out
         return out
 
-    def _overlaps(self, units) -> list[tuple[str, str, object]]:
+    def _on_reaches(self, level: str, out: dict) -> None:
+        """Inside the city (measured here) against the published reaches and zones."""
+        reaches = self.result.reaches[level]
+        primary = reaches[reaches["primary"].astype(bool)]
+        counted = primary.groupby("river_code")["length_m"].sum()
+        diff = self.inside_m - counted.reindex(self.river_code, fill_value=0.0).to_numpy()
+        out["uncovered"] = np.maximum(diff, 0.0)
+        out["double"] = np.maximum(-diff, 0.0)
+        for i in np.flatnonzero(diff != 0):  # where: the river off its reaches, or in
+            mine = primary[primary["river_code"] == self.river_code[i]]  # two units
+            if out["uncovered"][i] > 0:
+                done = shapely.union_all(self._to_work(mine.geometry.values))
+                out["uncovered_geom"][i] = shapely.difference(self.river_inside[i],
+                                                              shapely.buffer(done, 0.01))
+            else:
+                out["double_geom"][i] = self._in_overlaps(level, self.river_inside[i])
+        if self.lakes is None:
+            return
+        zones = self.result.zones[level]
+        counted = zones.groupby("water_code")["area_m2"].sum().reindex(
+            self.lakes["code"].astype(str).to_numpy(), fill_value=0.0).to_numpy()
+        diff = self.lake_inside_m2 - counted
+        out["lake_uncovered"] = np.maximum(diff, 0.0)
+        out["lake_double"] = np.maximum(-diff, 0.0)
+        out["lake_uncovered_geom"] = np.full(len(diff), None, dtype=object)
+        out["lake_double_geom"] = np.full(len(diff), None, dtype=object)
+        for i in np.flatnonzero(diff != 0):
+            if diff[i] > 0:
+                mine = zones[zones["water_code"].astype(str) == str(self.lakes["code"].iloc[i])]
+                done = shapely.union_all(self._to_work(mine.geometry.values))
+                out["lake_uncovered_geom"][i] = shapely.difference(self.lake_inside[i], done)
+            else:
+                out["lake_double_geom"][i] = self._in_overlaps(level, self.lake_inside[i])
+
+    def _to_work(self, geoms):
+        return gpd.GeoSeries(geoms, crs=STORE_CRS).to_crs(self.work).values
+
+    def _in_overlaps(self, level: str, geom):
+        """The part of ``geom`` in overlaps of the level's units (else all of it)."""
+        polys = [poly for _, _, poly in self._overlaps(level)]
+        part = shapely.intersection(geom, shapely.union_all(polys)) if polys else None
+        return geom if part is None or part.is_empty else part
+
+    def _overlaps(self, level: str) -> list[tuple[str, str, object]]:
+        """Pairs of the level's units that share area, with the shared part (computed once,
+        only when needed: it touches every pair of neighbours)."""
+        if level in self._overlap_cache:
+            return self._overlap_cache[level]
+        units = self.units[level]
         geoms = units.geometry.values
         left, right = units.sindex.query(geoms, predicate="intersects")
         keep = left < right
@@ -694,8 +723,10 @@ class _WaterDuty:
         common = shapely.intersection(geoms[left], geoms[right])
         area = shapely.area(common)
         codes = units["code"].astype(str).to_numpy()
-        return [(codes[a], codes[b], c) for a, b, c, x in zip(left, right, common, area,
-                                                              strict=True) if x > 0]
+        found = [(codes[a], codes[b], c) for a, b, c, x in zip(left, right, common, area,
+                                                               strict=True) if x > 0]
+        self._overlap_cache[level] = found
+        return found
 
     # ---- rows
     def rows(self, min_area_m2: float, min_width_m: float) -> list[dict]:
@@ -710,8 +741,9 @@ class _WaterDuty:
                                  detail=f"river length inside the city in no {level} reach"))
             if self.result is not None:
                 for i in np.flatnonzero(found["double"] >= max(min_width_m, 1e-9)):
-                    rows.append(_row("double_counted_water", level, [], [],
-                                     self.river_inside[i], measure=found["double"][i],
+                    rows.append(_row("double_counted_water", level,
+                                     *self._at(found["double_geom"][i], level),
+                                     found["double_geom"][i], measure=found["double"][i],
                                      water=self._water(i),
                                      detail=f"{level} reaches add up to more than the river"))
             for i, a, b, length, geom in found["double_rows"]:
@@ -742,8 +774,9 @@ class _WaterDuty:
                         | {"unit": "m2"})
         if self.result is not None:
             for i in np.flatnonzero(found["lake_double"] >= max(min_area_m2, 1e-9)):
-                rows.append(_row("double_counted_water", level, [], [], self.lake_inside[i],
-                                 measure=found["lake_double"][i], water=(code[i], name[i]),
+                rows.append(_row("double_counted_water", level,
+                                 *self._at(found["lake_double_geom"][i], level),
+                                 found["lake_double_geom"][i], measure=found["lake_double"][i], water=(code[i], name[i]),
                                  detail=f"{level} zones add up to more than the lake")
                             | {"unit": "m2"})
         else:

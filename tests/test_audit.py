@@ -410,3 +410,46 @@ def test_duplicate_codes_are_a_finding_not_unreadable_input(tmp_path, capsys):
     assert doc["summary"]["coverage"]["village"]["percent"] == 100.0
     assert main(["segment", "--boundaries", str(path), "--out", str(tmp_path / "s.gpkg")]) == 2
     capsys.readouterr()
+
+
+def _lake(geom, code="L1", name="甲湖"):
+    return gpd.GeoDataFrame({"code": [code], "name": [name], "kind": ["lake"], "scale": [""],
+                             "commander_county": [""], "synthetic": [True]},
+                            geometry=[geom], crs=CRS)
+
+
+def test_a_lake_on_overlapping_villages_is_counted_twice_there():
+    """No river runs in the overlap, so segmentation runs; the zones of the lake add up to
+    more than the lake by the overlap's share of it, at the village level only."""
+    b = make_boundaries()
+    b["village"].loc[0, "geometry"] = box(0, 1030)  # 一村 reaches 30 m into 二村
+    lake = box(800, 1200, 100, 300)
+    waters = make_waters(line((2100, 500), (3900, 500)), lakes=_lake(lake))
+    report = audit(b, waters)
+    assert kinds(report) == [("double_counted_water", "village"), ("overlap", "village")]
+    d = report.defects.set_index("kind")
+    twice = box(1000, 1030, 100, 300)
+    assert d.loc["double_counted_water", "measure"] == pytest.approx(geodesic_area(twice),
+                                                                     rel=1e-6)
+    assert d.loc["double_counted_water", "unit"] == "m2"
+    assert d.loc["double_counted_water", "water_code"] == "L1"
+    assert d.loc["double_counted_water", "codes"] == f"{V[0]},{V[1]}"
+    assert twice.contains(local_point(d.loc["double_counted_water"]))
+    assert "measured on the reaches" in report.summary["water_duty"]
+    cover = report.coverage.set_index("level")
+    assert cover.loc["village", "lake_m2"] == pytest.approx(geodesic_area(lake), rel=1e-6)
+    assert cover.loc["village", "lake_percent"] == pytest.approx(
+        100 * (1 - geodesic_area(twice) / geodesic_area(lake)), abs=1e-6)
+    assert cover.loc["township", "lake_percent"] == pytest.approx(100.0, abs=1e-6)
+
+
+def test_a_lake_in_a_deleted_village_is_uncovered_by_its_area():
+    b = make_boundaries()
+    b.levels["village"] = b["village"].drop(index=1).reset_index(drop=True)  # 二村
+    lake = box(1200, 1400, 100, 300)
+    report = audit(b, make_waters(line((2100, 500), (3900, 500)), lakes=_lake(lake)))
+    assert kinds(report) == [("gap", "village"), *[("uncovered_water", lvl) for lvl in
+                                                   ("county", "township", "village")]]
+    for row in report.defects[report.defects["kind"] == "uncovered_water"].itertuples():
+        assert row.measure == pytest.approx(geodesic_area(lake), rel=1e-6)
+        assert row.unit == "m2" and row.water_code == "L1"
