@@ -239,7 +239,7 @@ _SCHEMA: dict = {
     "city": str,
     "roles": "roles",
     "total_chiefs": {"levels": "levels", "chief": "role", "deputy_chief": "role"},
-    "main_rivers": {level: _ROLE_OR_NONE for level in LEVELS},
+    "main_rivers": dict.fromkeys(LEVELS, _ROLE_OR_NONE),
     "other_waters": {"county": _ROLE_OR_NONE, "township": _ROLE_OR_NONE,
                      "village": _ROLE_OR_NONE, "village_exempt_townships": "codes"},
     "joint_meetings": {"city_led": "codes", "tie_tolerance_m": float,
@@ -558,10 +558,10 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
                                  "the rules use", file=rules.source,
                                  hint=f"add {role} = \"TITLE\" to [roles.{level}.\"{kind}\"]")
             if title not in posts:
-                close = difflib.get_close_matches(title, sorted(posts), n=1)
+                close = difflib.get_close_matches(title, sorted(posts), n=1, cutoff=0.5)
                 raise InputError(
                     f"post title {title!r} (roles.{level}.\"{kind}\".{role}) appears in no row "
-                    f"of the office holders table {where}", file=rules.source,
+                    f"of {where}", file=rules.source,
                     hint=(f"a typo? the table has {close[0]!r}; " if close else "")
                     + "correct the title in the rules or in the table's 职务 column")
     titles = {t for lvl in rules["roles"].values() for spec in lvl.values()
