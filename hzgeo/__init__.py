@@ -21,6 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
 from hzgeo.audit import AuditReport, audit
+from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -46,20 +47,25 @@ __all__ = [
     "AuditReport",
     "Boundaries",
     "CRSError",
+    "Chiefs",
     "DataQualityError",
     "HzgeoError",
     "HzgeoWarning",
     "InputError",
+    "Rules",
     "Segmentation",
     "SliverWarning",
     "ValidationError",
     "Waters",
     "__version__",
+    "assign_chiefs",
     "audit",
     "datasets",
     "find_defects",
     "gcj02_to_wgs84",
     "read_boundaries",
+    "read_officials",
+    "read_rules",
     "read_waters",
     "repair_boundaries",
     "segment_waters",
