@@ -211,6 +211,8 @@ class AuditReport:
         if fixable:
             lines.append(f"--fix would repair {fixable} of them (fixable in the report)")
         lines.append(self.summary.get("water_duty", ""))
+        if self.summary.get("chief_duty", "checked") != "checked":
+            lines.append("chief duty " + self.summary["chief_duty"])
         lines += self.coverage_lines()
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(line for line in lines if line)
@@ -423,13 +425,15 @@ def audit(boundaries: Boundaries, waters: Waters, *, chiefs=None, officials=None
             sorted({f"{d['level']} {d['codes']}" for d in duplicates})[:10])
     elif result is None:
         result, reason = _try_segment(boundaries, waters, min_length, boundary_tolerance)
+    chief_duty = "checked" if chiefs is not None else "not checked: no office holders given"
     if chiefs is None and officials is not None:
         if result is None:
-            notes.append(f"chiefs could not be assigned: {reason}")
+            chief_duty = f"not checked: chiefs could not be assigned ({reason})"
         else:
             from hzgeo.chiefs import assign_chiefs
 
             chiefs = assign_chiefs(result, boundaries, waters, officials, rules)
+            chief_duty = "checked"
     duty = _WaterDuty(boundaries, waters, work, names, result, chiefs)
     rows.append(_frame(duty.rows(min_area_m2, min_width_m), work))
     if chiefs is not None:
@@ -452,7 +456,7 @@ def audit(boundaries: Boundaries, waters: Waters, *, chiefs=None, officials=None
         "coverage": coverage.set_index("level").to_dict("index"),
         "coverage_lines": [],
         "water_duty": water_duty,
-        "chief_duty": "checked" if chiefs is not None else "not checked: no office holders",
+        "chief_duty": chief_duty,
         "tolerance": {"min_area_m2": min_area_m2, "min_width_m": min_width_m,
                       "overloaded_limit": overloaded_limit},
     }
@@ -553,6 +557,18 @@ def _input_defects(found: gpd.GeoDataFrame, boundaries: Boundaries, work, min_ar
                          names if not water[0] else [], local[i], measure=measure,
                          detail=detail, water=water, fixable=bool(fixable)))
     return _frame(rows, work)
+
+
+class _Lazy:
+    """``lazy[i]``: ``make(i)``, computed when first asked for (where a defect is)."""
+
+    def __init__(self, make):
+        self.make, self.done = make, {}
+
+    def __getitem__(self, i):
+        if i not in self.done:
+            self.done[i] = self.make(i)
+        return self.done[i]
 
 
 class _WaterDuty:
@@ -675,14 +691,11 @@ class _WaterDuty:
         diff = self.inside_m - counted.reindex(self.river_code, fill_value=0.0).to_numpy()
         out["uncovered"] = np.maximum(diff, 0.0)
         out["double"] = np.maximum(-diff, 0.0)
-        for i in np.flatnonzero(diff != 0):  # where: the river off its reaches, or in
-            mine = primary[primary["river_code"] == self.river_code[i]]  # two units
-            if out["uncovered"][i] > 0:
-                done = shapely.union_all(self._to_work(mine.geometry.values))
-                out["uncovered_geom"][i] = shapely.difference(self.river_inside[i],
-                                                              shapely.buffer(done, 0.01))
-            else:
-                out["double_geom"][i] = self._in_overlaps(level, self.river_inside[i])
+        out["uncovered_geom"] = _Lazy(lambda i: shapely.difference(
+            self.river_inside[i], shapely.buffer(shapely.union_all(self._to_work(
+                primary.geometry.values[primary["river_code"].to_numpy() == self.river_code[i]]
+            )), 0.01)))
+        out["double_geom"] = _Lazy(lambda i: self._in_overlaps(level, self.river_inside[i]))
         if self.lakes is None:
             return
         zones = self.result.zones[level]
@@ -691,15 +704,13 @@ class _WaterDuty:
         diff = self.lake_inside_m2 - counted
         out["lake_uncovered"] = np.maximum(diff, 0.0)
         out["lake_double"] = np.maximum(-diff, 0.0)
-        out["lake_uncovered_geom"] = np.full(len(diff), None, dtype=object)
-        out["lake_double_geom"] = np.full(len(diff), None, dtype=object)
-        for i in np.flatnonzero(diff != 0):
-            if diff[i] > 0:
-                mine = zones[zones["water_code"].astype(str) == str(self.lakes["code"].iloc[i])]
-                done = shapely.union_all(self._to_work(mine.geometry.values))
-                out["lake_uncovered_geom"][i] = shapely.difference(self.lake_inside[i], done)
-            else:
-                out["lake_double_geom"][i] = self._in_overlaps(level, self.lake_inside[i])
+        lake_code = self.lakes["code"].astype(str).to_numpy()
+        out["lake_uncovered_geom"] = _Lazy(lambda i: shapely.difference(
+            self.lake_inside[i], shapely.union_all(self._to_work(
+                zones.geometry.values[zones["water_code"].astype(str).to_numpy()
+                                      == lake_code[i]]))))
+        out["lake_double_geom"] = _Lazy(lambda i: self._in_overlaps(level,
+                                                                    self.lake_inside[i]))
 
     def _to_work(self, geoms):
         return gpd.GeoSeries(geoms, crs=STORE_CRS).to_crs(self.work).values

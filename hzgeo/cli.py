@@ -287,28 +287,43 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_
 @click.option("--min-width", type=float, default=AUDIT_MIN_WIDTH_M, show_default=True,
               metavar="M", help="Area defects narrower than this (m), and uncovered or "
                                 "double-counted river stretches shorter, are not reported.")
+@click.option("--officials", default=None, metavar="CSV|XLSX",
+              help="Office holders (admin_code, post, name, phone, waters): also check that "
+                   "every reach, zone and unit the rules give a chief has one.")
+@click.option("--rules", "rules_path", default=None, metavar="TOML",
+              help="Rules of who chairs what (default: the bundled Guigang rules).")
+@click.option("--max-reaches-per-chief", type=click.IntRange(min=1), default=None,
+              metavar="N", help="Report people holding more than N reaches "
+                                "(overloaded_chief). Default: not checked.")
 @_reach_options
 @fix_option
 @common_options
 def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_path, min_area,
-          min_width, min_length, boundary_tolerance, fix, quiet, debug) -> int:
+          min_width, officials, rules_path, max_reaches_per_chief, min_length,
+          boundary_tolerance, fix, quiet, debug) -> int:
     """Audit the inputs and the water duty: exit 0 clean, 1 defects found, 2 unreadable.
 
     Boundary defects (invalid polygons, overlaps, gaps, units outside their parent, codes
     that do not nest, edges that nearly meet), river defects, and per level the river
     length and lake area inside the city that no unit (or two) answers for, measured on
     the reaches that would be published. Information (slivers, 界河, water beyond the
-    city) is listed but does not count as a defect.
+    city) is listed but does not count as a defect. With --officials, also the chief
+    duty: reaches, zones and units without their chief, vacant total chiefs, joint
+    meetings without a convenor.
     """
     from hzgeo.audit import audit
+    from hzgeo.chiefs import read_officials, read_rules
 
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
         bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
                                keep_duplicates=not fix)
+        holders = None if officials is None else read_officials(officials)
+        rules = None if rules_path is None else read_rules(rules_path)
         bnd, repairs = _repair(bnd, fix, echo)
-        report = audit(bnd, wat, min_area_m2=min_area, min_width_m=min_width,
+        report = audit(bnd, wat, officials=holders, rules=rules, min_area_m2=min_area,
+                       min_width_m=min_width, overloaded_limit=max_reaches_per_chief,
                        min_length=min_length, boundary_tolerance=boundary_tolerance)
     _notes(caught, echo)
     if out is not None or json_path is not None:

@@ -453,3 +453,62 @@ def test_a_lake_in_a_deleted_village_is_uncovered_by_its_area():
     for row in report.defects[report.defects["kind"] == "uncovered_water"].itertuples():
         assert row.measure == pytest.approx(geodesic_area(lake), rel=1e-6)
         assert row.unit == "m2" and row.water_code == "L1"
+
+
+@pytest.fixture(scope="module")
+def guigang_reaches():
+    boundaries, waters = hzgeo.datasets.guigang()
+    return hzgeo.segment_waters(boundaries, waters)
+
+
+def test_check_with_officials_finds_a_vacant_village_post(tmp_path, capsys, guigang_reaches):
+    """The bundled (fictional) office holders with one village's secretary struck out:
+    that village's reaches have no chief, found with their lengths, and nothing else."""
+    village = guigang_reaches.reaches["village"]
+    code = village["admin_code"].value_counts().index[0]  # a village with several reaches
+    mine = village[village["admin_code"] == code]
+    table = pd.read_csv(hzgeo.datasets.guigang_officials(), dtype=str, encoding="utf-8-sig")
+    table[table["行政区划代码"] != code].to_csv(tmp_path / "o.csv", index=False)
+    args = ["check", "--officials", str(tmp_path / "o.csv"), "--json", str(tmp_path / "a.json")]
+    assert main(args) == 1
+    doc = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    found = [d for d in doc["defects"] if not d["information"]]
+    assert {(d["kind"], d["level"], tuple(d["codes"])) for d in found} == {
+        ("no_chief", "village", (code,))}
+    lengths = [_GEOD.geometry_length(g) for g in mine.geometry]  # Geod on the reach lines
+    assert sorted(d["measure"] for d in found) == pytest.approx(sorted(lengths), abs=0.01)
+    village_cover = doc["summary"]["coverage"]["village"]
+    assert village_cover["basis"] == "chief"
+    assert village_cover["vacant_m"] == pytest.approx(
+        mine.drop_duplicates(["river_code", "from_km"])["length_m"].sum(), abs=0.01)
+    out = capsys.readouterr().out
+    assert "with exactly one chief" in out and "note: 1 post(s) vacant" in out
+    assert main(["check", "--officials", str(tmp_path / "missing.csv"), "-q"]) == 2
+
+
+def test_check_passes_its_options_to_the_library(monkeypatch, tmp_path):
+    module = sys.modules["hzgeo.audit"]
+    seen = {}
+    real = module.audit
+
+    def spy(boundaries, waters, **options):
+        seen.update(options)
+        return real(boundaries, waters, **options)
+
+    monkeypatch.setattr(module, "audit", spy)
+    b = make_boundaries()
+    path = tmp_path / "b.gpkg"
+    for level, frame in b.levels.items():
+        frame.to_file(path, layer=level)
+    make_waters(RIVER).rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
+    rules = tmp_path / "rules.toml"
+    rules.write_text("", encoding="utf-8")
+    assert main(["check", "--boundaries", str(path), "--waters", str(tmp_path / "r.gpkg"),
+                 "--max-reaches-per-chief", "9", "--min-area", "5", "--min-width", "2",
+                 "--min-length", "40", "--boundary-tolerance", "7", "--rules", str(rules),
+                 "-q"]) == 0
+    assert {k: seen[k] for k in ("overloaded_limit", "min_area_m2", "min_width_m",
+                                 "min_length", "boundary_tolerance")} == {
+        "overloaded_limit": 9, "min_area_m2": 5.0, "min_width_m": 2.0, "min_length": 40.0,
+        "boundary_tolerance": 7.0}
+    assert seen["rules"] is not None and seen["officials"] is None
