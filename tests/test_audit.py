@@ -512,3 +512,36 @@ def test_check_passes_its_options_to_the_library(monkeypatch, tmp_path):
         "overloaded_limit": 9, "min_area_m2": 5.0, "min_width_m": 2.0, "min_length": 40.0,
         "boundary_tolerance": 7.0}
     assert seen["rules"] is not None and seen["officials"] is None
+
+
+def test_river_defects_keep_their_stable_names_and_measures():
+    r1 = RIVER
+    r2 = line((2500, 900), (2500, 600))  # ends 100 m short of R1, which it flows into
+    r3 = line((3500, 900), (3500, 510))  # flows into a river that is not there
+    waters = make_waters(r1, r2, r3, flows_into=["", "R1", "R9"])
+    report = audit(make_boundaries(), waters)
+    assert kinds(report) == [("mouth_off_river", "rivers"), ("unknown_flows_into", "rivers")]
+    d = report.defects.set_index("kind")
+    assert d.loc["mouth_off_river", "water_code"] == "R2"
+    assert d.loc["mouth_off_river", "measure"] == pytest.approx(100.0, abs=1e-6)  # work CRS
+    assert local_point(d.loc["mouth_off_river"]).distance(shapely.Point(402_500, 2_560_600)) \
+        < 1e-3
+    assert d.loc["unknown_flows_into", "water_code"] == "R3"
+    assert np.isnan(d.loc["unknown_flows_into", "measure"])
+
+
+def test_a_near_miss_edge_is_measured_by_its_length():
+    b = make_boundaries()
+    # 二村's west edge gets a vertex that 一村's east edge lacks
+    b["village"].loc[1, "geometry"] = shapely.Polygon(
+        [(401_000, 2_560_000), (402_000, 2_560_000), (402_000, 2_561_000),
+         (401_000, 2_561_000), (401_000, 2_560_500)])
+    report = audit(b, make_waters(RIVER))
+    assert kinds(report) == [("near_miss_edge", "village")] * 2
+    near = report.defects
+    assert sorted(near["codes"]) == [V[0], V[1]]
+    assert near["fixable"].all()
+    edge = line((1000, 0), (1000, 1000))
+    assert near["measure"].tolist() == pytest.approx([geodesic(edge)] * 2, abs=LENGTH_TOL)
+    for _, row in near.iterrows():
+        assert edge.distance(local_point(row)) < 1e-3
