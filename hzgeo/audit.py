@@ -84,7 +84,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -171,7 +171,6 @@ class AuditReport:
     summary: dict
     defects: gpd.GeoDataFrame
     coverage: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
 
     # ---- text
     def coverage_lines(self) -> list[str]:
@@ -214,7 +213,6 @@ class AuditReport:
         if self.summary.get("chief_duty", "checked") != "checked":
             lines.append("chief duty " + self.summary["chief_duty"])
         lines += self.coverage_lines()
-        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(line for line in lines if line)
 
     # ---- files
@@ -411,13 +409,14 @@ def audit(boundaries: Boundaries, waters: Waters, *, chiefs=None, officials=None
     from hzgeo.validate import find_defects
 
     _check_inputs(boundaries, waters)
-    notes: list[str] = []
     present = [level for level in LEVELS if level in boundaries]
     work = work_crs_for(boundaries[present[-1]])
     boundaries, duplicates = _merge_duplicates(boundaries)
     names = _names(boundaries)
-    rows: list[gpd.GeoDataFrame] = [_frame(duplicates, boundaries.crs), _input_defects(find_defects(boundaries, waters), boundaries,
-                                                   work, min_area_m2, min_width_m)]
+    rows: list[gpd.GeoDataFrame] = [
+        _frame(duplicates, boundaries.crs),
+        _input_defects(find_defects(boundaries, waters), boundaries, work, min_area_m2,
+                       min_width_m)]
     result, reason = segmentation, None
     if duplicates:
         result = None
@@ -460,8 +459,7 @@ def audit(boundaries: Boundaries, waters: Waters, *, chiefs=None, officials=None
         "tolerance": {"min_area_m2": min_area_m2, "min_width_m": min_width_m,
                       "overloaded_limit": overloaded_limit},
     }
-    report = AuditReport(ok=real.empty, summary=summary, defects=defects, coverage=coverage,
-                         notes=notes)
+    report = AuditReport(ok=real.empty, summary=summary, defects=defects, coverage=coverage)
     summary["coverage_lines"] = report.coverage_lines()
     return report
 
@@ -787,7 +785,8 @@ class _WaterDuty:
             for i in np.flatnonzero(found["lake_double"] >= max(min_area_m2, 1e-9)):
                 rows.append(_row("double_counted_water", level,
                                  *self._at(found["lake_double_geom"][i], level),
-                                 found["lake_double_geom"][i], measure=found["lake_double"][i], water=(code[i], name[i]),
+                                 found["lake_double_geom"][i], measure=found["lake_double"][i],
+                                 water=(code[i], name[i]),
                                  detail=f"{level} zones add up to more than the lake")
                             | {"unit": "m2"})
         else:

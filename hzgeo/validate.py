@@ -293,8 +293,9 @@ def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = N
 
     Columns: ``layer``, ``code``, ``name``, ``kind``, ``detail``, ``area_m2`` (gaps,
     overlaps and units outside their parent, work CRS), ``length_m`` (near-miss edges; the
-    distance of a mouth off its river) and a geometry in EPSG:4490 showing where (the overlap, the gap,
-    the unmatched edge, the point GEOS names for invalid geometry).
+    distance of a mouth off its river) and a geometry in EPSG:4490 showing where (the
+    overlap, the gap, the unmatched edge, the point GEOS names for invalid geometry).
+    ``kind`` is one of the stable identifiers listed in :mod:`hzgeo.audit`.
 
     Examples
     --------
