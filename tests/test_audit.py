@@ -545,3 +545,16 @@ def test_a_near_miss_edge_is_measured_by_its_length():
     assert near["measure"].tolist() == pytest.approx([geodesic(edge)] * 2, abs=LENGTH_TOL)
     for _, row in near.iterrows():
         assert edge.distance(local_point(row)) < 1e-3
+
+
+def test_a_sliver_is_information_and_its_length_stays_covered():
+    river = line((500, 500), (1010, 500))  # its last 10 m lie in 二村
+    report = audit(make_boundaries(), make_waters(river))
+    assert report.ok
+    assert kinds(report) == [("sliver", "village")]
+    row = report.defects.iloc[0]
+    assert row["codes"] == V[1] and row["information"]
+    assert row["measure"] == pytest.approx(geodesic(line((1000, 500), (1010, 500))),
+                                           abs=LENGTH_TOL)
+    assert box(1000, 1010).buffer(0.01).contains(local_point(row))
+    assert report.coverage["percent"].tolist() == pytest.approx([100.0] * 3, abs=1e-9)
