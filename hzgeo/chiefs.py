@@ -242,8 +242,7 @@ _SCHEMA: dict = {
     "main_rivers": dict.fromkeys(LEVELS, _ROLE_OR_NONE),
     "other_waters": {"county": _ROLE_OR_NONE, "township": _ROLE_OR_NONE,
                      "village": _ROLE_OR_NONE, "village_exempt_townships": "codes"},
-    "joint_meetings": {"city_led": "codes", "tie_tolerance_m": float,
-                       "commander_kinds": "codes"},
+    "joint_meetings": {"tie_tolerance_m": float, "commander_kinds": "codes"},
     "offices": {"levels": "levels", "name": str, "city_seat": str, "supervision_phone": str,
                 "issuing_office": str},
 }
@@ -533,6 +532,16 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
         raise InputError("the waters column names waters that are not in the waters: "
                          + ", ".join(f"row {r} {w!r}" for r, w in bad[:10]), file=where,
                          hint="give river codes (river_code), lake codes or main-river names")
+    mains = set(waters.rivers.loc[waters.rivers["main"], "river_code"])
+    mains |= {m for m in waters.rivers.loc[waters.rivers["main"], "main_river"] if m}
+    city = officials["admin_code"].map(lambda c: units[c][0] == "city")
+    unused = [(r, w) for r, ws in zip(officials.loc[city, "row"], officials.loc[city, "waters"],
+                                      strict=True) for w in ws if w not in mains]
+    if unused:
+        warnings.warn(f"{where}: the city chairs only the main rivers; not used: "
+                      + ", ".join(f"row {r} {w!r}" for r, w in unused[:10])
+                      + " (mark a river main = true in the waters for it to have a city chief)",
+                      HzgeoWarning, stacklevel=3)
     unmatched = [f"{code} {name}" for code, (level, name) in units.items()
                  if level in rules["roles"] and book.kind(code) is None]
     if unmatched:
@@ -655,12 +664,11 @@ def _fmt_members(members: pd.DataFrame, names: dict, unit: str, scale: float) ->
 def _joint_meetings(reaches: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, waters: Waters,
                     rules: Rules, names: dict) -> pd.DataFrame:
     jm = rules["joint_meetings"]
-    city_led = set(jm.get("city_led", []))
     tol = float(jm.get("tie_tolerance_m", 1.0))
     rows = []
     main = dict(zip(waters.rivers["river_code"], waters.rivers["main"], strict=True))
     for river, group in reaches.groupby("river_code", sort=True):
-        if main.get(river, False) or river in city_led:
+        if main.get(river, False):  # led by the city
             continue
         # every row counts: a 界河 stretch is a row per bank, so it counts for both
         members = (group.groupby("admin_code", sort=True)
@@ -688,8 +696,6 @@ def _joint_meetings(reaches: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, waters: 
     lakes = waters.lakes.set_index("code") if len(waters.lakes) else None
     commander_kinds = set(jm.get("commander_kinds", []))
     for water, group in zones.groupby("water_code", sort=True):
-        if water in city_led:
-            continue
         members = (group.groupby("admin_code", sort=True).agg(size=("area_m2", "sum"))
                    .reset_index())
         if len(members) < 2:

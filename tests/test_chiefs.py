@@ -258,6 +258,23 @@ def test_villages_get_chiefs_for_other_waters_only_if_the_rules_say(tmp_path):
     assert row["chief_name"] == "一书记" and row["chief_required"]
 
 
+def test_the_city_chairs_only_main_rivers():
+    w = waters(("R1", "主江", True, line((500, 500), (3500, 500))),
+               ("R2", "小河", False, line((200, 800), (3500, 800))))
+    with pytest.warns(HzgeoWarning, match="city chairs only the main rivers; not used: row 4 'R2'"):
+        chiefs = assign(w, officials(副甲="R2"))
+    assert chiefs.city_chiefs["river_code"].tolist() == ["R1"]
+    assert meeting(chiefs, "R2")["convenor_code"] == A  # still a joint meeting
+
+
+def test_two_holders_of_one_post_the_first_is_used():
+    off = officials()
+    off.loc[len(off)] = [A, "区长", "北区长二", "", ""]
+    with pytest.warns(HzgeoWarning, match=r"区长 of 450802 \(rows 7, 18\)"):
+        chiefs = assign(waters(("R2", "小河", False, line((200, 800), (1800, 800)))), off)
+    assert set(chiefs.reaches["county"]["chief_name"]) == {"北区长"}
+
+
 # --- the office holders table -------------------------------------------------------------
 
 CHINESE = "行政区划代码,职务,姓名,电话,负责河湖\n"
