@@ -500,12 +500,21 @@ class _Book:
 
 
 def _units(boundaries: Boundaries) -> dict[str, tuple[str, str]]:
+    """Code -> (level, name) of every unit; a missing city is the counties' parent."""
     out = {}
     for level in LEVELS:
         if level in boundaries:
             frame = boundaries[level]
             out.update({c: (level, n) for c, n in zip(frame["code"], frame["name"], strict=True)})
+    if "city" not in boundaries and "county" in boundaries:
+        for code in sorted(set(boundaries["county"]["parent_code"]) - {""}):
+            out[code] = ("city", code)
     return out
+
+
+def _units_at(units: dict, level: str) -> list[tuple[str, str]]:
+    """(code, name) of the units at ``level``, by code."""
+    return sorted((c, n) for c, (lvl, n) in units.items() if lvl == level)
 
 
 def _where(officials: pd.DataFrame) -> str:
@@ -613,12 +622,11 @@ def _river_keys(rivers: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def _with_chiefs(frame: gpd.GeoDataFrame, level: str, book: _Book, rules: Rules,
-                 keys_of, main_of, vacant_log: dict, label_column: str
+                 keys_of, main_of, vacant_log: dict, labels: list[str]
                  ) -> gpd.GeoDataFrame:
     exempt = set(rules["other_waters"].get("village_exempt_townships", []))
     names, posts, phones, required, vacant = [], [], [], [], []
-    for code, water, label in zip(frame["admin_code"], frame[keys_of[0]],
-                                  frame[label_column], strict=True):
+    for code, water, label in zip(frame["admin_code"], frame[keys_of[0]], labels, strict=True):
         main = main_of(water)
         role = rules.role(level, main)
         if level == "village" and not main and code[:9] in exempt:
@@ -783,21 +791,19 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
         frame = _with_chiefs(result.reaches[level], level, book, rules,
                              ("river_code", lambda r: river_keys.get(r, [r])),
                              lambda r: bool(main_by_code.get(r, False)), vacant_log,
-                             "reach_name")
+                             result.reaches[level]["reach_name"].tolist())
         frame["other_bank_chief"] = _other_bank(frame)
         reaches[level] = frame
-        zones[level] = _with_chiefs(result.zones[level], level, book, rules,
-                                    ("water_code", lambda w: [w]), lambda w: False, vacant_log,
-                                    "zone_code")
+        z = result.zones[level]
+        labels = [f"{w}（{a}片）" for w, a in zip(z["water_name"], z["admin_name"], strict=True)]
+        zones[level] = _with_chiefs(z, level, book, rules, ("water_code", lambda w: [w]),
+                                    lambda w: False, vacant_log, labels)
 
     # total chiefs
     tc = rules["total_chiefs"]
     total = []
     for level in tc["levels"]:
-        if level not in boundaries:
-            continue
-        frame = boundaries[level].sort_values("code")
-        for code, name in zip(frame["code"], frame["name"], strict=True):
+        for code, name in _units_at(units, level):
             for label, role in (("总河长", tc["chief"]), ("副总河长", tc["deputy_chief"])):
                 row, post = book.holder(code, role)
                 chief, phone = book.person(row)
@@ -833,10 +839,7 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
     offices_rule = rules["offices"]
     office_rows = []
     for level in offices_rule["levels"]:
-        if level not in boundaries:
-            continue
-        frame = boundaries[level].sort_values("code")
-        for code, name in zip(frame["code"], frame["name"], strict=True):
+        for code, name in _units_at(units, level):
             office_rows.append({"level": level, "admin_code": code, "admin_name": name,
                                 "office": offices_rule["name"].format(name=name),
                                 "seat": offices_rule["city_seat"] if level == "city" else "",

@@ -275,6 +275,29 @@ def test_two_holders_of_one_post_the_first_is_used():
     assert set(chiefs.reaches["county"]["chief_name"]) == {"北区长"}
 
 
+def test_boundaries_without_a_city_level_take_the_counties_parent():
+    from toy import T, make_boundaries
+    from toy import V as TOY_V
+
+    boundaries = make_boundaries()  # county 港北区 (parent 450800), 甲镇, 乙镇, no city
+    rows = [("450800", "市委书记"), ("450800", "市长"), ("450800", "副市长"),
+            ("450802", "区委书记"), ("450802", "区长"), *[(t, p) for t in T for p in
+                                                         ("镇党委书记", "镇长")],
+            *[(v, "村党组织书记") for v in TOY_V]]
+    off = pd.DataFrame([(c, p, f"某{i}") for i, (c, p) in enumerate(rows)],
+                       columns=["admin_code", "post", "name"])
+    lake = box(500, 1500, 300, 700)  # across 一村 and 二村, both in 甲镇
+    w = waters(("R1", "主江", True, line((100, 500), (3900, 500))),
+               lakes=[("L1", "某湖", "lake", "", lake)])
+    off = off[off["admin_code"] != TOY_V[1]]  # 二村 has no party secretary
+    with pytest.warns(HzgeoWarning, match="vacant"):
+        chiefs = assign(w, off, boundaries=boundaries)
+    assert chiefs.city_chiefs["chief_name"].tolist() == ["某2"]
+    assert chiefs.total_chiefs["level"].tolist()[:2] == ["city", "city"]
+    vac = chiefs.vacancies.set_index("admin_code")["what"]
+    assert vac[TOY_V[1]] == "主江二村段、某湖（二村片）"
+
+
 # --- the office holders table -------------------------------------------------------------
 
 CHINESE = "行政区划代码,职务,姓名,电话,负责河湖\n"
