@@ -252,6 +252,10 @@ def test_villages_get_chiefs_for_other_waters_only_if_the_rules_say(tmp_path):
     village = assign(w, rules=hzgeo.read_rules(path)).reaches["village"]
     other = village[village["river_code"] == "R2"].set_index("admin_code")["chief_required"]
     assert other.to_dict() == {V[0]: False, V[1]: False, V[2]: True, V[3]: True}
+    path.write_text('[other_waters]\nvillage_exempt_townships = ["450802009"]\n', "utf-8")
+    with pytest.raises(InputError, match=r"no township: \['450802009'\]"):
+        assign(w, rules=hzgeo.read_rules(path))
+    path.write_text(f'[other_waters]\nvillage_exempt_townships = ["{TA}"]\n', encoding="utf-8")
     # ... but a village secretary the table names for the water chairs it there
     village = assign(w, officials(一书记="R2"), hzgeo.read_rules(path)).reaches["village"]
     row = village[(village["river_code"] == "R2")].set_index("admin_code").loc[V[0]]

@@ -13,7 +13,7 @@ from hzgeo.chiefs.meetings import joint_meetings
 from hzgeo.chiefs.officials import clean_officials
 from hzgeo.chiefs.rules import ROLES, Rules, read_rules
 from hzgeo.errors import HzgeoWarning, InputError
-from hzgeo.io import Boundaries, Waters
+from hzgeo.io import Boundaries, Waters, complete_river_columns
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
 __all__ = ["CHIEF_COLUMNS", "Chiefs", "assign_chiefs"]
@@ -71,6 +71,9 @@ class _Book:
         self.rules = rules
         self.units = units  # code -> (level, name)
         self.officials = officials
+        self._post = officials["post"].tolist()
+        self._name = officials["name"].tolist()
+        self._phone = officials["phone"].tolist()
         self.holders: dict[tuple[str, str], list[int]] = {}
         self.named: dict[tuple[str, str], int] = {}
         for i, (code, post, waters) in enumerate(zip(
@@ -107,7 +110,7 @@ class _Book:
         for key in keys:
             row = self.named.get((code, key))
             if row is not None:
-                return row, self.officials.at[row, "post"], True
+                return row, self._post[row], True
         if role is None:
             return None, None, False
         row, title = self.holder(code, role)
@@ -116,8 +119,7 @@ class _Book:
     def person(self, row: int | None) -> tuple[str | None, str | None]:
         if row is None:
             return None, None
-        phone = self.officials.at[row, "phone"]
-        return self.officials.at[row, "name"], (phone or None)
+        return self._name[row], (self._phone[row] or None)
 
 
 def _units(boundaries: Boundaries) -> dict[str, tuple[str, str]]:
@@ -172,6 +174,12 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
                       + ", ".join(f"row {r} {w!r}" for r, w in unused[:10])
                       + " (mark a river main = true in the waters for it to have a city chief)",
                       HzgeoWarning, stacklevel=3)
+    exempt = [c for c in rules["other_waters"].get("village_exempt_townships", [])
+              if units.get(c, ("",))[0] != "township"]
+    if exempt:
+        raise InputError(f"other_waters.village_exempt_townships names codes that are no "
+                         f"township: {exempt[:10]}", file=rules.source,
+                         hint="give the 9-digit codes of townships in the boundaries")
     unmatched = [f"{code} {name}" for code, (level, name) in units.items()
                  if level in rules["roles"] and book.kind(code) is None]
     if unmatched:
@@ -243,14 +251,14 @@ def _river_keys(rivers: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def _with_chiefs(frame: gpd.GeoDataFrame, level: str, book: _Book, rules: Rules,
-                 keys_of, main_of, vacant_log: dict, labels: list[str]
+                 keys_of, main_of, vacant_log: dict, labels: list[str], exempt: set[str]
                  ) -> gpd.GeoDataFrame:
-    exempt = set(rules["other_waters"].get("village_exempt_townships", []))
+    """``frame`` with the chief columns; ``exempt``: villages with no chiefs for other waters."""
     names, posts, phones, required, vacant = [], [], [], [], []
     for code, water, label in zip(frame["admin_code"], frame[keys_of[0]], labels, strict=True):
         main = main_of(water)
         role = rules.role(level, main)
-        if level == "village" and not main and code[:9] in exempt:
+        if level == "village" and not main and code in exempt:
             role = None
         row, post, need = book.chair(code, role, keys_of[1](water))
         name, phone = book.person(row)
@@ -283,6 +291,7 @@ def _other_bank(frame: gpd.GeoDataFrame) -> pd.Series:
                                     frame["shared_with"], frame["from_km"], frame["boundary"],
                                     strict=True)]
     return pd.Series(out, index=frame.index, dtype=object)
+
 
 def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.DataFrame,
                   rules: Rules | None = None) -> Chiefs:
@@ -324,11 +333,15 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
     if not isinstance(officials, pd.DataFrame):
         raise TypeError(f"'officials' should be a DataFrame, got {type(officials)}")
     officials = clean_officials(officials.copy(), officials.attrs.get("source"), {})
+    waters = Waters(complete_river_columns(waters.rivers), waters.lakes, waters.origin)
     units = _units(boundaries)
     names = {c: n for c, (_, n) in units.items()}
     book = _Book(officials, rules, units)
     _check_inputs(officials, units, rules, waters, book)
 
+    exempt_townships = set(rules["other_waters"].get("village_exempt_townships", []))
+    villages = boundaries["village"]
+    exempt = set(villages.loc[villages["parent_code"].isin(exempt_townships), "code"])
     river_keys = _river_keys(waters.rivers)
     main_by_code = dict(zip(waters.rivers["river_code"], waters.rivers["main"], strict=True))
     vacant_log: dict[tuple[str, str, str | None], list[str]] = {}
@@ -337,13 +350,13 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
         frame = _with_chiefs(result.reaches[level], level, book, rules,
                              ("river_code", lambda r: river_keys.get(r, [r])),
                              lambda r: bool(main_by_code.get(r, False)), vacant_log,
-                             result.reaches[level]["reach_name"].tolist())
+                             result.reaches[level]["reach_name"].tolist(), exempt)
         frame["other_bank_chief"] = _other_bank(frame)
         reaches[level] = frame
         z = result.zones[level]
         labels = [f"{w}（{a}片）" for w, a in zip(z["water_name"], z["admin_name"], strict=True)]
         zones[level] = _with_chiefs(z, level, book, rules, ("water_code", lambda w: [w]),
-                                    lambda w: False, vacant_log, labels)
+                                    lambda w: False, vacant_log, labels, exempt)
 
     # total chiefs
     tc = rules["total_chiefs"]
