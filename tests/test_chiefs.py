@@ -252,10 +252,54 @@ def test_villages_get_chiefs_for_other_waters_only_if_the_rules_say(tmp_path):
     village = assign(w, rules=hzgeo.read_rules(path)).reaches["village"]
     other = village[village["river_code"] == "R2"].set_index("admin_code")["chief_required"]
     assert other.to_dict() == {V[0]: False, V[1]: False, V[2]: True, V[3]: True}
+    path.write_text('[other_waters]\nvillage_exempt_townships = ["450802009"]\n', "utf-8")
+    with pytest.raises(InputError, match=r"no township: \['450802009'\]"):
+        assign(w, rules=hzgeo.read_rules(path))
+    path.write_text(f'[other_waters]\nvillage_exempt_townships = ["{TA}"]\n', encoding="utf-8")
     # ... but a village secretary the table names for the water chairs it there
     village = assign(w, officials(一书记="R2"), hzgeo.read_rules(path)).reaches["village"]
     row = village[(village["river_code"] == "R2")].set_index("admin_code").loc[V[0]]
     assert row["chief_name"] == "一书记" and row["chief_required"]
+
+
+def test_the_city_chairs_only_main_rivers():
+    w = waters(("R1", "主江", True, line((500, 500), (3500, 500))),
+               ("R2", "小河", False, line((200, 800), (3500, 800))))
+    with pytest.warns(HzgeoWarning, match="city chairs only the main rivers; not used: row 4 'R2'"):
+        chiefs = assign(w, officials(副甲="R2"))
+    assert chiefs.city_chiefs["river_code"].tolist() == ["R1"]
+    assert meeting(chiefs, "R2")["convenor_code"] == A  # still a joint meeting
+
+
+def test_two_holders_of_one_post_the_first_is_used():
+    off = officials()
+    off.loc[len(off)] = [A, "区长", "北区长二", "", ""]
+    with pytest.warns(HzgeoWarning, match=r"区长 of 450802 \(rows 7, 18\)"):
+        chiefs = assign(waters(("R2", "小河", False, line((200, 800), (1800, 800)))), off)
+    assert set(chiefs.reaches["county"]["chief_name"]) == {"北区长"}
+
+
+def test_boundaries_without_a_city_level_take_the_counties_parent():
+    from toy import T, make_boundaries
+    from toy import V as TOY_V
+
+    boundaries = make_boundaries()  # county 港北区 (parent 450800), 甲镇, 乙镇, no city
+    rows = [("450800", "市委书记"), ("450800", "市长"), ("450800", "副市长"),
+            ("450802", "区委书记"), ("450802", "区长"), *[(t, p) for t in T for p in
+                                                         ("镇党委书记", "镇长")],
+            *[(v, "村党组织书记") for v in TOY_V]]
+    off = pd.DataFrame([(c, p, f"某{i}") for i, (c, p) in enumerate(rows)],
+                       columns=["admin_code", "post", "name"])
+    lake = box(500, 1500, 300, 700)  # across 一村 and 二村, both in 甲镇
+    w = waters(("R1", "主江", True, line((100, 500), (3900, 500))),
+               lakes=[("L1", "某湖", "lake", "", lake)])
+    off = off[off["admin_code"] != TOY_V[1]]  # 二村 has no party secretary
+    with pytest.warns(HzgeoWarning, match="vacant"):
+        chiefs = assign(w, off, boundaries=boundaries)
+    assert chiefs.city_chiefs["chief_name"].tolist() == ["某2"]
+    assert chiefs.total_chiefs["level"].tolist()[:2] == ["city", "city"]
+    vac = chiefs.vacancies.set_index("admin_code")["what"]
+    assert vac[TOY_V[1]] == "主江二村段、某湖（二村片）"
 
 
 # --- the office holders table -------------------------------------------------------------
