@@ -611,6 +611,8 @@ class _WaterDuty:
             city = shapely.union_all(self._top().geometry.values)
         self.city = city
         shapely.prepare(city)
+        self.city_units = boundaries["city"].to_crs(work).reset_index(drop=True) \
+            if "city" in boundaries else None
         rivers = waters.rivers.reset_index(drop=True)
         self.rivers = rivers.to_crs(work)
         self.river_code = rivers["river_code"].astype(str).to_numpy()
@@ -644,10 +646,12 @@ class _WaterDuty:
 
     def _around(self, geom, level: str) -> tuple[list[str], list[str]]:
         """Codes and names of the units one level up that a stretch lies in."""
-        up = {"village": "township", "township": "county", "county": None}[level]
-        if up is None or up not in self.units:
+        up = {"village": "township", "township": "county", "county": "city"}[level]
+        if geom is None or geom.is_empty or (up not in self.units and up != "city"):
             return [], []
-        frame = self.units[up]
+        frame = self.units[up] if up in self.units else self.city_units
+        if frame is None:
+            return [], []
         hits = frame.sindex.query(geom, predicate="intersects")
         codes = [str(c) for c in frame["code"].to_numpy()[np.sort(hits)]]
         return codes, [self.names.get(c, c) for c in codes]
@@ -762,7 +766,7 @@ class _WaterDuty:
             found = self.level(level)
             for i in np.flatnonzero(found["uncovered"] >= max(min_width_m, 1e-9)):
                 geom = found["uncovered_geom"][i]
-                codes, names = self._around(geom, level) if geom is not None else ([], [])
+                codes, names = self._around(geom, level)
                 rows.append(_row("uncovered_water", level, codes, names, geom,
                                  measure=found["uncovered"][i], water=self._water(i),
                                  detail=f"river length inside the city in no {level} reach"))
