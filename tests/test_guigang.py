@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -80,6 +83,56 @@ def test_yujiang_county_borders_are_boundary_reaches(guigang):
     assert shared_km > 20, "the border-following stretches are long, not slivers"
     # not shredded: no county reach of 郁江 is shorter than the tolerance
     assert county.loc[county["river_code"] == "R03", "length_m"].min() > 500
+
+
+def test_a_river_passing_a_tripoint_changes_partner_without_a_gap():
+    # 甲村 | 乙村 along y = 0 for x < 0, then 甲村 | 丙村: the river runs on the border
+    villages = gpd.GeoDataFrame(
+        {"code": ["450802001001", "450803001001", "450804001001"],
+         "name": ["甲村", "乙村", "丙村"],
+         "parent_code": ["450802001", "450803001", "450804001"]},
+        geometry=[shapely.Polygon([(390_000, 2_560_000), (400_000, 2_560_000),
+                                   (410_000, 2_560_000), (410_000, 2_570_000),
+                                   (390_000, 2_570_000)]),  # noded at the tripoint
+                  shapely.box(390_000, 2_550_000, 400_000, 2_560_000),
+                  shapely.box(400_000, 2_550_000, 410_000, 2_560_000)], crs="EPSG:4546")
+    rivers = gpd.GeoDataFrame(
+        {"river_code": ["R1"], "name": ["界河"], "accuracy_m": [200.0]},
+        geometry=[shapely.LineString([(390_000, 2_560_000), (410_000, 2_560_000)])],
+        crs="EPSG:4546")
+    seg = hzgeo.segment_waters(hzgeo.Boundaries({"village": villages}),
+                               hzgeo.Waters(rivers, rivers.iloc[:0]))
+    county = seg.reaches["county"]
+    shared = county[county["primary"]].sort_values("from_km")
+    assert shared["boundary"].all()
+    assert shared["shared_with"].tolist() == ["450803", "450804"]
+    # they meet at the tripoint, within the tolerance's sampling (tolerance / 2)
+    assert shared["to_km"].iloc[0] == shared["from_km"].iloc[1]
+    assert shared["to_km"].iloc[0] == pytest.approx(10.0, abs=0.1)
+    assert len(county) == 4  # no reach of 甲村 alone between them
+
+
+def test_a_mouth_on_a_boundary_river_makes_no_sliver():
+    villages = gpd.GeoDataFrame(
+        {"code": ["450802001001", "450803001001"], "name": ["甲村", "乙村"],
+         "parent_code": ["450802001", "450803001"]},
+        geometry=[shapely.box(390_000, 2_560_000, 410_000, 2_570_000),
+                  shapely.box(390_000, 2_550_000, 410_000, 2_560_000)], crs="EPSG:4546")
+    rivers = gpd.GeoDataFrame(
+        {"river_code": ["R1", "R2"], "name": ["界河", "支流"], "flows_into": ["", "R1"],
+         "accuracy_m": [200.0, np.nan]},
+        geometry=[shapely.LineString([(390_000, 2_560_000), (410_000, 2_560_000)]),
+                  # its mouth 0.1 micrometre across the border, as after a lon/lat round trip
+                  shapely.LineString([(400_000.3, 2_565_000.7), (400_000, 2_560_000 - 1e-7)])],
+        crs="EPSG:4546")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a SliverWarning would fail here
+        seg = hzgeo.segment_waters(hzgeo.Boundaries({"village": villages}),
+                                   hzgeo.Waters(rivers, rivers.iloc[:0]))
+    assert seg.slivers.empty
+    village = seg.reaches["village"]
+    assert village.loc[village["river_code"] == "R2", "admin_code"].tolist() == [
+        "450802001001"]
 
 
 def test_reach_codes_are_stable_per_river(guigang):
