@@ -174,7 +174,7 @@ class AuditReport:
 
     # ---- text
     def coverage_lines(self) -> list[str]:
-        """One line per level, e.g. ``village: 639.74 km of river, 100.000 % with exactly
+        """One line per level, e.g. ``village: 652.36 km of river, 100.000 % with exactly
         one unit``."""
         lines = []
         for row in self.coverage.itertuples():
