@@ -20,8 +20,8 @@ from hzgeo.settings import STORE_CRS
 __all__ = ["REACH_COLUMNS", "ReachWriter", "link_parents"]
 
 REACH_COLUMNS = ["reach_code", "reach_name", "river_code", "river_name", "main", "level",
-                 "admin_code", "admin_name", "admin_full_name", "parent_reach_code", "length_m", "from_km",
-                 "to_km", "start_desc", "end_desc", "boundary", "shared_with",
+                 "admin_code", "admin_name", "admin_full_name", "parent_reach_code", "length_m",
+                 "from_km", "to_km", "start_desc", "end_desc", "boundary", "shared_with",
                  "shared_with_name", "primary", "synthetic", "geometry"]
 _PARENT_LEVEL = {"village": "township", "township": "county", "county": ""}
 
@@ -273,7 +273,7 @@ def _apart(start: np.ndarray, end: np.ndarray, km0: np.ndarray,
 
 def _stake(metres: float) -> str:
     """Chainage as a stake number: 2465.9 m -> K2+466."""
-    m = int(round(float(metres)))
+    m = round(float(metres))
     return f"K{m // 1000}+{m % 1000:03d}"
 
 

@@ -60,6 +60,10 @@ HEADERS: dict[str, str] = {
     "chief_name": "河长",
     "chief_post": "职务",
     "chief_phone": "联系电话",
+    "other_bank_chief": "对岸河长",
+    "office": "河长制办公室",
+    "seat": "办公地点",
+    "supervision_phone": "监督电话",
     "chief_required": "设河长",
     "vacant": "空缺",
     "synthetic": "示意数据",
@@ -96,11 +100,13 @@ HEADERS: dict[str, str] = {
 #: Sheet names, in workbook order.
 SHEETS = {"summary": "汇总", "county": "县级河段", "township": "乡级河段", "village": "村级河段",
           "zones": "湖库分片", "total": "总河长", "city": "市级河长", "joint": "联席会议",
-          "person": "河长责任清单", "vacancies": "空缺岗位", "changes": "变更"}
+          "person": "河长责任清单", "vacancies": "空缺岗位", "offices": "河长制办公室",
+          "changes": "变更"}
 
 _LEVEL_NAME = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
 _KIND_NAME = {"river": "河流", "lake": "湖泊", "reservoir": "水库"}
-_RULE_NAME = {"longest_reach": "河段最长", "commander": "防汛抗旱指挥长所在县", "tie": "长度相同"}
+_RULE_NAME = {"longest_reach": "河段最长", "largest_area": "水面面积最大",
+              "commander": "防汛抗旱指挥长所在县", "tie": "长度相同"}
 _VACANT = "（空缺）"
 _FLAGS = ("boundary", "chief_required", "vacant", "synthetic")
 _KM = ("from_km", "to_km", "length_km", "area_km2", "extent")
@@ -168,14 +174,18 @@ def _reach_sheet(frame: pd.DataFrame, names: dict[str, str]) -> gpd.GeoDataFrame
         "boundary": _flag(frame["boundary"]),
         "shared_with_name": _text(frame["shared_with_name"]),
         "chief_name": _chief(frame), "chief_post": _text(frame["chief_post"]),
-        "chief_phone": _text(frame["chief_phone"]), "vacant": _flag(frame["vacant"]),
-        "synthetic": _flag(frame["synthetic"]),
+        "chief_phone": _text(frame["chief_phone"]),
+        "other_bank_chief": _text(frame["other_bank_chief"]) if "other_bank_chief" in frame
+        else "",
+        "vacant": _flag(frame["vacant"]), "synthetic": _flag(frame["synthetic"]),
         "parent_reach_code": _text(frame["parent_reach_code"]),
         "river_code": _text(frame["river_code"])})
     level = frame["level"].iloc[0] if len(frame) else ""
     drop = {"county": ["county_name", "township_name", "admin_full_name",
                        "parent_reach_code"],
             "township": ["township_name", "admin_full_name"]}.get(level, [])
+    if not (out["other_bank_chief"] != "").any():  # no 界河, or chiefs without the column
+        drop.append("other_bank_chief")
     out = out.drop(columns=drop)
     geometry = frame.geometry.to_numpy() if isinstance(frame, gpd.GeoDataFrame) else None
     return gpd.GeoDataFrame(out, geometry=geometry,
@@ -242,6 +252,29 @@ def _vacancy_sheet(vacancies: pd.DataFrame) -> pd.DataFrame:
         "admin_name": _text(vacancies["admin_name"]),
         "admin_code": _text(vacancies["admin_code"]), "post": _text(vacancies["post"]),
         "what": _text(vacancies["what"])})
+
+
+def _office_sheet(offices: pd.DataFrame) -> pd.DataFrame:
+    offices = offices.reset_index(drop=True)
+    return pd.DataFrame({
+        "level": _text(offices["level"]).map(lambda v: _LEVEL_NAME.get(v, v)),
+        "admin_name": _text(offices["admin_name"]), "admin_code": _text(offices["admin_code"]),
+        "office": _text(offices["office"]), "seat": _text(offices["seat"]),
+        "supervision_phone": _text(offices["supervision_phone"])})
+
+
+def _issuer(chiefs) -> str:
+    """发布单位 and 监督电话 from the rules, where the chiefs carry them."""
+    try:
+        offices = chiefs.rules["offices"]
+    except (AttributeError, KeyError, TypeError):
+        return ""
+    words = []
+    if offices.get("issuing_office"):
+        words.append(f"发布单位：{offices['issuing_office']}")
+    if offices.get("supervision_phone"):
+        words.append(f"监督电话：{offices['supervision_phone']}")
+    return "；".join(words)
 
 
 def _city_code(total: pd.DataFrame) -> str:
@@ -374,6 +407,9 @@ def directory_tables(chiefs, *, previous=None) -> dict[str, pd.DataFrame]:
     raw[SHEETS["person"]] = _person_sheet(
         chiefs, {level: raw[SHEETS[level]] for level in REACH_LEVELS}, raw[SHEETS["zones"]])
     raw[SHEETS["vacancies"]] = _vacancy_sheet(chiefs.vacancies)
+    offices = getattr(chiefs, "offices", None)
+    if offices is not None and len(offices):
+        raw[SHEETS["offices"]] = _office_sheet(offices)
     summary = _summary_sheet(raw)
     for level in REACH_LEVELS:
         raw[SHEETS[level]] = raw[SHEETS[level]].drop(columns="_primary")
@@ -665,10 +701,14 @@ def write_directory(chiefs, path: str | os.PathLike, *, previous=None,
         city = total.loc[total["level"] == "city", "admin_name"] if len(total) else []
         title = (str(city.iloc[0]) if len(city) else "") + "河长制分级分段名录"
     data_date = data_date or _dt.date.today().isoformat()
+    sources = sources or DEFAULT_SOURCES
+    issuer = _issuer(chiefs)
+    if issuer:
+        sources = f"{sources} {issuer}。"
     written: dict[str, Path] = {}
     if suffix == ".xlsx":
         _write_xlsx(tables, outputs.path(path), title=title, data_date=data_date,
-                    sources=sources or DEFAULT_SOURCES)
+                    sources=sources)
         written["directory"] = path
     elif suffix == ".gpkg":
         _write_gpkg(tables, path, outputs)

@@ -132,9 +132,9 @@ def test_guigang_names_and_start_end_words(guigang):
     assert village["admin_full_name"].str.endswith(("委会", "委员会", "居民会", "社区")).all()
     xun = guigang.reaches["county"].query("river_code == 'R02'")
     assert xun["start_desc"].iloc[0] == "黔江与郁江汇合口"
+    county = guigang.reaches["county"]
     for river in ("R01", "R03"):
-        assert guigang.reaches["county"].query("river_code == @river")["end_desc"].iloc[-1] \
-            == "汇入浔江处"
+        assert county[county["river_code"] == river]["end_desc"].iloc[-1] == "汇入浔江处"
     # a short name is unique within its county
     units = village.drop_duplicates("admin_code").assign(county=lambda f: f["admin_code"].str[:6])
     assert not units.duplicated(["county", "admin_name"]).any()
