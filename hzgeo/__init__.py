@@ -20,6 +20,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
+from hzgeo.directory import directory_tables, write_directory
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -54,6 +55,7 @@ __all__ = [
     "Waters",
     "__version__",
     "datasets",
+    "directory_tables",
     "find_defects",
     "gcj02_to_wgs84",
     "read_boundaries",
@@ -63,5 +65,6 @@ __all__ = [
     "validate_boundaries",
     "validate_waters",
     "wgs84_to_gcj02",
+    "write_directory",
     "write_layers",
 ]
