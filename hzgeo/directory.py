@@ -347,7 +347,7 @@ def _summary_sheet(tables: dict) -> pd.DataFrame:
     names.update(zip(reaches["county"]["admin_code"], reaches["county"]["admin_name"],
                      strict=True))
 
-    def row(label, code, pick) -> dict:
+    def row(label, code, pick, city=False) -> dict:
         out: dict[str, Any] = {"范围": label, "行政区划代码": code}
         for level in REACH_LEVELS:
             frame = pick(reaches[level])
@@ -355,7 +355,7 @@ def _summary_sheet(tables: dict) -> pd.DataFrame:
             out[f"{lvl}河段数"] = len(frame)
             out[f"{lvl}界河河段数"] = int((frame["boundary"] == "是").sum())
             # a 界河 counts once for the city, for each bank in a county's row
-            once = frame if code else frame[(frame["boundary"] == "否") | frame["_primary"]]
+            once = frame[(frame["boundary"] == "否") | frame["_primary"]] if city else frame
             out[f"{lvl}河段长度（公里）"] = float(once["length_km"].sum())
             out[f"{lvl}河长人数"] = len(_people(frame))
             out[f"{lvl}河长空缺"] = int((frame["vacant"] == "是").sum())
@@ -367,7 +367,9 @@ def _summary_sheet(tables: dict) -> pd.DataFrame:
         out["总河长空缺"] = int((tot["vacant"] == "是").sum())
         return out
 
-    rows = [row("全市", "", lambda f: f)]
+    city_code = _city_code(total.assign(level=total["level"].replace("市级", "city")))
+    rows = [row(names.get(city_code, "全市") if city_code else "全市", city_code,
+                lambda f: f, city=True)]
     for code in counties:
         rows.append(row(names.get(code, code), code,
                         lambda f, c=code: f[f["admin_code"].str[:6] == c]))

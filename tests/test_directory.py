@@ -105,8 +105,9 @@ def test_sheets_and_headers(chiefs):
 
 def test_summary_counts_equal_the_rows_of_the_other_sheets(chiefs):
     tables = directory_tables(chiefs)
-    summary = tables["汇总"].set_index("范围")
-    city = summary.loc["全市"]
+    summary = tables["汇总"].set_index("行政区划代码")
+    city = summary.loc[CITY]
+    assert city["范围"] == "贵港市"
     for level, name in (("county", "县级"), ("township", "乡级"), ("village", "村级")):
         sheet = tables[SHEETS[level]]
         assert city[f"{name}河段数"] == len(sheet)
@@ -116,7 +117,7 @@ def test_summary_counts_equal_the_rows_of_the_other_sheets(chiefs):
         assert city[f"{name}河长人数"] == len(people.drop_duplicates(["河长", "职务",
                                                                    "行政区划代码"]))
         # counties add up to the city
-        counties = summary.drop(index="全市")
+        counties = summary.drop(index=CITY)
         assert counties[f"{name}河段数"].sum() == len(sheet)
     assert city["湖库分片数"] == len(tables["湖库分片"])
     total = tables["总河长"]
