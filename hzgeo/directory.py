@@ -325,10 +325,15 @@ def _person_sheet(chiefs, reaches: dict, zones: pd.DataFrame) -> pd.DataFrame:
         "extent": np.nan}))
     out = pd.concat([r for r in rows if len(r)], ignore_index=True) if any(
         len(r) for r in rows) else pd.DataFrame(columns=list(rows[0].columns))
-    order = {"市级": 0, "县级": 1, "乡级": 2, "村级": 3}
-    out["_lvl"] = out["level"].map(order)
-    out = out.sort_values(["admin_code", "_lvl", "chief_post", "chief_name", "item_kind",
-                           "item_code"], kind="stable").drop(columns="_lvl")
+    # one person's rows together: units top down, in a unit the total chiefs first
+    level = out["level"].map({"市级": 0, "县级": 1, "乡级": 2, "村级": 3})
+    kind = out["item_kind"].map({"总河长": 0, "副总河长": 1, "市级河长": 2, "河段": 3,
+                                 "湖库分片": 4}).fillna(5)
+    person = out["chief_name"] + "|" + out["chief_post"] + "|" + out["admin_code"]
+    out = out.assign(_level=level, _kind=kind,
+                     _rank=kind.groupby(person).transform("min"), _person=person)
+    out = out.sort_values(["admin_code", "_level", "_rank", "_person", "_kind", "item_code"],
+                          kind="stable").drop(columns=["_level", "_kind", "_rank", "_person"])
     return out.reset_index(drop=True)
 
 
@@ -455,7 +460,7 @@ def roster_changes(current: Mapping[str, pd.DataFrame], previous) -> pd.DataFram
         An XLSX directory written by hzgeo, or its tables.
     """
     if not isinstance(previous, Mapping):
-        previous = read_directory(previous)
+        previous = read_directory(previous, sheets=[*_KEYED, SHEETS["total"]])
     rows = []
     keyed = dict(_KEYED)
     for sheet, (key, name, chief, post) in keyed.items():
@@ -509,8 +514,10 @@ def _compare(sheet, new, old, new_key, old_key, name, chief, post) -> pd.DataFra
         "new_chief": both["new_chief"], "new_post": both["new_post"]})
 
 
-def read_directory(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
+def read_directory(path: str | os.PathLike, sheets=None) -> dict[str, pd.DataFrame]:
     """Read back a directory XLSX written by hzgeo: sheet name -> table, all text.
+
+    ``sheets``: the sheet names to read (default all; absent ones are skipped).
 
     Raises
     ------
@@ -524,15 +531,20 @@ def read_directory(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
     if path.suffix.lower() != ".xlsx":
         raise InputError("the previous directory must be an XLSX written by hzgeo",
                          file=path, hint="give the .xlsx that hzgeo roster wrote")
+    wanted = [SHEETS[k] for k in ("county", "township", "village")]
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=1, dtype=str)
+        with pd.ExcelFile(path) as book:
+            present = book.sheet_names
+            if not all(s in present for s in wanted):
+                raise InputError(f"not a directory written by hzgeo: sheets {wanted} missing",
+                                 file=path, hint="give the .xlsx that hzgeo roster wrote")
+            names = [s for s in present if sheets is None or s in sheets]
+            sheets = pd.read_excel(book, sheet_name=names, header=1, dtype=str)
+    except InputError:
+        raise
     except Exception as err:  # not a workbook at all
         raise InputError(f"cannot read it as a workbook ({err})", file=path,
                          hint="give the .xlsx that hzgeo roster wrote") from None
-    wanted = [SHEETS[k] for k in ("county", "township", "village")]
-    if not all(s in sheets for s in wanted):
-        raise InputError(f"not a directory written by hzgeo: sheets {wanted} missing",
-                         file=path, hint="give the .xlsx that hzgeo roster wrote")
     out = {}
     for sheet, frame in sheets.items():
         blank = frame.isna().all(axis=1).to_numpy()
@@ -583,36 +595,37 @@ def _write_xlsx(tables: dict, path: Path, *, title: str, data_date: str, sources
             cell.fill = head_fill
             cell.border = border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        widths = [_display_width(h) for h in headers]
-        synth_col = headers.index(HEADERS["synthetic"]) if HEADERS["synthetic"] in headers \
-            else None
-        values = frame.to_numpy(dtype=object)
-        for i, record in enumerate(values, start=3):
-            synthetic = synth_col is not None and record[synth_col] == "是"
-            for j, value in enumerate(record, start=1):
-                header = headers[j - 1]
-                if isinstance(value, float) and np.isnan(value):
-                    value = None
-                elif isinstance(value, np.generic):
-                    value = value.item()
-                if _is_code(header) and value is not None:
-                    value = str(value)
-                cell = ws.cell(row=i, column=j, value=value)
-                cell.border = border
-                if _is_km(header) and isinstance(value, int | float):
-                    cell.number_format = "0.00"
-                    shown = f"{value:.2f}"
-                elif isinstance(value, str):
-                    cell.number_format = "@"
-                    shown = value
-                else:
-                    shown = "" if value is None else str(value)
-                if synthetic:
+        columns = []  # cell values column by column: None for missing, codes as text
+        for header in headers:
+            column = frame[header] if not isinstance(frame[header], pd.DataFrame) else \
+                frame[header].iloc[:, 0]
+            values = [None if (isinstance(v, float) and np.isnan(v)) or v is None
+                      else (v.item() if isinstance(v, np.generic) else v)
+                      for v in column.tolist()]
+            if _is_code(header):
+                values = [None if v is None else str(v) for v in values]
+            columns.append(values)
+        widths = []
+        for header, values in zip(headers, columns, strict=True):
+            shown = {f"{v:.2f}" if _is_km(header) and isinstance(v, float) else str(v)
+                     for v in values if v is not None}
+            widths.append(max([_display_width(header), *map(_display_width, shown)]))
+        n = len(frame)
+        for record in zip(*columns, strict=True):
+            ws.append(record)
+        for j, header in enumerate(headers, start=1):
+            fmt = "0.00" if _is_km(header) else "@" if _is_code(header) else None
+            if fmt is None and header != HEADERS["synthetic"]:
+                continue
+            for (cell,) in ws.iter_rows(min_row=3, max_row=n + 2, min_col=j, max_col=j):
+                if fmt is not None:
+                    cell.number_format = fmt
+                elif cell.value == "是":  # synthetic (示意) rows: the flag cell shaded
                     cell.fill = synth_fill
-                widths[j - 1] = max(widths[j - 1], _display_width(shown))
-        last = len(values) + 2
+        values = columns[0] if columns else []
+        last = n + 2
         notes = [f"数据来源：{sources}",
-                 "注：示意数据为“是”的行（灰底）含合成（示意）数据，不是真实地理或真实人员；"
+                 "注：示意数据为“是”（灰底）的行含合成（示意）数据，不是真实地理或真实人员；"
                  "长度为椭球面测地长度（公里，保留两位小数）；界河由两岸各列一行，起止相同。"]
         for k, note in enumerate(notes):
             ws.cell(row=last + 2 + k, column=1, value=note).font = Font(italic=True, size=9)
@@ -627,10 +640,11 @@ def _write_xlsx(tables: dict, path: Path, *, title: str, data_date: str, sources
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
+        ws.print_options.gridLines = True  # cell borders on paper, without a style per cell
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         ws.oddFooter.left.text = sheet
         ws.oddHeader.right.text = f"数据日期：{data_date}"
-        if len(values):
+        if n:
             ws.auto_filter.ref = f"A2:{get_column_letter(ncol)}{last}"
     book.save(path)
 

@@ -269,3 +269,66 @@ def test_headers_come_from_one_mapping(chiefs):
     for sheet, frame in tables.items():
         assert not english & set(frame.columns), sheet  # every column was translated
     assert HEADERS["chief_name"] in ("河长", "河长姓名")
+
+
+# --------------------------------------------------------------------------- hzgeo roster
+
+
+@pytest.fixture(scope="module")
+def rosters(tmp_path_factory):
+    """The bundled sample's directory, then again with one village chief replaced and
+    another village's holder gone (a vacancy), against the first as --previous."""
+    from hzgeo.cli import main
+
+    folder = tmp_path_factory.mktemp("roster")
+    old = folder / "old.xlsx"
+    assert main(["roster", "--out", str(old), "--data-date", "2026-11-30", "-q"]) == 0
+    holders = pd.read_csv(hzgeo.datasets.guigang_officials(), dtype=str, encoding="utf-8-sig")
+    replaced, emptied = "450821116206", "450881102201"  # 花龙村, 木圭村: 浔江 villages
+    village_post = (holders["职务"] == "村党组织书记")
+    holders.loc[(holders["行政区划代码"] == replaced) & village_post, "姓名"] = "新示例9999"
+    holders = holders[~((holders["行政区划代码"] == emptied) & village_post)]
+    table = folder / "holders.csv"
+    holders.to_csv(table, index=False, encoding="utf-8-sig")
+    new = folder / "new.xlsx"
+    status = main(["roster", "--officials", str(table), "--out", str(new), "--previous",
+                   str(old), "--data-date", "2026-12-01"])
+    return old, new, folder, status, replaced, emptied
+
+
+def test_roster_writes_the_bundled_directory(rosters):
+    old = rosters[0]
+    tables = read_directory(old)
+    assert {"汇总", "县级河段", "乡级河段", "村级河段", "湖库分片", "总河长", "市级河长",
+            "河长责任清单"} <= set(tables)
+    assert any("联席" in sheet for sheet in tables)
+    village = tables["村级河段"]
+    assert (village["河长"] != "").all() and (village["空缺"] == "否").all()
+    xun = tables["县级河段"].query("河流名称 == '浔江'")
+    assert xun["起点"].iloc[0] == "黔江与郁江汇合口"
+    summary = tables["汇总"].iloc[0]
+    for sheet, column in (("县级河段", "县级河段数"), ("乡级河段", "乡级河段数"),
+                          ("村级河段", "村级河段数"), ("湖库分片", "湖库分片数")):
+        assert int(summary[column]) == len(tables[sheet])
+
+
+def test_roster_vacancy_and_changes(rosters, capsys):
+    old, new, folder, status, replaced, emptied = rosters
+    assert status == 0  # a vacancy is written and warned about, not an error
+    before = read_directory(old)
+    after = read_directory(new)
+    village = after["村级河段"]
+    assert (village.loc[village["行政区划代码"] == emptied, "河长"] == "（空缺）").all()
+    assert (village.loc[village["行政区划代码"] == emptied, "空缺"] == "是").all()
+    assert (after["空缺岗位"]["行政区划代码"] == emptied).any()
+    changes = pd.read_csv(folder / "new.changes.csv", dtype=str, encoding="utf-8-sig")
+    assert changes.equals(after["变更"].fillna("")) or len(changes) == len(after["变更"])
+    old_village = before["村级河段"]
+    for code, kind in ((replaced, "河长更换"), (emptied, "空缺")):
+        want = set(old_village.loc[old_village["行政区划代码"] == code, "河段编码"])
+        zones = before["湖库分片"]
+        want |= set(zones.loc[(zones["行政区划代码"] == code), "分片编码"])
+        got = changes[changes["变更"] == kind]
+        assert set(got["编码"]) == want and len(got) == len(want), kind
+    assert set(changes["变更"]) == {"河长更换", "空缺"}
+    assert set(changes.loc[changes["变更"] == "河长更换", "现河长"]) == {"新示例9999"}
