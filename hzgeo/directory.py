@@ -343,41 +343,53 @@ def _people(frame: pd.DataFrame, post: str = "chief_post") -> set:
 
 
 def _summary_sheet(tables: dict) -> pd.DataFrame:
-    """Counts per county and for the whole city; each equals rows of the other sheets."""
-    reaches = {level: tables[SHEETS[level]] for level in REACH_LEVELS}
+    """Counts per county and level, and for the whole city; each equals rows of the other
+    sheets (a scope's 县级 + 乡级 + 村级 河段数 are the rows of the three reach sheets in
+    it, and so on)."""
+    reaches = {_LEVEL_NAME[level]: tables[SHEETS[level]] for level in REACH_LEVELS}
     zones, total = tables[SHEETS["zones"]], tables[SHEETS["total"]]
-    counties = sorted(set(reaches["county"]["admin_code"])
+    city_chiefs = tables[SHEETS["city"]]
+    counties = sorted(set(reaches["县级"]["admin_code"])
                       | set(total.loc[total["level"] == "县级", "admin_code"]))
     names = dict(zip(total["admin_code"], total["admin_name"], strict=True))
-    names.update(zip(reaches["county"]["admin_code"], reaches["county"]["admin_name"],
+    names.update(zip(reaches["县级"]["admin_code"], reaches["县级"]["admin_name"],
                      strict=True))
-
-    def row(label, code, pick, city=False) -> dict:
-        out: dict[str, Any] = {"范围": label, "行政区划代码": code}
-        for level in REACH_LEVELS:
-            frame = pick(reaches[level])
-            lvl = _LEVEL_NAME[level]
-            out[f"{lvl}河段数"] = len(frame)
-            out[f"{lvl}界河河段数"] = int((frame["boundary"] == "是").sum())
-            # a 界河 counts once for the city, for each bank in a county's row
-            once = frame[(frame["boundary"] == "否") | frame["_primary"]] if city else frame
-            out[f"{lvl}河段长度（公里）"] = float(once["length_km"].sum())
-            out[f"{lvl}河长人数"] = len(_people(frame))
-            out[f"{lvl}河长空缺"] = int((frame["vacant"] == "是").sum())
-        zone = pick(zones)
-        out["湖库分片数"] = len(zone)
-        out["湖库分片空缺"] = int((zone["vacant"] == "是").sum())
-        tot = pick(total)
-        out["总河长、副总河长人数"] = int((tot["vacant"] == "否").sum())
-        out["总河长空缺"] = int((tot["vacant"] == "是").sum())
-        return out
-
     city_code = _city_code(total.assign(level=total["level"].replace("市级", "city")))
-    rows = [row(names.get(city_code, "全市") if city_code else "全市", city_code,
-                lambda f: f, city=True)]
+
+    def count(label, code, pick, city=False) -> list[dict]:
+        rows = []
+        for level in ("市级", "县级", "乡级", "村级"):
+            out: dict[str, Any] = {"范围": label, "行政区划代码": code, "层级": level}
+            tot = pick(total[total["level"] == level])
+            zone = pick(zones[zones["level"] == level])
+            if level == "市级":
+                if not city:
+                    continue
+                held = city_chiefs[city_chiefs["vacant"] == "否"]
+                out |= {"河段数": None, "界河河段数": None, "河段长度（公里）": None,
+                        "河长人数": len(set(zip(held["chief_name"], held["post"],
+                                                strict=True))),
+                        "河长空缺": int((city_chiefs["vacant"] == "是").sum())}
+            else:
+                frame = pick(reaches[level])
+                # a 界河 counts once for the city, for each bank in a county's rows
+                once = frame[(frame["boundary"] == "否") | frame["_primary"]] if city else frame
+                out |= {"河段数": len(frame),
+                        "界河河段数": int((frame["boundary"] == "是").sum()),
+                        "河段长度（公里）": float(once["length_km"].sum()),
+                        "河长人数": len(_people(frame) | _people(zone)),
+                        "河长空缺": int((frame["vacant"] == "是").sum())}
+            out |= {"湖库分片数": len(zone), "湖库分片空缺": int((zone["vacant"] == "是").sum()),
+                    "总河长人数": int((tot["vacant"] == "否").sum()),
+                    "总河长空缺": int((tot["vacant"] == "是").sum())}
+            rows.append(out)
+        return rows
+
+    rows = count(names.get(city_code, "全市") if city_code else "全市", city_code,
+                 lambda f: f, city=True)
     for code in counties:
-        rows.append(row(names.get(code, code), code,
-                        lambda f, c=code: f[f["admin_code"].str[:6] == c]))
+        rows += count(names.get(code, code), code,
+                      lambda f, c=code: f[f["admin_code"].str[:6] == c])
     return pd.DataFrame(rows)
 
 
@@ -556,6 +568,13 @@ def read_directory(path: str | os.PathLike, sheets=None) -> dict[str, pd.DataFra
 # --------------------------------------------------------------------------- writing
 
 
+#: Columns whose long text wraps (at this many half-width characters) instead of widening
+#: the sheet beyond the printed page.
+_WRAP_AT = 44
+_WRAPPED = {HEADERS[c] for c in ("start_desc", "end_desc", "reach_name", "admin_full_name",
+                                 "members", "note", "item_name", "what")}
+
+
 def _display_width(value) -> int:
     text = "" if value is None else str(value)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -609,10 +628,25 @@ def _write_xlsx(tables: dict, path: Path, *, title: str, data_date: str, sources
         for header, values in zip(headers, columns, strict=True):
             shown = {f"{v:.2f}" if _is_km(header) and isinstance(v, float) else str(v)
                      for v in values if v is not None}
-            widths.append(max([_display_width(header), *map(_display_width, shown)]))
+            # headers wrap onto two lines; long 起止 and names wrap at _WRAP_AT
+            longest = max([0, *map(_display_width, shown)])
+            head = _display_width(header)
+            widths.append(max(head if head <= 12 else -(-head // 2) + 4,
+                              min(longest, _WRAP_AT if header in _WRAPPED else longest)))
         n = len(frame)
         for record in zip(*columns, strict=True):
             ws.append(record)
+        wrap = Alignment(wrap_text=True, vertical="top")
+        lines = np.ones(n, dtype=int)
+        for j, header in enumerate(headers, start=1):
+            if header in _WRAPPED and widths[j - 1] >= _WRAP_AT:
+                for (cell,) in ws.iter_rows(min_row=3, max_row=n + 2, min_col=j, max_col=j):
+                    cell.alignment = wrap
+                need = [-(-_display_width(v) // (widths[j - 1] + 2)) if v else 1
+                        for v in columns[j - 1]]
+                lines = np.maximum(lines, need)
+        for i in np.flatnonzero(lines > 1).tolist():  # spreadsheets do not grow rows on load
+            ws.row_dimensions[i + 3].height = 15 * int(lines[i])
         for j, header in enumerate(headers, start=1):
             fmt = "0.00" if _is_km(header) else "@" if _is_code(header) else None
             if fmt is None and header != HEADERS["synthetic"]:
@@ -631,10 +665,11 @@ def _write_xlsx(tables: dict, path: Path, *, title: str, data_date: str, sources
             ws.cell(row=last + 2 + k, column=1, value=note).font = Font(italic=True, size=9)
         for j, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 6), 60)
+        wide = sum(widths) > 160  # a reach sheet: A3 landscape keeps the print legible
         ws.row_dimensions[2].height = 30
         ws.freeze_panes = "A3"
         ws.print_title_rows = "1:2"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.paperSize = ws.PAPERSIZE_A3 if wide else ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if sum(widths) > 90 else "portrait"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0

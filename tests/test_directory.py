@@ -105,29 +105,31 @@ def test_sheets_and_headers(chiefs):
 
 def test_summary_counts_equal_the_rows_of_the_other_sheets(chiefs):
     tables = directory_tables(chiefs)
-    summary = tables["汇总"].set_index("行政区划代码")
-    city = summary.loc[CITY]
-    assert city["范围"] == "贵港市"
+    summary = tables["汇总"]
+    city = summary[summary["行政区划代码"] == CITY].set_index("层级")
+    assert set(city["范围"]) == {"贵港市"}
+    counties = summary[summary["行政区划代码"] != CITY]
+    person = tables["河长责任清单"]
     for level, name in (("county", "县级"), ("township", "乡级"), ("village", "村级")):
         sheet = tables[SHEETS[level]]
-        assert city[f"{name}河段数"] == len(sheet)
-        assert city[f"{name}界河河段数"] == (sheet["界河"] == "是").sum()
-        assert city[f"{name}河长空缺"] == (sheet["空缺"] == "是").sum()
-        people = tables["河长责任清单"].query("层级 == @name and 责任类别 == '河段'")
-        assert city[f"{name}河长人数"] == len(people.drop_duplicates(["河长", "职务",
-                                                                   "行政区划代码"]))
-        # counties add up to the city
-        counties = summary.drop(index=CITY)
-        assert counties[f"{name}河段数"].sum() == len(sheet)
-    assert city["湖库分片数"] == len(tables["湖库分片"])
+        row = city.loc[name]
+        assert row["河段数"] == len(sheet)
+        assert row["界河河段数"] == (sheet["界河"] == "是").sum()
+        assert row["河长空缺"] == (sheet["空缺"] == "是").sum()
+        held = person[(person["层级"] == name) & person["责任类别"].isin(["河段", "湖库分片"])]
+        assert row["河长人数"] == len(held.drop_duplicates(["河长", "职务", "行政区划代码"]))
+        # the counties add up to the city
+        assert counties.loc[counties["层级"] == name, "河段数"].sum() == len(sheet)
+    assert city["湖库分片数"].sum() == len(tables["湖库分片"])
+    assert counties["湖库分片数"].sum() == len(tables["湖库分片"])
     total = tables["总河长"]
-    assert city["总河长、副总河长人数"] + city["总河长空缺"] == len(total)
-    assert city["总河长空缺"] == 1
+    assert (city["总河长人数"] + city["总河长空缺"]).sum() == len(total)
+    assert city["总河长空缺"].sum() == 1
+    assert city.loc["市级", "河长人数"] == len(tables["市级河长"])
     # km: a 界河 counts once for the city (independent: the segmentation's own lengths)
-    assert city["村级河段长度（公里）"] == pytest.approx(
+    assert city.loc["村级", "河段长度（公里）"] == pytest.approx(
         chiefs.reaches["village"].query("primary")["length_m"].sum() / 1000)
     # the person sheet lists each reach, zone and total post held once
-    person = tables["河长责任清单"]
     held = sum((tables[SHEETS[lvl]]["空缺"] == "否").sum() for lvl in
                ("county", "township", "village"))
     held += (tables["湖库分片"]["空缺"] == "否").sum() + (total["空缺"] == "否").sum() + 1
@@ -306,10 +308,12 @@ def test_roster_writes_the_bundled_directory(rosters):
     assert (village["河长"] != "").all() and (village["空缺"] == "否").all()
     xun = tables["县级河段"].query("河流名称 == '浔江'")
     assert xun["起点"].iloc[0] == "黔江与郁江汇合口"
-    summary = tables["汇总"].iloc[0]
-    for sheet, column in (("县级河段", "县级河段数"), ("乡级河段", "乡级河段数"),
-                          ("村级河段", "村级河段数"), ("湖库分片", "湖库分片数")):
-        assert int(summary[column]) == len(tables[sheet])
+    summary = tables["汇总"]
+    city = summary[summary["行政区划代码"] == "450800"].set_index("层级")
+    for sheet, level in (("县级河段", "县级"), ("乡级河段", "乡级"), ("村级河段", "村级")):
+        assert int(city.loc[level, "河段数"]) == len(tables[sheet])
+    assert city["湖库分片数"].astype(int).sum() == len(tables["湖库分片"])
+    assert (city["总河长人数"].astype(int).sum() == len(tables["总河长"]))
 
 
 def test_roster_vacancy_and_changes(rosters, capsys):
