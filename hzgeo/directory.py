@@ -70,6 +70,8 @@ HEADERS: dict[str, str] = {
     "zone_code": "分片编码",
     "water_code": "湖库编码",
     "water_name": "湖库名称",
+    "joint_water_code": "河湖库编码",
+    "joint_water_name": "河湖库名称",
     "kind": "类型",
     "scale": "规模",
     "level": "层级",
@@ -111,7 +113,8 @@ _VACANT = "（空缺）"
 _FLAGS = ("boundary", "chief_required", "vacant", "synthetic")
 _KM = ("from_km", "to_km", "length_km", "area_km2", "extent")
 _CODES = ("reach_code", "river_code", "admin_code", "parent_reach_code", "zone_code",
-          "water_code", "member_codes", "convenor_code", "item_code", "chief_phone")
+          "water_code", "joint_water_code", "member_codes", "convenor_code", "item_code",
+          "chief_phone")
 
 _REACH_COLUMNS = ["reach_code", "river_name", "reach_name", "county_name", "township_name",
                   "admin_name", "admin_code", "admin_full_name", "start_desc", "end_desc",
@@ -236,7 +239,8 @@ def _city_sheet(city: pd.DataFrame) -> pd.DataFrame:
 def _joint_sheet(joint: pd.DataFrame) -> pd.DataFrame:
     joint = joint.reset_index(drop=True)
     return pd.DataFrame({
-        "water_code": _text(joint["water_code"]), "water_name": _text(joint["water_name"]),
+        "joint_water_code": _text(joint["water_code"]),
+        "joint_water_name": _text(joint["water_name"]),
         "kind": _text(joint["kind"]).map(lambda k: _KIND_NAME.get(k, k)),
         "members": _text(joint["members"]), "convenor_name": _text(joint["convenor_name"]),
         "convenor_chief": _text(joint["convenor_chief"]).replace("", _VACANT),
@@ -661,8 +665,17 @@ def _write_xlsx(tables: dict, path: Path, *, title: str, data_date: str, sources
         notes = [f"数据来源：{sources}",
                  "注：示意数据为“是”（灰底）的行含合成（示意）数据，不是真实地理或真实人员；"
                  "长度为椭球面测地长度（公里，保留两位小数）；界河由两岸各列一行，起止相同。"]
+        span = sum(min(max(w + 2, 6), 60) for w in widths)
         for k, note in enumerate(notes):
-            ws.cell(row=last + 2 + k, column=1, value=note).font = Font(italic=True, size=9)
+            row = last + 2 + k
+            cell = ws.cell(row=row, column=1, value=note)
+            cell.font = Font(italic=True, size=9)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if ncol > 1:  # the note wraps within the table's width, not beyond the page
+                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncol)
+            ws.row_dimensions[row].height = 13 * max(1, -(-_display_width(note) * 9 // 11
+                                                         // max(span, 1)))
+        ws.print_area = f"A1:{get_column_letter(ncol)}{last + 1 + len(notes)}"
         for j, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 6), 60)
         wide = sum(widths) > 160  # a reach sheet: A3 landscape keeps the print legible
