@@ -31,7 +31,8 @@ def test_run_on_the_bundled_data(run_dir):
     assert set(table["level"]) == {"county", "township", "village"}
     assert "郁江港北区段（1）" in set(table["reach_name"])
     # and the directory, from the bundled sample office holders: the XLSX and its sheets
-    sheets = pd.ExcelFile(run_dir / "directory.xlsx").sheet_names
+    with pd.ExcelFile(run_dir / "directory.xlsx") as book:
+        sheets = book.sheet_names
     assert "村级河段" in sheets
     assert sorted(p.name for p in run_dir.iterdir()) == sorted(
         ["reaches.csv", "segments.gpkg", "directory.xlsx",
