@@ -455,7 +455,8 @@ def _warn_vacancies(chiefs) -> None:
 @click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
               help="Directory to write: .xlsx (for people), .gpkg (for GIS, with geometry) "
                    "or .csv (one <stem>.<sheet>.csv per sheet).")
-@click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="XLSX",
+@click.option("--previous", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, metavar="XLSX",
               help="A directory written earlier by hzgeo: add the sheet 变更 and "
                    "<out stem>.changes.csv listing what changed.")
 @click.option("--data-date", default=None, metavar="YYYY-MM-DD",

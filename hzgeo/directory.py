@@ -249,11 +249,12 @@ def _joint_sheet(joint: pd.DataFrame) -> pd.DataFrame:
         "convenor_code": _text(joint["convenor_code"])})
 
 
-def _vacancy_sheet(vacancies: pd.DataFrame) -> pd.DataFrame:
+def _vacancy_sheet(vacancies: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     vacancies = vacancies.reset_index(drop=True)
+    code = _text(vacancies["admin_code"])
     return pd.DataFrame({
         "level": _text(vacancies["level"]).map(lambda v: _LEVEL_NAME.get(v, v)),
-        "admin_name": _text(vacancies["admin_name"]),
+        "admin_name": code.map(names).fillna(_text(vacancies["admin_name"])),
         "admin_code": _text(vacancies["admin_code"]), "post": _text(vacancies["post"]),
         "what": _text(vacancies["what"])})
 
@@ -429,7 +430,7 @@ def directory_tables(chiefs, *, previous=None) -> dict[str, pd.DataFrame]:
     raw[SHEETS["joint"]] = _joint_sheet(chiefs.joint_meetings)
     raw[SHEETS["person"]] = _person_sheet(
         chiefs, {level: raw[SHEETS[level]] for level in REACH_LEVELS}, raw[SHEETS["zones"]])
-    raw[SHEETS["vacancies"]] = _vacancy_sheet(chiefs.vacancies)
+    raw[SHEETS["vacancies"]] = _vacancy_sheet(chiefs.vacancies, names)
     offices = getattr(chiefs, "offices", None)
     if offices is not None and len(offices):
         raw[SHEETS["offices"]] = _office_sheet(offices)
