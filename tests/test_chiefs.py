@@ -236,6 +236,22 @@ def test_a_unit_with_no_holder_is_a_vacancy_not_an_error():
     assert what[B] == "小河港南区段、副总河长"
 
 
+def test_a_post_declared_vacant_is_a_vacancy_even_where_no_row_holds_its_title():
+    w = waters(("R1", "主江", True, line((500, 500), (3500, 500))))
+    off = officials()
+    off.loc[off["post"] == "镇长", "name"] = "空缺"  # both 镇长 posts known to be vacant
+    with pytest.warns(HzgeoWarning, match="2 post\\(s\\) vacant"):
+        chiefs = assign(w, off)
+    assert chiefs.vacancies["post"].tolist() == ["镇长", "镇长"]
+    assert "空缺" not in set(chiefs.total_chiefs["chief_name"].dropna())
+    # a vacant deputy who chairs a main river leaves it vacant (not the first deputy's)
+    off = officials(副乙="R1")
+    off.loc[off["name"] == "副乙", "name"] = "空缺"
+    with pytest.warns(HzgeoWarning, match="1 post\\(s\\) vacant"):
+        city = assign(w, off).city_chiefs
+    assert city["vacant"].all() and city["post"].tolist() == ["副市长"]
+
+
 def test_villages_get_chiefs_for_other_waters_only_if_the_rules_say(tmp_path):
     w = waters(("R1", "主江", True, line((500, 500), (3500, 500))),
                ("R2", "小河", False, line((500, 800), (3500, 800))))

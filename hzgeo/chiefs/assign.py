@@ -18,6 +18,8 @@ from hzgeo.settings import LEVELS, REACH_LEVELS
 
 __all__ = ["CHIEF_COLUMNS", "Chiefs", "assign_chiefs"]
 
+#: Names that declare a post vacant (the post is known, nobody holds it).
+VACANT_NAMES = frozenset({"空缺", "（空缺）", "(空缺)", "暂缺", "vacant"})
 #: Columns added to every reach and zone row.
 CHIEF_COLUMNS = ["chief_name", "chief_post", "chief_phone", "chief_required", "vacant"]
 
@@ -79,12 +81,12 @@ class _Book:
         for i, (code, post, waters) in enumerate(zip(
                 officials["admin_code"].tolist(), self._post, officials["waters"].tolist(),
                 strict=True)):
-            self.holders.setdefault((code, post), []).append(i)
-            for water in waters:
+            vacant = self._name[i] in VACANT_NAMES  # a post declared vacant: no holder
+            if not vacant:
+                self.holders.setdefault((code, post), []).append(i)
+            for water in waters:  # a vacant post that chairs a water leaves it vacant
                 self.named.setdefault((code, water), i)
         self.naming_units = {code for code, _ in self.named}
-        # unit type per unit, found once per (level, name ending) would be premature: names
-        # are short and the types few
         self.kinds: dict[str, str | None] = {
             code: rules.unit_type(level, name) for code, (level, name) in units.items()}
         self._titles = {(level, kind, role): rules.title(level, kind, role)
@@ -120,7 +122,8 @@ class _Book:
             for key in keys:
                 row = self.named.get((code, key))
                 if row is not None:
-                    return row, self._post[row], True
+                    vacant = self._name[row] in VACANT_NAMES
+                    return (None if vacant else row), self._post[row], True
         if role is None:
             return None, None, False
         row, title = self.holder(code, role)

@@ -123,11 +123,11 @@ def read_officials(path, *, encoding: str | None = None,
     Returns
     -------
     pandas.DataFrame
-        ``admin_code`` (text, never a float), ``post`` (职务, the title), ``name``,
-        ``phone`` (text), ``waters`` (a list of the water codes or main-river names that
-        holder chairs, from a text separated by ``;``, ``，`` or ``、``), ``row`` (the row
-        number in the file, header = 1), then any other columns. ``attrs["source"]`` is
-        the file.
+        ``admin_code`` (text, never a float), ``post`` (职务, the title), ``name`` (``空缺``
+        declares the post vacant), ``phone`` (text), ``waters`` (a list of the water codes
+        or main-river names that holder chairs, from a text separated by ``;``, ``，`` or
+        ``、``), ``row`` (the row number in the file, header = 1), then any other columns.
+        ``attrs["source"]`` is the file.
 
     Raises
     ------
