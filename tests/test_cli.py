@@ -36,11 +36,16 @@ def test_run_on_the_bundled_data(run_dir):
     table = pd.read_csv(run_dir / "reaches.csv", encoding="utf-8-sig", dtype=str)
     assert set(table["level"]) == {"county", "township", "village"}
     assert "郁江港北区段（1）" in set(table["reach_name"])
+    # and the directory, from the bundled sample office holders: the XLSX and its sheets
+    with pd.ExcelFile(run_dir / "directory.xlsx") as book:
+        sheets = book.sheet_names
+    assert "村级河段" in sheets
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(
+        ["reaches.csv", "segments.gpkg", "directory.xlsx", "mine", "notes.txt",
+         *(f"directory.{sheet}.csv" for sheet in sheets)])
 
 
 def test_run_replaces_only_the_files_it_writes(run_dir):
-    assert sorted(p.name for p in run_dir.iterdir()) == [
-        "mine", "notes.txt", "reaches.csv", "segments.gpkg"]
     assert (run_dir / "notes.txt").read_bytes() == b"the user's notes"
     assert [p.name for p in (run_dir / "mine").iterdir()] == ["segments.gpkg"]
     assert (run_dir / "mine" / "segments.gpkg").read_bytes() == b"not run's"
@@ -97,7 +102,7 @@ def test_defective_boundaries_are_refused(tmp_path, capsys):
                    "--out", str(tmp_path / "s.gpkg")])
     err = capsys.readouterr().err
     assert status == 2
-    assert "village: not nested: 450802001002 (parent_code '450802009' is no township)" in err
+    assert "village: code_mismatch: 450802001002 (parent_code '450802009' is no township)" in err
     assert "hzgeo check" in err
     assert "what to do:" in err
     assert not (tmp_path / "s.gpkg").exists()
@@ -189,11 +194,12 @@ def test_check_lists_defects_on_a_map_and_exits_1(tmp_path, capsys):
     inputs = _defective_files(tmp_path)
     assert main(["check", *inputs, "--out", str(tmp_path / "d.gpkg")]) == 1
     out = capsys.readouterr().out
-    assert "village: overlap: 1" in out and "overlaps 450802002001 (100,000 m²)" in out
-    assert "township: gap: 1" in out and "450802002 乙镇: part of it is in no village" in out
+    assert "overlap (village): 99,976 m² in 二村、三村 (450802001002,450802002001)" in out
+    assert "gap (village): 2,000 m² in 乙镇 (450802002)" in out
     defects = gpd.read_file(tmp_path / "d.gpkg", layer="defects")
     assert defects.crs.to_epsg() == 4490
-    assert sorted(defects["kind"]) == ["gap", "outside parent", "overlap"]
+    assert sorted(defects["kind"]) == ["double_counted_water", "gap", "outside_city",
+                                       "outside_parent", "overlap", "uncovered_water"]
     assert main(["check", "-q"]) == 0  # the bundled data has none
 
 
@@ -251,6 +257,9 @@ def _refused(args, capsys, *expected):
     return err
 
 
+SUFFIXES = {"segment": ".gpkg", "check": ".gpkg", "roster": ".xlsx or .gpkg or .csv"}
+
+
 def _folder_with_work(path):
     path.mkdir()
     (path / "precious.gpkg").write_bytes(b"years of work")
@@ -260,21 +269,23 @@ def _folder_with_work(path):
 def test_an_existing_folder_given_as_out_survives(tmp_path, capsys):
     """Issue 6: `segment --out mywork` deleted the folder mywork and wrote a file there."""
     work = _folder_with_work(tmp_path / "mywork")
-    for command in ("segment", "check"):
+    for command, suffixes in SUFFIXES.items():
         # nothing is read first: the inputs do not even exist
         _refused([command, "--boundaries", "no.gpkg", "--waters", "no.gpkg", "--out",
                   str(work)], capsys,
                  f"{work}: --out is an existing folder; it names the file to write, and hzgeo "
-                 "never replaces a folder", "what to do: give a file name ending in .gpkg")
+                 "never replaces a folder", f"what to do: give a file name ending in {suffixes}")
         assert [p.name for p in work.iterdir()] == ["precious.gpkg"]
         assert (work / "precious.gpkg").read_bytes() == b"years of work"
 
 
 def test_the_output_suffix_is_checked_before_any_work(tmp_path, capsys):
-    for command in ("segment", "check"):
+    for command, suffixes in SUFFIXES.items():
         _refused([command, "--boundaries", "no.gpkg", "--waters", "no.gpkg", "--out",
-                  str(tmp_path / "x.csv")], capsys, "x.csv: --out must end in .gpkg, not '.csv'",
-                 "what to do: give a file name ending in .gpkg, e.g. x.gpkg")
+                  str(tmp_path / "x.txt")], capsys, f"x.txt: --out must end in {suffixes}, not "
+                 "'.txt'", f"what to do: give a file name ending in {suffixes}, e.g. x.")
+    _refused(["check", "--json", str(tmp_path / "r.gpkg")], capsys,
+             "r.gpkg: --json must end in .json, not '.gpkg'")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -367,18 +378,17 @@ def test_check_checks_what_it_is_given_and_says_what_it_did_not(tmp_path, capsys
     assert main(["check", "--boundaries", str(boundaries)]) == 0
     out = capsys.readouterr().out
     assert "bundled" not in out
-    assert "not checked: rivers and lakes (no --waters given)" in out
-    assert "no defects: city 1, county 1, township 2, village 4" in out
+    assert "no defects\nnot checked: the rivers and lakes and the water duty (no waters " \
+           "given)\nchief duty not checked: no waters given" in out
     rivers = _toy_river(tmp_path / "r.gpkg")
     assert main(["check", "--waters", str(rivers)]) == 0
     out = capsys.readouterr().out
-    assert "not checked: boundaries (no --boundaries given)" in out
-    assert "no defects: 1 rivers, 0 lakes/reservoirs" in out
+    assert "not checked: the boundaries and the water duty (no boundaries given)" in out
     from toy import line, make_waters
 
     make_waters(line((0, 500), (0, 500))).rivers.to_file(tmp_path / "zero.gpkg")
     assert main(["check", "--waters", str(tmp_path / "zero.gpkg")]) == 1  # it did check them
-    assert "zero length" in capsys.readouterr().out
+    assert "zero_length_river" in capsys.readouterr().out
     _refused(["check", "--waters", str(rivers), "--fix"], capsys,
              "--fix repairs boundaries, and no --boundaries were given")
 
