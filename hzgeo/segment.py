@@ -30,9 +30,11 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from hzgeo._network import RiverNetwork, coverage_edges, crossings, shared_stretches
+from hzgeo._crossings import coverage_edges, crossings
+from hzgeo._network import RiverNetwork
 from hzgeo._reaches import REACH_COLUMNS, ReachWriter, link_parents
 from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
+from hzgeo._shared import shared_stretches
 from hzgeo._stages import stage
 from hzgeo._units import UnitTable
 from hzgeo._zones import zone_lakes

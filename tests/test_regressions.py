@@ -1,0 +1,31 @@
+"""One deterministic test for each bug the property tests (tests/test_properties.py) or
+volume runs found, on the toy region of ``toy.py``; each failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+from toy import geodesic, line, make_boundaries, make_waters
+
+from hzgeo import segment_waters
+
+
+@pytest.mark.parametrize("points", [
+    [(2000, 900), (2000, -15)],  # along the V12/V21 border, leaving the region
+    [(2000, -15), (2000, 900)],  # the same, entering
+    [(2000, 900), (2000, 0), (2000, -15)],  # with a vertex on the outline
+    [(3000, 500), (3000, 1012), (2990, 1030)],  # along V21/V22, out across the top
+])
+def test_a_border_stretch_ends_on_the_outline(points):
+    """A 界河 stretch that leaves the region stopped at the first river vertex outside
+    (up to the tolerance beyond the outline), not on the outline: +7 m and +13 m on
+    two rivers of a 5,000-village region."""
+    river = line(*points)
+    inside = shapely.intersection(river, make_boundaries()["county"].geometry.iloc[0])
+    seg = segment_waters(make_boundaries(), make_waters(river))
+    want = geodesic(inside)
+    for level, frame in seg.reaches.items():
+        got = frame.loc[frame["primary"], "length_m"].sum()
+        assert got == pytest.approx(want, rel=1e-9), level
+    assert seg.river_lengths["length_m"].iloc[0] == pytest.approx(want, rel=1e-9)
+    assert seg.reaches["village"]["boundary"].any()
