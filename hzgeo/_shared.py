@@ -52,7 +52,7 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
             continue
         order = np.lexsort((lei, lseg))  # by segment, then edge: ties go the same way always
         lseg, lei = lseg[order], lei[order]
-        s, part, edge, pxy = _near_samples(net, lseg, lei, edges, seg_tol)
+        s, part, edge, pxy, step = _near_samples(net, lseg, lei, edges, seg_tol)
         va, vb = edge_lo[edge], edge_hi[edge]
         ka, kb = keys[va], keys[vb]
         flip = ka > kb
@@ -62,13 +62,17 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
         if len(taken):  # drop samples inside stretches found at a higher level
             order = order[~_interval_member(s[order], taken)]
         s, part, key, va, vb = s[order], part[order], key[order], va[order], vb[order]
-        edge, pxy = edge[order], pxy[order]
+        edge, pxy, step = edge[order], pxy[order], step[order]
         if len(s) == 0:
             continue
         planar = net.planar(s, part)
         new = np.ones(len(s), dtype=bool)
+        # a run goes on over a gap of up to the tolerance, and always from one sample to
+        # the next (samples are never closer than _MIN_SAMPLE_SPACING_M, which can be
+        # more than a small tolerance)
+        gap = np.maximum(tol_of_part[part[1:]], (1 + 1e-9) * np.maximum(step[1:], step[:-1]))
         new[1:] = (part[1:] != part[:-1]) | (key[1:] != key[:-1]) | (
-            planar[1:] - planar[:-1] > tol_of_part[part[1:]])
+            planar[1:] - planar[:-1] > gap)
         run = np.cumsum(new) - 1
         starts = np.flatnonzero(new)
         ends = np.append(starts[1:], len(s)) - 1
@@ -110,7 +114,8 @@ def _near_samples(net: RiverNetwork, seg: np.ndarray, ei: np.ndarray, edges: np.
                   seg_tol: np.ndarray):
     """Samples every tolerance / 2 along the segments of the (segment, edge) pairs (sorted
     by segment), each with its nearest candidate edge, kept where that edge is within the
-    tolerance: positions, parts, edges and points. In batches of segments."""
+    tolerance: positions, parts, edges, points and the spacing of the samples on their
+    segment. In batches of segments."""
     near, pair_first, pairs_per_seg = np.unique(seg, return_index=True, return_counts=True)
     length = np.hypot(*(net.xy[near + 1] - net.xy[near]).T)
     spacing = np.maximum(seg_tol[near] / 2, _MIN_SAMPLE_SPACING_M)
@@ -137,9 +142,11 @@ def _near_samples(net: RiverNetwork, seg: np.ndarray, ei: np.ndarray, edges: np.
         first_best = np.flatnonzero(dist == np.repeat(best_d, per_sample))
         first_best = first_best[np.unique(sample_idx[first_best], return_index=True)[1]]
         ok = best_d <= seg_tol[b_near[seg_of_sample]]
-        out.append((sample_s[ok], part[ok], cand[first_best][ok], xy[ok]))
+        step = (length[batch] / (b_count - 1))[seg_of_sample]
+        out.append((sample_s[ok], part[ok], cand[first_best][ok], xy[ok], step[ok]))
     if not out:
-        return np.zeros(0), np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros((0, 2))
+        return (np.zeros(0), np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros((0, 2)),
+                np.zeros(0))
     return tuple(np.concatenate(x) for x in zip(*out, strict=True))
 
 

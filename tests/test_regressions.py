@@ -29,3 +29,16 @@ def test_a_border_stretch_ends_on_the_outline(points):
         assert got == pytest.approx(want, rel=1e-9), level
     assert seg.river_lengths["length_m"].iloc[0] == pytest.approx(want, rel=1e-9)
     assert seg.reaches["village"]["boundary"].any()
+
+
+@pytest.mark.parametrize("tolerance", [0.01, 0.1, 0.4])
+def test_a_border_is_shared_under_a_tolerance_below_the_sample_spacing(tolerance):
+    """Samples along a border are at least 0.25 m apart, and a run of samples broke
+    wherever two were more than the tolerance apart: under 0.5 m (a river's
+    ``accuracy_m`` of 0.3, say) no 界河 was ever found, and overlay's double count was
+    handed to one side. Found by the property tests with a 0.01 m tolerance."""
+    river = line((2000, 100), (2000, 900))  # on the V12/V21 border
+    seg = segment_waters(make_boundaries(), make_waters(river), boundary_tolerance=tolerance)
+    village = seg.reaches["village"]
+    assert village["boundary"].all() and len(village) == 2
+    assert village["length_m"].iloc[0] == pytest.approx(geodesic(river), rel=1e-9)
