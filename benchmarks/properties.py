@@ -2,7 +2,7 @@
 
     python benchmarks/properties.py --examples 2000
 
-The suite runs 20 fixed examples; this runs ``--examples`` fresh random ones (hypothesis
+The suite runs 12 fixed examples; this runs ``--examples`` fresh random ones (hypothesis
 draws new ones each run, so a repeat run explores further) and prints hypothesis's
 statistics: how many examples passed, failed or were invalid, and the time they took.
 A failure prints the smallest example hypothesis found, ready to become a deterministic
