@@ -72,6 +72,11 @@ FOUND = {
     "near a triple point": {"seed": 185, "nx": 2, "ny": 3, "multipolygon": False,
                             "hole": "filled", "kinds": ["meander", "vertex", "border_jitter"],
                             "tol": 0.01, "min_length": 0.0},
+    # a 界河 along a border that pokes 2.6 cm into a third village at a corner takes
+    # those cm (not a bug either: within the tolerance the river is on the border)
+    "a poke under a 界河": {"seed": 294, "nx": 3, "ny": 2, "multipolygon": False,
+                          "hole": "", "city": False, "kinds": ["border", "border_jitter"],
+                          "tol": 5.0, "min_length": 0.0},
 }
 
 
