@@ -258,11 +258,13 @@ def check_against_overlay(boundaries, waters, seg) -> tuple[int, int]:
     # and any village of which a 界河 took a bit: a river within the tolerance of a
     # border is on it, even where it pokes a few cm into a third village at a corner
     shared = village[village["boundary"]].to_crs(CRS)
-    near = {river: shapely.buffer(shapely.union_all(g.geometry.values), 1e-6)
+    near = {river: shapely.union_all(g.geometry.values)
             for river, g in shared.groupby("river_code")}
+    inner = np.linspace(0.05, 0.95, 19)  # points inside each overlay piece
     for row in pieces.itertuples():
-        if row.river_code in near and shapely.intersection(
-                row.geometry, near[row.river_code]).length > 1e-4:
+        if row.river_code in near and any(shapely.dwithin(shapely.line_interpolate_point(
+                part, inner, normalized=True), near[row.river_code], 1e-6).any()
+                                          for part in shapely.get_parts(row.geometry)):
             explained.add((row.river_code, row.code))
     for river, group in pieces.groupby("river_code"):  # overlay counts a border twice
         geoms, names = group.geometry.values, group["code"].to_numpy()

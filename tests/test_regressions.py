@@ -77,6 +77,10 @@ FOUND = {
     "a poke under a 界河": {"seed": 294, "nx": 3, "ny": 2, "multipolygon": False,
                           "hole": "", "city": False, "kinds": ["border", "border_jitter"],
                           "tol": 5.0, "min_length": 0.0},
+    "a 1 m poke under a 界河": {"seed": 24546538, "nx": 3, "ny": 2, "multipolygon": False,
+                              "hole": "", "city": False,
+                              "kinds": ["border_jitter", "border_jitter"], "tol": 5.0,
+                              "min_length": 0.0},
 }
 
 
