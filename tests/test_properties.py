@@ -16,9 +16,12 @@ the result in lon/lat. The tolerance is 1e-9 relative plus 1e-7 m absolute: GEOS
 the intersection points in the plane with its own arithmetic, hzgeo with its own, and the
 two points differ by a few 1e-9 m (coordinates of 10^6 m carry 1e-10 m of rounding); the
 ellipsoids (CGCS2000 in hzgeo, GRS80 here) differ in the 12th digit of the flattening.
-Each (river, village) length equals ``geopandas.overlay``'s, measured the same way, except
-for villages that a 界河 stretch or a listed sliver touches, or where overlay itself counts
-a stretch on a border in both villages.
+Each (river, village) length equals ``geopandas.overlay``'s, measured the same way, to the
+same tolerance, except where a difference is explained: the two sides of a 界河 and the
+reaches next to it (it starts where the river comes within the tolerance of the border,
+which may be inside a third village), a village of which a 界河 covers part of overlay's
+piece (a river pokes a few cm into a third village at a corner), the two ends of a listed
+sliver, and villages where overlay counts a stretch on a border in both.
 
 ``HZGEO_PROPERTY_EXAMPLES=5000 pytest tests/test_properties.py`` runs a larger sample
 (``benchmarks/properties.py`` does that and prints the count).
