@@ -20,6 +20,9 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
+from hzgeo.audit import AuditReport, audit
+from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
+from hzgeo.directory import directory_tables, write_directory
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -42,26 +45,35 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "AuditReport",
     "Boundaries",
     "CRSError",
+    "Chiefs",
     "DataQualityError",
     "HzgeoError",
     "HzgeoWarning",
     "InputError",
+    "Rules",
     "Segmentation",
     "SliverWarning",
     "ValidationError",
     "Waters",
     "__version__",
+    "assign_chiefs",
+    "audit",
     "datasets",
+    "directory_tables",
     "find_defects",
     "gcj02_to_wgs84",
     "read_boundaries",
+    "read_officials",
+    "read_rules",
     "read_waters",
     "repair_boundaries",
     "segment_waters",
     "validate_boundaries",
     "validate_waters",
     "wgs84_to_gcj02",
+    "write_directory",
     "write_layers",
 ]
