@@ -360,6 +360,96 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
     return EXIT_OK
 
 
+def _sample_sources() -> str:
+    return ("贵港市样例数据（hzgeo 自带）：县界 cnmaps，区划代码与名称为 2023 年统计用区划代码，"
+            "黔江、浔江、郁江为 Natural Earth 10m，乡镇、村界及其余河流、湖库为合成示意数据；"
+            "河长姓名、电话为虚构（详见 data/SOURCES.md）。")
+
+
+@cli.command()
+@input_options
+@click.option("--officials", default=None, metavar="TABLE",
+              help="Office holders (CSV or XLSX): 行政区划代码/admin_code, 职务/post, "
+                   "姓名/name, optional 电话/phone, 负责河湖/waters. Default with the bundled "
+                   "boundaries and waters: the bundled fictional sample.")
+@click.option("--officials-encoding", default=None, metavar="NAME",
+              help="Text encoding of the officials CSV, e.g. GBK. Default: UTF-8 if it "
+                   "decodes as such, else GB18030 (GBK).")
+@click.option("--rules", default=None, metavar="TOML",
+              help="Rules file (who is chief of what). Default: the bundled Guigang rules.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="Directory to write: .xlsx (for people), .gpkg (for GIS, with geometry) "
+                   "or .csv (one <stem>.<sheet>.csv per sheet).")
+@click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="XLSX",
+              help="A directory written earlier by hzgeo: add the sheet 变更 and "
+                   "<out stem>.changes.csv listing what changed.")
+@click.option("--data-date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the data, shown in every sheet's title. Default: today.")
+@_segment_args
+@common_options
+def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
+           officials_encoding, rules, out, previous, data_date, min_length, boundary_tolerance,
+           overrides, fix, quiet, debug) -> int:
+    """Write the graded directory (分级分段名录): every reach, zone and unit its chief.
+
+    Segments the waters, assigns chiefs from the office holders by the rules, and writes
+    the directory. Vacant posts are written as （空缺）, listed as a warning, and the
+    command still succeeds (exit 0): `hzgeo audit` counts them as defects.
+    """
+    from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
+    from hzgeo.directory import write_directory
+
+    echo = _Reporter(quiet)
+    sample = not boundaries and not waters
+    if officials is None:
+        if not sample:
+            raise click.UsageError("--officials is required with your own --boundaries or "
+                                   "--waters (the bundled sample holders fit only the bundled "
+                                   "Guigang data)")
+        from hzgeo.datasets import guigang_officials
+
+        officials = str(guigang_officials())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        with stage("read"):
+            bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+            holders = read_officials(officials, encoding=officials_encoding)
+            rule_set = read_rules(rules)
+        bnd, _ = _repair(bnd, fix, echo)
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        with stage("assign"):
+            chiefs = assign_chiefs(result, bnd, wat, holders, rule_set)
+        sources = _sample_sources() if sample else (
+            f"行政区划：{'、'.join(boundaries) or 'hzgeo 样例'}；"
+            f"水系：{'、'.join(waters) or 'hzgeo 样例'}；任职表：{officials}。"
+            "河段由 hzgeo 按行政区划自动分段，长度为椭球面测地长度。")
+        with stage("write"):
+            written = write_directory(chiefs, out, previous=previous, data_date=data_date,
+                                      sources=sources)
+    _notes([w for w in caught if "vacan" not in str(w.message).lower()
+            and "空缺" not in str(w.message)], echo)
+    vacancies = chiefs.vacancies
+    if len(vacancies):
+        click.echo(f"hzgeo: warning: {len(vacancies)} vacant post(s), written as （空缺）:",
+                   err=True)
+        for row in vacancies.head(10).itertuples():
+            click.echo(f"    {row.admin_code} {row.admin_name}: {row.post} ({row.what})",
+                       err=True)
+        if len(vacancies) > 10:
+            click.echo(f"    ... and {len(vacancies) - 10} more", err=True)
+    for level in REACH_LEVELS:
+        frame = chiefs.reaches[level]
+        echo(f"{level:>9}: {len(frame):5d} reaches, {int(frame['vacant'].sum()):3d} vacant; "
+             f"{len(chiefs.zones[level]):3d} lake zones")
+    if "changes" in written:
+        changes = pd.read_csv(written["changes"], dtype=str, encoding="utf-8-sig")
+        echo(f"changes since {previous}: {len(changes)} row(s)" + (
+            " (" + ", ".join(f"{n} {k}" for k, n in changes["变更"].value_counts().items())
+            + ")" if len(changes) else ""))
+    echo("wrote " + ", ".join(str(p) for p in dict.fromkeys(written.values())))
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- entry point
 
 
