@@ -21,6 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
 from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
+from hzgeo.audit import AuditReport, audit
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -43,6 +44,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "AuditReport",
     "Boundaries",
     "Chiefs",
     "CRSError",
@@ -57,6 +59,7 @@ __all__ = [
     "Waters",
     "__version__",
     "assign_chiefs",
+    "audit",
     "datasets",
     "find_defects",
     "gcj02_to_wgs84",

@@ -6,14 +6,15 @@ per defect: layer, code, kind, detail, and a geometry showing where), for ``hzge
 that computes reaches: they raise one :class:`~hzgeo.errors.DataQualityError` naming
 every defect, by level and code, or return ``None``.
 
-Kinds of defect: ``invalid geometry`` (with GEOS's reason and location), ``overlap``
-(two units of a level share area), ``unmatched edges`` (neighbours do not share their
-common edge vertex for vertex), ``gap`` (part of a parent covered by none of its
-children), ``outside parent`` (part of a unit outside its parent), ``not nested``
-(``parent_code`` names no unit of the level above), and for waters ``zero length``,
-``unknown flows_into``, ``mouth off its river`` (its nearer end farther from the river it
-flows into than its ``accuracy_m``, else 20 m; segmentation only warns of it), ``invalid
-geometry``. Areas are measured in the projected work CRS; gaps and overlaps under
+Kinds of defect (stable identifiers; :mod:`hzgeo.audit` documents them all):
+``invalid_geometry`` (with GEOS's reason and location), ``overlap`` (two units of a level
+share area), ``near_miss_edge`` (neighbours do not share their common edge vertex for
+vertex), ``gap`` (part of a parent covered by none of its children), ``outside_parent``
+(part of a unit outside its parent), ``code_mismatch`` (``parent_code`` names no unit of
+the level above), and for waters ``zero_length_river``, ``unknown_flows_into``,
+``mouth_off_river`` (its nearer end farther from the river it flows into than its
+``accuracy_m``, else 20 m; segmentation only warns of it), ``invalid_geometry`` (lakes).
+Areas are measured in the projected work CRS; gaps and overlaps under
 :data:`~hzgeo.settings.COVERAGE_AREA_TOLERANCE_M2` are numerical noise and not reported.
 """
 
@@ -48,7 +49,8 @@ __all__ = [
     "water_defects",
 ]
 
-DEFECT_COLUMNS = ["layer", "code", "name", "kind", "detail", "area_m2", "geometry"]
+DEFECT_COLUMNS = ["layer", "code", "name", "kind", "detail", "area_m2", "length_m",
+                  "geometry"]
 
 _FIX_HINT = ("run `hzgeo check --out defects.gpkg` to see every defect on a map; "
              "`--fix` repairs invalid polygons, overlaps and gaps narrower than 5 m "
@@ -60,12 +62,13 @@ def _listing(codes) -> str:
     return ", ".join(codes[:10]) + (f" and {len(codes) - 10} more" if len(codes) > 10 else "")
 
 
-def _rows(layer, frame, index, kind, detail, geometry, area=np.nan) -> pd.DataFrame:
+def _rows(layer, frame, index, kind, detail, geometry, area=np.nan, length=np.nan
+          ) -> pd.DataFrame:
     index = np.asarray(index, dtype=int)
     return pd.DataFrame({
         "layer": layer, "code": frame["code"].to_numpy()[index] if len(index) else [],
         "name": frame["name"].to_numpy()[index] if len(index) else [],
-        "kind": kind, "detail": detail, "area_m2": area,
+        "kind": kind, "detail": detail, "area_m2": area, "length_m": length,
         "geometry": np.asarray(geometry, dtype=object)})
 
 
@@ -83,7 +86,7 @@ def _invalid(layer: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
         found = _WHERE.search(reason or "")
         where.append(shapely.Point(float(found[1]), float(found[2])) if found
                      else shapely.point_on_surface(geom) if geom is not None else None)
-    return [_rows(layer, frame, bad, "invalid geometry", reasons, where)]
+    return [_rows(layer, frame, bad, "invalid_geometry", reasons, where)]
 
 
 def _coverage(layer: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
@@ -109,9 +112,9 @@ def _coverage(layer: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
     overlapping = set(left[big].tolist()) | set(right[big].tolist())
     edge_only = [i for i in suspects.tolist() if i not in overlapping]
     if edge_only:
-        out.append(_rows(layer, frame, edge_only, "unmatched edges",
+        out.append(_rows(layer, frame, edge_only, "near_miss_edge",
                          "shares an edge with a neighbour, but not vertex for vertex",
-                         edges[edge_only]))
+                         edges[edge_only], length=shapely.length(edges[edge_only])))
     return out
 
 
@@ -142,7 +145,7 @@ def _nesting(parent_level: str, parent: gpd.GeoDataFrame, level: str,
     area = shapely.area(outside)
     big = area > COVERAGE_AREA_TOLERANCE_M2
     if big.any():
-        out.append(_rows(level, frame, nested[big], "outside parent",
+        out.append(_rows(level, frame, nested[big], "outside_parent",
                          [f"part of it lies outside {parent_level} {codes[where[i]]}"
                           for i in nested[big]], outside[big], area[big]))
     return out
@@ -213,7 +216,7 @@ def _orphans(parent_level, parent, level, frame) -> list[pd.DataFrame]:
     orphan = np.flatnonzero(~frame["parent_code"].isin(set(parent["code"])).to_numpy())
     if not len(orphan):
         return []
-    return [_rows(level, frame, orphan, "not nested",
+    return [_rows(level, frame, orphan, "code_mismatch",
                   [f"parent_code {p!r} is no {parent_level}"
                    for p in frame["parent_code"].to_numpy()[orphan]],
                   shapely.point_on_surface(frame.geometry.values[orphan]))]
@@ -235,12 +238,12 @@ def water_defects(waters: Waters) -> gpd.GeoDataFrame:
     geoms = waters.rivers.geometry.values
     short = np.flatnonzero(~(shapely.length(geoms) > 0))
     if len(short):
-        parts.append(_rows("rivers", rivers, short, "zero length",
+        parts.append(_rows("rivers", rivers, short, "zero_length_river",
                            "fewer than two distinct points", geoms[short]))
     into = rivers["flows_into"].to_numpy()
     unknown = np.flatnonzero((into != "") & ~np.isin(into, rivers["code"].to_numpy()))
     if len(unknown):
-        parts.append(_rows("rivers", rivers, unknown, "unknown flows_into",
+        parts.append(_rows("rivers", rivers, unknown, "unknown_flows_into",
                            [f"flows_into {into[i]!r} is no river_code" for i in unknown],
                            shapely.get_point(shapely.get_geometry(geoms[unknown], -1), -1)))
     parts += _mouths_off(waters, rivers, unknown)
@@ -278,17 +281,19 @@ def _mouths_off(waters: Waters, rivers: pd.DataFrame, unknown: np.ndarray) -> li
                       < shapely.distance(end[off], target[off]), 0, -1)
     where = [shapely.get_point(shapely.get_geometry(g, n), n) for g, n in zip(ends, nearer,
                                                                               strict=True)]
-    return [_rows("rivers", rivers, rows, "mouth off its river",
+    return [_rows("rivers", rivers, rows, "mouth_off_river",
                   [f"ends {d:,.0f} m from {t} (tolerance {x:g} m)" for d, t, x in zip(
-                      gap[off], into[rows], tol[off], strict=True)], where, np.nan)]
+                      gap[off], into[rows], tol[off], strict=True)], where, np.nan,
+                  gap[off])]
 
 
 def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = None, *,
                  coverage: bool = True) -> gpd.GeoDataFrame:
     """Every defect of the boundaries and waters, one row each, for review on a map.
 
-    Columns: ``layer``, ``code``, ``name``, ``kind``, ``detail``, ``area_m2`` (gaps and
-    overlaps, work CRS) and a geometry in EPSG:4490 showing where (the overlap, the gap,
+    Columns: ``layer``, ``code``, ``name``, ``kind``, ``detail``, ``area_m2`` (gaps,
+    overlaps and units outside their parent, work CRS), ``length_m`` (near-miss edges; the
+    distance of a mouth off its river) and a geometry in EPSG:4490 showing where (the overlap, the gap,
     the unmatched edge, the point GEOS names for invalid geometry).
 
     Examples
@@ -351,7 +356,7 @@ def validate_waters(waters: Waters) -> None:
     True
     """
     defects = water_defects(waters)
-    tolerable = defects["kind"] == "mouth off its river"
+    tolerable = defects["kind"] == "mouth_off_river"
     if tolerable.any():
         rows = defects[tolerable]
         warnings.warn(f"{len(rows)} river(s) end away from the river they flow into, so their "
