@@ -20,6 +20,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
+from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -43,20 +44,25 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "Boundaries",
+    "Chiefs",
     "CRSError",
     "DataQualityError",
     "HzgeoError",
     "HzgeoWarning",
     "InputError",
+    "Rules",
     "Segmentation",
     "SliverWarning",
     "ValidationError",
     "Waters",
     "__version__",
+    "assign_chiefs",
     "datasets",
     "find_defects",
     "gcj02_to_wgs84",
     "read_boundaries",
+    "read_officials",
+    "read_rules",
     "read_waters",
     "repair_boundaries",
     "segment_waters",
