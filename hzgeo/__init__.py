@@ -20,8 +20,8 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
-from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
 from hzgeo.audit import AuditReport, audit
+from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -68,8 +68,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [*_LAZY,
     "AuditReport",
     "Boundaries",
-    "Chiefs",
     "CRSError",
+    "Chiefs",
     "DataQualityError",
     "HzgeoError",
     "HzgeoWarning",
