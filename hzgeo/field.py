@@ -960,12 +960,21 @@ _MAP_STYLE = {  # key: (layer title, colour, radius, popup columns)
 }
 
 
-def add_field_layers(m, sections=None, confluences=None, boards=None, *, show=True):
-    """Add the field points to a folium map as toggleable layers (CircleMarkers, no icons
-    from a CDN), popups escaped with :func:`html.escape`. Returns the map."""
+def add_field_layers(m, sections=None, confluences=None, boards=None, *, show=True,
+                     control=True):
+    """Add the field points to a folium map as toggleable layers.
+
+    One ``folium.FeatureGroup`` per kind (跨界断面, 主要交汇处, 公示牌), points drawn as
+    ``folium.CircleMarker`` (no marker icons, nothing fetched from a CDN), popups and
+    tooltips escaped with :func:`html.escape`. ``control`` adds a
+    ``folium.LayerControl`` to switch them; pass False when the map has its own layer
+    control (then register the groups, which this returns, with it). Returns the groups
+    by key (``sections``, ``confluences``, ``boards``).
+    """
     import folium
 
     frames = {"sections": sections, "confluences": confluences, "boards": boards}
+    groups = {}
     for key, frame in frames.items():
         if frame is None or not len(frame):
             continue
@@ -982,4 +991,7 @@ def add_field_layers(m, sections=None, confluences=None, boards=None, *, show=Tr
                                 popup=folium.Popup(_popup(row, columns), max_width=420)
                                 ).add_to(group)
         group.add_to(m)
-    return m
+        groups[key] = group
+    if control and groups:
+        folium.LayerControl(collapsed=False).add_to(m)
+    return groups
