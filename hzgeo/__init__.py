@@ -20,8 +20,8 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
-from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
 from hzgeo.audit import AuditReport, audit
+from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -47,6 +47,12 @@ _LAZY = {
     "plot_sheet": "hzgeo.maps",
     "write_map": "hzgeo.maps",
     "write_maps": "hzgeo.maps",
+    "cross_sections": "hzgeo.field",
+    "confluences": "hzgeo.field",
+    "notice_boards": "hzgeo.field",
+    "boards_to_reprint": "hzgeo.field",
+    "write_field": "hzgeo.field",
+    "write_boards_pdf": "hzgeo.maps.board",
     "PhaseOne": "hzgeo.pipeline",
     "run_phase_one": "hzgeo.pipeline",
 }
@@ -68,8 +74,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [*_LAZY,
     "AuditReport",
     "Boundaries",
-    "Chiefs",
     "CRSError",
+    "Chiefs",
     "DataQualityError",
     "HzgeoError",
     "HzgeoWarning",
@@ -83,6 +89,7 @@ __all__ = [*_LAZY,
     "assign_chiefs",
     "audit",
     "datasets",
+    "directory_tables",
     "find_defects",
     "gcj02_to_wgs84",
     "read_boundaries",
@@ -94,5 +101,6 @@ __all__ = [*_LAZY,
     "validate_boundaries",
     "validate_waters",
     "wgs84_to_gcj02",
+    "write_directory",
     "write_layers",
 ]

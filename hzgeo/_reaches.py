@@ -133,12 +133,9 @@ class ReachWriter:
             words[i] = next((name for (p, s), name in self.cuts.items()
                              if p == runs.part[idx[i]] and abs(s - at) < 1e-9), "分段点")
         live = np.flatnonzero(has & (na >= 0) & ~cut)
-        for i in live.tolist():
-            here = {int(runs.a[idx[i]]), int(runs.b[idx[i]]), int(runs.a[j[i]]),
-                    int(runs.b[j[i]])} - {NONE}
-            meet = [names[u] for u in sorted(here)]  # unit ids follow the codes
-            words[i] = (("、".join(meet[:-1]) + "与" + meet[-1] + "交界处") if len(meet) > 1
-                        else "分段点")
+        if len(live):
+            words[live] = _meeting(names, np.column_stack([
+                runs.a[idx[live]], runs.b[idx[live]], runs.a[j[live]], runs.b[j[live]]]))
         return words
 
     # -- frames ------------------------------------------------------------------------
@@ -248,6 +245,31 @@ class ReachWriter:
         unassigned = np.bincount(river[gap], weights=(c1 - c0)[gap], minlength=n)
         return pd.DataFrame({"river_code": self.river_code, "river_name": self.river_name,
                              "length_m": total, "unassigned_m": unassigned})
+
+
+def _meeting(names: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Words for the point where the units of each row meet: 甲村与乙村交界处, three or
+    more as 甲村、乙村与丙村交界处, in code order (unit ids follow the codes), so the
+    words do not depend on which side asks. ``NONE`` entries are ignored.
+
+    >>> _meeting(np.array(["甲村", "乙村", "丙村"], dtype=object),
+    ...          np.array([[1, NONE, 0, NONE], [2, 0, 1, 0], [1, NONE, 1, NONE]])).tolist()
+    ['甲村与乙村交界处', '甲村、乙村与丙村交界处', '分段点']
+    """
+    u = np.sort(units, axis=1)
+    u[:, 1:][u[:, 1:] == u[:, :-1]] = NONE  # each unit once
+    u = np.sort(u, axis=1)  # NONE (negative) first, units in code order after it
+    valid = u != NONE
+    count = valid.sum(axis=1)
+    label = np.append(names, "").astype(object)[np.where(valid, u, len(names))]
+    out = np.full(len(u), "", dtype=object)
+    seen = np.zeros(len(u), dtype=int)
+    for k in range(u.shape[1]):
+        seen += valid[:, k]
+        sep = np.where(~valid[:, k] | (seen == 1), "",
+                       np.where(seen == count, "与", "、")).astype(object)
+        out = out + sep + label[:, k]
+    return np.where(count > 1, out + "交界处", "分段点").astype(object)
 
 
 def _apart(start: np.ndarray, end: np.ndarray, km0: np.ndarray,

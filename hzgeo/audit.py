@@ -84,7 +84,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -95,7 +95,7 @@ from pyproj import Transformer
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import HzgeoError, InputError
-from hzgeo.geodesy import geodesic_area, geodesic_length
+from hzgeo.geodesy import geodesic_area, geodesic_length, segment_lengths
 from hzgeo.io import Boundaries, Waters, work_crs_for
 from hzgeo.settings import (
     AUDIT_MIN_AREA_M2,
@@ -171,11 +171,10 @@ class AuditReport:
     summary: dict
     defects: gpd.GeoDataFrame
     coverage: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
 
     # ---- text
     def coverage_lines(self) -> list[str]:
-        """One line per level, e.g. ``village: 639.74 km of river, 100.000 % with exactly
+        """One line per level, e.g. ``village: 652.36 km of river, 100.000 % with exactly
         one unit``."""
         lines = []
         for row in self.coverage.itertuples():
@@ -211,8 +210,9 @@ class AuditReport:
         if fixable:
             lines.append(f"--fix would repair {fixable} of them (fixable in the report)")
         lines.append(self.summary.get("water_duty", ""))
+        if self.summary.get("chief_duty", "checked") != "checked":
+            lines.append("chief duty " + self.summary["chief_duty"])
         lines += self.coverage_lines()
-        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(line for line in lines if line)
 
     # ---- files
@@ -409,13 +409,14 @@ def audit(boundaries: Boundaries, waters: Waters, *, chiefs=None, officials=None
     from hzgeo.validate import find_defects
 
     _check_inputs(boundaries, waters)
-    notes: list[str] = []
     present = [level for level in LEVELS if level in boundaries]
     work = work_crs_for(boundaries[present[-1]])
     boundaries, duplicates = _merge_duplicates(boundaries)
     names = _names(boundaries)
-    rows: list[gpd.GeoDataFrame] = [_frame(duplicates, boundaries.crs), _input_defects(find_defects(boundaries, waters), boundaries,
-                                                   work, min_area_m2, min_width_m)]
+    rows: list[gpd.GeoDataFrame] = [
+        _frame(duplicates, boundaries.crs),
+        _input_defects(find_defects(boundaries, waters), boundaries, work, min_area_m2,
+                       min_width_m)]
     result, reason = segmentation, None
     if duplicates:
         result = None
@@ -423,15 +424,18 @@ def audit(boundaries: Boundaries, waters: Waters, *, chiefs=None, officials=None
             sorted({f"{d['level']} {d['codes']}" for d in duplicates})[:10])
     elif result is None:
         result, reason = _try_segment(boundaries, waters, min_length, boundary_tolerance)
+    chief_duty = "checked" if chiefs is not None else "not checked: no office holders given"
     if chiefs is None and officials is not None:
         if result is None:
-            notes.append(f"chiefs could not be assigned: {reason}")
+            chief_duty = f"not checked: chiefs could not be assigned ({reason})"
         else:
             from hzgeo.chiefs import assign_chiefs
 
             chiefs = assign_chiefs(result, boundaries, waters, officials, rules)
+            chief_duty = "checked"
     duty = _WaterDuty(boundaries, waters, work, names, result, chiefs)
     rows.append(_frame(duty.rows(min_area_m2, min_width_m), work))
+    rows.append(_frame(duty.information(), STORE_CRS))
     if chiefs is not None:
         rows.append(_frame(_chief_rows(chiefs, names, duty, overloaded_limit), work))
     rows = [r for r in rows if len(r)]
@@ -452,12 +456,11 @@ def audit(boundaries: Boundaries, waters: Waters, *, chiefs=None, officials=None
         "coverage": coverage.set_index("level").to_dict("index"),
         "coverage_lines": [],
         "water_duty": water_duty,
-        "chief_duty": "checked" if chiefs is not None else "not checked: no office holders",
+        "chief_duty": chief_duty,
         "tolerance": {"min_area_m2": min_area_m2, "min_width_m": min_width_m,
                       "overloaded_limit": overloaded_limit},
     }
-    report = AuditReport(ok=real.empty, summary=summary, defects=defects, coverage=coverage,
-                         notes=notes)
+    report = AuditReport(ok=real.empty, summary=summary, defects=defects, coverage=coverage)
     summary["coverage_lines"] = report.coverage_lines()
     return report
 
@@ -555,6 +558,35 @@ def _input_defects(found: gpd.GeoDataFrame, boundaries: Boundaries, work, min_ar
     return _frame(rows, work)
 
 
+def _fast_length(geoms: np.ndarray) -> np.ndarray:
+    """Geodesic length (m) of each lon/lat geometry's lines, vectorised over all vertices
+    (:func:`hzgeo.geodesy.segment_lengths`, within 1e-9 of pyproj's geodesic)."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    parts, inner = shapely.get_parts(parts, return_index=True)  # collections of multis
+    owner = owner[inner]
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    if len(xy) < 2:
+        return np.zeros(len(geoms))
+    seg = segment_lengths(xy[:, 0], xy[:, 1])
+    same = part[1:] == part[:-1]
+    lines = shapely.get_type_id(parts) != 0  # a point has no length
+    seg = np.where(same & lines[part[1:]], seg, 0.0)
+    per_part = np.bincount(part[1:], weights=seg, minlength=len(parts))
+    return np.bincount(owner, weights=per_part, minlength=len(geoms))
+
+
+class _Lazy:
+    """``lazy[i]``: ``make(i)``, computed when first asked for (where a defect is)."""
+
+    def __init__(self, make):
+        self.make, self.done = make, {}
+
+    def __getitem__(self, i):
+        if i not in self.done:
+            self.done[i] = self.make(i)
+        return self.done[i]
+
+
 class _WaterDuty:
     """River length and lake area per level: inside the city, uncovered, counted twice."""
 
@@ -579,6 +611,8 @@ class _WaterDuty:
             city = shapely.union_all(self._top().geometry.values)
         self.city = city
         shapely.prepare(city)
+        self.city_units = boundaries["city"].to_crs(work).reset_index(drop=True) \
+            if "city" in boundaries else None
         rivers = waters.rivers.reset_index(drop=True)
         self.rivers = rivers.to_crs(work)
         self.river_code = rivers["river_code"].astype(str).to_numpy()
@@ -596,6 +630,7 @@ class _WaterDuty:
             self.lake_inside = shapely.intersection(lake_geoms, city)
             self.lake_inside_m2 = self._area(self.lake_inside)
         self._per_level: dict[str, dict] = {}
+        self._overlap_cache: dict[str, list] = {}
 
     def _top(self):
         return self.units[self.levels[0]]
@@ -604,89 +639,114 @@ class _WaterDuty:
         return gpd.GeoSeries(geoms, crs=self.work).to_crs(STORE_CRS).values
 
     def _length(self, geoms) -> np.ndarray:
-        return geodesic_length(self._to_store(np.asarray(geoms, dtype=object)))
+        return _fast_length(self._to_store(np.asarray(geoms, dtype=object)))
 
     def _area(self, geoms) -> np.ndarray:
         return geodesic_area(self._to_store(np.asarray(geoms, dtype=object)))
 
     def _around(self, geom, level: str) -> tuple[list[str], list[str]]:
         """Codes and names of the units one level up that a stretch lies in."""
-        up = {"village": "township", "township": "county", "county": None}[level]
-        if up is None or up not in self.units:
+        up = {"village": "township", "township": "county", "county": "city"}[level]
+        if geom is None or geom.is_empty or (up not in self.units and up != "city"):
             return [], []
-        frame = self.units[up]
+        frame = self.units[up] if up in self.units else self.city_units
+        if frame is None:
+            return [], []
         hits = frame.sindex.query(geom, predicate="intersects")
+        codes = [str(c) for c in frame["code"].to_numpy()[np.sort(hits)]]
+        return codes, [self.names.get(c, c) for c in codes]
+
+    def _at(self, geom, level: str) -> tuple[list[str], list[str]]:
+        """Codes and names of the level's units holding a point of ``geom``."""
+        if geom is None or geom.is_empty:
+            return [], []
+        frame = self.units[level]
+        hits = frame.sindex.query(shapely.point_on_surface(geom), predicate="intersects")
         codes = [str(c) for c in frame["code"].to_numpy()[np.sort(hits)]]
         return codes, [self.names.get(c, c) for c in codes]
 
     # ---- per level
     def level(self, level: str) -> dict:
         """Per river and lake at ``level``: uncovered and double-counted measures and
-        where."""
+        where (on the published reaches when there are some, else on the geometry)."""
         if level in self._per_level:
             return self._per_level[level]
         n = len(self.rivers)
         out = {"uncovered": np.zeros(n), "double": np.zeros(n),
                "uncovered_geom": np.full(n, None, dtype=object),
-               "double_rows": [], "lake_uncovered": None, "lake_double": None,
-               "lake_uncovered_geom": None, "lake_double_rows": []}
+               "double_geom": np.full(n, None, dtype=object), "double_rows": [],
+               "lake_uncovered": None, "lake_double": None, "lake_uncovered_geom": None,
+               "lake_double_geom": None, "lake_double_rows": []}
         units = self.units[level]
-        ugeoms = units.geometry.values
-        covered = shapely.union_all(ugeoms)
-        shapely.prepare(covered)
-        overlaps = self._overlaps(units)
         if self.result is not None:
-            reaches = self.result.reaches[level]
-            primary = reaches[reaches["primary"].astype(bool)]
-            counted = primary.groupby("river_code")["length_m"].sum()
-            counted = counted.reindex(self.river_code, fill_value=0.0).to_numpy()
-            diff = self.inside_m - counted
-            out["uncovered"] = np.maximum(diff, 0.0)
-            out["double"] = np.maximum(-diff, 0.0)
-            reach_geoms = gpd.GeoSeries(primary.geometry.values, crs=STORE_CRS).to_crs(
-                self.work).values
-            by_river = pd.Series(reach_geoms).groupby(primary["river_code"].to_numpy()).agg(
-                lambda g: shapely.union_all(np.asarray(g.to_list(), dtype=object)))
-            for i in np.flatnonzero(out["uncovered"] > 0):
-                done = by_river.get(self.river_code[i])
-                stretch = self.river_inside[i] if done is None else shapely.difference(
-                    self.river_inside[i], shapely.buffer(done, 0.01))
-                out["uncovered_geom"][i] = stretch
+            self._on_reaches(level, out)
         else:
+            covered = shapely.union_all(units.geometry.values)
             stretch = shapely.difference(self.river_inside, covered)
             out["uncovered"] = self._length(stretch)
             out["uncovered_geom"] = stretch
-            for a, b, poly in overlaps:
+            for a, b, poly in self._overlaps(level):
                 hit = shapely.intersection(self.river_inside, poly)
                 length = self._length(hit)
                 for i in np.flatnonzero(length > 0):
                     out["double_rows"].append((i, a, b, length[i], hit[i]))
-        if self.lakes is not None:
-            inside = self.lake_inside
-            if self.result is not None:
-                zones = self.result.zones[level]
-                counted = zones.groupby("water_code")["area_m2"].sum().reindex(
-                    self.lakes["code"].astype(str).to_numpy(), fill_value=0.0).to_numpy()
-                diff = self.lake_inside_m2 - counted
-                out["lake_uncovered"] = np.maximum(diff, 0.0)
-                out["lake_double"] = np.maximum(-diff, 0.0)
-                zone_union = shapely.union_all(gpd.GeoSeries(
-                    zones.geometry.values, crs=STORE_CRS).to_crs(self.work).values)
-                out["lake_uncovered_geom"] = shapely.difference(inside, zone_union)
-            else:
-                stretch = shapely.difference(inside, covered)
+            if self.lakes is not None:
+                stretch = shapely.difference(self.lake_inside, covered)
                 out["lake_uncovered"] = self._area(stretch)
                 out["lake_uncovered_geom"] = stretch
                 out["lake_double"] = np.zeros(len(self.lakes))
-            for a, b, poly in overlaps:
-                hit = shapely.intersection(inside, poly)
-                area = self._area(hit)
-                for i in np.flatnonzero(area > 0):
-                    out["lake_double_rows"].append((i, a, b, area[i], hit[i]))
+                for a, b, poly in self._overlaps(level):
+                    hit = shapely.intersection(self.lake_inside, poly)
+                    area = self._area(hit)
+                    for i in np.flatnonzero(area > 0):
+                        out["lake_double_rows"].append((i, a, b, area[i], hit[i]))
         self._per_level[level] = out
         return out
 
-    def _overlaps(self, units) -> list[tuple[str, str, object]]:
+    def _on_reaches(self, level: str, out: dict) -> None:
+        """Inside the city (measured here) against the published reaches and zones."""
+        reaches = self.result.reaches[level]
+        primary = reaches[reaches["primary"].astype(bool)]
+        counted = primary.groupby("river_code")["length_m"].sum()
+        diff = self.inside_m - counted.reindex(self.river_code, fill_value=0.0).to_numpy()
+        out["uncovered"] = np.maximum(diff, 0.0)
+        out["double"] = np.maximum(-diff, 0.0)
+        out["uncovered_geom"] = _Lazy(lambda i: shapely.difference(
+            self.river_inside[i], shapely.buffer(shapely.union_all(self._to_work(
+                primary.geometry.values[primary["river_code"].to_numpy() == self.river_code[i]]
+            )), 0.01)))
+        out["double_geom"] = _Lazy(lambda i: self._in_overlaps(level, self.river_inside[i]))
+        if self.lakes is None:
+            return
+        zones = self.result.zones[level]
+        counted = zones.groupby("water_code")["area_m2"].sum().reindex(
+            self.lakes["code"].astype(str).to_numpy(), fill_value=0.0).to_numpy()
+        diff = self.lake_inside_m2 - counted
+        out["lake_uncovered"] = np.maximum(diff, 0.0)
+        out["lake_double"] = np.maximum(-diff, 0.0)
+        lake_code = self.lakes["code"].astype(str).to_numpy()
+        out["lake_uncovered_geom"] = _Lazy(lambda i: shapely.difference(
+            self.lake_inside[i], shapely.union_all(self._to_work(
+                zones.geometry.values[zones["water_code"].astype(str).to_numpy()
+                                      == lake_code[i]]))))
+        out["lake_double_geom"] = _Lazy(lambda i: self._in_overlaps(level,
+                                                                    self.lake_inside[i]))
+
+    def _to_work(self, geoms):
+        return gpd.GeoSeries(geoms, crs=STORE_CRS).to_crs(self.work).values
+
+    def _in_overlaps(self, level: str, geom):
+        """The part of ``geom`` in overlaps of the level's units (else all of it)."""
+        polys = [poly for _, _, poly in self._overlaps(level)]
+        part = shapely.intersection(geom, shapely.union_all(polys)) if polys else None
+        return geom if part is None or part.is_empty else part
+
+    def _overlaps(self, level: str) -> list[tuple[str, str, object]]:
+        """Pairs of the level's units that share area, with the shared part (computed once,
+        only when needed: it touches every pair of neighbours)."""
+        if level in self._overlap_cache:
+            return self._overlap_cache[level]
+        units = self.units[level]
         geoms = units.geometry.values
         left, right = units.sindex.query(geoms, predicate="intersects")
         keep = left < right
@@ -694,8 +754,10 @@ class _WaterDuty:
         common = shapely.intersection(geoms[left], geoms[right])
         area = shapely.area(common)
         codes = units["code"].astype(str).to_numpy()
-        return [(codes[a], codes[b], c) for a, b, c, x in zip(left, right, common, area,
-                                                              strict=True) if x > 0]
+        found = [(codes[a], codes[b], c) for a, b, c, x in zip(left, right, common, area,
+                                                               strict=True) if x > 0]
+        self._overlap_cache[level] = found
+        return found
 
     # ---- rows
     def rows(self, min_area_m2: float, min_width_m: float) -> list[dict]:
@@ -704,14 +766,15 @@ class _WaterDuty:
             found = self.level(level)
             for i in np.flatnonzero(found["uncovered"] >= max(min_width_m, 1e-9)):
                 geom = found["uncovered_geom"][i]
-                codes, names = self._around(geom, level) if geom is not None else ([], [])
+                codes, names = self._around(geom, level)
                 rows.append(_row("uncovered_water", level, codes, names, geom,
                                  measure=found["uncovered"][i], water=self._water(i),
                                  detail=f"river length inside the city in no {level} reach"))
             if self.result is not None:
                 for i in np.flatnonzero(found["double"] >= max(min_width_m, 1e-9)):
-                    rows.append(_row("double_counted_water", level, [], [],
-                                     self.river_inside[i], measure=found["double"][i],
+                    rows.append(_row("double_counted_water", level,
+                                     *self._at(found["double_geom"][i], level),
+                                     found["double_geom"][i], measure=found["double"][i],
                                      water=self._water(i),
                                      detail=f"{level} reaches add up to more than the river"))
             for i, a, b, length, geom in found["double_rows"]:
@@ -721,7 +784,7 @@ class _WaterDuty:
                                      measure=length, water=self._water(i),
                                      detail=f"river runs where {level}s {a} and {b} overlap"))
             rows += self._lake_rows(level, found, min_area_m2)
-        rows += self._information()
+        rows += self._outside()
         return rows
 
     def _water(self, i: int) -> tuple[str, str]:
@@ -742,8 +805,10 @@ class _WaterDuty:
                         | {"unit": "m2"})
         if self.result is not None:
             for i in np.flatnonzero(found["lake_double"] >= max(min_area_m2, 1e-9)):
-                rows.append(_row("double_counted_water", level, [], [], self.lake_inside[i],
-                                 measure=found["lake_double"][i], water=(code[i], name[i]),
+                rows.append(_row("double_counted_water", level,
+                                 *self._at(found["lake_double_geom"][i], level),
+                                 found["lake_double_geom"][i], measure=found["lake_double"][i],
+                                 water=(code[i], name[i]),
                                  detail=f"{level} zones add up to more than the lake")
                             | {"unit": "m2"})
         else:
@@ -756,7 +821,7 @@ class _WaterDuty:
                                 | {"unit": "m2"})
         return rows
 
-    def _information(self) -> list[dict]:
+    def _outside(self) -> list[dict]:
         rows = []
         outside = self.total_m - self.inside_m
         geoms = self.rivers.geometry.values
@@ -765,17 +830,17 @@ class _WaterDuty:
                              measure=outside[i], water=self._water(i),
                              detail=f"{outside[i] / 1000:,.3f} km of its "
                                     f"{self.total_m[i] / 1000:,.3f} km lie outside the city"))
+        return rows
+
+    def information(self) -> list[dict]:
+        """``sliver`` and ``boundary_reach`` rows, geometry in EPSG:4490 (as published)."""
         if self.result is None:
-            return rows
-        back = Transformer.from_crs(STORE_CRS, self.work, always_xy=True)
-
-        def local(geom):
-            return shapely.transform(geom, lambda xy: np.column_stack(back.transform(*xy.T)))
-
+            return []
+        rows = []
         for s in self.result.slivers.itertuples():
             codes = [c for c in str(s.admin_code).split("、") if c and c != "无归属"]
             rows.append(_row("sliver", "village", codes,
-                             [self.names.get(c, c) for c in codes], local(s.geometry),
+                             [self.names.get(c, c) for c in codes], s.geometry,
                              measure=s.length_m, water=(s.river_code, s.river_name),
                              detail=f"merged into {s.merged_into}"))
         for level in self.levels:
@@ -784,7 +849,7 @@ class _WaterDuty:
             for r in shared.itertuples():
                 codes = [r.admin_code, r.shared_with]
                 rows.append(_row("boundary_reach", level, codes,
-                                 [self.names.get(c, c) for c in codes], local(r.geometry),
+                                 [self.names.get(c, c) for c in codes], r.geometry,
                                  measure=r.length_m, water=(r.river_code, r.river_name),
                                  detail=f"界河 {r.reach_name}, shared by both banks"))
         return rows

@@ -225,6 +225,23 @@ def _segment_args(func: Callable) -> Callable:
                              "to one side (action=assign) or cut a reach at a point "
                              "(action=cut).")(func)
     return _reach_options(func)
+def officials_options(func: Callable) -> Callable:
+    """``--officials``, ``--officials-encoding``, ``--rules``."""
+    options = [
+        click.option("--officials", default=None, metavar="TABLE",
+                     help="Office holders (CSV or XLSX): 行政区划代码/admin_code, 职务/post, "
+                          "姓名/name, optional 电话/phone, 负责河湖/waters. Default with the "
+                          "bundled boundaries and waters: the bundled fictional sample."),
+        click.option("--officials-encoding", default=None, metavar="NAME",
+                     help="Text encoding of the officials CSV, e.g. GBK. Default: UTF-8 if "
+                          "it decodes as such, else GB18030 (GBK)."),
+        click.option("--rules", default=None, metavar="TOML",
+                     help="Rules file (who is chief of what). Default: the bundled Guigang "
+                          "rules."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
@@ -287,28 +304,43 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_
 @click.option("--min-width", type=float, default=AUDIT_MIN_WIDTH_M, show_default=True,
               metavar="M", help="Area defects narrower than this (m), and uncovered or "
                                 "double-counted river stretches shorter, are not reported.")
+@click.option("--officials", default=None, metavar="CSV|XLSX",
+              help="Office holders (admin_code, post, name, phone, waters): also check that "
+                   "every reach, zone and unit the rules give a chief has one.")
+@click.option("--rules", "rules_path", default=None, metavar="TOML",
+              help="Rules of who chairs what (default: the bundled Guigang rules).")
+@click.option("--max-reaches-per-chief", type=click.IntRange(min=1), default=None,
+              metavar="N", help="Report people holding more than N reaches "
+                                "(overloaded_chief). Default: not checked.")
 @_reach_options
 @fix_option
 @common_options
 def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_path, min_area,
-          min_width, min_length, boundary_tolerance, fix, quiet, debug) -> int:
+          min_width, officials, rules_path, max_reaches_per_chief, min_length,
+          boundary_tolerance, fix, quiet, debug) -> int:
     """Audit the inputs and the water duty: exit 0 clean, 1 defects found, 2 unreadable.
 
     Boundary defects (invalid polygons, overlaps, gaps, units outside their parent, codes
     that do not nest, edges that nearly meet), river defects, and per level the river
     length and lake area inside the city that no unit (or two) answers for, measured on
     the reaches that would be published. Information (slivers, 界河, water beyond the
-    city) is listed but does not count as a defect.
+    city) is listed but does not count as a defect. With --officials, also the chief
+    duty: reaches, zones and units without their chief, vacant total chiefs, joint
+    meetings without a convenor.
     """
     from hzgeo.audit import audit
+    from hzgeo.chiefs import read_officials, read_rules
 
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
         bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
                                keep_duplicates=not fix)
+        holders = None if officials is None else read_officials(officials)
+        rules = None if rules_path is None else read_rules(rules_path)
         bnd, repairs = _repair(bnd, fix, echo)
-        report = audit(bnd, wat, min_area_m2=min_area, min_width_m=min_width,
+        report = audit(bnd, wat, officials=holders, rules=rules, min_area_m2=min_area,
+                       min_width_m=min_width, overloaded_limit=max_reaches_per_chief,
                        min_length=min_length, boundary_tolerance=boundary_tolerance)
     _notes(caught, echo)
     if out is not None or json_path is not None:
@@ -330,14 +362,17 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
 @input_options
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("hzgeo_output"),
               show_default=True, help="Folder for the results.")
+@officials_options
 @_segment_args
 @common_options
-def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_length,
-        boundary_tolerance, overrides, fix, quiet, debug) -> int:
+def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officials,
+        officials_encoding, rules, min_length, boundary_tolerance, overrides, fix, quiet,
+        debug) -> int:
     """Phase one on the given (default: bundled Guigang) data: load, validate, segment, write.
 
     Writes OUT/segments.gpkg (every layer, EPSG:4490) and OUT/reaches.csv (all levels,
-    UTF-8 with BOM for Excel).
+    UTF-8 with BOM); with office holders (the bundled sample for the bundled data, else
+    --officials) also the directory: OUT/directory.xlsx and OUT/directory.<sheet>.csv.
     """
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
@@ -361,7 +396,18 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
             table = pd.concat([result.reaches[lvl].drop(columns="geometry")
                                for lvl in REACH_LEVELS], ignore_index=True)
             table.to_csv(outputs.path(out / "reaches.csv"), index=False, encoding="utf-8-sig")
-    _notes(caught, echo)
+            officials = _officials_path(boundaries, waters, officials, required=False)
+            chiefs = None
+            if officials is not None:
+                from hzgeo.directory import write_directory
+
+                chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+                for name in ("directory.xlsx", "directory.csv"):
+                    write_directory(chiefs, out / name, outputs=outputs,
+                                    sources=_sources(boundaries, waters, officials))
+    _notes(_not_vacancies(caught), echo)
+    if chiefs is not None:
+        _warn_vacancies(chiefs)
     lengths = result.river_lengths.set_index("river_code")["length_m"]
     main = rivers[rivers["main"]]
     echo("main rivers inside the city (geodesic km):")
@@ -375,7 +421,9 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
     unassigned = result.river_lengths["unassigned_m"].sum()
     echo(f"slivers merged: {len(result.slivers)}; river length in no village: "
          f"{unassigned:.1f} m")
-    echo(f"wrote {out / 'segments.gpkg'} and {out / 'reaches.csv'}")
+    echo(f"wrote {out / 'segments.gpkg'} and {out / 'reaches.csv'}" + (
+        f", {out / 'directory.xlsx'} and {out / 'directory.*.csv'}" if chiefs is not None
+        else " (no directory: give --officials for one)"))
     return EXIT_OK
 
 
@@ -385,21 +433,62 @@ def _sample_sources() -> str:
             "河长姓名、电话为虚构（详见 data/SOURCES.md）。")
 
 
+def _officials_path(boundaries, waters, officials, *, required: bool) -> str | None:
+    """The office holders table: as given, else the bundled sample for the bundled data."""
+    if officials is not None:
+        return officials
+    if not boundaries and not waters:
+        from hzgeo.datasets import guigang_officials
+
+        return str(guigang_officials())
+    if required:
+        raise click.UsageError("--officials is required with your own --boundaries or "
+                               "--waters (the bundled sample holders fit only the bundled "
+                               "Guigang data)")
+    return None
+
+
+def _chiefs(result, bnd, wat, officials, officials_encoding, rules):
+    from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
+
+    with stage("assign"):
+        holders = read_officials(officials, encoding=officials_encoding)
+        return assign_chiefs(result, bnd, wat, holders, read_rules(rules))
+
+
+def _sources(boundaries, waters, officials) -> str:
+    if not boundaries and not waters:
+        return _sample_sources()
+    return (f"行政区划：{'、'.join(boundaries) or 'hzgeo 样例'}；"
+            f"水系：{'、'.join(waters) or 'hzgeo 样例'}；任职表：{officials}。"
+            "河段由 hzgeo 按行政区划自动分段，长度为椭球面测地长度。")
+
+
+def _not_vacancies(caught) -> list:
+    """Warnings other than the vacancy one (listed by :func:`_warn_vacancies`)."""
+    return [w for w in caught if "vacan" not in str(w.message).lower()]
+
+
+def _warn_vacancies(chiefs) -> None:
+    vacancies = chiefs.vacancies
+    if not len(vacancies):
+        return
+    click.echo(f"hzgeo: warning: {len(vacancies)} vacant post(s), written as （空缺）:",
+               err=True)
+    for row in vacancies.head(10).itertuples():
+        click.echo(f"    {row.admin_code} {row.admin_name}: {row.post} ({row.what})", err=True)
+    if len(vacancies) > 10:
+        click.echo(f"    ... and {len(vacancies) - 10} more", err=True)
+
+
 @cli.command()
 @input_options
-@click.option("--officials", default=None, metavar="TABLE",
-              help="Office holders (CSV or XLSX): 行政区划代码/admin_code, 职务/post, "
-                   "姓名/name, optional 电话/phone, 负责河湖/waters. Default with the bundled "
-                   "boundaries and waters: the bundled fictional sample.")
-@click.option("--officials-encoding", default=None, metavar="NAME",
-              help="Text encoding of the officials CSV, e.g. GBK. Default: UTF-8 if it "
-                   "decodes as such, else GB18030 (GBK).")
-@click.option("--rules", default=None, metavar="TOML",
-              help="Rules file (who is chief of what). Default: the bundled Guigang rules.")
+@officials_options
 @click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
               help="Directory to write: .xlsx (for people), .gpkg (for GIS, with geometry) "
                    "or .csv (one <stem>.<sheet>.csv per sheet).")
-@click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="XLSX",
+@click.option("--previous", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, metavar="XLSX",
               help="A directory written earlier by hzgeo: add the sheet 变更 and "
                    "<out stem>.changes.csv listing what changed.")
 @click.option("--data-date", default=None, metavar="YYYY-MM-DD",
@@ -415,47 +504,22 @@ def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
     the directory. Vacant posts are written as （空缺）, listed as a warning, and the
     command still succeeds (exit 0): `hzgeo audit` counts them as defects.
     """
-    from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
     from hzgeo.directory import write_directory
 
     echo = _Reporter(quiet)
-    sample = not boundaries and not waters
-    if officials is None:
-        if not sample:
-            raise click.UsageError("--officials is required with your own --boundaries or "
-                                   "--waters (the bundled sample holders fit only the bundled "
-                                   "Guigang data)")
-        from hzgeo.datasets import guigang_officials
-
-        officials = str(guigang_officials())
+    officials = _officials_path(boundaries, waters, officials, required=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
         with stage("read"):
             bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
-            holders = read_officials(officials, encoding=officials_encoding)
-            rule_set = read_rules(rules)
         bnd, _ = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
-        with stage("assign"):
-            chiefs = assign_chiefs(result, bnd, wat, holders, rule_set)
-        sources = _sample_sources() if sample else (
-            f"行政区划：{'、'.join(boundaries) or 'hzgeo 样例'}；"
-            f"水系：{'、'.join(waters) or 'hzgeo 样例'}；任职表：{officials}。"
-            "河段由 hzgeo 按行政区划自动分段，长度为椭球面测地长度。")
+        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
         with stage("write"):
             written = write_directory(chiefs, out, previous=previous, data_date=data_date,
-                                      sources=sources)
-    _notes([w for w in caught if "vacan" not in str(w.message).lower()
-            and "空缺" not in str(w.message)], echo)
-    vacancies = chiefs.vacancies
-    if len(vacancies):
-        click.echo(f"hzgeo: warning: {len(vacancies)} vacant post(s), written as （空缺）:",
-                   err=True)
-        for row in vacancies.head(10).itertuples():
-            click.echo(f"    {row.admin_code} {row.admin_name}: {row.post} ({row.what})",
-                       err=True)
-        if len(vacancies) > 10:
-            click.echo(f"    ... and {len(vacancies) - 10} more", err=True)
+                                      sources=_sources(boundaries, waters, officials))
+    _notes(_not_vacancies(caught), echo)
+    _warn_vacancies(chiefs)
     for level in REACH_LEVELS:
         frame = chiefs.reaches[level]
         echo(f"{level:>9}: {len(frame):5d} reaches, {int(frame['vacant'].sum()):3d} vacant; "

@@ -70,6 +70,8 @@ HEADERS: dict[str, str] = {
     "zone_code": "分片编码",
     "water_code": "湖库编码",
     "water_name": "湖库名称",
+    "joint_water_code": "河湖库编码",
+    "joint_water_name": "河湖库名称",
     "kind": "类型",
     "scale": "规模",
     "level": "层级",
@@ -111,7 +113,8 @@ _VACANT = "（空缺）"
 _FLAGS = ("boundary", "chief_required", "vacant", "synthetic")
 _KM = ("from_km", "to_km", "length_km", "area_km2", "extent")
 _CODES = ("reach_code", "river_code", "admin_code", "parent_reach_code", "zone_code",
-          "water_code", "member_codes", "convenor_code", "item_code", "chief_phone")
+          "water_code", "joint_water_code", "member_codes", "convenor_code", "item_code",
+          "chief_phone")
 
 _REACH_COLUMNS = ["reach_code", "river_name", "reach_name", "county_name", "township_name",
                   "admin_name", "admin_code", "admin_full_name", "start_desc", "end_desc",
@@ -236,7 +239,8 @@ def _city_sheet(city: pd.DataFrame) -> pd.DataFrame:
 def _joint_sheet(joint: pd.DataFrame) -> pd.DataFrame:
     joint = joint.reset_index(drop=True)
     return pd.DataFrame({
-        "water_code": _text(joint["water_code"]), "water_name": _text(joint["water_name"]),
+        "joint_water_code": _text(joint["water_code"]),
+        "joint_water_name": _text(joint["water_name"]),
         "kind": _text(joint["kind"]).map(lambda k: _KIND_NAME.get(k, k)),
         "members": _text(joint["members"]), "convenor_name": _text(joint["convenor_name"]),
         "convenor_chief": _text(joint["convenor_chief"]).replace("", _VACANT),
@@ -245,11 +249,12 @@ def _joint_sheet(joint: pd.DataFrame) -> pd.DataFrame:
         "convenor_code": _text(joint["convenor_code"])})
 
 
-def _vacancy_sheet(vacancies: pd.DataFrame) -> pd.DataFrame:
+def _vacancy_sheet(vacancies: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     vacancies = vacancies.reset_index(drop=True)
+    code = _text(vacancies["admin_code"])
     return pd.DataFrame({
         "level": _text(vacancies["level"]).map(lambda v: _LEVEL_NAME.get(v, v)),
-        "admin_name": _text(vacancies["admin_name"]),
+        "admin_name": code.map(names).fillna(_text(vacancies["admin_name"])),
         "admin_code": _text(vacancies["admin_code"]), "post": _text(vacancies["post"]),
         "what": _text(vacancies["what"])})
 
@@ -325,10 +330,15 @@ def _person_sheet(chiefs, reaches: dict, zones: pd.DataFrame) -> pd.DataFrame:
         "extent": np.nan}))
     out = pd.concat([r for r in rows if len(r)], ignore_index=True) if any(
         len(r) for r in rows) else pd.DataFrame(columns=list(rows[0].columns))
-    order = {"市级": 0, "县级": 1, "乡级": 2, "村级": 3}
-    out["_lvl"] = out["level"].map(order)
-    out = out.sort_values(["admin_code", "_lvl", "chief_post", "chief_name", "item_kind",
-                           "item_code"], kind="stable").drop(columns="_lvl")
+    # one person's rows together: units top down, in a unit the total chiefs first
+    level = out["level"].map({"市级": 0, "县级": 1, "乡级": 2, "村级": 3})
+    kind = out["item_kind"].map({"总河长": 0, "副总河长": 1, "市级河长": 2, "河段": 3,
+                                 "湖库分片": 4}).fillna(5)
+    person = out["chief_name"] + "|" + out["chief_post"] + "|" + out["admin_code"]
+    out = out.assign(_level=level, _kind=kind,
+                     _rank=kind.groupby(person).transform("min"), _person=person)
+    out = out.sort_values(["admin_code", "_level", "_rank", "_person", "_kind", "item_code"],
+                          kind="stable").drop(columns=["_level", "_kind", "_rank", "_person"])
     return out.reset_index(drop=True)
 
 
@@ -338,39 +348,53 @@ def _people(frame: pd.DataFrame, post: str = "chief_post") -> set:
 
 
 def _summary_sheet(tables: dict) -> pd.DataFrame:
-    """Counts per county and for the whole city; each equals rows of the other sheets."""
-    reaches = {level: tables[SHEETS[level]] for level in REACH_LEVELS}
+    """Counts per county and level, and for the whole city; each equals rows of the other
+    sheets (a scope's 县级 + 乡级 + 村级 河段数 are the rows of the three reach sheets in
+    it, and so on)."""
+    reaches = {_LEVEL_NAME[level]: tables[SHEETS[level]] for level in REACH_LEVELS}
     zones, total = tables[SHEETS["zones"]], tables[SHEETS["total"]]
-    counties = sorted(set(reaches["county"]["admin_code"])
+    city_chiefs = tables[SHEETS["city"]]
+    counties = sorted(set(reaches["县级"]["admin_code"])
                       | set(total.loc[total["level"] == "县级", "admin_code"]))
     names = dict(zip(total["admin_code"], total["admin_name"], strict=True))
-    names.update(zip(reaches["county"]["admin_code"], reaches["county"]["admin_name"],
+    names.update(zip(reaches["县级"]["admin_code"], reaches["县级"]["admin_name"],
                      strict=True))
+    city_code = _city_code(total.assign(level=total["level"].replace("市级", "city")))
 
-    def row(label, code, pick) -> dict:
-        out: dict[str, Any] = {"范围": label, "行政区划代码": code}
-        for level in REACH_LEVELS:
-            frame = pick(reaches[level])
-            lvl = _LEVEL_NAME[level]
-            out[f"{lvl}河段数"] = len(frame)
-            out[f"{lvl}界河河段数"] = int((frame["boundary"] == "是").sum())
-            # a 界河 counts once for the city, for each bank in a county's row
-            once = frame if code else frame[(frame["boundary"] == "否") | frame["_primary"]]
-            out[f"{lvl}河段长度（公里）"] = float(once["length_km"].sum())
-            out[f"{lvl}河长人数"] = len(_people(frame))
-            out[f"{lvl}河长空缺"] = int((frame["vacant"] == "是").sum())
-        zone = pick(zones)
-        out["湖库分片数"] = len(zone)
-        out["湖库分片空缺"] = int((zone["vacant"] == "是").sum())
-        tot = pick(total)
-        out["总河长、副总河长人数"] = int((tot["vacant"] == "否").sum())
-        out["总河长空缺"] = int((tot["vacant"] == "是").sum())
-        return out
+    def count(label, code, pick, city=False) -> list[dict]:
+        rows = []
+        for level in ("市级", "县级", "乡级", "村级"):
+            out: dict[str, Any] = {"范围": label, "行政区划代码": code, "层级": level}
+            tot = pick(total[total["level"] == level])
+            zone = pick(zones[zones["level"] == level])
+            if level == "市级":
+                if not city:
+                    continue
+                held = city_chiefs[city_chiefs["vacant"] == "否"]
+                out |= {"河段数": None, "界河河段数": None, "河段长度（公里）": None,
+                        "河长人数": len(set(zip(held["chief_name"], held["post"],
+                                                strict=True))),
+                        "河长空缺": int((city_chiefs["vacant"] == "是").sum())}
+            else:
+                frame = pick(reaches[level])
+                # a 界河 counts once for the city, for each bank in a county's rows
+                once = frame[(frame["boundary"] == "否") | frame["_primary"]] if city else frame
+                out |= {"河段数": len(frame),
+                        "界河河段数": int((frame["boundary"] == "是").sum()),
+                        "河段长度（公里）": float(once["length_km"].sum()),
+                        "河长人数": len(_people(frame) | _people(zone)),
+                        "河长空缺": int((frame["vacant"] == "是").sum())}
+            out |= {"湖库分片数": len(zone), "湖库分片空缺": int((zone["vacant"] == "是").sum()),
+                    "总河长人数": int((tot["vacant"] == "否").sum()),
+                    "总河长空缺": int((tot["vacant"] == "是").sum())}
+            rows.append(out)
+        return rows
 
-    rows = [row("全市", "", lambda f: f)]
+    rows = count(names.get(city_code, "全市") if city_code else "全市", city_code,
+                 lambda f: f, city=True)
     for code in counties:
-        rows.append(row(names.get(code, code), code,
-                        lambda f, c=code: f[f["admin_code"].str[:6] == c]))
+        rows += count(names.get(code, code), code,
+                      lambda f, c=code: f[f["admin_code"].str[:6] == c])
     return pd.DataFrame(rows)
 
 
@@ -406,7 +430,7 @@ def directory_tables(chiefs, *, previous=None) -> dict[str, pd.DataFrame]:
     raw[SHEETS["joint"]] = _joint_sheet(chiefs.joint_meetings)
     raw[SHEETS["person"]] = _person_sheet(
         chiefs, {level: raw[SHEETS[level]] for level in REACH_LEVELS}, raw[SHEETS["zones"]])
-    raw[SHEETS["vacancies"]] = _vacancy_sheet(chiefs.vacancies)
+    raw[SHEETS["vacancies"]] = _vacancy_sheet(chiefs.vacancies, names)
     offices = getattr(chiefs, "offices", None)
     if offices is not None and len(offices):
         raw[SHEETS["offices"]] = _office_sheet(offices)
@@ -453,7 +477,7 @@ def roster_changes(current: Mapping[str, pd.DataFrame], previous) -> pd.DataFram
         An XLSX directory written by hzgeo, or its tables.
     """
     if not isinstance(previous, Mapping):
-        previous = read_directory(previous)
+        previous = read_directory(previous, sheets=[*_KEYED, SHEETS["total"]])
     rows = []
     keyed = dict(_KEYED)
     for sheet, (key, name, chief, post) in keyed.items():
@@ -507,8 +531,10 @@ def _compare(sheet, new, old, new_key, old_key, name, chief, post) -> pd.DataFra
         "new_chief": both["new_chief"], "new_post": both["new_post"]})
 
 
-def read_directory(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
+def read_directory(path: str | os.PathLike, sheets=None) -> dict[str, pd.DataFrame]:
     """Read back a directory XLSX written by hzgeo: sheet name -> table, all text.
+
+    ``sheets``: the sheet names to read (default all; absent ones are skipped).
 
     Raises
     ------
@@ -522,15 +548,20 @@ def read_directory(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
     if path.suffix.lower() != ".xlsx":
         raise InputError("the previous directory must be an XLSX written by hzgeo",
                          file=path, hint="give the .xlsx that hzgeo roster wrote")
+    wanted = [SHEETS[k] for k in ("county", "township", "village")]
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=1, dtype=str)
+        with pd.ExcelFile(path) as book:
+            present = book.sheet_names
+            if not all(s in present for s in wanted):
+                raise InputError(f"not a directory written by hzgeo: sheets {wanted} missing",
+                                 file=path, hint="give the .xlsx that hzgeo roster wrote")
+            names = [s for s in present if sheets is None or s in sheets]
+            sheets = pd.read_excel(book, sheet_name=names, header=1, dtype=str)
+    except InputError:
+        raise
     except Exception as err:  # not a workbook at all
         raise InputError(f"cannot read it as a workbook ({err})", file=path,
                          hint="give the .xlsx that hzgeo roster wrote") from None
-    wanted = [SHEETS[k] for k in ("county", "township", "village")]
-    if not all(s in sheets for s in wanted):
-        raise InputError(f"not a directory written by hzgeo: sheets {wanted} missing",
-                         file=path, hint="give the .xlsx that hzgeo roster wrote")
     out = {}
     for sheet, frame in sheets.items():
         blank = frame.isna().all(axis=1).to_numpy()
@@ -540,6 +571,13 @@ def read_directory(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
 
 
 # --------------------------------------------------------------------------- writing
+
+
+#: Columns whose long text wraps (at this many half-width characters) instead of widening
+#: the sheet beyond the printed page.
+_WRAP_AT = 44
+_WRAPPED = {HEADERS[c] for c in ("start_desc", "end_desc", "reach_name", "admin_full_name",
+                                 "members", "note", "item_name", "what")}
 
 
 def _display_width(value) -> int:
@@ -581,54 +619,81 @@ def _write_xlsx(tables: dict, path: Path, *, title: str, data_date: str, sources
             cell.fill = head_fill
             cell.border = border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        widths = [_display_width(h) for h in headers]
-        synth_col = headers.index(HEADERS["synthetic"]) if HEADERS["synthetic"] in headers \
-            else None
-        values = frame.to_numpy(dtype=object)
-        for i, record in enumerate(values, start=3):
-            synthetic = synth_col is not None and record[synth_col] == "是"
-            for j, value in enumerate(record, start=1):
-                header = headers[j - 1]
-                if isinstance(value, float) and np.isnan(value):
-                    value = None
-                elif isinstance(value, np.generic):
-                    value = value.item()
-                if _is_code(header) and value is not None:
-                    value = str(value)
-                cell = ws.cell(row=i, column=j, value=value)
-                cell.border = border
-                if _is_km(header) and isinstance(value, int | float):
-                    cell.number_format = "0.00"
-                    shown = f"{value:.2f}"
-                elif isinstance(value, str):
-                    cell.number_format = "@"
-                    shown = value
-                else:
-                    shown = "" if value is None else str(value)
-                if synthetic:
+        columns = []  # cell values column by column: None for missing, codes as text
+        for header in headers:
+            column = frame[header] if not isinstance(frame[header], pd.DataFrame) else \
+                frame[header].iloc[:, 0]
+            values = [None if (isinstance(v, float) and np.isnan(v)) or v is None
+                      else (v.item() if isinstance(v, np.generic) else v)
+                      for v in column.tolist()]
+            if _is_code(header):
+                values = [None if v is None else str(v) for v in values]
+            columns.append(values)
+        widths = []
+        for header, values in zip(headers, columns, strict=True):
+            shown = {f"{v:.2f}" if _is_km(header) and isinstance(v, float) else str(v)
+                     for v in values if v is not None}
+            # headers wrap onto two lines; long 起止 and names wrap at _WRAP_AT
+            longest = max([0, *map(_display_width, shown)])
+            head = _display_width(header)
+            widths.append(max(head if head <= 12 else -(-head // 2) + 4,
+                              min(longest, _WRAP_AT if header in _WRAPPED else longest)))
+        n = len(frame)
+        for record in zip(*columns, strict=True):
+            ws.append(record)
+        wrap = Alignment(wrap_text=True, vertical="top")
+        lines = np.ones(n, dtype=int)
+        for j, header in enumerate(headers, start=1):
+            if header in _WRAPPED and widths[j - 1] >= _WRAP_AT:
+                for (cell,) in ws.iter_rows(min_row=3, max_row=n + 2, min_col=j, max_col=j):
+                    cell.alignment = wrap
+                need = [-(-_display_width(v) // (widths[j - 1] + 2)) if v else 1
+                        for v in columns[j - 1]]
+                lines = np.maximum(lines, need)
+        for i in np.flatnonzero(lines > 1).tolist():  # spreadsheets do not grow rows on load
+            ws.row_dimensions[i + 3].height = 15 * int(lines[i])
+        for j, header in enumerate(headers, start=1):
+            fmt = "0.00" if _is_km(header) else "@" if _is_code(header) else None
+            if fmt is None and header != HEADERS["synthetic"]:
+                continue
+            for (cell,) in ws.iter_rows(min_row=3, max_row=n + 2, min_col=j, max_col=j):
+                if fmt is not None:
+                    cell.number_format = fmt
+                elif cell.value == "是":  # synthetic (示意) rows: the flag cell shaded
                     cell.fill = synth_fill
-                widths[j - 1] = max(widths[j - 1], _display_width(shown))
-        last = len(values) + 2
+        values = columns[0] if columns else []
+        last = n + 2
         notes = [f"数据来源：{sources}",
-                 "注：示意数据为“是”的行（灰底）含合成（示意）数据，不是真实地理或真实人员；"
+                 "注：示意数据为“是”（灰底）的行含合成（示意）数据，不是真实地理或真实人员；"
                  "长度为椭球面测地长度（公里，保留两位小数）；界河由两岸各列一行，起止相同。"]
+        span = sum(min(max(w + 2, 6), 60) for w in widths)
         for k, note in enumerate(notes):
-            ws.cell(row=last + 2 + k, column=1, value=note).font = Font(italic=True, size=9)
+            row = last + 2 + k
+            cell = ws.cell(row=row, column=1, value=note)
+            cell.font = Font(italic=True, size=9)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if ncol > 1:  # the note wraps within the table's width, not beyond the page
+                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncol)
+            ws.row_dimensions[row].height = 13 * max(1, -(-_display_width(note) * 9 // 11
+                                                         // max(span, 1)))
+        ws.print_area = f"A1:{get_column_letter(ncol)}{last + 1 + len(notes)}"
         for j, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 6), 60)
+        wide = sum(widths) > 160  # a reach sheet: A3 landscape keeps the print legible
         ws.row_dimensions[2].height = 30
         ws.freeze_panes = "A3"
         ws.print_title_rows = "1:2"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.paperSize = ws.PAPERSIZE_A3 if wide else ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if sum(widths) > 90 else "portrait"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
+        ws.print_options.gridLines = True  # cell borders on paper, without a style per cell
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         ws.oddFooter.left.text = sheet
         ws.oddHeader.right.text = f"数据日期：{data_date}"
-        if len(values):
+        if n:
             ws.auto_filter.ref = f"A2:{get_column_letter(ncol)}{last}"
     book.save(path)
 

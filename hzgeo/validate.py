@@ -89,11 +89,12 @@ def _invalid(layer: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
     return [_rows(layer, frame, bad, "invalid_geometry", reasons, where)]
 
 
-def _coverage(layer: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
-    """Overlaps and unmatched edges within one level (frame in the work CRS)."""
+def _coverage(layer: str, frame: gpd.GeoDataFrame) -> tuple[list[pd.DataFrame], np.ndarray]:
+    """Overlaps and unmatched edges within one level (frame in the work CRS); and the rows
+    with an invalid coverage edge (overlapping or not matching a neighbour)."""
     geoms = frame.geometry.values
     if len(geoms) < 2 or shapely.coverage_is_valid(geoms):
-        return []
+        return [], np.zeros(0, dtype=int)
     edges = shapely.coverage_invalid_edges(geoms)
     suspects = np.flatnonzero(~shapely.is_empty(edges))
     out = []
@@ -115,21 +116,36 @@ def _coverage(layer: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
         out.append(_rows(layer, frame, edge_only, "near_miss_edge",
                          "shares an edge with a neighbour, but not vertex for vertex",
                          edges[edge_only], length=shapely.length(edges[edge_only])))
-    return out
+    return out, suspects
 
 
 def _nesting(parent_level: str, parent: gpd.GeoDataFrame, level: str,
-             frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
-    """Children that name no parent; gaps in each parent; children outside their parent."""
+             frame: gpd.GeoDataFrame, flagged: np.ndarray | None = None) -> list[pd.DataFrame]:
+    """Children that name no parent; gaps in each parent; children outside their parent.
+
+    ``flagged``: rows of ``frame`` with an invalid coverage edge (see :func:`_coverage`).
+    A parent whose children all lie inside it and have valid edges has a gap exactly when
+    their areas fall short of its own; only the other parents are unioned and differenced.
+    """
     codes = parent["code"].to_numpy()
     where = pd.Index(codes).get_indexer(frame["parent_code"].to_numpy())
     out = _orphans(parent_level, parent, level, frame)
     geoms = frame.geometry.values
-    order = np.argsort(where, kind="stable")
-    groups = np.split(order, np.searchsorted(where[order], np.arange(len(codes) + 1))[1:-1])
+    parents = parent.geometry.values.copy()
+    shapely.prepare(parents)
+    nested = np.flatnonzero(where >= 0)
+    inside = shapely.covers(parents[where[nested]], geoms[nested])
+    loose = nested[~inside]  # reaching outside their parent, at least in part
+    child_area = np.bincount(where[nested], weights=shapely.area(geoms[nested]),
+                             minlength=len(codes))
+    suspect = shapely.area(parents) - child_area > COVERAGE_AREA_TOLERANCE_M2 / 2
+    suspect[where[loose]] = True
+    if flagged is not None and len(flagged):
+        mark = where[np.asarray(flagged, dtype=int)]
+        suspect[mark[mark >= 0]] = True
     gap_rows, gap_geoms, gap_area = [], [], []
-    for p, children in enumerate(groups):
-        children = children[where[children] == p]
+    for p in np.flatnonzero(suspect):
+        children = np.flatnonzero(where == p)
         union = shapely.union_all(geoms[children]) if len(children) else shapely.Polygon()
         gap = shapely.difference(parent.geometry.values[p], union)
         area = shapely.area(gap)
@@ -140,14 +156,13 @@ def _nesting(parent_level: str, parent: gpd.GeoDataFrame, level: str,
     if gap_rows:
         out.append(_rows(parent_level, parent, gap_rows, "gap",
                          f"part of it is in no {level}", gap_geoms, np.array(gap_area)))
-    nested = np.flatnonzero(where >= 0)
-    outside = shapely.difference(geoms[nested], parent.geometry.values[where[nested]])
+    outside = shapely.difference(geoms[loose], parent.geometry.values[where[loose]])
     area = shapely.area(outside)
     big = area > COVERAGE_AREA_TOLERANCE_M2
     if big.any():
-        out.append(_rows(level, frame, nested[big], "outside_parent",
+        out.append(_rows(level, frame, loose[big], "outside_parent",
                          [f"part of it lies outside {parent_level} {codes[where[i]]}"
-                          for i in nested[big]], outside[big], area[big]))
+                          for i in loose[big]], outside[big], area[big]))
     return out
 
 
@@ -183,7 +198,7 @@ def boundary_defects(boundaries: Boundaries, *, coverage: bool = True) -> gpd.Ge
     work = work_crs_for(boundaries[present[-1]]) if coverage else boundaries[present[-1]].crs
     levels = {lvl: boundaries[lvl].to_crs(work) if coverage else boundaries[lvl]
               for lvl in present}
-    parts = []
+    parts, flagged = [], {}
     for level in present:
         found = _invalid(level, levels[level])
         parts += found
@@ -191,10 +206,11 @@ def boundary_defects(boundaries: Boundaries, *, coverage: bool = True) -> gpd.Ge
             frame = levels[level]
             levels[level] = frame.set_geometry(polygonal(frame.geometry.values))
         if coverage:
-            parts += _coverage(level, levels[level])
+            found, flagged[level] = _coverage(level, levels[level])
+            parts += found
     for parent, child in itertools.pairwise(present):
         if coverage:
-            parts += _nesting(parent, levels[parent], child, levels[child])
+            parts += _nesting(parent, levels[parent], child, levels[child], flagged[child])
         else:  # codes only
             parts += _orphans(parent, levels[parent], child, levels[child])
     return records_frame(parts, work)
@@ -293,8 +309,9 @@ def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = N
 
     Columns: ``layer``, ``code``, ``name``, ``kind``, ``detail``, ``area_m2`` (gaps,
     overlaps and units outside their parent, work CRS), ``length_m`` (near-miss edges; the
-    distance of a mouth off its river) and a geometry in EPSG:4490 showing where (the overlap, the gap,
-    the unmatched edge, the point GEOS names for invalid geometry).
+    distance of a mouth off its river) and a geometry in EPSG:4490 showing where (the
+    overlap, the gap, the unmatched edge, the point GEOS names for invalid geometry).
+    ``kind`` is one of the stable identifiers listed in :mod:`hzgeo.audit`.
 
     Examples
     --------

@@ -381,7 +381,7 @@ def test_check_command_exit_status_and_files(tmp_path, capsys):
 def test_the_bundled_data_audits_clean(tmp_path, capsys):
     assert main(["check", "--json", str(tmp_path / "a.json")]) == 0
     out = capsys.readouterr().out
-    assert "village: 639.74 km of river, 100.000 % with exactly one unit" in out
+    assert "village: 652.36 km of river, 100.000 % with exactly one unit" in out
     doc = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert doc["ok"] is True
     assert {d["kind"] for d in doc["defects"]} <= INFORMATION_KINDS
@@ -410,3 +410,151 @@ def test_duplicate_codes_are_a_finding_not_unreadable_input(tmp_path, capsys):
     assert doc["summary"]["coverage"]["village"]["percent"] == 100.0
     assert main(["segment", "--boundaries", str(path), "--out", str(tmp_path / "s.gpkg")]) == 2
     capsys.readouterr()
+
+
+def _lake(geom, code="L1", name="甲湖"):
+    return gpd.GeoDataFrame({"code": [code], "name": [name], "kind": ["lake"], "scale": [""],
+                             "commander_county": [""], "synthetic": [True]},
+                            geometry=[geom], crs=CRS)
+
+
+def test_a_lake_on_overlapping_villages_is_counted_twice_there():
+    """No river runs in the overlap, so segmentation runs; the zones of the lake add up to
+    more than the lake by the overlap's share of it, at the village level only."""
+    b = make_boundaries()
+    b["village"].loc[0, "geometry"] = box(0, 1030)  # 一村 reaches 30 m into 二村
+    lake = box(800, 1200, 100, 300)
+    waters = make_waters(line((2100, 500), (3900, 500)), lakes=_lake(lake))
+    report = audit(b, waters)
+    assert kinds(report) == [("double_counted_water", "village"), ("overlap", "village")]
+    d = report.defects.set_index("kind")
+    twice = box(1000, 1030, 100, 300)
+    assert d.loc["double_counted_water", "measure"] == pytest.approx(geodesic_area(twice),
+                                                                     rel=1e-6)
+    assert d.loc["double_counted_water", "unit"] == "m2"
+    assert d.loc["double_counted_water", "water_code"] == "L1"
+    assert d.loc["double_counted_water", "codes"] == f"{V[0]},{V[1]}"
+    assert twice.contains(local_point(d.loc["double_counted_water"]))
+    assert "measured on the reaches" in report.summary["water_duty"]
+    cover = report.coverage.set_index("level")
+    assert cover.loc["village", "lake_m2"] == pytest.approx(geodesic_area(lake), rel=1e-6)
+    assert cover.loc["village", "lake_percent"] == pytest.approx(
+        100 * (1 - geodesic_area(twice) / geodesic_area(lake)), abs=1e-6)
+    assert cover.loc["township", "lake_percent"] == pytest.approx(100.0, abs=1e-6)
+
+
+def test_a_lake_in_a_deleted_village_is_uncovered_by_its_area():
+    b = make_boundaries()
+    b.levels["village"] = b["village"].drop(index=1).reset_index(drop=True)  # 二村
+    lake = box(1200, 1400, 100, 300)
+    report = audit(b, make_waters(line((2100, 500), (3900, 500)), lakes=_lake(lake)))
+    assert kinds(report) == [("gap", "village"), *[("uncovered_water", lvl) for lvl in
+                                                   ("county", "township", "village")]]
+    for row in report.defects[report.defects["kind"] == "uncovered_water"].itertuples():
+        assert row.measure == pytest.approx(geodesic_area(lake), rel=1e-6)
+        assert row.unit == "m2" and row.water_code == "L1"
+
+
+@pytest.fixture(scope="module")
+def guigang_reaches():
+    boundaries, waters = hzgeo.datasets.guigang()
+    return hzgeo.segment_waters(boundaries, waters)
+
+
+def test_check_with_officials_finds_a_vacant_village_post(tmp_path, capsys, guigang_reaches):
+    """The bundled (fictional) office holders with one village's secretary struck out:
+    that village's reaches have no chief, found with their lengths, and nothing else."""
+    village = guigang_reaches.reaches["village"]
+    code = village["admin_code"].value_counts().index[0]  # a village with several reaches
+    mine = village[village["admin_code"] == code]
+    table = pd.read_csv(hzgeo.datasets.guigang_officials(), dtype=str, encoding="utf-8-sig")
+    table[table["行政区划代码"] != code].to_csv(tmp_path / "o.csv", index=False)
+    args = ["check", "--officials", str(tmp_path / "o.csv"), "--json", str(tmp_path / "a.json")]
+    assert main(args) == 1
+    doc = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    found = [d for d in doc["defects"] if not d["information"]]
+    assert {(d["kind"], d["level"], tuple(d["codes"])) for d in found} == {
+        ("no_chief", "village", (code,))}
+    lengths = [_GEOD.geometry_length(g) for g in mine.geometry]  # Geod on the reach lines
+    assert sorted(d["measure"] for d in found) == pytest.approx(sorted(lengths), abs=0.01)
+    village_cover = doc["summary"]["coverage"]["village"]
+    assert village_cover["basis"] == "chief"
+    assert village_cover["vacant_m"] == pytest.approx(
+        mine.drop_duplicates(["river_code", "from_km"])["length_m"].sum(), abs=0.01)
+    out = capsys.readouterr().out
+    assert "with exactly one chief" in out and "note: 1 post(s) vacant" in out
+    assert main(["check", "--officials", str(tmp_path / "missing.csv"), "-q"]) == 2
+
+
+def test_check_passes_its_options_to_the_library(monkeypatch, tmp_path):
+    module = sys.modules["hzgeo.audit"]
+    seen = {}
+    real = module.audit
+
+    def spy(boundaries, waters, **options):
+        seen.update(options)
+        return real(boundaries, waters, **options)
+
+    monkeypatch.setattr(module, "audit", spy)
+    b = make_boundaries()
+    path = tmp_path / "b.gpkg"
+    for level, frame in b.levels.items():
+        frame.to_file(path, layer=level)
+    make_waters(RIVER).rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
+    rules = tmp_path / "rules.toml"
+    rules.write_text("", encoding="utf-8")
+    assert main(["check", "--boundaries", str(path), "--waters", str(tmp_path / "r.gpkg"),
+                 "--max-reaches-per-chief", "9", "--min-area", "5", "--min-width", "2",
+                 "--min-length", "40", "--boundary-tolerance", "7", "--rules", str(rules),
+                 "-q"]) == 0
+    assert {k: seen[k] for k in ("overloaded_limit", "min_area_m2", "min_width_m",
+                                 "min_length", "boundary_tolerance")} == {
+        "overloaded_limit": 9, "min_area_m2": 5.0, "min_width_m": 2.0, "min_length": 40.0,
+        "boundary_tolerance": 7.0}
+    assert seen["rules"] is not None and seen["officials"] is None
+
+
+def test_river_defects_keep_their_stable_names_and_measures():
+    r1 = RIVER
+    r2 = line((2500, 900), (2500, 600))  # ends 100 m short of R1, which it flows into
+    r3 = line((3500, 900), (3500, 510))  # flows into a river that is not there
+    waters = make_waters(r1, r2, r3, flows_into=["", "R1", "R9"])
+    report = audit(make_boundaries(), waters)
+    assert kinds(report) == [("mouth_off_river", "rivers"), ("unknown_flows_into", "rivers")]
+    d = report.defects.set_index("kind")
+    assert d.loc["mouth_off_river", "water_code"] == "R2"
+    assert d.loc["mouth_off_river", "measure"] == pytest.approx(100.0, abs=1e-6)  # work CRS
+    assert local_point(d.loc["mouth_off_river"]).distance(shapely.Point(402_500, 2_560_600)) \
+        < 1e-3
+    assert d.loc["unknown_flows_into", "water_code"] == "R3"
+    assert np.isnan(d.loc["unknown_flows_into", "measure"])
+
+
+def test_a_near_miss_edge_is_measured_by_its_length():
+    b = make_boundaries()
+    # 二村's west edge gets a vertex that 一村's east edge lacks
+    b["village"].loc[1, "geometry"] = shapely.Polygon(
+        [(401_000, 2_560_000), (402_000, 2_560_000), (402_000, 2_561_000),
+         (401_000, 2_561_000), (401_000, 2_560_500)])
+    report = audit(b, make_waters(RIVER))
+    assert kinds(report) == [("near_miss_edge", "village")] * 2
+    near = report.defects
+    assert sorted(near["codes"]) == [V[0], V[1]]
+    assert near["fixable"].all()
+    edge = line((1000, 0), (1000, 1000))
+    assert near["measure"].tolist() == pytest.approx([geodesic(edge)] * 2, abs=LENGTH_TOL)
+    for _, row in near.iterrows():
+        assert edge.distance(local_point(row)) < 1e-3
+
+
+def test_a_sliver_is_information_and_its_length_stays_covered():
+    river = line((500, 500), (1010, 500))  # its last 10 m lie in 二村
+    report = audit(make_boundaries(), make_waters(river))
+    assert report.ok
+    assert kinds(report) == [("sliver", "village")]
+    row = report.defects.iloc[0]
+    assert row["codes"] == V[1] and row["information"]
+    assert row["measure"] == pytest.approx(geodesic(line((1000, 500), (1010, 500))),
+                                           abs=LENGTH_TOL)
+    assert box(1000, 1010).buffer(0.01).contains(local_point(row))
+    assert report.coverage["percent"].tolist() == pytest.approx([100.0] * 3, abs=1e-9)

@@ -105,28 +105,31 @@ def test_sheets_and_headers(chiefs):
 
 def test_summary_counts_equal_the_rows_of_the_other_sheets(chiefs):
     tables = directory_tables(chiefs)
-    summary = tables["汇总"].set_index("范围")
-    city = summary.loc["全市"]
+    summary = tables["汇总"]
+    city = summary[summary["行政区划代码"] == CITY].set_index("层级")
+    assert set(city["范围"]) == {"贵港市"}
+    counties = summary[summary["行政区划代码"] != CITY]
+    person = tables["河长责任清单"]
     for level, name in (("county", "县级"), ("township", "乡级"), ("village", "村级")):
         sheet = tables[SHEETS[level]]
-        assert city[f"{name}河段数"] == len(sheet)
-        assert city[f"{name}界河河段数"] == (sheet["界河"] == "是").sum()
-        assert city[f"{name}河长空缺"] == (sheet["空缺"] == "是").sum()
-        people = tables["河长责任清单"].query("层级 == @name and 责任类别 == '河段'")
-        assert city[f"{name}河长人数"] == len(people.drop_duplicates(["河长", "职务",
-                                                                   "行政区划代码"]))
-        # counties add up to the city
-        counties = summary.drop(index="全市")
-        assert counties[f"{name}河段数"].sum() == len(sheet)
-    assert city["湖库分片数"] == len(tables["湖库分片"])
+        row = city.loc[name]
+        assert row["河段数"] == len(sheet)
+        assert row["界河河段数"] == (sheet["界河"] == "是").sum()
+        assert row["河长空缺"] == (sheet["空缺"] == "是").sum()
+        held = person[(person["层级"] == name) & person["责任类别"].isin(["河段", "湖库分片"])]
+        assert row["河长人数"] == len(held.drop_duplicates(["河长", "职务", "行政区划代码"]))
+        # the counties add up to the city
+        assert counties.loc[counties["层级"] == name, "河段数"].sum() == len(sheet)
+    assert city["湖库分片数"].sum() == len(tables["湖库分片"])
+    assert counties["湖库分片数"].sum() == len(tables["湖库分片"])
     total = tables["总河长"]
-    assert city["总河长、副总河长人数"] + city["总河长空缺"] == len(total)
-    assert city["总河长空缺"] == 1
+    assert (city["总河长人数"] + city["总河长空缺"]).sum() == len(total)
+    assert city["总河长空缺"].sum() == 1
+    assert city.loc["市级", "河长人数"] == len(tables["市级河长"])
     # km: a 界河 counts once for the city (independent: the segmentation's own lengths)
-    assert city["村级河段长度（公里）"] == pytest.approx(
+    assert city.loc["村级", "河段长度（公里）"] == pytest.approx(
         chiefs.reaches["village"].query("primary")["length_m"].sum() / 1000)
     # the person sheet lists each reach, zone and total post held once
-    person = tables["河长责任清单"]
     held = sum((tables[SHEETS[lvl]]["空缺"] == "否").sum() for lvl in
                ("county", "township", "village"))
     held += (tables["湖库分片"]["空缺"] == "否").sum() + (total["空缺"] == "否").sum() + 1
@@ -268,3 +271,68 @@ def test_headers_come_from_one_mapping(chiefs):
     for sheet, frame in tables.items():
         assert not english & set(frame.columns), sheet  # every column was translated
     assert HEADERS["chief_name"] in ("河长", "河长姓名")
+
+
+# --------------------------------------------------------------------------- hzgeo roster
+
+
+@pytest.fixture(scope="module")
+def rosters(tmp_path_factory):
+    """The bundled sample's directory, then again with one village chief replaced and
+    another village's holder gone (a vacancy), against the first as --previous."""
+    from hzgeo.cli import main
+
+    folder = tmp_path_factory.mktemp("roster")
+    old = folder / "old.xlsx"
+    assert main(["roster", "--out", str(old), "--data-date", "2026-11-30", "-q"]) == 0
+    holders = pd.read_csv(hzgeo.datasets.guigang_officials(), dtype=str, encoding="utf-8-sig")
+    replaced, emptied = "450821116206", "450881102201"  # 花龙村, 木圭村: 浔江 villages
+    village_post = (holders["职务"] == "村党组织书记")
+    holders.loc[(holders["行政区划代码"] == replaced) & village_post, "姓名"] = "新示例9999"
+    holders = holders[~((holders["行政区划代码"] == emptied) & village_post)]
+    table = folder / "holders.csv"
+    holders.to_csv(table, index=False, encoding="utf-8-sig")
+    new = folder / "new.xlsx"
+    status = main(["roster", "--officials", str(table), "--out", str(new), "--previous",
+                   str(old), "--data-date", "2026-12-01"])
+    return old, new, folder, status, replaced, emptied
+
+
+def test_roster_writes_the_bundled_directory(rosters):
+    old = rosters[0]
+    tables = read_directory(old)
+    assert {"汇总", "县级河段", "乡级河段", "村级河段", "湖库分片", "总河长", "市级河长",
+            "河长责任清单"} <= set(tables)
+    assert any("联席" in sheet for sheet in tables)
+    village = tables["村级河段"]
+    assert (village["河长"] != "").all() and (village["空缺"] == "否").all()
+    xun = tables["县级河段"].query("河流名称 == '浔江'")
+    assert xun["起点"].iloc[0] == "黔江与郁江汇合口"
+    summary = tables["汇总"]
+    city = summary[summary["行政区划代码"] == "450800"].set_index("层级")
+    for sheet, level in (("县级河段", "县级"), ("乡级河段", "乡级"), ("村级河段", "村级")):
+        assert int(city.loc[level, "河段数"]) == len(tables[sheet])
+    assert city["湖库分片数"].astype(int).sum() == len(tables["湖库分片"])
+    assert (city["总河长人数"].astype(int).sum() == len(tables["总河长"]))
+
+
+def test_roster_vacancy_and_changes(rosters, capsys):
+    old, new, folder, status, replaced, emptied = rosters
+    assert status == 0  # a vacancy is written and warned about, not an error
+    before = read_directory(old)
+    after = read_directory(new)
+    village = after["村级河段"]
+    assert (village.loc[village["行政区划代码"] == emptied, "河长"] == "（空缺）").all()
+    assert (village.loc[village["行政区划代码"] == emptied, "空缺"] == "是").all()
+    assert (after["空缺岗位"]["行政区划代码"] == emptied).any()
+    changes = pd.read_csv(folder / "new.changes.csv", dtype=str, encoding="utf-8-sig")
+    assert changes.equals(after["变更"].fillna("")) or len(changes) == len(after["变更"])
+    old_village = before["村级河段"]
+    for code, kind in ((replaced, "河长更换"), (emptied, "空缺")):
+        want = set(old_village.loc[old_village["行政区划代码"] == code, "河段编码"])
+        zones = before["湖库分片"]
+        want |= set(zones.loc[(zones["行政区划代码"] == code), "分片编码"])
+        got = changes[changes["变更"] == kind]
+        assert set(got["编码"]) == want and len(got) == len(want), kind
+    assert set(changes["变更"]) == {"河长更换", "空缺"}
+    assert set(changes.loc[changes["变更"] == "河长更换", "现河长"]) == {"新示例9999"}
