@@ -533,19 +533,6 @@ def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
     return EXIT_OK
 
 
-def _officials_path(officials, boundaries, waters) -> str:
-    """The officials table given, else the bundled sample (only with the bundled data)."""
-    if officials is not None:
-        return officials
-    if boundaries or waters:
-        raise click.UsageError("--officials is required with your own --boundaries or "
-                               "--waters (the bundled sample holders fit only the bundled "
-                               "Guigang data)")
-    from hzgeo.datasets import guigang_officials
-
-    return str(guigang_officials())
-
-
 _FIELD_SUFFIXES = {"sections": (".gpkg", ".xlsx", ".csv", ".geojson", ".kml"),
                    "boards": (".pdf", ".gpkg", ".xlsx", ".csv", ".geojson", ".kml")}
 
@@ -615,21 +602,18 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
            officials_encoding, rules, out, county, spacing_km, min_length, boundary_tolerance,
            overrides, fix, quiet, debug) -> int:
     """Notice boards (公示牌): sites and content, as a table, points or printable pages."""
-    from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
     from hzgeo.field import notice_boards, write_field
 
     echo = _Reporter(quiet)
     out = _field_out(out, "boards")
-    officials = _officials_path(officials, boundaries, waters)
+    officials = _officials_path(boundaries, waters, officials, required=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
         bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
-        holders = read_officials(officials, encoding=officials_encoding)
-        rule_set = read_rules(rules)
         bnd, _ = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
-        chiefs = assign_chiefs(result, bnd, wat, holders, rule_set)
-        found = notice_boards(chiefs, bnd, wat, rule_set, spacing_km=spacing_km)
+        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+        found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km)
         if county is not None:
             found = found[found["county_code"] == county]
             if not len(found):
@@ -641,7 +625,8 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
             write_boards_pdf(found, out, chiefs=chiefs, boundaries=bnd, waters=wat)
         else:
             write_field(None, None, found, out)
-    _notes([w for w in caught if "vacan" not in str(w.message).lower()], echo)
+    _notes(_not_vacancies(caught), echo)
+    _warn_vacancies(chiefs)
     kinds = found["kind"].value_counts()
     echo(f"boards: {len(found)} ({int(kinds.get('reach', 0))} on reaches, "
          f"{int(kinds.get('boundary_reach', 0))} shared by both banks of a 界河, "

@@ -317,14 +317,12 @@ def cross_sections(result, *, level: str = "county", rivers=None,
             up, down = _label(a.codes, a.names), _label(b.codes, b.names)
             merged = hidden.get(k, 0) + hidden.get(k + 1, 0)
             for kind in kinds:
-                names = sorted(set(a.names) | set(b.names))
-                note = ("、".join(names) + ("交界处" if kind == "crossing" else
-                                            ("界河段终点" if kind == "boundary_end"
-                                             else "界河段起点")))
-                if kind == "boundary_end" and not b.single:
-                    note = "、".join(a.names) + "界河段终点"
-                if kind == "boundary_start" and not a.single:
-                    note = "、".join(b.names) + "界河段起点"
+                if kind == "crossing":
+                    note = f"{a.names[0]}与{b.names[0]}交界处（{a.names[0]}→{b.names[0]}）"
+                elif kind == "boundary_end":
+                    note = "与".join(a.names) + "界河段终点"
+                else:
+                    note = "与".join(b.names) + "界河段起点"
                 if merged:
                     note += (f"（{merged} 处往返穿越在 {tol:g} 米精度内，合并计为一处）")
                 rows.append(base | {"kind": kind, "upstream_code": up[0],
