@@ -1,4 +1,4 @@
-"""Field outputs: cross-boundary sections (跨界断面), confluences (主要交汇处), notice boards (公示牌).
+"""Field outputs: cross-boundary sections (跨界断面), confluences (主要交汇处), boards (公示牌).
 
 The plan asks to monitor water quantity and quality at cross-boundary sections and main
 confluences, and to put public notice boards on the banks listing the chiefs. All three
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -271,6 +270,16 @@ def cross_sections(result, *, level: str = "county", rivers=None,
         Columns :data:`SECTION_COLUMNS` (EPSG:4490 points); upstream/downstream codes and
         names are comma / 、-joined pairs on a 界河. Main rivers first, then by river code
         and chainage.
+
+    Examples
+    --------
+    >>> from hzgeo import datasets, segment_waters
+    >>> boundaries, waters = datasets.guigang()
+    >>> result = segment_waters(boundaries, waters)
+    >>> sections = cross_sections(result, boundaries=boundaries, waters=waters)
+    >>> crossing = sections[sections["main"] & (sections["kind"] == "crossing")]
+    >>> crossing[["river_name", "upstream_name", "downstream_name", "at_km"]].values.tolist()
+    [['郁江', '港北区', '桂平市', 93.379], ['武思江', '港南区', '桂平市', 26.299]]
     """
     if level not in ("county", "township"):
         raise ValueError(f"`level` was {level!r} but is expected to be in "
@@ -627,7 +636,7 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
     village = chiefs.reaches["village"].to_crs(crs)
     village = village[village["chief_required"].astype(bool)]
     key = list(zip(village["river_code"], village["from_km"].round(6),
-                   village["to_km"].round(6)))
+                   village["to_km"].round(6), strict=True))
     village = village.assign(_key=key)
     for _, group in village.groupby("_key", sort=False):
         group = group.sort_values("primary", ascending=False) if "primary" in group else group

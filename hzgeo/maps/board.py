@@ -43,9 +43,9 @@ def _wrap(text: str, width: int) -> list[str]:
     return out
 
 
-def _context(board, chiefs, boundaries, waters, crs):
-    """(reach or zone geometry, village polygons, rivers) near ``board``, in ``crs``."""
-    item = village = rivers = None
+def _context(board, chiefs, boundaries, crs):
+    """(reach or zone geometry, village polygons) of ``board``, in ``crs``."""
+    item = village = None
     if chiefs is not None:
         frame = (chiefs.zones["village"] if board["kind"] == "zone"
                  else chiefs.reaches["village"])
@@ -57,9 +57,7 @@ def _context(board, chiefs, boundaries, waters, crs):
         codes = str(board["admin_codes"]).split(",")
         units = boundaries["village"]
         village = units[units["code"].isin(codes)].to_crs(crs)
-    if waters is not None:
-        rivers = waters.rivers.to_crs(crs)
-    return item, village, rivers
+    return item, village
 
 
 def _draw_map(ax, board, point, item, village, rivers, lakes) -> None:
@@ -86,8 +84,8 @@ def _draw_map(ax, board, point, item, village, rivers, lakes) -> None:
             gpd.GeoSeries([item]).plot(ax=ax, facecolor="#ef9a9a", edgecolor=_RED,
                                        linewidth=1.5)
         else:
-            gpd.GeoSeries([item]).plot(ax=ax, color=_RED, linewidth=3.0)
-    ax.plot([point.x], [point.y], marker="*", markersize=16, color="#ff8f00",
+            gpd.GeoSeries([item]).plot(ax=ax, color=_RED, linewidth=4.0, zorder=11)
+    ax.plot([point.x], [point.y], marker="*", markersize=13, color="#ff8f00",
             markeredgecolor="black", markeredgewidth=0.6, zorder=10)
     ax.set_xlim(box.bounds[0], box.bounds[2])
     ax.set_ylim(box.bounds[1], box.bounds[3])
@@ -120,7 +118,8 @@ def _front(fig, board, point, context, lakes) -> None:
         f.text(0.07, 0.985, "示意数据：河道或行政区为合成数据，河长姓名电话为虚构，不可用于实地",
                ha="left", va="top", fontproperties=_font(7), color=_RED)
     rows = [("河湖名称", board["water_name"]), ("河湖简介", board["description"]),
-            ("河段（片）", board["item_name"])]
+            ("河段（片）", board["item_name"]
+             + ("（界河，两岸共用本牌）" if board["kind"] == "boundary_reach" else ""))]
     if board["kind"] != "zone":
         rows += [("起止", f"{board['start_desc']} 至 {board['end_desc']}"),
                  ("里程", f"K{board['from_km']:.3f} 至 K{board['to_km']:.3f}，"
@@ -229,7 +228,7 @@ def write_boards_pdf(boards: gpd.GeoDataFrame, path: str | os.PathLike, *,
     with PdfPages(outputs.path(path)) as pdf:
         for board, point in zip(boards.drop(columns="geometry").to_dict("records"), points,
                                 strict=True):
-            item, village, rivers = _context(board, chiefs, boundaries, None, crs)
+            item, village = _context(board, chiefs, boundaries, crs)
             if waters is not None and rivers_all is None:
                 rivers_all = waters.rivers.to_crs(crs)
             fig = Figure(figsize=A4)
