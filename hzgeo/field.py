@@ -796,6 +796,8 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = np.where(out[column], "是", "否")
         elif column == "kind":
             out[column] = out[column].map(lambda v: _KIND_NAME.get(v, v))
+        elif column == "level":
+            out[column] = out[column].map(lambda v: _LEVEL_CN.get(v, v))
     return out.rename(columns=FIELD_HEADERS)
 
 
