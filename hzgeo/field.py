@@ -23,6 +23,7 @@ CGCS2000 3-degree Gauss-Krüger zone of the data (EPSG:4546 for Guigang).
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -952,7 +953,7 @@ def _popup(row: Mapping, columns: list[str]) -> str:
             value = _KIND_NAME.get(value, value)
         cells.append(f"<tr><th>{html.escape(FIELD_HEADERS.get(column, column))}</th>"
                      f"<td>{html.escape(str(value))}</td></tr>")
-    return "<table>" + "".join(cells) + "</table>"
+    return '<table class="hz-popup">' + "".join(cells) + "</table>"
 
 
 _MAP_STYLE = {  # key: (layer title, colour, radius, popup columns)
@@ -969,36 +970,68 @@ _MAP_STYLE = {  # key: (layer title, colour, radius, popup columns)
 }
 
 
-def add_field_layers(m, sections=None, confluences=None, boards=None, *, show=True,
-                     control=True):
+def _script_json(data) -> str:
+    """JSON safe inside ``<script>``: no ``<``, ``>`` or ``&`` left as such."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _point_layer(name: str, points: list, style: dict, show: bool):
+    """A folium layer of circle markers drawn by one small script (no jQuery, no icons)."""
+    import folium
+    from branca.element import Template
+
+    class PointLayer(folium.FeatureGroup):
+        _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.featureGroup();
+            {{ this.points }}.forEach(function (p) {
+                L.circleMarker([p[0], p[1]], {{ this.style }})
+                    .bindTooltip(p[2]).bindPopup(p[3], {maxWidth: 420})
+                    .addTo({{ this.get_name() }});
+            });
+        {% endmacro %}
+        """)
+
+    layer = PointLayer(name=name, show=show)
+    layer.points = _script_json(points)
+    layer.style = _script_json(style)
+    return layer
+
+
+def add_field_layers(m, sections=None, confluences=None, boards=None, *,
+                     show=("sections", "confluences"), control=True):
     """Add the field points to a folium map as toggleable layers.
 
-    One ``folium.FeatureGroup`` per kind (跨界断面, 主要交汇处, 公示牌), points drawn as
-    ``folium.CircleMarker`` (no marker icons, nothing fetched from a CDN), popups and
-    tooltips escaped with :func:`html.escape`. ``control`` adds a
-    ``folium.LayerControl`` to switch them; pass False when the map has its own layer
-    control (then register the groups, which this returns, with it). Returns the groups
-    by key (``sections``, ``confluences``, ``boards``).
+    One layer per kind (跨界断面, 主要交汇处, 公示牌), points drawn as Leaflet circle markers
+    by one small script per layer (no marker icons, no jQuery, nothing from a CDN: it works
+    on the offline HTML map), tooltips and popups escaped with :func:`html.escape` and
+    passed as script-safe JSON. ``show`` names the layers shown on opening (the boards,
+    hundreds at city scale, are ticked on by the user). ``control`` adds a ``folium.LayerControl`` to switch them;
+    pass False when the map has its own layer control (the layers, which this returns by
+    key ``sections``, ``confluences``, ``boards``, are folium ``FeatureGroup`` objects).
     """
     import folium
 
-    frames = {"sections": sections, "confluences": confluences, "boards": boards}
+    frames = {"boards": boards, "confluences": confluences, "sections": sections}  # bottom up
     groups = {}
     for key, frame in frames.items():
         if frame is None or not len(frame):
             continue
         title, colour, radius, columns = _MAP_STYLE[key]
-        group = folium.FeatureGroup(name=f"{title}（{len(frame)}）", show=show)
         wgs = frame.to_crs("EPSG:4326")
+        points = []
         for row, geom in zip(wgs.drop(columns="geometry").to_dict("records"),
                              wgs.geometry.values, strict=True):
             code = row.get("section_code") or row.get("confluence_code") or row.get(
                 "board_code")
-            folium.CircleMarker(location=[geom.y, geom.x], radius=radius, color=colour,
-                                weight=2, fill=True, fill_color=colour, fill_opacity=0.8,
-                                tooltip=html.escape(str(code)),
-                                popup=folium.Popup(_popup(row, columns), max_width=420)
-                                ).add_to(group)
+            label = f"{code} {row.get('river_name') or row.get('water_name') or ''}"
+            points.append([round(geom.y, 7), round(geom.x, 7), html.escape(label.strip()),
+                           _popup(row, columns)])
+        style = {"radius": radius, "color": colour, "weight": 2, "fill": True,
+                 "fillColor": colour, "fillOpacity": 0.8}
+        group = _point_layer(f"{title}（{len(frame)}）", points, style, key in show)
         group.add_to(m)
         groups[key] = group
     if control and groups:

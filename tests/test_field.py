@@ -407,11 +407,13 @@ def test_html_layers_escape(few):
     add_field_layers(m, sections, joins, pick)
     page = m.get_root().render()
     assert "<img src=x" not in page
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    # escaped for HTML, then for the script: \u0026lt;img ... \u0026gt;
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
     assert "L.control.layers(" in page
     for title in ("跨界断面", "主要交汇处", "公示牌"):  # folium writes names as JSON escapes
         assert json.dumps(title)[1:-1] in page
-    assert "circle_marker" in page and "L.marker(" not in page
+    assert "L.circleMarker(" in page and "L.marker(" not in page
+    assert "$(" not in page  # no jQuery: the offline hzgeo map does not load it
 
 
 def test_board_pdf_one_page_per_board(tmp_path, guigang, few):
