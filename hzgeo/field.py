@@ -1008,9 +1008,10 @@ def add_field_layers(m, sections=None, confluences=None, boards=None, *,
     by one small script per layer (no marker icons, no jQuery, nothing from a CDN: it works
     on the offline HTML map), tooltips and popups escaped with :func:`html.escape` and
     passed as script-safe JSON. ``show`` names the layers shown on opening (the boards,
-    hundreds at city scale, are ticked on by the user). ``control`` adds a ``folium.LayerControl`` to switch them;
-    pass False when the map has its own layer control (the layers, which this returns by
-    key ``sections``, ``confluences``, ``boards``, are folium ``FeatureGroup`` objects).
+    hundreds at city scale, are ticked on by the user). ``control`` adds a
+    ``folium.LayerControl`` to switch them; pass False when the map has its own layer
+    control (the layers, which this returns by key ``sections``, ``confluences``,
+    ``boards``, are folium ``FeatureGroup`` objects).
     """
     import folium
 
