@@ -584,7 +584,8 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
         raise ValueError(f"`spacing_km` was {spacing_km!r} but is expected to be > 0")
     rules = rules if rules is not None else chiefs.rules
     text = dict(BOARD_TEXT) | dict(texts or {})
-    crs = work_crs_for(chiefs.reaches["village"])
+    crs = work_crs_for(boundaries["village"] if "village" in boundaries
+                       else chiefs.reaches["village"])
     seats = _read_seats(boundaries, seats)
     seat_of = {}
     if seats is not None and len(seats):
