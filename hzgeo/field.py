@@ -554,8 +554,9 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
     targets in brief, the supervision phone of the county's river chief office
     (``chiefs.offices``), a complaint phone, the issuing office
     (``chiefs.rules["offices"]["issuing_office"]``) and the prohibited behaviours (the
-    back of the board). Texts the rules file does not hold come from :data:`BOARD_TEXT`,
-    overridable by ``texts``.
+    back of the board). The texts come from :data:`BOARD_TEXT`, over which a ``[boards]``
+    table of the rules (keys as :data:`BOARD_TEXT`; the bundled rules have none) and then
+    ``texts`` are laid.
 
     Parameters
     ----------
@@ -583,7 +584,10 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
     if not spacing_km or spacing_km <= 0:
         raise ValueError(f"`spacing_km` was {spacing_km!r} but is expected to be > 0")
     rules = rules if rules is not None else chiefs.rules
-    text = dict(BOARD_TEXT) | dict(texts or {})
+    from_rules = getattr(rules, "data", {}).get("boards", {})  # a [boards] table, if any
+    text = dict(BOARD_TEXT) | dict(from_rules) | dict(texts or {})
+    text["duties"] = dict(BOARD_TEXT["duties"]) | dict(from_rules.get("duties", {})) | dict(
+        (texts or {}).get("duties", {}))
     crs = work_crs_for(boundaries["village"] if "village" in boundaries
                        else chiefs.reaches["village"])
     seats = _read_seats(boundaries, seats)

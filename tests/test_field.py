@@ -314,7 +314,7 @@ def test_board_content(guigang, boards):
     assert (boards["issuing_office"] == chiefs.rules["offices"]["issuing_office"]).all()
 
 
-def test_changing_one_village_chief_names_exactly_its_boards(guigang, boards):
+def test_changing_one_village_chief_names_exactly_its_boards(guigang, boards, tmp_path):
     boundaries, waters, result, officials, chiefs = guigang
     village = chiefs.reaches["village"]
     # a village with a shared 界河 reach and a reach of its own
@@ -337,6 +337,20 @@ def test_changing_one_village_chief_names_exactly_its_boards(guigang, boards):
     # the same from the change list as written (Chinese headers, CSV)
     table = changes.rename(columns=HEADERS)
     assert set(boards_to_reprint(table, boards)["board_code"]) == expected
+    table.to_csv(tmp_path / "d.changes.csv", index=False, encoding="utf-8-sig")
+    assert set(boards_to_reprint(tmp_path / "d.changes.csv", boards)["board_code"]) == expected
+
+
+def test_board_texts_can_be_replaced(guigang):
+    boundaries, waters, _, _, chiefs = guigang
+    found = notice_boards(chiefs, boundaries, waters, texts={
+        "complaint_phone": "12314", "duties": {"village": "巡河"}, "prohibited": ["禁止甲"]})
+    assert (found["complaint_phone"] == "12314").all()
+    assert (found["prohibited"] == "禁止甲").all()
+    reach = found[found["kind"] == "reach"].iloc[0]
+    assert "村级河长：巡河" in reach["duties"] and "乡级河长：" in reach["duties"]
+    with pytest.raises(ValueError, match="spacing_km"):
+        notice_boards(chiefs, boundaries, waters, spacing_km=0)
 
 
 # ------------------------------------------------------------------------ exports
