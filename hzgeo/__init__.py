@@ -47,6 +47,12 @@ _LAZY = {
     "plot_sheet": "hzgeo.maps",
     "write_map": "hzgeo.maps",
     "write_maps": "hzgeo.maps",
+    "cross_sections": "hzgeo.field",
+    "confluences": "hzgeo.field",
+    "notice_boards": "hzgeo.field",
+    "boards_to_reprint": "hzgeo.field",
+    "write_field": "hzgeo.field",
+    "write_boards_pdf": "hzgeo.maps.board",
     "PhaseOne": "hzgeo.pipeline",
     "run_phase_one": "hzgeo.pipeline",
 }
