@@ -669,6 +669,108 @@ def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
     return EXIT_OK
 
 
+_FIELD_SUFFIXES = {"sections": (".gpkg", ".xlsx", ".csv", ".geojson", ".kml"),
+                   "boards": (".pdf", ".gpkg", ".xlsx", ".csv", ".geojson", ".kml")}
+
+
+def _field_out(out: Path, command: str) -> Path:
+    if out.suffix.lower() not in _FIELD_SUFFIXES[command]:
+        raise click.BadParameter(f"{out.suffix or 'no suffix'}: give one of "
+                                 f"{', '.join(_FIELD_SUFFIXES[command])}", param_hint="--out")
+    return out
+
+
+@cli.command()
+@input_options
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="Sections (跨界断面) and confluences (主要交汇处) to write: .gpkg "
+                   "(layers cross_sections, confluences), .xlsx, .csv, .geojson "
+                   "(<stem>.<layer>.<suffix> each) or .kml.")
+@click.option("--township", is_flag=True,
+              help="Sections at every township border too (default: county borders).")
+@_segment_args
+@common_options
+def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, township,
+             min_length, boundary_tolerance, overrides, fix, quiet, debug) -> int:
+    """Cross-boundary monitoring sections and confluences, from the reaches."""
+    from hzgeo.field import confluences, cross_sections, write_field
+
+    echo = _Reporter(quiet)
+    out = _field_out(out, "sections")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, _ = _repair(bnd, fix, echo)
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        found = cross_sections(result, level="township" if township else "county",
+                               boundaries=bnd, waters=wat)
+        joins = confluences(result, wat, bnd)
+        written = write_field(found, joins, None, out)
+    _notes(caught, echo)
+    kinds = found["kind"].value_counts()
+    echo(f"sections: {len(found)} ({int(kinds.get('crossing', 0))} crossings, "
+         f"{int(kinds.get('boundary_start', 0))} 界河 starts, "
+         f"{int(kinds.get('boundary_end', 0))} ends; {int(found['main'].sum())} on main "
+         f"rivers); confluences: {len(joins)}")
+    echo("wrote " + ", ".join(str(p) for p in dict.fromkeys(written.values())))
+    return EXIT_OK
+
+
+@cli.command()
+@input_options
+@click.option("--officials", default=None, metavar="TABLE",
+              help="Office holders (CSV or XLSX), as for hzgeo roster. Default with the "
+                   "bundled boundaries and waters: the bundled fictional sample.")
+@click.option("--officials-encoding", default=None, metavar="NAME",
+              help="Text encoding of the officials CSV, e.g. GBK.")
+@click.option("--rules", default=None, metavar="TOML",
+              help="Rules file (who is chief of what). Default: the bundled Guigang rules.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="Boards (公示牌) to write: .pdf (one A4 page per board, then the common "
+                   "back), .gpkg, .xlsx, .csv, .geojson or .kml.")
+@click.option("--county", default=None, metavar="CODE",
+              help="Only the boards of this county (6-digit code).")
+@click.option("--spacing-km", type=float, default=8.0, show_default=True, metavar="KM",
+              help="One board per started KM of reach.")
+@_segment_args
+@common_options
+def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
+           officials_encoding, rules, out, county, spacing_km, min_length, boundary_tolerance,
+           overrides, fix, quiet, debug) -> int:
+    """Notice boards (公示牌): sites and content, as a table, points or printable pages."""
+    from hzgeo.field import notice_boards, write_field
+
+    echo = _Reporter(quiet)
+    out = _field_out(out, "boards")
+    officials = _officials_path(boundaries, waters, officials, required=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, _ = _repair(bnd, fix, echo)
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+        found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km)
+        if county is not None:
+            found = found[found["county_code"] == county]
+            if not len(found):
+                raise InputError(f"no board in county {county!r}",
+                                 hint="give a 6-digit county code of the data, e.g. 450802")
+        if out.suffix.lower() == ".pdf":
+            from hzgeo.maps.board import write_boards_pdf
+
+            write_boards_pdf(found, out, chiefs=chiefs, boundaries=bnd, waters=wat)
+        else:
+            write_field(None, None, found, out)
+    _notes(_not_vacancies(caught), echo)
+    _warn_vacancies(chiefs)
+    kinds = found["kind"].value_counts()
+    echo(f"boards: {len(found)} ({int(kinds.get('reach', 0))} on reaches, "
+         f"{int(kinds.get('boundary_reach', 0))} shared by both banks of a 界河, "
+         f"{int(kinds.get('zone', 0))} on lakes and reservoirs)")
+    echo(f"wrote {out}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- entry point
 
 
