@@ -673,11 +673,8 @@ _FIELD_SUFFIXES = {"sections": (".gpkg", ".xlsx", ".csv", ".geojson", ".kml"),
                    "boards": (".pdf", ".gpkg", ".xlsx", ".csv", ".geojson", ".kml")}
 
 
-def _field_out(out: Path, command: str) -> Path:
-    if out.suffix.lower() not in _FIELD_SUFFIXES[command]:
-        raise click.BadParameter(f"{out.suffix or 'no suffix'}: give one of "
-                                 f"{', '.join(_FIELD_SUFFIXES[command])}", param_hint="--out")
-    return out
+def _field_out(out: Path, command: str, inputs=()) -> Path:
+    return check_output_path(out, suffixes=_FIELD_SUFFIXES[command], inputs=inputs)
 
 
 @cli.command()
@@ -695,11 +692,12 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
     """Cross-boundary monitoring sections and confluences, from the reaches."""
     from hzgeo.field import confluences, cross_sections, write_field
 
+    out = _field_out(out, "sections", input_paths(boundaries, waters, overrides))
     echo = _Reporter(quiet)
-    out = _field_out(out, "sections")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
-        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
+                               echo=echo)
         bnd, _ = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         found = cross_sections(result, level="township" if township else "county",
@@ -740,12 +738,14 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
     """Notice boards (公示牌): sites and content, as a table, points or printable pages."""
     from hzgeo.field import notice_boards, write_field
 
+    out = _field_out(out, "boards", input_paths(boundaries, waters, officials, rules,
+                                                overrides))
     echo = _Reporter(quiet)
-    out = _field_out(out, "boards")
     officials = _officials_path(boundaries, waters, officials, required=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
-        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
+                               echo=echo)
         bnd, _ = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)

@@ -257,7 +257,9 @@ def _refused(args, capsys, *expected):
     return err
 
 
-SUFFIXES = {"segment": ".gpkg", "check": ".gpkg", "roster": ".xlsx or .gpkg or .csv"}
+SUFFIXES = {"segment": ".gpkg", "check": ".gpkg", "roster": ".xlsx or .gpkg or .csv",
+            "sections": ".gpkg or .xlsx or .csv or .geojson or .kml",
+            "boards": ".pdf or .gpkg or .xlsx or .csv or .geojson or .kml"}
 
 
 def _folder_with_work(path):
