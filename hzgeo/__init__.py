@@ -37,6 +37,18 @@ from hzgeo.repair import repair_boundaries
 from hzgeo.segment import Segmentation, segment_waters
 from hzgeo.validate import find_defects, validate_boundaries, validate_waters
 
+_MAPS = ("explore", "plot_sheet", "write_map", "write_maps")
+
+
+def __getattr__(name: str):
+    # the map functions load folium and matplotlib: only when first used
+    if name in _MAPS:
+        from hzgeo import maps
+
+        return getattr(maps, name)
+    raise AttributeError(f"module 'hzgeo' has no attribute {name!r}")
+
+
 try:
     __version__ = version("hzgeo")
 except PackageNotFoundError:  # running from a source tree that was never installed
@@ -58,8 +70,10 @@ __all__ = [
     "__version__",
     "assign_chiefs",
     "datasets",
+    "explore",
     "find_defects",
     "gcj02_to_wgs84",
+    "plot_sheet",
     "read_boundaries",
     "read_officials",
     "read_rules",
@@ -70,4 +84,6 @@ __all__ = [
     "validate_waters",
     "wgs84_to_gcj02",
     "write_layers",
+    "write_map",
+    "write_maps",
 ]

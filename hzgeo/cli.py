@@ -360,6 +360,66 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
     return EXIT_OK
 
 
+@cli.command(name="map")
+@input_options
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="Map to write: .html (interactive, works offline), .png or .pdf (print "
+                   "sheet).")
+@click.option("--officials", default=None, metavar="PATH",
+              help="Table of office holders (CSV/XLSX): popups and sheets name the chiefs. "
+                   "Without it the map names the responsible units.")
+@click.option("--rules", default=None, metavar="TOML",
+              help="Rules for --officials (default: the bundled Guigang rules).")
+@click.option("--county", default=None, metavar="CODE|NAME",
+              help="Map one county only (code or name).")
+@click.option("--river", default=None, metavar="CODE|NAME",
+              help="Print sheet of one main river (.png/.pdf), e.g. R03 or 郁江干流.")
+@click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True,
+              help="Paper of a print sheet.")
+@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default=None,
+              help="Of a print sheet (default: whichever fits the area).")
+@click.option("--no-phones", "no_phones", is_flag=True,
+              help="Leave chiefs' phone numbers off (for a public map).")
+@click.option("--tiles", type=click.Choice(["tianditu"]), default=None,
+              help="Online web tiles under the HTML map (needs a network and "
+                   "--tianditu-key). Default: no tiles, drawn from the data alone.")
+@click.option("--tianditu-key", default=None, metavar="KEY", help="Your 天地图 key.")
+@_segment_args
+@common_options
+def map_(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officials, rules,
+         county, river, paper, orientation, no_phones, tiles, tianditu_key, min_length,
+         boundary_tolerance, overrides, fix, quiet, debug) -> int:
+    """Draw the distribution map (分布示意图): interactive HTML or a print sheet.
+
+    The HTML map has layers per level (reaches coloured by responsible unit, boundaries,
+    lakes), popups with the chiefs, a legend, a name search and a scale bar, and opens
+    from disk with no network. PNG/PDF sheets are A4 or A3 with title, legend, scale bar,
+    north arrow and sources.
+    """
+    from hzgeo.maps import write_map
+
+    echo = _Reporter(quiet)
+    if out.suffix.lower() not in (".html", ".png", ".pdf"):
+        raise click.BadParameter("name the map .html, .png or .pdf", param_hint="--out")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, _ = _repair(bnd, fix, echo)
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        chiefs = None
+        if officials:
+            from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
+
+            chiefs = assign_chiefs(result, bnd, wat, read_officials(officials),
+                                   read_rules(rules))
+        write_map(result, bnd, out, chiefs=chiefs, county=county, river=river, paper=paper,
+                  orientation=orientation, hide_phones=no_phones, tiles=tiles,
+                  tiles_key=tianditu_key)
+    _notes(caught, echo)
+    echo(f"wrote {out}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- entry point
 
 

@@ -12,5 +12,6 @@ from __future__ import annotations
 from hzgeo.maps.colors import unit_adjacency, unit_colours
 from hzgeo.maps.html import explore
 from hzgeo.maps.sheet import plot_sheet
+from hzgeo.maps.write import write_map, write_maps
 
-__all__ = ["explore", "plot_sheet", "unit_adjacency", "unit_colours"]
+__all__ = ["explore", "plot_sheet", "unit_adjacency", "unit_colours", "write_map", "write_maps"]

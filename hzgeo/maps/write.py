@@ -103,7 +103,8 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
                               audit=audit, county=code, hide_phones=hide_phones,
                               outputs=outputs))
     jobs = [("city", {})] + [(c, {"county": c}) for c in counties] + [
-        (key, {"river": key}) for key in river_groups(result.reaches["county"])]
+        (key, {"river": key})
+        for key in river_groups(result.reaches["county"], getattr(chiefs, "city_chiefs", None))]
     sheets, tasks = [], []
     for name, kwargs in jobs:
         targets = [folder / f"sheet_{name}.{fmt}" for fmt in formats]
