@@ -247,6 +247,9 @@ def reach_lines(area: Area, level: str, row: dict, *, hide_phones: bool,
     if bool(row.get("boundary")):
         lines.append(("界河", f"与{row.get('shared_with_name', '')}共管；本段为"
                               f"{row.get('admin_name', '')}一侧"))
+        if has_chiefs and _given(row.get("other_bank_chief")):
+            lines.append(("对岸河长", f"{row.get('shared_with_name', '')}："
+                                      f"{row['other_bank_chief']}"))
     if bool(row.get("main")):
         chief = city_chief(area, row.get("river_code"), hide_phones)
         if chief is not None:
