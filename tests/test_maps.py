@@ -218,6 +218,26 @@ def test_injection_probe_is_escaped_everywhere(toy):
     assert "innerHTML = lvl.legend" in script and script.count("innerHTML") == 1
 
 
+def test_audit_defects_layer_and_synthetic_note_only_when_synthetic(toy):
+    boundaries, waters, _ = toy
+    real = hzgeo.Boundaries({lvl: f.assign(synthetic=False) for lvl, f in
+                             boundaries.levels.items()})
+    result = hzgeo.segment_waters(real, waters)
+    defects = gpd.GeoDataFrame({"kind": ["gap"], "level": ["village"], "names": [PROBE],
+                                "measure": [1234.5], "unit": ["m2"]},
+                               geometry=[real["village"].geometry.iloc[0].centroid],
+                               crs=real["village"].crs)
+    data = page_data(explore(result, real, audit=defects).get_root().render())
+    assert data["synthetic"] == ""
+    (feature,) = data["defects"]["features"]
+    assert feature["geometry"]["type"] == "Point"
+    assert html.escape(PROBE) in feature["properties"]["p"] and "gap" in feature["properties"]["p"]
+    # an object with .defects (the audit report) works alike; the synthetic toy says so
+    report = types.SimpleNamespace(defects=defects)
+    data = page_data(explore(toy[2], boundaries, audit=report).get_root().render())
+    assert len(data["defects"]["features"]) == 1 and "合成" in data["synthetic"]
+
+
 # --------------------------------------------------------------------------- colours
 
 
@@ -312,6 +332,18 @@ def test_county_sheet_text_labels_and_font(guigang):
     font = cjk_font().get_file()
     assert "noto_cjk_sans_otc" in str(font)
     assert all(t.get_fontproperties().get_file() == font for t in fig.texts + ax.texts)
+
+
+def test_sheet_draws_data_text_as_it_is(toy):
+    boundaries, waters, _ = toy
+    township = boundaries["township"].assign(name=["$x^2$镇", PROBE])
+    boundaries = hzgeo.Boundaries({"county": boundaries["county"], "township": township,
+                                   "village": boundaries["village"]})
+    result = hzgeo.segment_waters(boundaries, waters)
+    fig = plot_sheet(result, boundaries, county="450802")
+    fig.canvas.draw()
+    shown = [t for t in fig.axes[0].texts if "x^2" in t.get_text()]
+    assert shown and not shown[0]._preprocess_math(shown[0].get_text())[1]  # no mathtext
 
 
 def test_river_sheet(guigang):

@@ -50,6 +50,11 @@ def _font(size: float, weight: str = "normal") -> FontProperties:
     return font
 
 
+def _plain(text) -> str:
+    """Data text drawn as it is: a ``$`` would otherwise start matplotlib's mathtext."""
+    return str(text).replace("$", r"\$")
+
+
 def _paths(geom) -> list[np.ndarray]:
     """Coordinate arrays of every line or ring of a geometry."""
     if geom is None or shapely.is_empty(geom):
@@ -277,20 +282,20 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
     if county is None:
         for row in units["county"].itertuples():
             p = row.geometry.representative_point()
-            labels.append((p.x, p.y, str(row.name), _font(12 * scale, "bold"), "#111111"))
+            labels.append((p.x, p.y, _plain(row.name), _font(12 * scale, "bold"), "#111111"))
     if "township" in units:
         town = units["township"]
         town = town.iloc[np.argsort(-town.geometry.area.to_numpy(), kind="stable")]
         for row in town.itertuples():
             p = row.geometry.representative_point()
             if x0 <= p.x <= x1 and y0 <= p.y <= y1:
-                labels.append((p.x, p.y, str(row.name), _font(6.5 * scale), "#333333"))
+                labels.append((p.x, p.y, _plain(row.name), _font(6.5 * scale), "#333333"))
     _place_labels(fig, ax, labels)
     _scale_bar(ax, 7 * scale)
     _north_arrow(ax, 9 * scale)
 
     # title, legend, footnote
-    fig.text(0.5, 0.955, area.title, ha="center", va="center",
+    fig.text(0.5, 0.955, _plain(area.title), ha="center", va="center",
              fontproperties=_font(18 * scale, "bold"))
     _legend(fig, legend_box, colour_level, colour_units, colours,
             set(reaches["admin_code"].astype(str)) | set(zones["admin_code"].astype(str)),
@@ -318,7 +323,7 @@ def _legend(fig, box, level, units, colours, shown, orientation, scale, *, has_l
         name_of = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
         for code in sorted(c for c in shown if c in colours):
             handles.append(Line2D([], [], color=colours[code], linewidth=2.5))
-            names.append(name_of.get(code, code))
+            names.append(_plain(name_of.get(code, code)))
     handles += [Line2D([], [], color="#d62728", linewidth=3, linestyle=(0, (3, 3)),
                        gapcolor="#2ca02c")]
     names += ["界河（两岸单位颜色相间）"]
@@ -352,8 +357,8 @@ def _footnote(fig, area, boundaries, orientation, scale) -> None:
     lines = [DISCLAIMER]
     sources = sources_note(boundaries)
     if sources:
-        lines.append(f"资料来源：{sources}；河段划分：hzgeo {__version__}。")
-    note = synthetic_note(area)
+        lines.append(_plain(f"资料来源：{sources}；河段划分：hzgeo {__version__}。"))
+    note = _plain(synthetic_note(area))
     size = 6.5 * scale
     line_height = size * 1.45 / (fig.get_size_inches()[1] * 72)  # in figure fractions
     bottom = 0.012
