@@ -53,9 +53,16 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=args.chromium, args=ARGS)
         for i in range(args.rounds):
             page = browser.new_page(viewport={"width": 1400, "height": 900})
-            blocked = []
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-                ("file:", "data:")) else (blocked.append(r.request.url), r.abort()))
+            blocked: list[str] = []
+
+            def route(r, blocked=blocked):
+                if r.request.url.startswith(("file:", "data:")):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
             page.goto(path.as_uri())
             page.wait_for_function("window.hzgeo !== undefined")
             drawn = page.evaluate("() => new Promise(done => requestAnimationFrame("

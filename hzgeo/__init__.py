@@ -56,8 +56,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "Boundaries",
-    "Chiefs",
     "CRSError",
+    "Chiefs",
     "DataQualityError",
     "HzgeoError",
     "HzgeoWarning",

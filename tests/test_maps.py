@@ -274,7 +274,7 @@ def test_reaches_take_their_units_colour(toy):
     codes = [f["properties"]["r"].split("-")[1] for f in village["reaches"]["features"]]
     assert [f["properties"]["c"] for f in village["reaches"]["features"]] == [
         colours[c] for c in codes]
-    assert len(set(colours[c] for c in V)) == 4
+    assert len({colours[c] for c in V}) == 4
 
 
 # --------------------------------------------------------------------------- sheets
@@ -328,6 +328,9 @@ def test_county_sheet_text_labels_and_font(guigang):
     boxes = [t.get_window_extent(renderer) for t in labels]
     overlaps = [(i, j) for i in range(len(boxes)) for j in range(i) if boxes[i].overlaps(boxes[j])]
     assert overlaps == []
+    furniture = [t.get_window_extent(renderer) for t in ax.texts if t not in labels]
+    assert len(furniture) == 3  # 北, 0, n km
+    assert not any(b.overlaps(f) for b in boxes for f in furniture)
     # every text is set in our Noto Sans CJK, loaded from its package by path
     font = cjk_font().get_file()
     assert "noto_cjk_sans_otc" in str(font)

@@ -207,7 +207,7 @@ def _defects(audit, tolerance: float) -> dict:
         lines = [(str(k), str(v)) for k, v in row.items()
                  if k in ("kind", "level", "codes", "names", "code", "name", "detail",
                           "measure", "unit", "layer") and v is not None and v == v]
-        props.append({"p": _table([("审核问题", "")] + lines),
+        props.append({"p": _table([("审核问题", ""), *lines]),
                       "t": html.escape(f"审核问题：{row.get('kind', '')}")})
     return _features(geoms, props)
 

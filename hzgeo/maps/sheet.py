@@ -117,14 +117,16 @@ def _north_arrow(ax, size: float) -> None:
             zorder=20, fontproperties=_font(size, "bold"))
 
 
-def _place_labels(fig, ax, labels: list[tuple[float, float, str, FontProperties, str]]) -> int:
-    """Draw labels in the order given; shift or skip one that would overlap a drawn one.
+def _place_labels(fig, ax, labels: list[tuple[float, float, str, FontProperties, str]],
+                  taken: list) -> int:
+    """Draw labels in the order given; shift or skip one that would overlap a drawn one
+    or a box in ``taken`` (display coordinates).
 
     Returns the number skipped.
     """
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
-    placed = []
+    placed = list(taken)
     skipped = 0
     for x, y, text, font, colour in labels:
         artist = ax.text(x, y, text, ha="center", va="center", fontproperties=font,
@@ -200,6 +202,9 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
     colour_level = "county" if county is None and river is None else "township"
     reaches = area.reaches[colour_level].to_crs(crs)
     zones = area.zones[colour_level].to_crs(crs)
+    if river is not None:
+        zones = zones.iloc[:0]  # a river sheet shows the river
+    shown = set(reaches["admin_code"].astype(str)) | set(zones["admin_code"].astype(str))
     lakes = area.zones["county"].to_crs(crs)
 
     if river is not None:
@@ -241,7 +246,9 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
     colour_units = units.get(colour_level)
     colours = unit_colours(colour_units) if colour_units is not None else {}
     if colour_units is not None:
-        fills = [colours.get(str(c), "#dddddd") for c in colour_units["code"]]
+        # units with reaches or zones of their own; the others stay white
+        fills = [colours[c] if c in shown else "#ffffff"
+                 for c in colour_units["code"].astype(str)]
         _fill(ax, colour_units, fills, alpha=0.16, zorder=1)
     if len(lakes):
         ax.add_collection(_lake_patches(lakes))
@@ -290,16 +297,18 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
             p = row.geometry.representative_point()
             if x0 <= p.x <= x1 and y0 <= p.y <= y1:
                 labels.append((p.x, p.y, _plain(row.name), _font(6.5 * scale), "#333333"))
-    _place_labels(fig, ax, labels)
     _scale_bar(ax, 7 * scale)
     _north_arrow(ax, 9 * scale)
+    renderer = fig.canvas.get_renderer()
+    furniture = [a.get_window_extent(renderer) for a in ax.patches + ax.texts
+                 if a.get_zorder() == 20]  # scale bar and north arrow: keep labels off them
+    _place_labels(fig, ax, labels, furniture)
 
     # title, legend, footnote
     fig.text(0.5, 0.955, _plain(area.title), ha="center", va="center",
              fontproperties=_font(18 * scale, "bold"))
-    _legend(fig, legend_box, colour_level, colour_units, colours,
-            set(reaches["admin_code"].astype(str)) | set(zones["admin_code"].astype(str)),
-            orientation, scale, has_lakes=bool(len(lakes)), villages=county is not None)
+    _legend(fig, legend_box, colour_level, colour_units, colours, shown, orientation, scale,
+            has_lakes=bool(len(lakes)), villages=county is not None)
     _footnote(fig, area, boundaries, orientation, scale)
     return fig
 
