@@ -223,13 +223,18 @@ def _search(area: Area) -> list:
     if len(reaches):
         for name, rows in reaches.groupby("river_name", sort=True):
             add(name, "河流", rows.total_bounds)
-    for lvl, kind in (("township", "乡镇"), ("village", "村")):
+    parents = {}
+    for lvl, kind in (("county", "县区"), ("township", "乡镇"), ("village", "村")):
         units = area.units.get(lvl)
         if units is None:
             continue
         bounds = units.geometry.bounds.to_numpy()
-        for name, b in zip(units["name"].astype(str), bounds, strict=True):
-            add(name, kind, b)
+        for code, parent, name, b in zip(units["code"].astype(str),
+                                         units["parent_code"].astype(str),
+                                         units["name"].astype(str), bounds, strict=True):
+            parents[code] = name
+            if lvl != "county":  # many villages share a name: say whose they are
+                add(name, f"{kind}·{parents[parent]}" if parent in parents else kind, b)
     zones = area.zones["county"]
     if len(zones):
         for name, rows in zones.groupby("water_name", sort=True):
