@@ -164,6 +164,18 @@ def test_map_layers_legend_search_disclaimer(city_page, guigang):
         result.reaches["county"]["boundary"].sum() / 2)
 
 
+def test_county_map_shows_both_banks_of_its_boundary_river(guigang):
+    boundaries, _, result = guigang
+    data = page_data(explore(result, boundaries, county="450802").get_root().render())
+    county = data["levels"][0]["reaches"]["features"]
+    outside = [f["properties"] for f in county
+               if not f["properties"]["r"].split("-")[1].startswith("450802")]
+    assert outside and all(p["b"] for p in outside)  # only far banks of 界河 from outside
+    assert any(p["r"].split("-")[1] == "450803" for p in outside)  # 郁江's 港南区 bank
+    assert "界河对岸" in data["levels"][0]["legend"]
+    assert data["title"] == "港北区河长制分布示意图"
+
+
 def test_popup_names_chiefs_at_each_level_and_hides_phones(toy):
     boundaries, _, result = toy
     chiefs = toy_chiefs(result)

@@ -108,7 +108,11 @@ def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
         code = _check_county(boundaries, county)
         units = {lvl: f[f["code"].astype(str).str.startswith(code)] for lvl, f in units.items()
                  if lvl != "city"}
-        reaches = {lvl: f[f["admin_code"].astype(str).str.startswith(code)]
+        # the county's reaches, and the far bank of its 界河 (drawn dashed, in grey where
+        # the unit across is not on the map)
+        reaches = {lvl: f[f["admin_code"].astype(str).str.startswith(code)
+                          | (f["boundary"].astype(bool)
+                             & f["shared_with"].astype(str).str.startswith(code))]
                    for lvl, f in reaches.items()}
         zones = {lvl: f[f["admin_code"].astype(str).str.startswith(code)]
                  for lvl, f in zones.items()}

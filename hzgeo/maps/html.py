@@ -134,7 +134,7 @@ def _simplified_units(frame: gpd.GeoDataFrame, tolerance: float) -> np.ndarray:
 
 
 def _legend(level: str, colours: dict[str, str], units: gpd.GeoDataFrame, shown: set[str],
-            has_zones: bool) -> str:
+            has_zones: bool, far_bank: bool) -> str:
     parts = [f"<h4>{html.escape(LEVEL_NAMES[level])}河段（按责任单位着色）</h4>"]
     names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
     listed = [c for c in sorted(shown) if c in colours]
@@ -146,6 +146,9 @@ def _legend(level: str, colours: dict[str, str], units: gpd.GeoDataFrame, shown:
         parts.append(f"<div>{len(listed)} 个村，相邻村颜色不同；点击河段查看详情</div>")
     parts.append('<div><span class="sw" style="background:repeating-linear-gradient(90deg,'
                  '#d62728 0 6px,#2ca02c 6px 12px)"></span>界河（两岸单位颜色相间）</div>')
+    if far_bank:
+        parts.append('<div><span class="sw" style="background:repeating-linear-gradient('
+                     '90deg,#555555 0 6px,transparent 6px 12px)"></span>界河对岸（图外单位）</div>')
     if has_zones:
         parts.append('<div><span class="ar" style="background:#888"></span>'
                      "湖库分片（按责任单位着色）</div>")
@@ -342,8 +345,8 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
         levels.append({"key": lvl, "label": f"{LEVEL_NAMES[lvl]}河段与湖库分片",
                        "reaches": reaches, "zones": zones,
                        "fill": {c: colours[c] for c in sorted(shown) if c in colours},
-                       "legend": _legend(lvl, colours, units, shown,
-                                         bool(zones["features"]))})
+                       "legend": _legend(lvl, colours, units, shown, bool(zones["features"]),
+                                         not shown <= set(colours))})
 
     lakes_frame = area.zones["county"]
     lakes = _features(_rounded(shapely.simplify(lakes_frame.geometry.values, tolerance / 2)),

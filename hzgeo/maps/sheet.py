@@ -225,8 +225,8 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
         ax = fig.add_axes((0.03, 0.13, 0.72, 0.78))
         legend_box = (0.76, 0.13, 0.22, 0.78)
     else:
-        ax = fig.add_axes((0.05, 0.26, 0.90, 0.65))
-        legend_box = (0.05, 0.12, 0.90, 0.13)
+        ax = fig.add_axes((0.05, 0.22, 0.90, 0.70))
+        legend_box = (0.05, 0.09, 0.90, 0.12)
     ax.set_axis_off()
     # widen the area to the axes' shape, so one metre is as long across as up
     box_w, box_h = ax.get_position().width * width_mm, ax.get_position().height * height_mm
@@ -307,8 +307,9 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
     # title, legend, footnote
     fig.text(0.5, 0.955, _plain(area.title), ha="center", va="center",
              fontproperties=_font(18 * scale, "bold"))
+    far = bool(len(reaches)) and not reaches["admin_code"].astype(str).isin(colours).all()
     _legend(fig, legend_box, colour_level, colour_units, colours, shown, orientation, scale,
-            has_lakes=bool(len(lakes)), villages=county is not None)
+            has_lakes=bool(len(lakes)), villages=county is not None, far_bank=far)
     _footnote(fig, area, boundaries, orientation, scale)
     return fig
 
@@ -324,7 +325,7 @@ def _lake_patches(lakes: gpd.GeoDataFrame):
 
 
 def _legend(fig, box, level, units, colours, shown, orientation, scale, *, has_lakes,
-            villages) -> None:
+            villages, far_bank) -> None:
     ax = fig.add_axes(box)
     ax.set_axis_off()
     handles, names = [], []
@@ -336,6 +337,9 @@ def _legend(fig, box, level, units, colours, shown, orientation, scale, *, has_l
     handles += [Line2D([], [], color="#d62728", linewidth=3, linestyle=(0, (3, 3)),
                        gapcolor="#2ca02c")]
     names += ["界河（两岸单位颜色相间）"]
+    if far_bank:
+        handles.append(Line2D([], [], color="#555555", linewidth=3, linestyle=(0, (3, 3))))
+        names.append("界河对岸（图外单位）")
     if has_lakes:
         handles.append(Patch(facecolor=_LAKE, edgecolor="#1f78b4", linewidth=0.4))
         names.append("湖库水面（分片按单位着色）")
