@@ -366,7 +366,7 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
               help="Map to write: .html (interactive, works offline), .png or .pdf (print "
                    "sheet).")
 @click.option("--officials", default=None, metavar="PATH",
-              help="Table of office holders (CSV/XLSX): popups and sheets name the chiefs. "
+              help="Table of office holders (CSV/XLSX): the map's popups name the chiefs. "
                    "Without it the map names the responsible units.")
 @click.option("--rules", default=None, metavar="TOML",
               help="Rules for --officials (default: the bundled Guigang rules).")

@@ -285,7 +285,10 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
         Leave chiefs' phone numbers off (for a public map).
     tiles : {None, "tianditu"}, default None
         Web tiles under the data (online only; 天地图 needs ``tiles_key``). Default: no
-        tiles, the background is drawn from the boundaries.
+        tiles, the background is drawn from the boundaries. 天地图 is CGCS2000 like the
+        data; GCJ-02 web tiles (高德, 腾讯) would sit 300-700 m off.
+    tiles_key : str, optional
+        Your 天地图 key (written into the page: do not publish a page with a private key).
 
     Returns
     -------

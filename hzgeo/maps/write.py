@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -113,7 +114,10 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
     _SHARED.update(result=result, boundaries=boundaries, chiefs=chiefs)
     try:
         workers = workers or min(2, os.cpu_count() or 1)
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # fork shares the data without pickling; a process with other threads must not
+        # fork (they would be copied mid-flight), so it renders in turn instead
+        if (workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+                and threading.active_count() == 1):
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 for future in [pool.submit(_sheet_job, k, t, dpi) for k, t in tasks]:
