@@ -401,6 +401,9 @@ def map_(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officia
     echo = _Reporter(quiet)
     if out.suffix.lower() not in (".html", ".png", ".pdf"):
         raise click.BadParameter("name the map .html, .png or .pdf", param_hint="--out")
+    if tiles and not tianditu_key:
+        raise click.BadParameter("天地图 tiles need your key: --tianditu-key KEY",
+                                 param_hint="--tiles")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
         bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
