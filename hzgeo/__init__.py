@@ -20,7 +20,9 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
+from hzgeo.audit import AuditReport, audit
 from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
+from hzgeo.directory import directory_tables, write_directory
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -55,6 +57,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "AuditReport",
     "Boundaries",
     "CRSError",
     "Chiefs",
@@ -69,7 +72,9 @@ __all__ = [
     "Waters",
     "__version__",
     "assign_chiefs",
+    "audit",
     "datasets",
+    "directory_tables",
     "explore",
     "find_defects",
     "gcj02_to_wgs84",
@@ -83,6 +88,7 @@ __all__ = [
     "validate_boundaries",
     "validate_waters",
     "wgs84_to_gcj02",
+    "write_directory",
     "write_layers",
     "write_map",
     "write_maps",

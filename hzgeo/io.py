@@ -317,14 +317,15 @@ def _set_crs(frame: gpd.GeoDataFrame, crs, gcj02: bool, where: str) -> gpd.GeoDa
 
 def _check_layer(frame: gpd.GeoDataFrame, key: str, types: tuple[str, ...], where: str,
                  problems: _Problems, crs, gcj02: bool, duplicate: str,
-                 duplicate_hint: str) -> gpd.GeoDataFrame | None:
+                 duplicate_hint: str, keep_duplicates: bool = False
+                 ) -> gpd.GeoDataFrame | None:
     """Duplicate keys, geometry types, NaN coordinates and the CRS of one layer.
 
-    Problems go to ``problems``; returns the layer in its declared CRS, or None when it
-    has none.
+    Problems go to ``problems`` (duplicate keys not, with ``keep_duplicates``); returns the
+    layer in its declared CRS, or None when it has none.
     """
     dup = frame[key][frame[key].duplicated(keep=False)]
-    if len(dup):
+    if len(dup) and not keep_duplicates:
         problems.add(where, duplicate, sorted(set(dup)), hint=duplicate_hint)
     _check_geometry(frame, key, types, where, problems)
     try:
@@ -368,7 +369,8 @@ def _parent_of(code: str, level: str) -> str:
 def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
                     layers: Mapping[str, str] | None = None,
                     columns: Mapping[str, str] | None = None, crs=None,
-                    gcj02: bool = False, encoding: str | None = None) -> Boundaries:
+                    gcj02: bool = False, encoding: str | None = None,
+                    keep_duplicates: bool = False) -> Boundaries:
     """Read administrative boundaries: city, county, township, village.
 
     Parameters
@@ -393,6 +395,9 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         Text encoding of shapefiles, e.g. ``"GBK"``. By default a shapefile's .cpg is
         used; one without (read by GDAL as ISO-8859-1) is decoded as UTF-8 or else
         GB18030 (a superset of GBK), with a warning.
+    keep_duplicates : bool, default False
+        Keep units whose code is not unique instead of refusing the layer (for the audit,
+        ``hzgeo check``, which reports them as ``duplicate_code``).
 
     Returns
     -------
@@ -464,7 +469,8 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
                          [f"row {i}" for i in np.flatnonzero(empty_code)][:10],
                          hint="give every unit its statistical code")
         frame = _check_layer(frame, "code", POLYGON_TYPES, where, problems, crs, gcj02,
-                             "duplicate codes", "every unit needs its own code")
+                             "duplicate codes", "every unit needs its own code",
+                             keep_duplicates=keep_duplicates)
         if frame is None:
             continue
         frames[level] = _fill_provenance(frame, path)

@@ -173,9 +173,9 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     ...     crs="EPSG:4546")
     >>> seg = segment_waters(Boundaries({"village": villages}), Waters(rivers, rivers.iloc[:0]))
     >>> seg.reaches["village"][["reach_name", "from_km", "to_km", "end_desc"]].round(4)
-      reach_name  from_km   to_km end_desc
-    0    示例河甲村段   0.0000  0.9999      乙村界
-    1    示例河乙村段   0.9999  1.9998   市界（出境）
+      reach_name  from_km   to_km  end_desc
+    0     示例河甲村段   0.0000  0.9999  甲村与乙村交界处
+    1     示例河乙村段   0.9999  1.9998    市界（出境）
     """
     boundaries = _complete_levels(boundaries)
     rivers = complete_river_columns(waters.rivers.reset_index(drop=True))
@@ -269,6 +269,12 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
             city_border):
     """Cut every part at the crossings; label each piece by the village of its midpoint."""
     n_parts = len(net.part_start)
+    # a cut within a micrometre of an end of its part (a river that ends on a border, as a
+    # mouth on a 界河 does) is that end: it would leave a zero-length sliver otherwise
+    at = net.planar(cut_s, cut_part)
+    end = (at - net.planar(net.part_start[cut_part].astype(float), cut_part) < 1e-6) | (
+        net.planar(net.part_end[cut_part].astype(float), cut_part) - at < 1e-6)
+    cut_s, cut_part = cut_s[~end], cut_part[~end]
     bounds_s = np.concatenate([net.part_start, net.part_end, cut_s]).astype(float)
     bounds_p = np.concatenate([np.arange(n_parts), np.arange(n_parts), cut_part])
     order = np.lexsort((bounds_s, bounds_p))

@@ -30,7 +30,13 @@ def test_run_on_the_bundled_data(run_dir):
     table = pd.read_csv(run_dir / "reaches.csv", encoding="utf-8-sig", dtype=str)
     assert set(table["level"]) == {"county", "township", "village"}
     assert "郁江港北区段（1）" in set(table["reach_name"])
-    assert sorted(p.name for p in run_dir.iterdir()) == ["reaches.csv", "segments.gpkg"]
+    # and the directory, from the bundled sample office holders: the XLSX and its sheets
+    with pd.ExcelFile(run_dir / "directory.xlsx") as book:
+        sheets = book.sheet_names
+    assert "村级河段" in sheets
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(
+        ["reaches.csv", "segments.gpkg", "directory.xlsx",
+         *(f"directory.{sheet}.csv" for sheet in sheets)])
 
 
 def test_run_prints_a_summary(tmp_path, capsys):
@@ -71,7 +77,7 @@ def test_defective_boundaries_are_refused(tmp_path, capsys):
     status = main(["segment", "--boundaries", str(path), "--out", str(tmp_path / "s.gpkg")])
     err = capsys.readouterr().err
     assert status == 2
-    assert "village: not nested: 450802001002 (parent_code '450802009' is no township)" in err
+    assert "village: code_mismatch: 450802001002 (parent_code '450802009' is no township)" in err
     assert "hzgeo check" in err
     assert "what to do:" in err
     assert not (tmp_path / "s.gpkg").exists()
@@ -162,11 +168,12 @@ def test_check_lists_defects_on_a_map_and_exits_1(tmp_path, capsys):
     inputs = _defective_files(tmp_path)
     assert main(["check", *inputs, "--out", str(tmp_path / "d.gpkg")]) == 1
     out = capsys.readouterr().out
-    assert "village: overlap: 1" in out and "overlaps 450802002001 (100,000 m²)" in out
-    assert "township: gap: 1" in out and "450802002 乙镇: part of it is in no village" in out
+    assert "overlap (village): 99,976 m² in 二村、三村 (450802001002,450802002001)" in out
+    assert "gap (village): 2,000 m² in 乙镇 (450802002)" in out
     defects = gpd.read_file(tmp_path / "d.gpkg", layer="defects")
     assert defects.crs.to_epsg() == 4490
-    assert sorted(defects["kind"]) == ["gap", "outside parent", "overlap"]
+    assert sorted(defects["kind"]) == ["double_counted_water", "gap", "outside_city",
+                                       "outside_parent", "overlap", "uncovered_water"]
     assert main(["check", "-q"]) == 0  # the bundled data has none
 
 

@@ -235,9 +235,10 @@ def test_audit_defects_layer_and_synthetic_note_only_when_synthetic(toy):
     real = hzgeo.Boundaries({lvl: f.assign(synthetic=False) for lvl, f in
                              boundaries.levels.items()})
     result = hzgeo.segment_waters(real, waters)
-    defects = gpd.GeoDataFrame({"kind": ["gap"], "level": ["village"], "names": [PROBE],
-                                "measure": [1234.5], "unit": ["m2"]},
-                               geometry=[real["village"].geometry.iloc[0].centroid],
+    defects = gpd.GeoDataFrame({"kind": ["gap", "boundary_reach"], "level": ["village"] * 2,
+                                "names": [PROBE, "x"], "measure": [1234.5, 10.0],
+                                "unit": ["m2", "m"], "information": [False, True]},
+                               geometry=[real["village"].geometry.iloc[0].centroid] * 2,
                                crs=real["village"].crs)
     data = page_data(explore(result, real, audit=defects).get_root().render())
     assert data["synthetic"] == ""

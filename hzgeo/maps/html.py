@@ -204,12 +204,14 @@ def _defects(audit, tolerance: float) -> dict:
     if frame is None or not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         return {"type": "FeatureCollection", "features": []}
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty].to_crs(STORE_CRS)
+    if "information" in frame.columns:  # 界河 shared on purpose, slivers merged: no defects
+        frame = frame[~frame["information"].astype(bool)]
     geoms = _rounded(shapely.simplify(frame.geometry.values, tolerance / 2))
     props = []
     for row in frame.drop(columns="geometry").to_dict("records"):
         lines = [(str(k), str(v)) for k, v in row.items()
-                 if k in ("kind", "level", "codes", "names", "code", "name", "detail",
-                          "measure", "unit", "layer") and v is not None and v == v]
+                 if k in ("kind", "level", "codes", "names", "code", "name", "water_name",
+                          "detail", "measure", "unit", "layer") and v is not None and v == v]
         props.append({"p": _table([("审核问题", ""), *lines]),
                       "t": html.escape(f"审核问题：{row.get('kind', '')}")})
     return _features(geoms, props)
