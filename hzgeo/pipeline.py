@@ -42,7 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 from hzgeo._progress import Steps
-from hzgeo.atomic import AtomicOutputs, atomic_outputs
+from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import DataQualityError
 from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
 
@@ -90,12 +90,12 @@ def summarize(segmentation, chiefs, audit) -> dict:
     real = audit.defects[~audit.defects["information"].astype(bool)]
     return {
         "levels": levels,
-        "rivers": int(len(segmentation.river_lengths)),
+        "rivers": len(segmentation.river_lengths),
         "total_chiefs": (None if chiefs is None
                          else int(chiefs.total_chiefs["chief_name"].notna().sum())),
-        "joint_meetings": None if chiefs is None else int(len(chiefs.joint_meetings)),
-        "vacancies": None if chiefs is None else int(len(chiefs.vacancies)),
-        "defects": int(len(real)),
+        "joint_meetings": None if chiefs is None else len(chiefs.joint_meetings),
+        "vacancies": None if chiefs is None else len(chiefs.vacancies),
+        "defects": len(real),
         "defects_by_kind": {str(k): int(n) for k, n in real["kind"].value_counts().items()},
         "coverage": audit.coverage_lines(),
     }
