@@ -594,7 +594,7 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
                    "back), .gpkg, .xlsx, .csv, .geojson or .kml.")
 @click.option("--county", default=None, metavar="CODE",
               help="Only the boards of this county (6-digit code).")
-@click.option("--spacing-km", type=float, default=8.0, show_default=True, metavar="KM",
+@click.option("--spacing-km", type=float, default=None, metavar="KM",
               help="One board per started KM of reach.")
 @_segment_args
 @common_options
