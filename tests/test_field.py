@@ -17,8 +17,8 @@ from toy import CRS, X0, Y0, line
 
 from hzgeo import datasets
 from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
-from hzgeo.errors import InputError
 from hzgeo.directory import HEADERS, directory_tables, roster_changes
+from hzgeo.errors import InputError
 from hzgeo.field import (
     add_field_layers,
     boards_to_reprint,
