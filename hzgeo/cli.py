@@ -669,6 +669,66 @@ def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
     return EXIT_OK
 
 
+@cli.command(name="map")
+@input_options
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="Map to write: .html (interactive, works offline), .png or .pdf (print "
+                   "sheet).")
+@officials_options
+@click.option("--county", default=None, metavar="CODE|NAME",
+              help="Map one county only (code or name).")
+@click.option("--river", default=None, metavar="CODE|NAME",
+              help="Print sheet of one main river (.png/.pdf), e.g. R03 or 郁江干流.")
+@click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True,
+              help="Paper of a print sheet.")
+@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default=None,
+              help="Of a print sheet (default: whichever fits the area).")
+@click.option("--no-phones", "no_phones", is_flag=True,
+              help="Leave chiefs' phone numbers off (for a public map).")
+@click.option("--tiles", type=click.Choice(["tianditu"]), default=None,
+              help="Online web tiles under the HTML map (needs a network and "
+                   "--tianditu-key). Default: no tiles, drawn from the data alone.")
+@click.option("--tianditu-key", default=None, metavar="KEY", help="Your 天地图 key.")
+@_segment_args
+@common_options
+def map_(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officials,
+         officials_encoding, rules, county, river, paper, orientation, no_phones, tiles,
+         tianditu_key, min_length, boundary_tolerance, overrides, fix, quiet, debug) -> int:
+    """Draw the distribution map (分布示意图): interactive HTML or a print sheet.
+
+    The HTML map has layers per level (reaches coloured by responsible unit, boundaries,
+    lakes), popups with the chiefs, a legend, a name search and a scale bar, and opens
+    from disk with no network. PNG/PDF sheets are A4 or A3 with title, legend, scale bar,
+    north arrow and sources. Popups name the chiefs when office holders are given (the
+    bundled sample for the bundled data), else the responsible units.
+    """
+    from hzgeo.maps import write_map
+
+    echo = _Reporter(quiet)
+    if out.suffix.lower() not in (".html", ".png", ".pdf"):
+        raise click.BadParameter("name the map .html, .png or .pdf", param_hint="--out")
+    if tiles and not tianditu_key:
+        raise click.BadParameter("天地图 tiles need your key: --tianditu-key KEY",
+                                 param_hint="--tiles")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, _ = _repair(bnd, fix, echo)
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        officials = _officials_path(boundaries, waters, officials, required=False)
+        chiefs = None
+        if officials is not None:
+            chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+        write_map(result, bnd, out, chiefs=chiefs, county=county, river=river, paper=paper,
+                  orientation=orientation, hide_phones=no_phones, tiles=tiles,
+                  tiles_key=tianditu_key)
+    _notes(_not_vacancies(caught), echo)
+    if chiefs is not None:
+        _warn_vacancies(chiefs)
+    echo(f"wrote {out}")
+    return EXIT_OK
+
+
 _FIELD_SUFFIXES = {"sections": (".gpkg", ".xlsx", ".csv", ".geojson", ".kml"),
                    "boards": (".pdf", ".gpkg", ".xlsx", ".csv", ".geojson", ".kml")}
 
@@ -728,7 +788,7 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
                    "back), .gpkg, .xlsx, .csv, .geojson or .kml.")
 @click.option("--county", default=None, metavar="CODE",
               help="Only the boards of this county (6-digit code).")
-@click.option("--spacing-km", type=float, default=8.0, show_default=True, metavar="KM",
+@click.option("--spacing-km", type=float, default=None, metavar="KM",
               help="One board per started KM of reach.")
 @_segment_args
 @common_options

@@ -44,8 +44,9 @@ from hzgeo.settings import BOUNDARY_TOLERANCE_M, STORE_CRS
 __all__ = ["BOARD_TEXT", "FIELD_HEADERS", "add_field_layers", "boards_to_reprint",
            "confluences", "cross_sections", "field_layers", "notice_boards", "write_field"]
 
-#: Default board texts. The bundled rules file has no board section (see the module's
-#: report): pass ``texts={...}`` to :func:`notice_boards` to replace any of them.
+#: Default board texts, for rules files without a ``[boards]`` table (the bundled
+#: ``guigang.toml`` carries the same texts there); pass ``texts={...}`` to
+#: :func:`notice_boards` to replace any of them.
 #: ``duties``: per level, from 《贵港市全面推行河长制工作方案》 二(四)1 (shortened);
 #: ``targets``: the plan's goal (一(三)3); ``prohibited``: the back of the board, from the
 #: 《中华人民共和国河道管理条例》 and the 水污染防治法; ``complaint_phone``: the national
@@ -532,7 +533,7 @@ def _spots(line, n: int, seat) -> tuple[list, str]:
 
 
 def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
-                  spacing_km: float = 8.0, seats: gpd.GeoDataFrame | None = None,
+                  spacing_km: float | None = None, seats: gpd.GeoDataFrame | None = None,
                   texts: Mapping | None = None) -> gpd.GeoDataFrame:
     """Proposed notice board (公示牌) sites and content.
 
@@ -566,8 +567,9 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
         The inputs of the segmentation (names, seats, river descriptions).
     rules : Rules, optional
         Default ``chiefs.rules``.
-    spacing_km : float, default 8.0
-        One board per started ``spacing_km`` of reach.
+    spacing_km : float, optional
+        One board per started ``spacing_km`` of reach. Default: the rules'
+        ``boards.spacing_km`` (8 km in the bundled rules, the spacing some provinces use).
     seats : GeoDataFrame, optional
         Village seats (points with ``code``).
     texts : mapping, optional
@@ -581,10 +583,12 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
         ``chief_keys`` lists the reach, zone and river codes whose chiefs the board shows
         (what :func:`boards_to_reprint` matches).
     """
-    if not spacing_km or spacing_km <= 0:
-        raise ValueError(f"`spacing_km` was {spacing_km!r} but is expected to be > 0")
     rules = rules if rules is not None else chiefs.rules
     from_rules = getattr(rules, "data", {}).get("boards", {})  # a [boards] table, if any
+    if spacing_km is None:
+        spacing_km = from_rules.get("spacing_km", 8.0)
+    if not spacing_km or spacing_km <= 0:
+        raise ValueError(f"`spacing_km` was {spacing_km!r} but is expected to be > 0")
     text = dict(BOARD_TEXT) | dict(from_rules) | dict(texts or {})
     text["duties"] = dict(BOARD_TEXT["duties"]) | dict(from_rules.get("duties", {})) | dict(
         (texts or {}).get("duties", {}))

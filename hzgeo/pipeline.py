@@ -12,6 +12,8 @@ file                        what
 ``directory.<sheet>.csv``   the same tables as CSV (UTF-8 with BOM)
 ``audit.json``              the duty audit (``hzgeo check``'s report)
 ``defects.gpkg``            the audit's findings, to open next to the data
+``field.gpkg|xlsx|kml``     cross-boundary sections, confluences, notice-board sites
+``field.<layer>.csv``       the same as CSV (with office holders; else no boards)
 ``map_city.html``           the interactive distribution map of the city, offline
 ``map_<county>.html``       one per county
 ``sheet_*.png|pdf``         print sheets: the city, each county, each main river
@@ -40,7 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 from hzgeo._progress import Steps
-from hzgeo.atomic import AtomicOutputs, atomic_outputs
+from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import DataQualityError
 from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
 
@@ -88,12 +90,12 @@ def summarize(segmentation, chiefs, audit) -> dict:
     real = audit.defects[~audit.defects["information"].astype(bool)]
     return {
         "levels": levels,
-        "rivers": int(len(segmentation.river_lengths)),
+        "rivers": len(segmentation.river_lengths),
         "total_chiefs": (None if chiefs is None
                          else int(chiefs.total_chiefs["chief_name"].notna().sum())),
-        "joint_meetings": None if chiefs is None else int(len(chiefs.joint_meetings)),
-        "vacancies": None if chiefs is None else int(len(chiefs.vacancies)),
-        "defects": int(len(real)),
+        "joint_meetings": None if chiefs is None else len(chiefs.joint_meetings),
+        "vacancies": None if chiefs is None else len(chiefs.vacancies),
+        "defects": len(real),
         "defects_by_kind": {str(k): int(n) for k, n in real["kind"].value_counts().items()},
         "coverage": audit.coverage_lines(),
     }
@@ -162,10 +164,19 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
     if officials is not None:
         with steps.step("assign chiefs"):
             chiefs = assign_chiefs(result, boundaries, waters, officials, rules)
+    with steps.step("field sites"):
+        from hzgeo.field import confluences, cross_sections, notice_boards
+
+        field = {"sections": cross_sections(result, boundaries=boundaries, waters=waters),
+                 "confluences": confluences(result, waters, boundaries),
+                 "boards": (None if chiefs is None
+                            else notice_boards(chiefs, boundaries, waters, rules))}
     with steps.step("audit"):
         report = run_audit(boundaries, waters, chiefs=chiefs, min_length=min_length,
                            boundary_tolerance=boundary_tolerance, segmentation=result)
     summary = summarize(result, chiefs, report)
+    summary |= {"sections": len(field["sections"]), "confluences": len(field["confluences"]),
+                "boards": None if field["boards"] is None else len(field["boards"])}
     summary |= {"version": __version__, "data_date": data_date, "sources": sources or ""}
     files: dict[str, Path] = {}
     with atomic_outputs() as outputs:
@@ -188,15 +199,22 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
                                               outputs=outputs)
                     files |= {Path(p).name: Path(p) for p in written.values()}
         with steps.step("write audit"):
+            report.summary |= {"hzgeo_version": __version__, "data_date": data_date}
             written = report.write(out, outputs=outputs)
             files |= {Path(p).name: Path(p) for p in written.values()}
+        with steps.step("write field sites"):
+            from hzgeo.field import write_field
+
+            written = write_field(field["sections"], field["confluences"], field["boards"],
+                                  out, outputs=outputs)
+            files |= {Path(p).name: Path(p) for p in _paths(written)}
         if maps:
             with steps.step("draw maps"):
                 from hzgeo.maps import write_maps
 
                 drawn = write_maps(result, boundaries, out, outputs=outputs, chiefs=chiefs,
                                    audit=report, hide_phones=hide_phones,
-                                   formats=sheet_formats)
+                                   formats=sheet_formats, field=field)
                 for path in drawn["html"] + drawn["sheets"]:
                     files[Path(path).name] = Path(path)
         with steps.step("write index"):
@@ -208,7 +226,15 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
 
 
 def _step_count(officials, maps: bool) -> int:
-    return 5 + (officials is not None) * 2 + bool(maps)
+    return 7 + (officials is not None) * 2 + bool(maps)
+
+
+def _paths(written) -> list:
+    """The paths in a ``{kind: path or [paths]}`` mapping."""
+    out = []
+    for value in written.values():
+        out += list(value) if isinstance(value, list | tuple) else [value]
+    return out
 
 
 def _with(sources: str | None, stamp: str) -> str:
@@ -220,6 +246,7 @@ _GROUPS = [
     ("分布示意图 Maps", ("map_",)),
     ("打印图 Print sheets", ("sheet_",)),
     ("核查 Audit", ("audit", "defects")),
+    ("跨界断面、交汇处、公示牌 Field sites", ("field",)),
     ("河段 Segments (GIS)", ("segments",)),
 ]
 
@@ -252,6 +279,10 @@ def index_html(summary: dict, files: dict[str, Path]) -> str:
     if summary.get("joint_meetings") is not None:
         extra.append(f"<li>联席会议 joint meetings: {summary['joint_meetings']}</li>")
         extra.append(f"<li>总河长、副总河长 total chiefs: {summary['total_chiefs']}</li>")
+    extra.append(f"<li>跨界断面 cross-boundary sections: {summary['sections']}; "
+                 f"交汇处 confluences: {summary['confluences']}"
+                 + ("" if summary.get("boards") is None
+                    else f"; 公示牌 notice boards: {summary['boards']}") + "</li>")
     coverage = "".join(f"<li>{e(line)}</li>" for line in summary["coverage"])
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">

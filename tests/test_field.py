@@ -16,8 +16,9 @@ from pyproj import Transformer
 from toy import CRS, X0, Y0, line
 
 from hzgeo import datasets
-from hzgeo.chiefs import assign_chiefs, read_officials
+from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
 from hzgeo.directory import HEADERS, directory_tables, roster_changes
+from hzgeo.errors import InputError
 from hzgeo.field import (
     add_field_layers,
     boards_to_reprint,
@@ -351,6 +352,26 @@ def test_board_texts_can_be_replaced(guigang):
     assert "村级河长：巡河" in reach["duties"] and "乡级河长：" in reach["duties"]
     with pytest.raises(ValueError, match="spacing_km"):
         notice_boards(chiefs, boundaries, waters, spacing_km=0)
+
+
+def test_board_texts_and_spacing_come_from_the_rules_file(guigang, tmp_path):
+    boundaries, waters, _, _, chiefs = guigang
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[boards]\nspacing_km = 2.0\ncomplaint_phone = "12369"\n'
+                     '[boards.duties]\nvillage = "每周巡河"\n', encoding="utf-8")
+    found = notice_boards(chiefs, boundaries, waters, read_rules(rules))
+    assert (found["complaint_phone"] == "12369").all()
+    reach = found[found["kind"] == "reach"]
+    assert reach["duties"].str.contains("村级河长：每周巡河").all()
+    # 2 km spacing: ceil(L / 2 km) boards on the longest single reach
+    village = chiefs.reaches["village"]
+    longest = village[~village["boundary"]].sort_values("length_m").iloc[-1]
+    on_it = found["board_code"].str.startswith(f"B-{longest['reach_code']}-")
+    assert on_it.sum() == int(np.ceil(longest["length_m"] / 2000))
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[boards]\ncomplaint_phon = \"1\"\n", encoding="utf-8")
+    with pytest.raises(InputError, match="complaint_phon"):
+        read_rules(bad)
 
 
 # ------------------------------------------------------------------------ exports

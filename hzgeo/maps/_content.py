@@ -69,18 +69,22 @@ def _check_county(boundaries, county: str) -> str:
     return code
 
 
-def river_groups(reaches: gpd.GeoDataFrame) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Main rivers as sheets show them: key -> (name, river codes).
+def river_groups(reaches: gpd.GeoDataFrame,
+                 city_chiefs: pd.DataFrame | None = None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Main rivers as sheets show them: key (first river code) -> (name, river codes).
 
-    A main river made of several lines (西江干流: 黔江 and 浔江) is one sheet.
+    With the chiefs' ``city_chiefs`` table, a main river made of several lines (西江干流:
+    黔江 and 浔江) is one sheet; without it each line is.
     """
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
     if "main" not in reaches.columns:
         return out
     main = reaches[reaches["main"].astype(bool)]
-    group_col = "main_river" if "main_river" in main.columns else "river_name"
-    names = main[group_col].fillna("").astype(str)
-    names = names.where(names != "", main["river_name"])
+    names = main["river_name"].astype(str)
+    if city_chiefs is not None and "main_river" in city_chiefs.columns:
+        group = dict(zip(city_chiefs["river_code"].astype(str),
+                         city_chiefs["main_river"].astype(str), strict=True))
+        names = main["river_code"].astype(str).map(group).fillna(names)
     for name, rows in main.groupby(names, sort=False):
         codes = tuple(sorted(rows["river_code"].astype(str).unique()))
         out[codes[0]] = (str(name), codes)
@@ -104,13 +108,17 @@ def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
         code = _check_county(boundaries, county)
         units = {lvl: f[f["code"].astype(str).str.startswith(code)] for lvl, f in units.items()
                  if lvl != "city"}
-        reaches = {lvl: f[f["admin_code"].astype(str).str.startswith(code)]
+        # the county's reaches, and the far bank of its 界河 (drawn dashed, in grey where
+        # the unit across is not on the map)
+        reaches = {lvl: f[f["admin_code"].astype(str).str.startswith(code)
+                          | (f["boundary"].astype(bool)
+                             & f["shared_with"].astype(str).str.startswith(code))]
                    for lvl, f in reaches.items()}
         zones = {lvl: f[f["admin_code"].astype(str).str.startswith(code)]
                  for lvl, f in zones.items()}
         title_place = str(units["county"]["name"].iloc[0])
     if river is not None:
-        groups = river_groups(all_reaches["county"])
+        groups = river_groups(all_reaches["county"], getattr(chiefs, "city_chiefs", None))
         match = [(k, v) for k, v in groups.items()
                  if str(river) in (k, v[0], *v[1])]
         if not match:
@@ -243,6 +251,9 @@ def reach_lines(area: Area, level: str, row: dict, *, hide_phones: bool,
     if bool(row.get("boundary")):
         lines.append(("界河", f"与{row.get('shared_with_name', '')}共管；本段为"
                               f"{row.get('admin_name', '')}一侧"))
+        if has_chiefs and _given(row.get("other_bank_chief")):
+            lines.append(("对岸河长", f"{row.get('shared_with_name', '')}："
+                                      f"{row['other_bank_chief']}"))
     if bool(row.get("main")):
         chief = city_chief(area, row.get("river_code"), hide_phones)
         if chief is not None:

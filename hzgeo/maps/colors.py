@@ -20,9 +20,9 @@ True
 from __future__ import annotations
 
 import colorsys
+import heapq
 
 import geopandas as gpd
-import numpy as np
 
 __all__ = ["PALETTE", "unit_adjacency", "unit_colours"]
 
@@ -73,15 +73,23 @@ def unit_colours(units: gpd.GeoDataFrame, *, code: str = "code") -> dict[str, st
     for a, b in unit_adjacency(units, code=code):
         neighbours[a].add(b)
         neighbours[b].add(a)
+    rank = {c: i for i, c in enumerate(codes)}
     colour: dict[str, int] = {}
     seen: dict[str, set[int]] = {c: set() for c in codes}  # colours among a unit's neighbours
-    degree = {c: len(n) for c, n in neighbours.items()}
-    left = set(codes)
-    while left:
-        pick = max(left, key=lambda c: (len(seen[c]), degree[c], [-ord(ch) for ch in c]))
-        k = int(np.min(np.setdiff1d(np.arange(len(seen[pick]) + 1), sorted(seen[pick]))))
+    # DSATUR with a lazy heap: most distinct neighbour colours, then most neighbours, then code
+    heap = [(0, -len(neighbours[c]), rank[c], c) for c in codes]
+    heapq.heapify(heap)
+    while heap:
+        sat, _, _, pick = heapq.heappop(heap)
+        if pick in colour or -sat != len(seen[pick]):
+            continue  # coloured already, or a stale entry
+        k = 0
+        while k in seen[pick]:
+            k += 1
         colour[pick] = k
-        left.discard(pick)
         for other in neighbours[pick]:
-            seen[other].add(k)
+            if other not in colour and k not in seen[other]:
+                seen[other].add(k)
+                heapq.heappush(heap, (-len(seen[other]), -len(neighbours[other]),
+                                      rank[other], other))
     return {c: colour_of(k) for c, k in colour.items()}

@@ -134,7 +134,7 @@ def _simplified_units(frame: gpd.GeoDataFrame, tolerance: float) -> np.ndarray:
 
 
 def _legend(level: str, colours: dict[str, str], units: gpd.GeoDataFrame, shown: set[str],
-            has_zones: bool) -> str:
+            has_zones: bool, far_bank: bool) -> str:
     parts = [f"<h4>{html.escape(LEVEL_NAMES[level])}河段（按责任单位着色）</h4>"]
     names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
     listed = [c for c in sorted(shown) if c in colours]
@@ -146,6 +146,9 @@ def _legend(level: str, colours: dict[str, str], units: gpd.GeoDataFrame, shown:
         parts.append(f"<div>{len(listed)} 个村，相邻村颜色不同；点击河段查看详情</div>")
     parts.append('<div><span class="sw" style="background:repeating-linear-gradient(90deg,'
                  '#d62728 0 6px,#2ca02c 6px 12px)"></span>界河（两岸单位颜色相间）</div>')
+    if far_bank:
+        parts.append('<div><span class="sw" style="background:repeating-linear-gradient('
+                     '90deg,#555555 0 6px,transparent 6px 12px)"></span>界河对岸（图外单位）</div>')
     if has_zones:
         parts.append('<div><span class="ar" style="background:#888"></span>'
                      "湖库分片（按责任单位着色）</div>")
@@ -201,13 +204,15 @@ def _defects(audit, tolerance: float) -> dict:
     if frame is None or not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         return {"type": "FeatureCollection", "features": []}
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty].to_crs(STORE_CRS)
+    if "information" in frame.columns:  # 界河 shared on purpose, slivers merged: no defects
+        frame = frame[~frame["information"].astype(bool)]
     geoms = _rounded(shapely.simplify(frame.geometry.values, tolerance / 2))
     props = []
     for row in frame.drop(columns="geometry").to_dict("records"):
         lines = [(str(k), str(v)) for k, v in row.items()
-                 if k in ("kind", "level", "codes", "names", "code", "name", "detail",
-                          "measure", "unit", "layer") and v is not None and v == v]
-        props.append({"p": _table([("审核问题", "")] + lines),
+                 if k in ("kind", "level", "codes", "names", "code", "name", "water_name",
+                          "detail", "measure", "unit", "layer") and v is not None and v == v]
+        props.append({"p": _table([("审核问题", ""), *lines]),
                       "t": html.escape(f"审核问题：{row.get('kind', '')}")})
     return _features(geoms, props)
 
@@ -223,13 +228,18 @@ def _search(area: Area) -> list:
     if len(reaches):
         for name, rows in reaches.groupby("river_name", sort=True):
             add(name, "河流", rows.total_bounds)
-    for lvl, kind in (("township", "乡镇"), ("village", "村")):
+    parents = {}
+    for lvl, kind in (("county", "县区"), ("township", "乡镇"), ("village", "村")):
         units = area.units.get(lvl)
         if units is None:
             continue
         bounds = units.geometry.bounds.to_numpy()
-        for name, b in zip(units["name"].astype(str), bounds, strict=True):
-            add(name, kind, b)
+        for code, parent, name, b in zip(units["code"].astype(str),
+                                         units["parent_code"].astype(str),
+                                         units["name"].astype(str), bounds, strict=True):
+            parents[code] = name
+            if lvl != "county":  # many villages share a name: say whose they are
+                add(name, f"{kind}·{parents[parent]}" if parent in parents else kind, b)
     zones = area.zones["county"]
     if len(zones):
         for name, rows in zones.groupby("water_name", sort=True):
@@ -277,7 +287,10 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
         Leave chiefs' phone numbers off (for a public map).
     tiles : {None, "tianditu"}, default None
         Web tiles under the data (online only; 天地图 needs ``tiles_key``). Default: no
-        tiles, the background is drawn from the boundaries.
+        tiles, the background is drawn from the boundaries. 天地图 is CGCS2000 like the
+        data; GCJ-02 web tiles (高德, 腾讯) would sit 300-700 m off.
+    tiles_key : str, optional
+        Your 天地图 key (written into the page: do not publish a page with a private key).
 
     Returns
     -------
@@ -337,8 +350,8 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
         levels.append({"key": lvl, "label": f"{LEVEL_NAMES[lvl]}河段与湖库分片",
                        "reaches": reaches, "zones": zones,
                        "fill": {c: colours[c] for c in sorted(shown) if c in colours},
-                       "legend": _legend(lvl, colours, units, shown,
-                                         bool(zones["features"]))})
+                       "legend": _legend(lvl, colours, units, shown, bool(zones["features"]),
+                                         not shown <= set(colours))})
 
     lakes_frame = area.zones["county"]
     lakes = _features(_rounded(shapely.simplify(lakes_frame.geometry.values, tolerance / 2)),

@@ -7,7 +7,7 @@ function hzgeoDraw(map, D) {
   "use strict";
   var t0 = performance.now();
   var canvas = L.canvas({padding: 0.5, tolerance: 4});
-  var byCode = {};          // reach_code -> Leaflet layer, for search and tests
+  var byCode = {};          // reach_code -> Leaflet layer, of the levels shown so far
   var levelGroups = {};     // level key -> layer group (one visible at a time)
   var overlays = {};        // label -> layer
 
@@ -25,49 +25,62 @@ function hzgeoDraw(map, D) {
     if (p.r) byCode[p.r] = layer;
   }
 
+  // A layer group whose features are built the first time it is shown: a reader who
+  // never opens the village level does not pay for it.
+  function lazy(build) {
+    var group = L.layerGroup();
+    var built = false;
+    group.on("add", function () {
+      if (!built) { built = true; build(group); }
+    });
+    return group;
+  }
+
   // ------------------------------------------------------------------ boundaries
   var boundaryLayers = {};
   D.units.forEach(function (u) {
-    boundaryLayers[u.level] = L.geoJSON(u.features, {
-      renderer: canvas, interactive: false,
-      style: function () {
-        return {color: u.color, weight: u.weight, opacity: 0.9, fill: false,
-                dashArray: u.dash || null};
-      }
+    boundaryLayers[u.level] = lazy(function (group) {
+      group.addLayer(L.geoJSON(u.features, {
+        renderer: canvas, interactive: false,
+        style: function () {
+          return {color: u.color, weight: u.weight, opacity: 0.9, fill: false,
+                  dashArray: u.dash || null};
+        }
+      }));
     });
   });
 
   // ------------------------------------------------------------------ reach levels
   D.levels.forEach(function (lvl) {
-    var group = L.layerGroup();
-    var units = D.units.filter(function (u) { return u.level === lvl.key; })[0];
-    if (units) {
-      group.addLayer(L.geoJSON(units.features, {
-        renderer: canvas, interactive: false,
+    levelGroups[lvl.key] = lazy(function (group) {
+      var units = D.units.filter(function (u) { return u.level === lvl.key; })[0];
+      if (units) {
+        group.addLayer(L.geoJSON(units.features, {
+          renderer: canvas, interactive: false,
+          style: function (f) {
+            return {stroke: false, fillColor: lvl.fill[f.properties.c] || "#cccccc",
+                    fillOpacity: lvl.fill[f.properties.c] ? 0.16 : 0.0};
+          }
+        }));
+      }
+      group.addLayer(L.geoJSON(lvl.zones, {
+        renderer: canvas, onEachFeature: bind,
         style: function (f) {
-          return {stroke: false, fillColor: lvl.fill[f.properties.c] || "#cccccc",
-                  fillOpacity: lvl.fill[f.properties.c] ? 0.16 : 0.0};
+          return {color: f.properties.c, weight: 1.5, fillColor: f.properties.c,
+                  fillOpacity: 0.45};
         }
       }));
-    }
-    group.addLayer(L.geoJSON(lvl.zones, {
-      renderer: canvas, onEachFeature: bind,
-      style: function (f) {
-        return {color: f.properties.c, weight: 1.5, fillColor: f.properties.c,
-                fillOpacity: 0.45};
-      }
-    }));
-    // 界河: the first bank solid, the other bank dashed over it in its own colour,
-    // so both banks' responsibility shows along the shared stretch.
-    group.addLayer(L.geoJSON(lvl.reaches, {
-      renderer: canvas, onEachFeature: bind,
-      style: function (f) {
-        var p = f.properties;
-        return {color: p.c, weight: p.b ? 5 : 3.5, opacity: 0.95, lineCap: "butt",
-                dashArray: p.b === 2 ? "8 8" : null};
-      }
-    }));
-    levelGroups[lvl.key] = group;
+      // 界河: the first bank solid, the other bank dashed over it in its own colour,
+      // so both banks' responsibility shows along the shared stretch.
+      group.addLayer(L.geoJSON(lvl.reaches, {
+        renderer: canvas, onEachFeature: bind,
+        style: function (f) {
+          var p = f.properties;
+          return {color: p.c, weight: p.b ? 5 : 3.5, opacity: 0.95, lineCap: "butt",
+                  dashArray: p.b === 2 ? "8 8" : null};
+        }
+      }));
+    });
   });
 
   // ------------------------------------------------------------------ overlays

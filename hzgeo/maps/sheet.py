@@ -50,6 +50,11 @@ def _font(size: float, weight: str = "normal") -> FontProperties:
     return font
 
 
+def _plain(text) -> str:
+    """Data text drawn as it is: a ``$`` would otherwise start matplotlib's mathtext."""
+    return str(text).replace("$", r"\$")
+
+
 def _paths(geom) -> list[np.ndarray]:
     """Coordinate arrays of every line or ring of a geometry."""
     if geom is None or shapely.is_empty(geom):
@@ -112,14 +117,16 @@ def _north_arrow(ax, size: float) -> None:
             zorder=20, fontproperties=_font(size, "bold"))
 
 
-def _place_labels(fig, ax, labels: list[tuple[float, float, str, FontProperties, str]]) -> int:
-    """Draw labels in the order given; shift or skip one that would overlap a drawn one.
+def _place_labels(fig, ax, labels: list[tuple[float, float, str, FontProperties, str]],
+                  taken: list) -> int:
+    """Draw labels in the order given; shift or skip one that would overlap a drawn one
+    or a box in ``taken`` (display coordinates).
 
     Returns the number skipped.
     """
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
-    placed = []
+    placed = list(taken)
     skipped = 0
     for x, y, text, font, colour in labels:
         artist = ax.text(x, y, text, ha="center", va="center", fontproperties=font,
@@ -195,6 +202,9 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
     colour_level = "county" if county is None and river is None else "township"
     reaches = area.reaches[colour_level].to_crs(crs)
     zones = area.zones[colour_level].to_crs(crs)
+    if river is not None:
+        zones = zones.iloc[:0]  # a river sheet shows the river
+    shown = set(reaches["admin_code"].astype(str)) | set(zones["admin_code"].astype(str))
     lakes = area.zones["county"].to_crs(crs)
 
     if river is not None:
@@ -215,8 +225,8 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
         ax = fig.add_axes((0.03, 0.13, 0.72, 0.78))
         legend_box = (0.76, 0.13, 0.22, 0.78)
     else:
-        ax = fig.add_axes((0.05, 0.26, 0.90, 0.65))
-        legend_box = (0.05, 0.12, 0.90, 0.13)
+        ax = fig.add_axes((0.05, 0.22, 0.90, 0.70))
+        legend_box = (0.05, 0.09, 0.90, 0.12)
     ax.set_axis_off()
     # widen the area to the axes' shape, so one metre is as long across as up
     box_w, box_h = ax.get_position().width * width_mm, ax.get_position().height * height_mm
@@ -236,7 +246,9 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
     colour_units = units.get(colour_level)
     colours = unit_colours(colour_units) if colour_units is not None else {}
     if colour_units is not None:
-        fills = [colours.get(str(c), "#dddddd") for c in colour_units["code"]]
+        # units with reaches or zones of their own; the others stay white
+        fills = [colours[c] if c in shown else "#ffffff"
+                 for c in colour_units["code"].astype(str)]
         _fill(ax, colour_units, fills, alpha=0.16, zorder=1)
     if len(lakes):
         ax.add_collection(_lake_patches(lakes))
@@ -277,24 +289,27 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
     if county is None:
         for row in units["county"].itertuples():
             p = row.geometry.representative_point()
-            labels.append((p.x, p.y, str(row.name), _font(12 * scale, "bold"), "#111111"))
+            labels.append((p.x, p.y, _plain(row.name), _font(12 * scale, "bold"), "#111111"))
     if "township" in units:
         town = units["township"]
         town = town.iloc[np.argsort(-town.geometry.area.to_numpy(), kind="stable")]
         for row in town.itertuples():
             p = row.geometry.representative_point()
             if x0 <= p.x <= x1 and y0 <= p.y <= y1:
-                labels.append((p.x, p.y, str(row.name), _font(6.5 * scale), "#333333"))
-    _place_labels(fig, ax, labels)
+                labels.append((p.x, p.y, _plain(row.name), _font(6.5 * scale), "#333333"))
     _scale_bar(ax, 7 * scale)
     _north_arrow(ax, 9 * scale)
+    renderer = fig.canvas.get_renderer()
+    furniture = [a.get_window_extent(renderer) for a in ax.patches + ax.texts
+                 if a.get_zorder() == 20]  # scale bar and north arrow: keep labels off them
+    _place_labels(fig, ax, labels, furniture)
 
     # title, legend, footnote
-    fig.text(0.5, 0.955, area.title, ha="center", va="center",
+    fig.text(0.5, 0.955, _plain(area.title), ha="center", va="center",
              fontproperties=_font(18 * scale, "bold"))
-    _legend(fig, legend_box, colour_level, colour_units, colours,
-            set(reaches["admin_code"].astype(str)) | set(zones["admin_code"].astype(str)),
-            orientation, scale, has_lakes=bool(len(lakes)), villages=county is not None)
+    far = bool(len(reaches)) and not reaches["admin_code"].astype(str).isin(colours).all()
+    _legend(fig, legend_box, colour_level, colour_units, colours, shown, orientation, scale,
+            has_lakes=bool(len(lakes)), villages=county is not None, far_bank=far)
     _footnote(fig, area, boundaries, orientation, scale)
     return fig
 
@@ -310,7 +325,7 @@ def _lake_patches(lakes: gpd.GeoDataFrame):
 
 
 def _legend(fig, box, level, units, colours, shown, orientation, scale, *, has_lakes,
-            villages) -> None:
+            villages, far_bank) -> None:
     ax = fig.add_axes(box)
     ax.set_axis_off()
     handles, names = [], []
@@ -318,10 +333,13 @@ def _legend(fig, box, level, units, colours, shown, orientation, scale, *, has_l
         name_of = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
         for code in sorted(c for c in shown if c in colours):
             handles.append(Line2D([], [], color=colours[code], linewidth=2.5))
-            names.append(name_of.get(code, code))
+            names.append(_plain(name_of.get(code, code)))
     handles += [Line2D([], [], color="#d62728", linewidth=3, linestyle=(0, (3, 3)),
                        gapcolor="#2ca02c")]
     names += ["界河（两岸单位颜色相间）"]
+    if far_bank:
+        handles.append(Line2D([], [], color="#555555", linewidth=3, linestyle=(0, (3, 3))))
+        names.append("界河对岸（图外单位）")
     if has_lakes:
         handles.append(Patch(facecolor=_LAKE, edgecolor="#1f78b4", linewidth=0.4))
         names.append("湖库水面（分片按单位着色）")
@@ -352,8 +370,8 @@ def _footnote(fig, area, boundaries, orientation, scale) -> None:
     lines = [DISCLAIMER]
     sources = sources_note(boundaries)
     if sources:
-        lines.append(f"资料来源：{sources}；河段划分：hzgeo {__version__}。")
-    note = synthetic_note(area)
+        lines.append(_plain(f"资料来源：{sources}；河段划分：hzgeo {__version__}。"))
+    note = _plain(synthetic_note(area))
     size = 6.5 * scale
     line_height = size * 1.45 / (fig.get_size_inches()[1] * 72)  # in figure fractions
     bottom = 0.012

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -28,8 +29,13 @@ def _save_sheet(fig, target: Path, dpi: int) -> None:
 
 def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None, river=None,
               paper="A4", orientation=None, hide_phones=False, tiles=None, tiles_key=None,
-              outputs: AtomicOutputs | None = None, dpi: int = DPI) -> Path:
+              field: dict | None = None, outputs: AtomicOutputs | None = None,
+              dpi: int = DPI) -> Path:
     """Write one map: ``.html`` (:func:`explore`) or ``.png``/``.pdf`` (:func:`plot_sheet`).
+
+    ``field`` (``{"sections": ..., "confluences": ..., "boards": ...}`` from
+    :mod:`hzgeo.field`) adds those points to the HTML map as layers of their own (on a
+    county map, the points inside the county).
 
     Written atomically: to ``outputs`` when given (moved into place with the rest of its
     set), else on its own.
@@ -50,6 +56,10 @@ def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None,
                              "the HTML map has every river, searchable by name")
         page = explore(result, boundaries, chiefs=chiefs, audit=audit, county=county,
                        hide_phones=hide_phones, tiles=tiles, tiles_key=tiles_key)
+        if field:
+            from hzgeo.field import add_field_layers
+
+            add_field_layers(page, **_field_inside(field, boundaries, county))
         text = page.get_root().render()
         if outputs is None:
             with atomic_outputs() as out:
@@ -67,6 +77,24 @@ def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None,
     return target
 
 
+def _field_inside(field: dict, boundaries, county) -> dict:
+    """The field points inside ``county`` (all of them when None)."""
+    if county is None:
+        return dict(field)
+    from hzgeo.select import county_code
+
+    counties = boundaries["county"]
+    outline = counties.loc[counties["code"] == county_code(boundaries, county), "geometry"]
+    inside = {}
+    for key, frame in field.items():
+        if frame is None:
+            inside[key] = None
+            continue
+        area = outline.to_crs(frame.crs).union_all()
+        inside[key] = frame[frame.geometry.intersects(area.buffer(1e-6))]
+    return inside
+
+
 # Set before the worker processes fork, so each inherits the data instead of unpickling it.
 _SHARED: dict = {}
 
@@ -80,7 +108,7 @@ def _sheet_job(kwargs: dict, temps: list[str], dpi: int) -> None:
 
 def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=None, audit=None,
                hide_phones=False, paper="A4", formats=("png", "pdf"), workers: int | None = None,
-               dpi: int = DPI) -> dict[str, list[Path]]:
+               field: dict | None = None, dpi: int = DPI) -> dict[str, list[Path]]:
     """Write the published set of maps into ``folder``, through ``outputs``.
 
     - ``map_city.html`` and ``map_<county code>.html``: the interactive maps;
@@ -97,13 +125,14 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
     folder = Path(folder)
     counties = [str(c) for c in boundaries["county"]["code"]]
     html = [write_map(result, boundaries, folder / "map_city.html", chiefs=chiefs, audit=audit,
-                      hide_phones=hide_phones, outputs=outputs)]
+                      hide_phones=hide_phones, field=field, outputs=outputs)]
     for code in counties:
         html.append(write_map(result, boundaries, folder / f"map_{code}.html", chiefs=chiefs,
-                              audit=audit, county=code, hide_phones=hide_phones,
+                              audit=audit, county=code, hide_phones=hide_phones, field=field,
                               outputs=outputs))
     jobs = [("city", {})] + [(c, {"county": c}) for c in counties] + [
-        (key, {"river": key}) for key in river_groups(result.reaches["county"])]
+        (key, {"river": key})
+        for key in river_groups(result.reaches["county"], getattr(chiefs, "city_chiefs", None))]
     sheets, tasks = [], []
     for name, kwargs in jobs:
         targets = [folder / f"sheet_{name}.{fmt}" for fmt in formats]
@@ -112,7 +141,10 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
     _SHARED.update(result=result, boundaries=boundaries, chiefs=chiefs)
     try:
         workers = workers or min(2, os.cpu_count() or 1)
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # fork shares the data without pickling; a process with other threads must not
+        # fork (they would be copied mid-flight), so it renders in turn instead
+        if (workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+                and threading.active_count() == 1):
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 for future in [pool.submit(_sheet_job, k, t, dpi) for k, t in tasks]:
