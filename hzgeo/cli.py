@@ -704,15 +704,16 @@ def map_(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officia
     """
     from hzgeo.maps import write_map
 
+    check_output_path(out, suffixes=(".html", ".png", ".pdf"),
+                      inputs=input_paths(boundaries, waters, officials, rules, overrides))
     echo = _Reporter(quiet)
-    if out.suffix.lower() not in (".html", ".png", ".pdf"):
-        raise click.BadParameter("name the map .html, .png or .pdf", param_hint="--out")
     if tiles and not tianditu_key:
         raise click.BadParameter("天地图 tiles need your key: --tianditu-key KEY",
                                  param_hint="--tiles")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
-        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
+                               echo=echo)
         bnd, _ = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         officials = _officials_path(boundaries, waters, officials, required=False)

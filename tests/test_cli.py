@@ -259,7 +259,8 @@ def _refused(args, capsys, *expected):
 
 SUFFIXES = {"segment": ".gpkg", "check": ".gpkg", "roster": ".xlsx or .gpkg or .csv",
             "sections": ".gpkg or .xlsx or .csv or .geojson or .kml",
-            "boards": ".pdf or .gpkg or .xlsx or .csv or .geojson or .kml"}
+            "boards": ".pdf or .gpkg or .xlsx or .csv or .geojson or .kml",
+            "map": ".html or .png or .pdf"}
 
 
 def _folder_with_work(path):

@@ -408,7 +408,7 @@ def test_cli_map(tmp_path, capsys):
     assert "示例" in page  # the sample office holders' names
     assert not re.search(r"0775-0000\d{4}", page)  # --no-phones
     assert main(["map", "--out", str(tmp_path / "m.txt")]) == 2
-    assert "name the map .html" in capsys.readouterr().err
+    assert "--out must end in .html or .png or .pdf" in capsys.readouterr().err
 
 
 def test_public_api():
