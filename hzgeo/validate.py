@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hzgeo.errors import DataQualityError, HzgeoWarning
+from hzgeo._checks import check_boundaries, check_waters
+from hzgeo.errors import DataQualityError, HzgeoWarning, InputError
 from hzgeo.io import Boundaries, Waters, work_crs_for
 from hzgeo.settings import (
     BOUNDARY_TOLERANCE_M,
@@ -173,9 +174,12 @@ def boundary_defects(boundaries: Boundaries, *, coverage: bool = True) -> gpd.Ge
     >>> len(boundary_defects(read_boundaries()))
     0
     """
+    check_boundaries(boundaries)
     present = [level for level in LEVELS if level in boundaries]
-    if not present:
-        return records_frame([], STORE_CRS)
+    duplicated = {lvl: _duplicates(lvl, boundaries[lvl]) for lvl in present}
+    if any(duplicated.values()):  # nesting needs unique codes: report these first
+        return records_frame([d for found in duplicated.values() for d in found],
+                             boundaries[present[-1]].crs)
     # areas need metres; the codes-only check needs no reprojection
     work = work_crs_for(boundaries[present[-1]]) if coverage else boundaries[present[-1]].crs
     levels = {lvl: boundaries[lvl].to_crs(work) if coverage else boundaries[lvl]
@@ -209,6 +213,17 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def _duplicates(level: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
+    """Units sharing a code: one row each, at a point inside it."""
+    dup = np.flatnonzero(frame["code"].duplicated(keep=False).to_numpy())
+    if not len(dup):
+        return []
+    geoms = frame.geometry.values[dup]
+    return [_rows(level, frame, dup, "duplicate code",
+                  "another unit of the level has the same code; every unit needs its own",
+                  shapely.point_on_surface(geoms))]
+
+
 def _orphans(parent_level, parent, level, frame) -> list[pd.DataFrame]:
     orphan = np.flatnonzero(~frame["parent_code"].isin(set(parent["code"])).to_numpy())
     if not len(orphan):
@@ -228,6 +243,7 @@ def water_defects(waters: Waters) -> gpd.GeoDataFrame:
     >>> len(water_defects(read_waters()))
     0
     """
+    waters = check_waters(waters)
     parts = []
     rivers = pd.DataFrame({"code": waters.rivers["river_code"].to_numpy(),
                            "name": waters.rivers["name"].to_numpy(),
@@ -298,6 +314,9 @@ def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = N
     >>> find_defects(boundaries, waters).empty
     True
     """
+    if boundaries is None and waters is None:
+        raise InputError("find_defects needs boundaries, waters or both",
+                         hint="pass hzgeo.read_boundaries(...) and/or hzgeo.read_waters(...)")
     parts = []
     if boundaries is not None:
         parts.append(boundary_defects(boundaries, coverage=coverage))

@@ -45,7 +45,9 @@ def test_shapefile_per_level_with_other_column_names_and_only_villages(tmp_path,
     villages = bundled[0]["village"][["code", "name", "geometry"]].rename(
         columns={"code": "XZQDM", "name": "XZQMC"})
     villages.to_file(tmp_path / "cun.shp", encoding="utf-8")
-    loaded = read_boundaries({"village": tmp_path / "cun.shp"})
+    with pytest.warns(hzgeo.HzgeoWarning, match="township and county level.*named by their "
+                                                "codes.*--columns township_name="):
+        loaded = read_boundaries({"village": tmp_path / "cun.shp"})
     assert list(loaded.levels) == ["city", "county", "township", "village"]
     assert [len(loaded[lvl]) for lvl in loaded.levels] == [1, 5, 74, 1195]
     assert loaded["village"]["name"].tolist() == bundled[0]["village"]["name"].tolist()
@@ -60,8 +62,9 @@ def test_shapefile_per_level_with_other_column_names_and_only_villages(tmp_path,
     # the same data through an explicit mapping and a GeoPackage layer name
     renamed = villages.rename(columns={"XZQDM": "DM", "XZQMC": "MC"})
     renamed.to_file(tmp_path / "v.gpkg", layer="村级")
-    again = read_boundaries(tmp_path / "v.gpkg", layers={"village": "村级"},
-                            columns={"code": "DM", "name": "MC"})
+    with pytest.warns(hzgeo.HzgeoWarning, match="named by their codes"):
+        again = read_boundaries(tmp_path / "v.gpkg", layers={"village": "村级"},
+                                columns={"code": "DM", "name": "MC"})
     assert again["township"]["code"].tolist() == loaded["township"]["code"].tolist()
     assert loaded["township"]["name"].tolist() == loaded["township"]["code"].tolist()
 
@@ -106,13 +109,14 @@ def test_no_crs_is_an_error_unless_declared(tmp_path, boundaries):
     with pytest.raises(InputError, match="no CRS") as err:
         read_boundaries({"village": tmp_path / "v.shp"})
     assert "--crs" in str(err.value) and "v.shp" in str(err.value)
-    loaded = read_boundaries({"village": tmp_path / "v.shp"}, crs=CRS)
+    with pytest.warns(hzgeo.HzgeoWarning, match="named by their codes"):
+        loaded = read_boundaries({"village": tmp_path / "v.shp"}, crs=CRS)
     assert loaded["village"].crs.to_epsg() == 4546
 
 
 def test_every_problem_is_reported_at_once(tmp_path, boundaries):
     frame = boundaries["village"].copy()
-    frame.loc[1, "code"] = frame.loc[0, "code"]  # duplicate
+    frame.loc[1, "code"] = ""  # no code
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         frame.loc[2, "geometry"] = shapely.polygons([(0, 0), (1, np.nan), (1, 1), (0, 0)])
@@ -121,15 +125,16 @@ def test_every_problem_is_reported_at_once(tmp_path, boundaries):
     with pytest.raises(InputError) as err:
         read_boundaries(tmp_path / "v.gpkg")
     text = str(err.value)
-    assert "duplicate codes" in text and "450802001001" in text
+    assert "features without a code (features: row 1)" in text
     assert "NaN or infinite coordinates" in text and "450802002001" in text
     assert "geometry must be Polygon or MultiPolygon, found ['Point']" in text
     assert text.count("\n- ") == 3
 
 
 def test_gcj02_input_is_moved_to_wgs84(tmp_path):
-    counties = read_boundaries({"village": DATA / "guigang_counties_cnmaps_gcj02.geojson"},
-                               columns={"code": "adcode"}, gcj02=True)["village"]
+    with pytest.warns(hzgeo.HzgeoWarning, match="named by their codes"):
+        counties = read_boundaries({"village": DATA / "guigang_counties_cnmaps_gcj02.geojson"},
+                                   columns={"code": "adcode"}, gcj02=True)["village"]
     want = gpd.read_file(DATA / "guigang_counties_cnmaps_wgs84.geojson")
     assert_geometries_equal(counties.geometry.values, want.geometry.values,
                                             tolerance=1e-6)  # degrees: the files' rounding
@@ -191,7 +196,8 @@ def test_waters_rules(tmp_path):
     rivers = gpd.GeoDataFrame({"河流名称": ["甲河", "乙河"]},
                               geometry=[line((0, 0), (10, 0)), line((0, 5), (10, 5))], crs=CRS)
     rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
-    waters = read_waters(tmp_path / "r.gpkg")
+    with pytest.warns(hzgeo.HzgeoWarning, match="no flows_into column.*--columns flows_into="):
+        waters = read_waters(tmp_path / "r.gpkg")
     assert waters.rivers["name"].tolist() == ["甲河", "乙河"]
     assert waters.rivers["river_code"].tolist() == ["甲河", "乙河"]
     assert waters.lakes.empty
@@ -202,7 +208,7 @@ def test_waters_rules(tmp_path):
         read_waters(tmp_path / "p.gpkg")
     assert "duplicate river codes (features: A)" in str(err.value)
     assert "LineString or MultiLineString" in str(err.value)
-    bad_into = read_waters(tmp_path / "r.gpkg")
+    bad_into = hzgeo.Waters(waters.rivers.copy(), waters.lakes)
     bad_into.rivers.loc[0, "flows_into"] = "丙河"
     with pytest.raises(DataQualityError, match="unknown flows_into: 甲河 "
                                                "\\(flows_into '丙河' is no river_code\\)"):
@@ -235,10 +241,11 @@ def test_gbk_shapefile_without_cpg_reads_as_chinese(tmp_path):
     """A shapefile in GBK with no .cpg (common in Chinese data) is decoded, with a warning,
     column names included; ``encoding=`` says it outright."""
     villages = make_boundaries()["village"].rename(columns={"code": "XZQDM", "name": "村名"})
-    villages = villages[["XZQDM", "村名", "geometry"]]
+    villages = villages.assign(乡镇名称=["甲镇", "甲镇", "乙镇", "乙镇"], 县区名称="港北区")
+    villages = villages[["XZQDM", "村名", "乡镇名称", "县区名称", "geometry"]]
     villages.to_file(tmp_path / "cun.shp", encoding="GBK")
-    rivers = gpd.GeoDataFrame({"河流名称": ["郁江"]}, geometry=[line((0, 500), (4000, 500))],
-                              crs=CRS)
+    rivers = gpd.GeoDataFrame({"河流名称": ["郁江"], "精度": [50.0]},
+                              geometry=[line((0, 500), (4000, 500))], crs=CRS)
     rivers.to_file(tmp_path / "he.shp", encoding="GBK")
     for stem in ("cun", "he"):
         (tmp_path / f"{stem}.cpg").unlink()
@@ -247,9 +254,12 @@ def test_gbk_shapefile_without_cpg_reads_as_chinese(tmp_path):
         loaded = read_boundaries({"village": tmp_path / "cun.shp"},
                                  columns={"code": "XZQDM", "name": "村名"})
     assert loaded["village"]["name"].tolist() == ["一村", "二村", "三村", "四村"]
+    assert loaded["township"]["name"].tolist() == ["甲镇", "乙镇"]  # decoded column names too
+    assert loaded["county"]["name"].tolist() == ["港北区"]
     with pytest.warns(hzgeo.HzgeoWarning, match="read as GB18030"):
         waters = read_waters(tmp_path / "he.shp")
     assert waters.rivers["name"].tolist() == ["郁江"]
+    assert waters.rivers["accuracy_m"].tolist() == [50.0]  # 精度, its GBK name decoded
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         said = read_boundaries({"village": tmp_path / "cun.shp"}, encoding="GBK",
