@@ -208,7 +208,7 @@ def check_geometry(frame: gpd.GeoDataFrame, key: str, types: tuple[str, ...], wh
 
 def check_frame(frame, where: str, problems: Problems, *, name: str, key: str,
                 required: tuple[str, ...], types: tuple[str, ...], allow_empty: bool = False,
-                hint: str | None = None) -> bool:
+                unique: bool = True, hint: str | None = None) -> bool:
     """A layer handed to a library call: GeoDataFrame, CRS, columns, geometry.
 
     Returns False (after raising nothing) if the layer is unusable enough that later
@@ -230,7 +230,7 @@ def check_frame(frame, where: str, problems: Problems, *, name: str, key: str,
     if not len(frame) and not allow_empty:
         problems.add(where, "the layer is empty", hint="give a layer with features")
         return False
-    if key in frame.columns:
+    if unique and key in frame.columns:
         dup = frame[key][frame[key].duplicated(keep=False)]
         if len(dup):
             problems.add(where, f"duplicate {key} values", sorted(set(map(str, dup))),
@@ -240,8 +240,12 @@ def check_frame(frame, where: str, problems: Problems, *, name: str, key: str,
 
 
 def check_boundaries(boundaries, *, name: str = "boundaries", need_village: bool = False,
+                     unique: bool = False,
                      columns: tuple[str, ...] = ("code", "name", "parent_code")) -> None:
-    """Raise unless ``boundaries`` is a usable :class:`~hzgeo.Boundaries`."""
+    """Raise unless ``boundaries`` is a usable :class:`~hzgeo.Boundaries`.
+
+    ``unique``: duplicate codes are an error too (else a defect for
+    :func:`hzgeo.find_defects` to report)."""
     from hzgeo.io import Boundaries
 
     check_type(boundaries, name, Boundaries, "hzgeo.Boundaries (from hzgeo.read_boundaries)",
@@ -259,7 +263,7 @@ def check_boundaries(boundaries, *, name: str = "boundaries", need_village: bool
     for level, frame in boundaries.levels.items():
         at = boundaries.origin.get(level) or f"{name}[{level!r}]"
         check_frame(frame, at, problems, name=f"{name}[{level!r}]", key="code",
-                    required=columns, types=POLYGON_TYPES,
+                    required=columns, types=POLYGON_TYPES, unique=unique,
                     hint="read the layers with hzgeo.read_boundaries, which derives "
                          "parent_code from the statistical codes, or add the columns")
     problems.raise_if_any(f"The {name}")

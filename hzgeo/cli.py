@@ -112,11 +112,10 @@ def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None):
         raise click.BadParameter("lakes=PATH needs the rivers file too", param_hint="--waters")
     bnd = read_boundaries(b_source, layers=lays, columns=cols, crs=crs, gcj02=gcj02,
                           encoding=encoding)
-    wat = read_waters(river_file, lakes=lake_file,
-                      columns={k: v for k, v in cols.items()
-                               if k in ("river_code", "lake_code", "lake_name")}
-                      | ({"name": cols["river_name"]} if "river_name" in cols else {}),
-                      crs=crs, gcj02=gcj02, encoding=encoding)
+    # one mapping for both readers: each takes its own keys (name for units, river_name
+    # for rivers ...) and both refuse keys hzgeo does not know
+    wat = read_waters(river_file, lakes=lake_file, columns=cols, crs=crs, gcj02=gcj02,
+                      encoding=encoding)
     return bnd, wat
 
 

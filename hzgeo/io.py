@@ -12,6 +12,7 @@ Every problem that makes an input unusable is collected and raised once, as an
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import warnings
@@ -149,7 +150,9 @@ def _list_layers(path: Path) -> list[str]:
     if not path.exists():
         raise InputError("file not found", file=path, hint="check the path")
     try:
-        return [name for name, _ in pyogrio.list_layers(path)]
+        with warnings.catch_warnings():  # e.g. "Measured (M) geometry types are not supported"
+            warnings.simplefilter("ignore")
+            return [name for name, _ in pyogrio.list_layers(path)]
     except Exception as err:
         raise InputError(f"cannot be read as a vector file ({err})", file=path,
                          hint="give a GeoPackage, shapefile or GeoJSON") from None
@@ -165,7 +168,9 @@ def _undeclared_encoding(path: Path, layer: str | None) -> bool:
     if path.suffix.lower() not in (".shp", ".dbf"):
         return False
     try:
-        return pyogrio.read_info(path, layer=layer).get("encoding") == "ISO-8859-1"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pyogrio.read_info(path, layer=layer).get("encoding") == "ISO-8859-1"
     except Exception:
         return False
 
@@ -237,16 +242,19 @@ def _read_layer(path: Path, layer: str | None, problems: Problems,
         encoding = None  # GeoPackage and GeoJSON are UTF-8 by definition
     try:
         if layer is not None:
-            available = [name for name, _ in pyogrio.list_layers(path)]
+            available = _list_layers(path)
             if layer not in available:
                 close = difflib.get_close_matches(layer, available, n=1)
                 problems.add(where, f"no such layer; the file has {available}",
                              hint=(f"did you mean layer {close[0]!r}?" if close else
                                    "name the layers with --layers level=LAYER"))
                 return None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with warnings.catch_warnings():  # GDAL's notes (M dropped ...): ours are below
+            warnings.simplefilter("ignore")
             frame = gpd.read_file(path, layer=layer, engine="pyogrio", encoding=encoding)
+    except InputError as err:
+        problems.add(where, err.message, hint=err.hint)
+        return None
     except shapely.errors.GEOSException as err:  # a geometry GEOS cannot even build
         bad = _unreadable_features(path, layer)
         problems.add(where, f"geometry that cannot be built ({err})", bad,
@@ -270,16 +278,36 @@ def _read_layer(path: Path, layer: str | None, problems: Problems,
         return None
     if encoding is None and _undeclared_encoding(path, layer):
         frame = _recover_text(frame, where)
-    return _drop_zm(frame, where)
+    return _drop_zm(frame, where, _declares_m(path, layer))
 
 
-def _drop_zm(frame: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
+def _declares_m(path: Path, layer: str | None) -> bool:
+    """Whether a shapefile or GeoPackage layer stores M (measure) values, which GDAL's
+    reader drops without a word."""
+    try:
+        if path.suffix.lower() == ".shp":
+            with path.open("rb") as f:
+                f.seek(32)
+                return int.from_bytes(f.read(4), "little") in (21, 23, 25, 28, 31)
+        if path.suffix.lower() == ".gpkg":
+            import sqlite3
+
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                rows = db.execute("SELECT table_name, m FROM gpkg_geometry_columns").fetchall()
+            return any(m in (1, 2) for name, m in rows if layer is None or name == layer)
+    except Exception:
+        return False
+    return False
+
+
+def _drop_zm(frame: gpd.GeoDataFrame, where: str, declares_m: bool = False
+             ) -> gpd.GeoDataFrame:
     """Heights (Z) and measures (M) dropped, with a note: hzgeo works on the surface."""
     geoms = frame.geometry.values
     has_z = shapely.has_z(geoms)
     has_m = shapely.has_m(geoms) if hasattr(shapely, "has_m") else np.zeros(len(geoms), bool)
-    extra = [name for name, found in (("Z (height)", has_z.any()), ("M (measure)", has_m.any()))
-             if found]
+    extra = [name for name, found in (("Z (height)", has_z.any()),
+                                      ("M (measure)", has_m.any() or declares_m)) if found]
     if not extra:
         return frame
     warnings.warn(f"{where}: the geometry has {' and '.join(extra)} coordinates; they were "
@@ -319,7 +347,8 @@ def _rename(frame: gpd.GeoDataFrame, wanted: Mapping[str, str], columns: Mapping
             if key in columns:
                 continue  # reported above
             have = [c for c in frame.columns if c != frame.geometry.name]
-            close = difflib.get_close_matches(key, have, n=1, cutoff=0.3)
+            free = [c for c in have if c not in set(rename.values()) | set(ALIASES)]
+            close = difflib.get_close_matches(key, free, n=1, cutoff=0.3)
             hint = (f"the closest column is {close[0]!r}: map it with --columns "
                     f"{key}={close[0]}" if close else f"map a column with --columns {key}=COLUMN")
             problems.add(where, f"missing column {key!r}; columns are {have}", hint=hint)

@@ -286,7 +286,7 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
 
 def _checked(boundaries, waters, min_length, boundary_tolerance, overrides, work_crs):
     """The entry checks of :func:`segment_waters`: the command line's messages."""
-    check_boundaries(boundaries, need_village=True)
+    check_boundaries(boundaries, need_village=True, unique=True)
     waters = check_waters(waters)
     min_length = check_metres(min_length, "min_length", "--min-length")
     boundary_tolerance = check_metres(boundary_tolerance, "boundary_tolerance",

@@ -1,0 +1,73 @@
+"""Every case of the bad-input corpus (``bad_inputs.py``) through every command it concerns.
+
+An error is exit 2 with one message naming the file, layer and features and saying what
+to do, no traceback, and nothing written; a data-quality finding of ``hzgeo check`` is exit
+1 with the defects written; a usable oddity is exit 0 with a note.
+"""
+
+from __future__ import annotations
+
+import pyogrio
+import pytest
+from bad_inputs import CASES, COMMANDS
+
+from hzgeo.cli import main
+
+RUNS = [pytest.param(case, command, id=f"{case.name}-{command}")
+        for case in CASES for command in case.expect]
+
+
+def test_the_corpus_is_large_enough():
+    errors = [c for c in CASES if any(e.status == 2 for e in c.expect.values())]
+    assert len(CASES) >= 30 and len(errors) >= 30
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Each case's inputs, written once and shared by the commands (they only read them)."""
+    folders: dict[str, tuple] = {}
+
+    def build(case):
+        if case.name not in folders:
+            folder = tmp_path_factory.mktemp("case")
+            folders[case.name] = (folder, case.build(folder))
+        return folders[case.name]
+    return build
+
+
+@pytest.mark.parametrize(("case", "command"), RUNS)
+def test_bad_input(case, command, built, capsys):
+    expect = case.expect[command]
+    folder, args = built(case)
+    out = folder / "out" / command
+    out.mkdir(parents=True, exist_ok=True)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    status = main([command, *args, *COMMANDS[command](out), *expect.extra])
+    captured = capsys.readouterr()
+    if expect.status == 2:
+        err = captured.err
+        assert status == 2, (captured.out, err)
+        assert err.startswith("hzgeo: error:") and err.count("hzgeo: error:") == 1, err
+        assert "Traceback" not in err
+        assert "what to do:" in err, err
+        for fragment in expect.says:
+            assert fragment in err, (fragment, err)
+        assert sorted(p.relative_to(out) for p in out.rglob("*")) == before  # nothing written
+        return
+    assert status == expect.status, captured.err
+    assert "Traceback" not in captured.err
+    for fragment in expect.says:
+        assert fragment in captured.out, (fragment, captured.out)
+    if expect.status == 1:
+        defects = pyogrio.read_dataframe(out / "c.gpkg", layer="defects")
+        assert len(defects) and set(expect.codes) <= set(defects["code"]), defects
+    if case.then is not None:
+        case.then(out, command)
+
+
+def test_debug_shows_the_traceback_of_a_bad_input(tmp_path, capsys):
+    case = next(c for c in CASES if c.name == "degrees labelled projected")
+    args = case.build(tmp_path)
+    assert main(["check", *args, "--debug"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "CRSError" in err
