@@ -26,6 +26,7 @@ from hzgeo.errors import (
     HzgeoError,
     HzgeoWarning,
     InputError,
+    InputTypeError,
     SliverWarning,
     ValidationError,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "HzgeoError",
     "HzgeoWarning",
     "InputError",
+    "InputTypeError",
     "Segmentation",
     "SliverWarning",
     "ValidationError",

@@ -18,7 +18,8 @@ hzgeo.errors.InputError: min_length (--min-length) must be 0 or more metres, got
 ...                                crs="EPSG:4546")
 >>> what, hint = crs_problem(frame)
 >>> print(what)
-its coordinates cannot be in EPSG:4546 (CGCS2000 / 3-degree Gauss-Kruger CM 111E): they are degree-sized (x 109.2 to 110.6, y 22.6 to 24), but that CRS is projected, in metres
+its coordinates cannot be in EPSG:4546 (CGCS2000 / 3-degree Gauss-Kruger CM 111E): they
+are degree-sized (x 109.2 to 110.6, y 22.6 to 24), but that CRS is projected, in metres
 >>> hint.startswith("the coordinates are longitude/latitude: give --crs EPSG:4490")
 True
 """

@@ -40,7 +40,7 @@ from hzgeo._checks import (
     parse_crs,
 )
 from hzgeo._checks import where as _where
-from hzgeo.errors import CRSError, HzgeoWarning, InputError
+from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
 from hzgeo.settings import LEVELS
 
@@ -739,8 +739,9 @@ def _degraded_rivers(rivers: gpd.GeoDataFrame, where: str) -> None:
     coarse = spacing >= COARSE_SPACING_M
     if coarse.any():
         codes = rivers["river_code"].to_numpy()[unknown][coarse]
-        warnings.warn(f"{where}: {len(codes)} river(s) have vertices {spacing[coarse].min() / 1000:.1f}"
-                      f" km or more apart and no accuracy_m ({', '.join(codes[:10])}"
+        km = spacing[coarse].min() / 1000
+        warnings.warn(f"{where}: {len(codes)} river(s) have vertices {km:.1f} km or more "
+                      f"apart and no accuracy_m ({', '.join(codes[:10])}"
                       + (" ..." if len(codes) > 10 else "") + "): such a line can stray from a "
                       "border it follows by more than the 20 m tolerance, so 界河 may be "
                       "missed: give accuracy_m (--columns accuracy_m=COLUMN, or 精度) or "

@@ -11,7 +11,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 from shapely.testing import assert_geometries_equal
-from toy import CRS, box, line, make_boundaries
+from toy import CRS, X0, Y0, box, line, make_boundaries, make_waters
 
 import hzgeo
 from hzgeo import DataQualityError, InputError, read_boundaries, read_waters
@@ -280,3 +280,242 @@ def test_a_mouth_off_its_river_is_a_defect_that_segmentation_tolerates(bundled):
     with pytest.warns(hzgeo.HzgeoWarning, match="R15"):
         validate_waters(moved)
     assert find_defects(None, waters).empty
+
+
+# --------------------------------------------------------------------------- trust: inputs
+
+
+def lonlat_villages():
+    return make_boundaries()["village"].to_crs("EPSG:4490")
+
+
+@pytest.mark.parametrize(("coords", "declared", "fix"), [
+    ("degrees", "EPSG:4546", "--crs EPSG:4490"),
+    ("zone 37 eastings", "EPSG:4546", "--crs EPSG:4525"),
+    ("zone 19 eastings", "EPSG:4546", "6-degree Gauss-Kruger zone 19: give --crs EPSG:4497"),
+    ("plain eastings", "EPSG:4525", "--crs EPSG:4546"),
+    ("plain eastings", "EPSG:4490", "EPSG:4534-4554"),
+    ("swapped degrees", "EPSG:4490", "swapped"),
+    ("swapped eastings", "EPSG:4546", "swapped"),
+])
+def test_a_crs_that_cannot_be_true_is_caught_with_the_likely_fix(tmp_path, coords, declared,
+                                                                 fix):
+    frame = make_boundaries()["village"][["code", "name", "geometry"]]
+    geoms = {
+        "degrees": lonlat_villages().geometry.values,
+        "zone 37 eastings": frame.translate(37_000_000, 0).values,
+        "zone 19 eastings": frame.translate(19_000_000, 0).values,
+        "plain eastings": frame.geometry.values,
+        "swapped degrees": shapely.transform(lonlat_villages().geometry.values,
+                                             lambda xy: xy[:, ::-1]),
+        "swapped eastings": shapely.transform(frame.geometry.values, lambda xy: xy[:, ::-1]),
+    }[coords]
+    geoms = np.asarray(geoms, dtype=object)
+    bad = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=geoms, crs=declared)
+    bad.to_file(tmp_path / "v.gpkg", layer="村")
+    with pytest.raises(hzgeo.CRSError) as err:
+        read_boundaries(tmp_path / "v.gpkg")
+    text = str(err.value)
+    assert "v.gpkg, layer '村'" in text and f"cannot be in {declared}" in text
+    assert fix in text
+
+
+def test_plausible_extents_pass(tmp_path):
+    """National extents, and a prefecture a zone beside its CRS, are not refused."""
+    china = gpd.GeoDataFrame({"code": ["100000"], "name": ["全国"]}, crs="EPSG:4490",
+                             geometry=[shapely.box(73.7, 18.2, 134.7, 53.5)])
+    assert hzgeo._checks.crs_problem(china) is None
+    assert hzgeo._checks.crs_problem(china.to_crs("EPSG:4546")) is None  # one zone for all
+    beside = make_boundaries()["village"].to_crs("EPSG:4547")  # CM 114E, data at 110E
+    assert hzgeo._checks.crs_problem(beside) is None
+    assert hzgeo._checks.crs_problem(make_boundaries()["village"]) is None
+    tiny = make_boundaries()["village"].scale(0.001, 0.001, origin=(X0, Y0))
+    what, _ = hzgeo._checks.crs_problem(tiny)
+    assert "spans only 4 m" in what
+
+
+def test_crs_option_overrides_a_declared_crs_with_a_warning(tmp_path):
+    wrong = make_boundaries()["village"].set_crs("EPSG:4490", allow_override=True)
+    wrong.to_file(tmp_path / "v.gpkg", layer="village")
+    with pytest.raises(hzgeo.CRSError, match="beyond"):  # metres under a lon/lat label
+        read_boundaries(tmp_path / "v.gpkg")
+    with pytest.warns(hzgeo.HzgeoWarning) as said:
+        mended = read_boundaries(tmp_path / "v.gpkg", crs="EPSG:4546")
+    assert any("the file declares EPSG:4490 (China Geodetic Coordinate System 2000); --crs "
+               "EPSG:4546 (CGCS2000 / 3-degree Gauss-Kruger CM 111E) overrides it"
+               in str(w.message) for w in said)
+    assert mended["village"].crs.to_epsg() == 4546
+    with pytest.raises(hzgeo.CRSError, match="'EPSG:99999' is not a CRS"):
+        read_boundaries(tmp_path / "v.gpkg", crs="EPSG:99999")
+
+
+def test_every_option_is_checked_before_reading(tmp_path):
+    path = tmp_path / "nothing-read.gpkg"  # never opened: the options fail first
+    with pytest.raises(InputError, match="unknown column key 'river_nmae'") as err:
+        read_boundaries(path, columns={"river_nmae": "HLMC"})
+    assert "did you mean --columns river_name=" in str(err.value)
+    with pytest.raises(InputError, match=r"(?s)unknown level 'vilage'.*did you mean --layers "
+                                         r"village"):
+        read_boundaries(path, layers={"vilage": "v"})
+    for reader in (read_boundaries, read_waters):  # whatever the format
+        with pytest.raises(InputError, match=r"(?s)unknown encoding 'GKB'.*did you mean GBK"):
+            reader(path, encoding="GKB")
+    with pytest.raises(hzgeo.InputTypeError, match="'source' should be a path"):
+        read_waters(make_waters(line((0, 0), (1, 0))).rivers)
+
+
+def test_river_keys_apply_to_rivers_only(tmp_path):
+    """One mapping serves both readers: name= is the units', river_name= the rivers'."""
+    rivers = gpd.GeoDataFrame({"HLMC": ["甲河", "乙河"], "NAME": ["x", "y"],
+                               "汇入": ["", "甲河"], "精度": [5, 5], "是否干流": ["是", "否"]},
+                              geometry=[line((0, 500), (4000, 500)),
+                                        line((500, 900), (500, 500))], crs=CRS)
+    rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
+    waters = read_waters(tmp_path / "r.gpkg", columns={"name": "XZQMC", "river_name": "HLMC"})
+    assert waters.rivers["name"].tolist() == ["甲河", "乙河"]
+    assert waters.rivers["flows_into"].tolist() == ["", "甲河"]  # a name, now the code
+    assert waters.rivers["main"].tolist() == [True, False]  # 是/否, not bool("否")
+    assert waters.rivers["accuracy_m"].tolist() == [5.0, 5.0]
+    rivers.drop(columns="HLMC").to_file(tmp_path / "n.gpkg", layer="rivers")
+    with pytest.raises(InputError, match="missing column 'river_name'") as err:
+        read_waters(tmp_path / "n.gpkg", columns={"river_code": "NAME", "name": "NAME"})
+    assert "--columns river_name=" in str(err.value)
+
+
+def test_bad_values_of_optional_river_columns(tmp_path):
+    rivers = gpd.GeoDataFrame({"name": ["甲河", "乙河"], "main": ["是", "maybe"],
+                               "accuracy_m": ["10", "-3"]},
+                              geometry=[line((0, 500), (4000, 500)),
+                                        line((500, 900), (500, 500))], crs=CRS)
+    rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
+    with pytest.raises(InputError) as err:
+        read_waters(tmp_path / "r.gpkg")
+    assert "column 'main' holds values that are not yes/no: ['maybe'] (features: 乙河)" in \
+        str(err.value)
+    assert "'accuracy_m' holds values that are not positive metres (features: 乙河)" in \
+        str(err.value)
+
+
+def test_degraded_results_are_announced(tmp_path):
+    frame = make_boundaries()["village"][["code", "geometry"]]
+    frame.to_file(tmp_path / "v.gpkg", layer="village")
+    with pytest.warns(hzgeo.HzgeoWarning) as said:
+        read_boundaries(tmp_path / "v.gpkg")
+    text = " | ".join(str(w.message) for w in said)
+    assert "named by their codes" in text and "--columns name=COLUMN" in text
+    assert "--columns township_name=COLUMN and --columns county_name=COLUMN" in text
+    coarse = gpd.GeoDataFrame({"name": ["甲河", "乙河"], "accuracy_m": [np.nan, 50]},
+                              geometry=[line((0, 500), (2000, 500), (4000, 500)),
+                                        line((0, 600), (4000, 600))], crs=CRS)
+    coarse.to_file(tmp_path / "r.gpkg", layer="rivers")
+    with pytest.warns(hzgeo.HzgeoWarning) as said:
+        read_waters(tmp_path / "r.gpkg")
+    text = " | ".join(str(w.message) for w in said)
+    assert "no flows_into column" in text and "--columns flows_into=" in text
+    # 甲河: vertices 2 km apart, accuracy unknown; 乙河 has its accuracy
+    assert "1 river(s) have vertices 2.0 km or more apart and no accuracy_m (甲河)" in text
+    fine = coarse.assign(accuracy_m=[np.nan, 50], flows_into=["", "甲河"])
+    fine["geometry"] = [line(*[(x, 500) for x in range(0, 4001, 500)]), line((0, 600), (10, 600))]
+    fine.to_file(tmp_path / "f.gpkg", layer="rivers")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_waters(tmp_path / "f.gpkg")  # 500 m vertices, flows_into given: nothing to say
+
+
+def test_library_calls_check_their_inputs(boundaries):
+    waters = make_waters(line((0, 500), (4000, 500)))
+    with pytest.raises(hzgeo.InputTypeError, match=r"^'boundaries' should be hzgeo.Boundaries "
+                                                  r"\(from hzgeo.read_boundaries\), got "
+                                                  "GeoDataFrame"):
+        hzgeo.segment_waters(boundaries["village"], waters)
+    with pytest.raises(TypeError, match=r"'waters' should be hzgeo\.Waters"):  # a TypeError too
+        hzgeo.segment_waters(boundaries, waters.rivers)
+    for call in (hzgeo.find_defects, hzgeo.validate_boundaries, hzgeo.repair_boundaries):
+        with pytest.raises(hzgeo.InputTypeError, match="got GeoDataFrame"):
+            call(boundaries["village"])
+    with pytest.raises(hzgeo.InputTypeError, match="'waters' should be"):
+        hzgeo.validate_waters(waters.rivers)
+    no_crs = hzgeo.Waters(waters.rivers.set_crs(None, allow_override=True), waters.lakes)
+    with pytest.raises(hzgeo.CRSError, match=r"waters.rivers: the layer has no CRS"):
+        hzgeo.segment_waters(boundaries, no_crs)
+    unnamed = hzgeo.Boundaries({"village": boundaries["village"].drop(columns="parent_code")})
+    with pytest.raises(InputError, match=r"boundaries\['village'\]: missing column\(s\) "
+                                         r"\['parent_code'\]"):
+        hzgeo.segment_waters(unnamed, waters)
+    for bad, option in (({"min_length": -5}, "--min-length"),
+                        ({"boundary_tolerance": 0}, "--boundary-tolerance"),
+                        ({"min_length": float("nan")}, "--min-length")):
+        with pytest.raises(InputError, match=f"\\({option}\\) must be"):
+            hzgeo.segment_waters(boundaries, waters, **bad)
+    with pytest.raises(hzgeo.CRSError, match="not a CRS"):
+        hzgeo.segment_waters(boundaries, waters, work_crs="nonsense")
+
+
+def test_segment_waters_refuses_what_geos_cannot_compute_with(boundaries):
+    waters = make_waters(line((0, 500), (4000, 500)))
+    bad = make_boundaries()
+    bad["village"].loc[0, "geometry"] = shapely.Polygon(
+        [(X0, Y0), (X0 + 1000, Y0 + 1000), (X0 + 1000, Y0), (X0, Y0 + 1000)])
+    with pytest.raises(DataQualityError, match=r"village: invalid geometry: 450802001001 "
+                                               r"\(Self-intersection") as err:
+        hzgeo.segment_waters(bad, waters)
+    assert "hzgeo check" in str(err.value)
+    zero = make_waters(line((0, 500), (4000, 500)), line((10, 10), (10, 10)))
+    with pytest.raises(DataQualityError, match="rivers: zero length: R2"):
+        hzgeo.segment_waters(boundaries, zero)
+    twice = make_boundaries()
+    twice["village"].loc[1, "code"] = twice["village"].loc[0, "code"]
+    with pytest.raises(InputError, match=r"duplicate code values \(features: 450802001001"):
+        hzgeo.segment_waters(twice, waters)
+
+
+def test_lakes_without_optional_columns_are_completed(boundaries):
+    """Lakes given without synthetic/kind/scale get the defaults read_waters gives."""
+    lakes = gpd.GeoDataFrame({"code": ["L1"], "name": ["示例湖"]},
+                             geometry=[box(1500, 2500, 200, 800)], crs=CRS)
+    seg = hzgeo.segment_waters(boundaries, make_waters(line((0, 500), (4000, 500)),
+                                                       lakes=lakes))
+    zones = seg.zones["county"]
+    assert zones[["kind", "synthetic"]].values.tolist() == [["lake", True]]  # units synthetic
+    with pytest.raises(InputError, match=r"waters.lakes: missing column\(s\) \['name'\]"):
+        hzgeo.segment_waters(boundaries, make_waters(line((0, 500), (4000, 500)),
+                                                     lakes=lakes.drop(columns="name")))
+
+
+def test_duplicate_unit_codes_are_a_defect_for_check(boundaries):
+    twice = make_boundaries()
+    twice["village"].loc[3, "code"] = twice["village"].loc[2, "code"]
+    defects = find_defects(twice)
+    assert defects[["layer", "code", "kind"]].values.tolist() == [
+        ["village", "450802002001", "duplicate code"]] * 2
+    with pytest.raises(DataQualityError, match="duplicate code"):
+        validate_boundaries(twice)
+    with pytest.raises(DataQualityError, match="village 450802002001"):
+        hzgeo.repair_boundaries(twice)
+
+
+def test_table_without_geometry_and_unclosed_rings(tmp_path):
+    import json
+
+    import pandas as pd
+
+    pd.DataFrame({"code": ["450802001001"]}).to_csv(tmp_path / "cun.csv", index=False)
+    with pytest.raises(InputError, match=r"cun.csv: has no geometry"):
+        read_boundaries({"village": tmp_path / "cun.csv"})
+    ring = [[110.0, 23.0], [110.01, 23.0], [110.01, 23.01], [110.0, 23.01]]  # not closed
+    (tmp_path / "v.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"XZQDM": "450802001001"},
+         "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    with pytest.raises(InputError, match=r"cannot be built .* \(features: 450802001001\)"):
+        read_boundaries({"village": tmp_path / "v.geojson"})
+
+
+def test_z_coordinates_are_dropped_with_a_note(tmp_path):
+    frame = make_boundaries()["village"]
+    frame = frame.set_geometry(shapely.force_3d(frame.geometry.values, 80.0))
+    frame.to_file(tmp_path / "v.gpkg", layer="village")
+    b = write_levels(tmp_path, make_boundaries())
+    frame.to_file(b, layer="village")  # the toy's levels, villages with heights
+    with pytest.warns(hzgeo.HzgeoWarning, match="Z \\(height\\) coordinates; they were dropped"):
+        loaded = read_boundaries(b)
+    assert not shapely.has_z(loaded["village"].geometry.values).any()
