@@ -56,7 +56,8 @@ def input_options(func: Callable) -> Callable:
                      help="Rivers (and lakes layer) file; a separate lakes file as "
                           "lakes=PATH. Default: the bundled Guigang data."),
         click.option("--columns", multiple=True, metavar="OURS=YOURS",
-                     help="Map a column, e.g. code=XZQDM, name=XZQMC, river_code=HLDM (repeat)."),
+                     help="Map a column, e.g. code=XZQDM, name=XZQMC (units), river_code=HLDM, "
+                          "river_name=HLMC, flows_into=HRHL, accuracy_m=JD (rivers) (repeat)."),
         click.option("--layers", multiple=True, metavar="LEVEL=LAYER",
                      help="Layer of a level in a GeoPackage, e.g. village=村级 (repeat)."),
         click.option("--crs", default=None, metavar="CRS",
