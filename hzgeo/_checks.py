@@ -270,10 +270,11 @@ def check_boundaries(boundaries, *, name: str = "boundaries", need_village: bool
     problems.raise_if_any(f"The {name}")
 
 
-def check_waters(waters, *, name: str = "waters"):
+def check_waters(waters, *, name: str = "waters", unique: bool = True):
     """Raise unless ``waters`` is a usable :class:`~hzgeo.Waters`; return it with the
     optional columns completed (rivers: ``main``, ``flows_into``, ``accuracy_m``,
-    ``synthetic`` ...; lakes: ``kind``, ``scale``, ``synthetic`` ...)."""
+    ``synthetic`` ...; lakes: ``kind``, ``scale``, ``synthetic`` ...). ``unique``:
+    duplicate river codes are an error too (else a defect for find_defects)."""
     from hzgeo.io import Waters, complete_lake_columns, complete_river_columns
 
     check_type(waters, name, Waters, "hzgeo.Waters (from hzgeo.read_waters)",
@@ -283,7 +284,7 @@ def check_waters(waters, *, name: str = "waters"):
     check_frame(waters.rivers, waters.origin.get("rivers") or f"{name}.rivers",
                             problems, name=f"{name}.rivers", key="river_code",
                             required=("river_code", "name"), types=LINE_TYPES,
-                            allow_empty=True)
+                            allow_empty=True, unique=unique)
     lakes = waters.lakes
     if lakes is None or (isinstance(lakes, gpd.GeoDataFrame) and not len(lakes)):
         lakes = gpd.GeoDataFrame({"code": pd.Series(dtype=object),

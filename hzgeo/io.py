@@ -776,8 +776,9 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     Raises
     ------
     InputError, CRSError
-        As :func:`read_boundaries`; also duplicate river codes, ``main`` values that are
-        not yes/no, ``accuracy_m`` values that are not positive metres.
+        As :func:`read_boundaries`; also ``main`` values that are not yes/no,
+        ``accuracy_m`` values that are not positive metres. (Duplicate river codes are a
+        defect that :func:`hzgeo.find_defects` reports.)
 
     Warns
     -----
@@ -815,10 +816,9 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
                 rivers["river_code"] = rivers["name"]
             rivers["river_code"] = _as_code(rivers["river_code"])
             rivers = _river_columns(rivers, where, problems)
+            # duplicate river codes are a defect that `hzgeo check` reports
             rivers = _check_layer(rivers, "river_code", LINE_TYPES, where, problems, crs,
-                                  gcj02, "duplicate river codes",
-                                  "give every river its own river_code (merge the parts of "
-                                  "one river into one MultiLineString)")
+                                  gcj02, None, "")
             if rivers is not None:
                 rivers = complete_river_columns(_fill_provenance(rivers, source))
     lake_frame = None

@@ -218,9 +218,12 @@ def _duplicates(level: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
     dup = np.flatnonzero(frame["code"].duplicated(keep=False).to_numpy())
     if not len(dup):
         return []
-    geoms = frame.geometry.values[dup]
-    return [_rows(level, frame, dup, "duplicate code",
-                  "another unit of the level has the same code; every unit needs its own",
+    geoms = (frame.geometry.values if isinstance(frame, gpd.GeoDataFrame)
+             else np.asarray(frame["geometry"], dtype=object))[dup]
+    what = ("another river has the same river_code; merge the parts of one river into one "
+            "MultiLineString" if level == "rivers" else
+            "another unit of the level has the same code; every unit needs its own")
+    return [_rows(level, frame, dup, "duplicate code", what,
                   shapely.point_on_surface(geoms))]
 
 
@@ -243,12 +246,15 @@ def water_defects(waters: Waters) -> gpd.GeoDataFrame:
     >>> len(water_defects(read_waters()))
     0
     """
-    waters = check_waters(waters)
+    waters = check_waters(waters, unique=False)
     parts = []
     rivers = pd.DataFrame({"code": waters.rivers["river_code"].to_numpy(),
                            "name": waters.rivers["name"].to_numpy(),
                            "flows_into": waters.rivers["flows_into"].to_numpy()})
     geoms = waters.rivers.geometry.values
+    twice = _duplicates("rivers", rivers.assign(geometry=geoms))
+    if twice:  # the network needs unique codes: report these first
+        return records_frame(twice, waters.rivers.crs)
     short = np.flatnonzero(~(shapely.length(geoms) > 0))
     if len(short):
         parts.append(_rows("rivers", rivers, short, "zero length",

@@ -206,8 +206,14 @@ def test_waters_rules(tmp_path):
     polys.to_file(tmp_path / "p.gpkg", layer="rivers")
     with pytest.raises(InputError) as err:
         read_waters(tmp_path / "p.gpkg")
-    assert "duplicate river codes (features: A)" in str(err.value)
-    assert "LineString or MultiLineString" in str(err.value)
+    assert "LineString or MultiLineString, found ['Polygon'] (features: A, A)" in str(err.value)
+    twice = hzgeo.Waters(waters.rivers.copy(), waters.lakes)
+    twice.rivers.loc[1, "river_code"] = "甲河"  # both parts of one river, not merged
+    defects = find_defects(None, twice)
+    assert defects[["code", "kind"]].values.tolist() == [["甲河", "duplicate code"]] * 2
+    assert "MultiLineString" in defects["detail"][0]
+    with pytest.raises(DataQualityError, match="rivers: duplicate code: 甲河"):
+        validate_waters(twice)
     bad_into = hzgeo.Waters(waters.rivers.copy(), waters.lakes)
     bad_into.rivers.loc[0, "flows_into"] = "丙河"
     with pytest.raises(DataQualityError, match="unknown flows_into: 甲河 "
