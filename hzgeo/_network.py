@@ -398,6 +398,16 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
         accepted &= ~crossing | (length >= 2 * tol / np.sin(np.radians(max_crossing_deg)))
         if not accepted.any():
             continue
+        # accepted runs that follow each other within the tolerance meet (the river passes a
+        # tripoint from one border onto the next): they meet halfway between their samples
+        acc = np.flatnonzero(accepted)
+        run_s0, run_s1 = s[starts], s[ends]
+        if len(acc) > 1:
+            a, b = acc[:-1], acc[1:]
+            meet = (part[starts[b]] == part[ends[a]]) & (
+                planar[starts[b]] - planar[ends[a]] <= tol[a])
+            a, b = a[meet], b[meet]
+            run_s1[a] = run_s0[b] = (s[ends[a]] + s[starts[b]]) / 2
         # sub-stretches of accepted runs, one per pair of villages
         inside = accepted[run]
         pair = va.astype(np.int64) * (len(keys) + 1) + vb
@@ -406,12 +416,13 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
         following = np.append(sub_start[1:], len(s))
         same_run = following < len(s)
         same_run[same_run] = run[following[same_run]] == run[sub_start[same_run]]
-        sub_end = np.where(same_run, following, ends[run[sub_start]])
-        long = s[sub_end] > s[sub_start]
-        sub_start, sub_end = sub_start[long], sub_end[long]
-        found.append((part[sub_start], s[sub_start], s[sub_end], va[sub_start], vb[sub_start]))
-        acc = np.flatnonzero(accepted)
-        taken = np.sort(np.concatenate([taken, s[starts[acc]], s[ends[acc]]]))
+        sub_run = run[sub_start]
+        s0 = np.where(new[sub_start], run_s0[sub_run], s[sub_start])
+        s1 = np.where(same_run, s[np.minimum(following, len(s) - 1)], run_s1[sub_run])
+        long = s1 > s0
+        sub_start = sub_start[long]
+        found.append((part[sub_start], s0[long], s1[long], va[sub_start], vb[sub_start]))
+        taken = np.sort(np.concatenate([taken, run_s0[acc], run_s1[acc]]))
     if not found:
         return empty
     part, s0, s1, va, vb = (np.concatenate(x) for x in zip(*found, strict=True))

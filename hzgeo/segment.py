@@ -313,6 +313,12 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
             city_border):
     """Cut every part at the crossings; label each piece by the village of its midpoint."""
     n_parts = len(net.part_start)
+    # a cut within a micrometre of an end of its part (a river that ends on a border, as a
+    # mouth on a 界河 does) is that end: it would leave a zero-length sliver otherwise
+    at = net.planar(cut_s, cut_part)
+    end = (at - net.planar(net.part_start[cut_part].astype(float), cut_part) < 1e-6) | (
+        net.planar(net.part_end[cut_part].astype(float), cut_part) - at < 1e-6)
+    cut_s, cut_part = cut_s[~end], cut_part[~end]
     bounds_s = np.concatenate([net.part_start, net.part_end, cut_s]).astype(float)
     bounds_p = np.concatenate([np.arange(n_parts), np.arange(n_parts), cut_part])
     order = np.lexsort((bounds_s, bounds_p))

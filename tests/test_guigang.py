@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
+import geopandas as gpd
 import numpy as np
+import pyproj
 import pytest
 import shapely
 
@@ -69,17 +73,88 @@ def test_village_reaches_nest_in_their_township_reach(guigang):
 
 
 def test_yujiang_county_borders_are_boundary_reaches(guigang):
-    _, _, seg = guigang
+    """郁江 is carried along the 港南/覃塘 and 港北/港南 borders in the sample (SOURCES.md):
+    one 界河 reach per shared border, as long as the border itself."""
+    boundaries, _, seg = guigang
     county = seg.reaches["county"]
-    yu = county[(county["river_code"] == "R03") & county["boundary"]]
-    pairs = {tuple(sorted((a, b))) for a, b in zip(yu["admin_code"], yu["shared_with"],
-                                                    strict=True)}
-    assert ("450802", "450803") in pairs  # 港北/港南
-    assert ("450803", "450804") in pairs  # 港南/覃塘
-    shared_km = yu[yu["primary"]]["length_m"].sum() / 1000
-    assert shared_km > 20, "the border-following stretches are long, not slivers"
-    # not shredded: no county reach of 郁江 is shorter than the tolerance
-    assert county.loc[county["river_code"] == "R03", "length_m"].min() > 500
+    yu = county[county["river_code"] == "R03"].sort_values(["from_km", "primary"],
+                                                          ascending=[True, False])
+    main = yu[yu["primary"]]
+    assert main["admin_code"].tolist() == ["450804", "450803", "450802", "450802", "450881"]
+    assert main["boundary"].tolist() == [False, True, True, False, False]
+    assert yu.loc[yu["boundary"] & ~yu["primary"], "admin_code"].tolist() == ["450804",
+                                                                              "450803"]
+    assert main["shared_with"].tolist() == ["", "450804", "450803", "", ""]
+    # the shared stretches are the borders: geodesic length of each shared border, from
+    # the county polygons (pyproj.Geod); the split at the tripoint is within the river's
+    # tolerance (accuracy_m 200 m), the sum exact
+    counties = boundaries["county"].set_index("code").geometry
+    geod = pyproj.Geod(ellps="GRS80")
+    want = [geod.geometry_length(shapely.line_merge(shapely.intersection(
+        counties[a].boundary, counties[b].boundary))) for a, b in (("450803", "450804"),
+                                                                    ("450802", "450803"))]
+    got = main.loc[main["boundary"], "length_m"].tolist()
+    assert want[0] > 48_000 and want[1] > 38_000
+    assert got == pytest.approx(want, abs=100)
+    assert sum(got) == pytest.approx(sum(want), abs=1.0)
+    # at village level every shared row along them pairs a village of each bank: the
+    # tolerance band is not wide enough to pair two villages of one bank
+    village = seg.reaches["village"]
+    shared = village[(village["river_code"] == "R03") & village["boundary"]]
+    banks = {tuple(sorted(p)) for p in zip(shared["admin_code"].str[:6],
+                                            shared["shared_with"].str[:6], strict=True)}
+    assert banks == {("450803", "450804"), ("450802", "450803")}
+    assert shared.groupby(["from_km", "to_km"]).size().eq(2).all()
+
+
+def test_a_river_passing_a_tripoint_changes_partner_without_a_gap():
+    # 甲村 | 乙村 along y = 0 for x < 0, then 甲村 | 丙村: the river runs on the border
+    villages = gpd.GeoDataFrame(
+        {"code": ["450802001001", "450803001001", "450804001001"],
+         "name": ["甲村", "乙村", "丙村"],
+         "parent_code": ["450802001", "450803001", "450804001"]},
+        geometry=[shapely.Polygon([(390_000, 2_560_000), (400_000, 2_560_000),
+                                   (410_000, 2_560_000), (410_000, 2_570_000),
+                                   (390_000, 2_570_000)]),  # noded at the tripoint
+                  shapely.box(390_000, 2_550_000, 400_000, 2_560_000),
+                  shapely.box(400_000, 2_550_000, 410_000, 2_560_000)], crs="EPSG:4546")
+    rivers = gpd.GeoDataFrame(
+        {"river_code": ["R1"], "name": ["界河"], "accuracy_m": [200.0]},
+        geometry=[shapely.LineString([(390_000, 2_560_000), (410_000, 2_560_000)])],
+        crs="EPSG:4546")
+    seg = hzgeo.segment_waters(hzgeo.Boundaries({"village": villages}),
+                               hzgeo.Waters(rivers, rivers.iloc[:0]))
+    county = seg.reaches["county"]
+    shared = county[county["primary"]].sort_values("from_km")
+    assert shared["boundary"].all()
+    assert shared["shared_with"].tolist() == ["450803", "450804"]
+    # they meet at the tripoint, within the tolerance's sampling (tolerance / 2)
+    assert shared["to_km"].iloc[0] == shared["from_km"].iloc[1]
+    assert shared["to_km"].iloc[0] == pytest.approx(10.0, abs=0.1)
+    assert len(county) == 4  # no reach of 甲村 alone between them
+
+
+def test_a_mouth_on_a_boundary_river_makes_no_sliver():
+    villages = gpd.GeoDataFrame(
+        {"code": ["450802001001", "450803001001"], "name": ["甲村", "乙村"],
+         "parent_code": ["450802001", "450803001"]},
+        geometry=[shapely.box(390_000, 2_560_000, 410_000, 2_570_000),
+                  shapely.box(390_000, 2_550_000, 410_000, 2_560_000)], crs="EPSG:4546")
+    rivers = gpd.GeoDataFrame(
+        {"river_code": ["R1", "R2"], "name": ["界河", "支流"], "flows_into": ["", "R1"],
+         "accuracy_m": [200.0, np.nan]},
+        geometry=[shapely.LineString([(390_000, 2_560_000), (410_000, 2_560_000)]),
+                  # its mouth 0.1 micrometre across the border, as after a lon/lat round trip
+                  shapely.LineString([(400_000.3, 2_565_000.7), (400_000, 2_560_000 - 1e-7)])],
+        crs="EPSG:4546")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a SliverWarning would fail here
+        seg = hzgeo.segment_waters(hzgeo.Boundaries({"village": villages}),
+                                   hzgeo.Waters(rivers, rivers.iloc[:0]))
+    assert seg.slivers.empty
+    village = seg.reaches["village"]
+    assert village.loc[village["river_code"] == "R2", "admin_code"].tolist() == [
+        "450802001001"]
 
 
 def test_reach_codes_are_stable_per_river(guigang):
