@@ -94,6 +94,17 @@ class Problems:
         raise kind(message, hint="; ".join(self.hints) or None)
 
 
+def origin_files(origin: Mapping[str, str] | None, layers) -> str | None:
+    """The files that ``layers`` were read from (``Boundaries.origin``), for messages."""
+    files = []
+    for layer in layers:
+        found = (origin or {}).get(layer, "")
+        path = found.split(", layer ")[0]
+        if path and not found.startswith("derived ") and path not in files:
+            files.append(path)
+    return ", ".join(files) or None
+
+
 def where(path, layer: str | None) -> str:
     """``path, layer 'name'``: how messages name a layer."""
     return f"{path}" + (f", layer {layer!r}" if layer else "")
@@ -437,24 +448,28 @@ def refuse_unusable_geometry(boundaries, waters) -> None:
     :func:`hzgeo.validate.validate_boundaries` words them."""
     from hzgeo.validate import _FIX_HINT
 
-    lines = []
+    lines, layers = [], []
     for level, frame in boundaries.levels.items():
         geoms = frame.geometry.values
         bad = np.flatnonzero(~shapely.is_valid(geoms))
         if len(bad):
             reasons = shapely.is_valid_reason(geoms[bad])
+            layers.append(level)
             lines.append(f"{level}: invalid geometry: " + _listing(
                 f"{c} ({r})" for c, r in zip(frame["code"].to_numpy()[bad], reasons,
                                              strict=True)))
     rivers = waters.rivers
     short = np.flatnonzero(~(shapely.length(rivers.geometry.values) > 0))
     if len(short):
+        layers.append("rivers")
         lines.append("rivers: zero length: " + _listing(
             f"{c} (fewer than two distinct points)" for c in
             rivers["river_code"].to_numpy()[short]))
     if lines:
         raise DataQualityError("the inputs have defects that segmentation cannot work "
-                               "around:\n- " + "\n- ".join(lines), hint=_FIX_HINT)
+                               "around:\n- " + "\n- ".join(lines), hint=_FIX_HINT,
+                               file=origin_files({**boundaries.origin, **waters.origin},
+                                                 layers))
 
 
 def _listing(items) -> str:

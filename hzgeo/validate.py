@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hzgeo._checks import check_boundaries, check_waters
+from hzgeo._checks import check_boundaries, check_waters, origin_files
 from hzgeo.errors import DataQualityError, HzgeoWarning, InputError
 from hzgeo.io import Boundaries, Waters, work_crs_for
 from hzgeo.settings import (
@@ -334,7 +334,7 @@ def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = N
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=STORE_CRS)
 
 
-def _refuse(defects: gpd.GeoDataFrame, what: str) -> None:
+def _refuse(defects: gpd.GeoDataFrame, what: str, origin: dict | None = None) -> None:
     if defects.empty:
         return
     lines = []
@@ -342,7 +342,8 @@ def _refuse(defects: gpd.GeoDataFrame, what: str) -> None:
         lines.append(f"{layer}: {kind}: " + _listing(
             f"{c} ({d})" for c, d in zip(rows["code"], rows["detail"], strict=True)))
     raise DataQualityError(f"the {what} have defects that segmentation cannot work "
-                           "around:\n- " + "\n- ".join(lines), hint=_FIX_HINT)
+                           "around:\n- " + "\n- ".join(lines), hint=_FIX_HINT,
+                           file=origin_files(origin, set(defects["layer"])))
 
 
 def validate_boundaries(boundaries: Boundaries, *, coverage: bool = True) -> None:
@@ -361,7 +362,7 @@ def validate_boundaries(boundaries: Boundaries, *, coverage: bool = True) -> Non
     >>> validate_boundaries(read_boundaries()) is None
     True
     """
-    _refuse(boundary_defects(boundaries, coverage=coverage), "boundaries")
+    _refuse(boundary_defects(boundaries, coverage=coverage), "boundaries", boundaries.origin)
 
 
 def validate_waters(waters: Waters) -> None:
@@ -384,4 +385,4 @@ def validate_waters(waters: Waters) -> None:
                           f"{c} ({d})" for c, d in zip(rows["code"], rows["detail"],
                                                       strict=True))
                       + "; `hzgeo check` maps them", HzgeoWarning, stacklevel=2)
-    _refuse(defects[~tolerable], "waters")
+    _refuse(defects[~tolerable], "waters", waters.origin)
