@@ -145,6 +145,11 @@ class Waters:
         return Waters(self.rivers.to_crs(crs), self.lakes.to_crs(crs), dict(self.origin))
 
 
+def _gdal_says(err: Exception) -> str:
+    """GDAL's message, without its advice on driver prefixes (not for our users)."""
+    return str(err).split("; It might help")[0].rstrip(".; ")
+
+
 def _list_layers(path: Path) -> list[str]:
     """Layer names of a vector file; an :class:`InputError` if it is missing or unreadable."""
     if not path.exists():
@@ -154,7 +159,7 @@ def _list_layers(path: Path) -> list[str]:
             warnings.simplefilter("ignore")
             return [name for name, _ in pyogrio.list_layers(path)]
     except Exception as err:
-        raise InputError(f"cannot be read as a vector file ({err})", file=path,
+        raise InputError(f"cannot be read as a vector file ({_gdal_says(err)})", file=path,
                          hint="give a GeoPackage, shapefile or GeoJSON") from None
 
 
@@ -262,7 +267,7 @@ def _read_layer(path: Path, layer: str | None, problems: Problems,
                           "the features in your GIS (e.g. QGIS 'Fix geometries')")
         return None
     except Exception as err:  # pyogrio/GDAL errors: report them as ours
-        problems.add(where, f"cannot be read ({type(err).__name__}: {err})",
+        problems.add(where, f"cannot be read ({type(err).__name__}: {_gdal_says(err)})",
                      hint="give a GeoPackage, shapefile or GeoJSON, and open it in a GIS to "
                           "check it is a vector layer"
                      + (f"; check that {encoding!r} is its encoding" if encoding else ""))
@@ -359,6 +364,7 @@ def _set_crs(frame: gpd.GeoDataFrame, crs: CRS | None, gcj02: bool, where: str,
              problems: Problems) -> gpd.GeoDataFrame | None:
     """The layer in its CRS: declared, or given (``crs`` wins, with a warning); None, with
     the problem recorded, if it has none or its coordinates cannot be in it."""
+    declared = frame.crs
     if frame.crs is None:
         if crs is None:
             problems.add(where, "the layer has no CRS", crs=True,
@@ -378,7 +384,11 @@ def _set_crs(frame: gpd.GeoDataFrame, crs: CRS | None, gcj02: bool, where: str,
             return None
     found = crs_problem(frame)
     if found:
-        problems.add(where, found[0], hint=found[1], crs=True)
+        what = found[0]
+        if crs is not None:
+            what += (f" (the CRS given with --crs; the file declares {crs_label(declared)})"
+                     if declared is not None else " (the CRS given with --crs)")
+        problems.add(where, what, hint=found[1], crs=True)
         return None
     if gcj02:
         frame = frame.copy()

@@ -339,8 +339,8 @@ def _refuse(defects: gpd.GeoDataFrame, what: str, origin: dict | None = None) ->
         return
     lines = []
     for (layer, kind), rows in defects.groupby(["layer", "kind"], sort=False):
-        lines.append(f"{layer}: {kind}: " + _listing(
-            f"{c} ({d})" for c, d in zip(rows["code"], rows["detail"], strict=True)))
+        lines.append(f"{layer}: {kind}: " + _listing(dict.fromkeys(  # once per code
+            f"{c} ({d})" for c, d in zip(rows["code"], rows["detail"], strict=True))))
     raise DataQualityError(f"the {what} have defects that segmentation cannot work "
                            "around:\n- " + "\n- ".join(lines), hint=_FIX_HINT,
                            file=origin_files(origin, set(defects["layer"])))

@@ -488,7 +488,7 @@ CASES: list[Case] = [
     Case("missing file", missing_file, everywhere(error("nope.gpkg: file not found"))),
     Case("missing rivers file", missing_rivers_file, everywhere(error("he.gpkg: file not found"))),
     Case("unreadable file", unreadable_file,
-         everywhere(error("broken.gpkg", "cannot be read", "GeoPackage"))),
+         everywhere(error("broken.gpkg", "cannot be read", "not recognized", "GeoPackage"))),
     Case("table without geometry", wrong_format,
          everywhere(error("cun.csv", "has no geometry", "a CSV has none"))),
     Case("spreadsheet as rivers", spreadsheet_as_rivers,
@@ -511,7 +511,8 @@ CASES: list[Case] = [
     Case("degrees labelled projected", degrees_labelled_projected,
          everywhere(error("cun.gpkg", "EPSG:4546", "degree-sized", "x 110.0", "--crs EPSG:4490"))),
     Case("--crs EPSG:4546 for degree data", crs_option_for_degree_data,
-         everywhere(error("cun.gpkg", "degree-sized", "--crs EPSG:4490"))),
+         everywhere(error("cun.gpkg", "degree-sized", "the CRS given with --crs; the file "
+                          "declares EPSG:4490", "--crs EPSG:4490"))),
     Case("eastings with the zone number", eastings_with_zone_number,
          everywhere(error("cun.gpkg", "EPSG:4546", "37,400,000", "--crs EPSG:4525"))),
     Case("eastings without the zone number", eastings_without_zone_number,

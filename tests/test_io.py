@@ -494,8 +494,9 @@ def test_duplicate_unit_codes_are_a_defect_for_check(boundaries):
     defects = find_defects(twice)
     assert defects[["layer", "code", "kind"]].values.tolist() == [
         ["village", "450802002001", "duplicate code"]] * 2
-    with pytest.raises(DataQualityError, match="duplicate code"):
+    with pytest.raises(DataQualityError, match="duplicate code") as err:
         validate_boundaries(twice)
+    assert str(err.value).count("450802002001") == 1  # listed once, mapped twice
     with pytest.raises(DataQualityError, match="village 450802002001"):
         hzgeo.repair_boundaries(twice)
 
