@@ -526,3 +526,17 @@ def test_z_coordinates_are_dropped_with_a_note(tmp_path):
     with pytest.warns(hzgeo.HzgeoWarning, match="Z \\(height\\) coordinates; they were dropped"):
         loaded = read_boundaries(b)
     assert not shapely.has_z(loaded["village"].geometry.values).any()
+
+
+def test_a_bow_tie_in_a_villages_only_layer_still_loads_for_check(tmp_path):
+    """Townships derived from villages with a bow tie: the union sees the tie made valid
+    (GEOS would raise a TopologyException), and the defect is left for check to report."""
+    frame = make_boundaries()["village"][["code", "name", "geometry"]].copy()
+    frame.loc[0, "geometry"] = shapely.Polygon(
+        [(X0, Y0), (X0 + 1000, Y0 + 1000), (X0 + 1000, Y0), (X0, Y0 + 1000)])
+    frame.to_file(tmp_path / "cun.gpkg", layer="cun")
+    with pytest.warns(hzgeo.HzgeoWarning, match="named by their codes"):
+        loaded = read_boundaries(tmp_path / "cun.gpkg")
+    assert loaded["township"]["code"].tolist() == ["450802001", "450802002"]
+    defects = find_defects(loaded, coverage=False)
+    assert defects[["layer", "code"]].values.tolist() == [["village", "450802001001"]]
