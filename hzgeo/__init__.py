@@ -20,6 +20,8 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
+from hzgeo.audit import AuditReport, audit
+from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -43,22 +45,29 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "AuditReport",
     "Boundaries",
     "CRSError",
+    "Chiefs",
     "DataQualityError",
     "HzgeoError",
     "HzgeoWarning",
     "InputError",
     "InputTypeError",
+    "Rules",
     "Segmentation",
     "SliverWarning",
     "ValidationError",
     "Waters",
     "__version__",
+    "assign_chiefs",
+    "audit",
     "datasets",
     "find_defects",
     "gcj02_to_wgs84",
     "read_boundaries",
+    "read_officials",
+    "read_rules",
     "read_waters",
     "repair_boundaries",
     "segment_waters",

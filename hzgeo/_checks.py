@@ -455,14 +455,14 @@ def refuse_unusable_geometry(boundaries, waters) -> None:
         if len(bad):
             reasons = shapely.is_valid_reason(geoms[bad])
             layers.append(level)
-            lines.append(f"{level}: invalid geometry: " + _listing(
+            lines.append(f"{level}: invalid_geometry: " + _listing(
                 f"{c} ({r})" for c, r in zip(frame["code"].to_numpy()[bad], reasons,
                                              strict=True)))
     rivers = waters.rivers
     short = np.flatnonzero(~(shapely.length(rivers.geometry.values) > 0))
     if len(short):
         layers.append("rivers")
-        lines.append("rivers: zero length: " + _listing(
+        lines.append("rivers: zero_length_river: " + _listing(
             f"{c} (fewer than two distinct points)" for c in
             rivers["river_code"].to_numpy()[short]))
     if lines:

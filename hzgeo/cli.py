@@ -27,7 +27,15 @@ import pandas as pd
 from hzgeo._stages import stage
 from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import HzgeoError, HzgeoWarning, InputError
-from hzgeo.settings import LEVELS, MIN_REACH_M, REACH_LEVELS, REPAIR_GAP_WIDTH_M, STORE_CRS
+from hzgeo.settings import (
+    AUDIT_MIN_AREA_M2,
+    AUDIT_MIN_WIDTH_M,
+    LEVELS,
+    MIN_REACH_M,
+    REACH_LEVELS,
+    REPAIR_GAP_WIDTH_M,
+    STORE_CRS,
+)
 
 EXIT_OK, EXIT_DEFECTS, EXIT_ERROR = 0, 1, 2
 
@@ -81,8 +89,10 @@ def common_options(func: Callable) -> Callable:
     return func
 
 
-def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None):
-    """Read boundaries and waters as the shared options describe them."""
+def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None, *,
+                keep_duplicates=False):
+    """Read boundaries and waters as the shared options describe them (``keep_duplicates``:
+    units sharing a code are kept, for the audit to report)."""
     from hzgeo.io import read_boundaries, read_waters
 
     cols = _pairs(columns, "--columns")
@@ -112,7 +122,7 @@ def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None):
     if lake_file and not river_file:
         raise click.BadParameter("lakes=PATH needs the rivers file too", param_hint="--waters")
     bnd = read_boundaries(b_source, layers=lays, columns=cols, crs=crs, gcj02=gcj02,
-                          encoding=encoding)
+                          encoding=encoding, keep_duplicates=keep_duplicates)
     # one mapping for both readers: each takes its own keys (name for units, river_name
     # for rivers ...) and both refuse keys hzgeo does not know
     wat = read_waters(river_file, lakes=lake_file, columns=cols, crs=crs, gcj02=gcj02,
@@ -196,12 +206,8 @@ def _output_layers(result, repairs) -> dict:
     return result.layers() | ({} if repairs is None else {"repairs": repairs})
 
 
-def _segment_args(func: Callable) -> Callable:
-    func = fix_option(func)
-    func = click.option("--overrides", default=None, metavar="CSV",
-                        help="Table that settles what geometry cannot: give a shared stretch "
-                             "to one side (action=assign) or cut a reach at a point "
-                             "(action=cut).")(func)
+def _reach_options(func: Callable) -> Callable:
+    """``--min-length`` and ``--boundary-tolerance``: how reaches are drawn."""
     func = click.option("--boundary-tolerance", type=float, default=None, metavar="M",
                         help="Distance (m) within which a river runs along a border. "
                              "Default: each river's accuracy_m, else 20 m.")(func)
@@ -210,6 +216,15 @@ def _segment_args(func: Callable) -> Callable:
                         help="Reaches shorter than this (m) are slivers, merged into a "
                              "neighbour.")(func)
     return func
+
+
+def _segment_args(func: Callable) -> Callable:
+    func = fix_option(func)
+    func = click.option("--overrides", default=None, metavar="CSV",
+                        help="Table that settles what geometry cannot: give a shared stretch "
+                             "to one side (action=assign) or cut a reach at a point "
+                             "(action=cut).")(func)
+    return _reach_options(func)
 
 
 def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
@@ -260,51 +275,70 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_
 @cli.command()
 @input_options
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
-              help="GeoPackage to write: layer 'defects' (each defect where it is); with "
-                   "--fix also 'repairs' and the repaired levels city ... village, usable "
-                   "as --boundaries.")
+              help="GeoPackage to write: layer 'defects' (each finding where it is, "
+                   "EPSG:4490); with --fix also 'repairs' and the repaired levels city ... "
+                   "village, usable as --boundaries.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
+              help="JSON report to write: {ok, summary, defects: [{kind, level, codes, names, "
+                   "measure, unit, lon, lat, ...}]}.")
+@click.option("--min-area", type=float, default=AUDIT_MIN_AREA_M2, show_default=True,
+              metavar="M2", help="Gaps, overlaps and other area defects smaller than this "
+                                 "(m²) are not reported.")
+@click.option("--min-width", type=float, default=AUDIT_MIN_WIDTH_M, show_default=True,
+              metavar="M", help="Area defects narrower than this (m), and uncovered or "
+                                "double-counted river stretches shorter, are not reported.")
+@click.option("--officials", default=None, metavar="CSV|XLSX",
+              help="Office holders (admin_code, post, name, phone, waters): also check that "
+                   "every reach, zone and unit the rules give a chief has one.")
+@click.option("--rules", "rules_path", default=None, metavar="TOML",
+              help="Rules of who chairs what (default: the bundled Guigang rules).")
+@click.option("--max-reaches-per-chief", type=click.IntRange(min=1), default=None,
+              metavar="N", help="Report people holding more than N reaches "
+                                "(overloaded_chief). Default: not checked.")
+@_reach_options
 @fix_option
 @common_options
-def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, fix, quiet,
-          debug) -> int:
-    """Check the inputs: list every defect of the boundaries and waters (exit 1 if any).
+def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_path, min_area,
+          min_width, officials, rules_path, max_reaches_per_chief, min_length,
+          boundary_tolerance, fix, quiet, debug) -> int:
+    """Audit the inputs and the water duty: exit 0 clean, 1 defects found, 2 unreadable.
 
-    Invalid polygons, overlaps, unmatched edges, gaps, units outside their parent, codes
-    that do not nest; rivers of zero length, flowing into an unknown river or ending away
-    from it.
+    Boundary defects (invalid polygons, overlaps, gaps, units outside their parent, codes
+    that do not nest, edges that nearly meet), river defects, and per level the river
+    length and lake area inside the city that no unit (or two) answers for, measured on
+    the reaches that would be published. Information (slivers, 界河, water beyond the
+    city) is listed but does not count as a defect. With --officials, also the chief
+    duty: reaches, zones and units without their chief, vacant total chiefs, joint
+    meetings without a convenor.
     """
-    from hzgeo.validate import find_defects
+    from hzgeo.audit import audit
+    from hzgeo.chiefs import read_officials, read_rules
 
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
-        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
+                               keep_duplicates=not fix)
+        holders = None if officials is None else read_officials(officials)
+        rules = None if rules_path is None else read_rules(rules_path)
         bnd, repairs = _repair(bnd, fix, echo)
-        defects = find_defects(bnd, wat)
+        report = audit(bnd, wat, officials=holders, rules=rules, min_area_m2=min_area,
+                       min_width_m=min_width, overloaded_limit=max_reaches_per_chief,
+                       min_length=min_length, boundary_tolerance=boundary_tolerance)
     _notes(caught, echo)
-    if out is not None:
-        from hzgeo.output import write_layers
-
-        layers_out = {"defects": defects}
-        if repairs is not None:
-            layers_out |= {"repairs": repairs} | {
-                level: frame.to_crs(STORE_CRS) for level, frame in bnd.levels.items()}
-        write_layers(layers_out, out)
-    if defects.empty:
-        echo("no defects: " + ", ".join(f"{lvl} {len(f)}" for lvl, f in bnd.levels.items())
-             + f", {len(wat.rivers)} rivers, {len(wat.lakes)} lakes/reservoirs")
-    else:
-        echo(f"{len(defects)} defect(s):")
-        for (layer, kind), rows in defects.groupby(["layer", "kind"], sort=False):
-            echo(f"  {layer}: {kind}: {len(rows)}")
-            for row in rows.head(10).itertuples():
-                echo(f"    {row.code} {row.name}: {row.detail}"
-                     + (f" ({row.area_m2:,.0f} m²)" if row.area_m2 == row.area_m2 else ""))
-            if len(rows) > 10:
-                echo(f"    ... and {len(rows) - 10} more")
-    if out is not None:
-        echo(f"wrote {out}")
-    return EXIT_DEFECTS if len(defects) else EXIT_OK
+    if out is not None or json_path is not None:
+        extra = {} if repairs is None else {"repairs": repairs} | {
+            level: frame.to_crs(STORE_CRS) for level, frame in bnd.levels.items()}
+        with atomic_outputs() as outputs:
+            if json_path is not None:
+                report.to_json(json_path, outputs=outputs)
+            if out is not None:
+                report.to_file(out, outputs=outputs, extra_layers=extra)
+    echo(report.text())
+    for path in (json_path, out):
+        if path is not None:
+            echo(f"wrote {path}")
+    return EXIT_OK if report.ok else EXIT_DEFECTS
 
 
 @cli.command()

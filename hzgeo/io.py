@@ -407,14 +407,15 @@ def _same_crs(a: CRS, b: CRS) -> bool:
 
 def _check_layer(frame: gpd.GeoDataFrame, key: str, types: tuple[str, ...], where: str,
                  problems: Problems, crs, gcj02: bool, duplicate: str | None,
-                 duplicate_hint: str) -> gpd.GeoDataFrame | None:
+                 duplicate_hint: str, keep_duplicates: bool = False
+                 ) -> gpd.GeoDataFrame | None:
     """Duplicate keys, geometry types, NaN coordinates and the CRS of one layer.
 
-    Problems go to ``problems``; returns the layer in its CRS, or None when it has none
-    or one its coordinates cannot be in. ``duplicate`` None: duplicates are left to
-    :func:`hzgeo.validate.find_defects`.
+    Problems go to ``problems`` (duplicate keys not, with ``keep_duplicates`` or
+    ``duplicate`` None: :func:`hzgeo.find_defects` reports them); returns the layer in its
+    CRS, or None when it has none or one its coordinates cannot be in.
     """
-    if duplicate is not None:
+    if duplicate is not None and not keep_duplicates:
         dup = frame[key][frame[key].duplicated(keep=False)]
         if len(dup):
             problems.add(where, duplicate, sorted(set(dup)), hint=duplicate_hint)
@@ -455,7 +456,8 @@ def _parent_of(code: str, level: str) -> str:
 def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
                     layers: Mapping[str, str] | None = None,
                     columns: Mapping[str, str] | None = None, crs=None,
-                    gcj02: bool = False, encoding: str | None = None) -> Boundaries:
+                    gcj02: bool = False, encoding: str | None = None,
+                    keep_duplicates: bool = False) -> Boundaries:
     """Read administrative boundaries: city, county, township, village.
 
     Parameters
@@ -480,6 +482,9 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         Text encoding of shapefiles, e.g. ``"GBK"``. By default a shapefile's .cpg is
         used; one without (read by GDAL as ISO-8859-1) is decoded as UTF-8 or else
         GB18030 (a superset of GBK), with a warning.
+    keep_duplicates : bool, default False
+        Keep units whose code is not unique instead of refusing the layer (for the audit,
+        ``hzgeo check``, which reports them as ``duplicate_code``).
 
     Returns
     -------
@@ -552,9 +557,9 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
             problems.add(where, "features without a code",
                          [f"row {i}" for i in np.flatnonzero(empty_code)][:10],
                          hint="give every unit its statistical code")
-        # duplicate codes are a defect that `hzgeo check` reports (validate.find_defects)
         frame = _check_layer(frame, "code", POLYGON_TYPES, where, problems, crs, gcj02,
-                             None, "")
+                             "duplicate codes", "every unit needs its own code (`hzgeo "
+                             "check` maps them)", keep_duplicates=keep_duplicates)
         if frame is None:
             continue
         frames[level] = _fill_provenance(frame, path)

@@ -59,7 +59,7 @@ def repair_boundaries(boundaries: Boundaries, *, gap_width: float = REPAIR_GAP_W
         return boundaries, records_frame([], STORE_CRS, REPAIR_COLUMNS)
     work = work_crs_for(boundaries[present[-1]])
     defects = boundary_defects(boundaries)
-    duplicate = defects[defects["kind"] == "duplicate code"]
+    duplicate = defects[defects["kind"] == "duplicate_code"]
     if len(duplicate):
         raise DataQualityError(
             "units share a code, which --fix cannot decide: " + ", ".join(
@@ -73,11 +73,11 @@ def repair_boundaries(boundaries: Boundaries, *, gap_width: float = REPAIR_GAP_W
         # a gap between a level's units is reported on their parent
         gaps = i > 0 and "gap" in set(defects.loc[defects["layer"] == present[i - 1], "kind"])
         before = frame.geometry.to_crs(work).values
-        if not (kinds - {"not nested"} or gaps or parent_geoms is not None):
+        if not (kinds - {"code_mismatch"} or gaps or parent_geoms is not None):
             parent_geoms = None
             continue
         after = before
-        if "invalid geometry" in kinds:
+        if "invalid_geometry" in kinds:
             after = polygonal(after)
         if parent_geoms is not None or i > 0:
             parent = parent_geoms if parent_geoms is not None else \

@@ -31,3 +31,10 @@ COVERAGE_AREA_TOLERANCE_M2 = 1.0
 #: ``--fix`` closes gaps between units narrower than this (m) and gives each overlap to
 #: the neighbour with the longest common border (``shapely.coverage_clean``).
 REPAIR_GAP_WIDTH_M = 5.0
+#: ``hzgeo check``: gaps, overlaps and other area defects smaller than this (m²) are not
+#: reported (below COVERAGE_AREA_TOLERANCE_M2 they are noise anyway).
+AUDIT_MIN_AREA_M2 = 1.0
+#: ``hzgeo check``: area defects narrower than this (m, the diameter of the largest circle
+#: inside them), and uncovered or double-counted river stretches shorter than this, are
+#: not reported.
+AUDIT_MIN_WIDTH_M = 0.5

@@ -6,14 +6,15 @@ per defect: layer, code, kind, detail, and a geometry showing where), for ``hzge
 that computes reaches: they raise one :class:`~hzgeo.errors.DataQualityError` naming
 every defect, by level and code, or return ``None``.
 
-Kinds of defect: ``invalid geometry`` (with GEOS's reason and location), ``overlap``
-(two units of a level share area), ``unmatched edges`` (neighbours do not share their
-common edge vertex for vertex), ``gap`` (part of a parent covered by none of its
-children), ``outside parent`` (part of a unit outside its parent), ``not nested``
-(``parent_code`` names no unit of the level above), and for waters ``zero length``,
-``unknown flows_into``, ``mouth off its river`` (its nearer end farther from the river it
-flows into than its ``accuracy_m``, else 20 m; segmentation only warns of it), ``invalid
-geometry``. Areas are measured in the projected work CRS; gaps and overlaps under
+Kinds of defect (stable identifiers; :mod:`hzgeo.audit` documents them all):
+``invalid_geometry`` (with GEOS's reason and location), ``overlap`` (two units of a level
+share area), ``near_miss_edge`` (neighbours do not share their common edge vertex for
+vertex), ``gap`` (part of a parent covered by none of its children), ``outside_parent``
+(part of a unit outside its parent), ``code_mismatch`` (``parent_code`` names no unit of
+the level above), and for waters ``zero_length_river``, ``unknown_flows_into``,
+``mouth_off_river`` (its nearer end farther from the river it flows into than its
+``accuracy_m``, else 20 m; segmentation only warns of it), ``invalid_geometry`` (lakes).
+Areas are measured in the projected work CRS; gaps and overlaps under
 :data:`~hzgeo.settings.COVERAGE_AREA_TOLERANCE_M2` are numerical noise and not reported.
 """
 
@@ -49,7 +50,8 @@ __all__ = [
     "water_defects",
 ]
 
-DEFECT_COLUMNS = ["layer", "code", "name", "kind", "detail", "area_m2", "geometry"]
+DEFECT_COLUMNS = ["layer", "code", "name", "kind", "detail", "area_m2", "length_m",
+                  "geometry"]
 
 _FIX_HINT = ("run `hzgeo check --out defects.gpkg` to see every defect on a map; "
              "`--fix` repairs invalid polygons, overlaps and gaps narrower than 5 m "
@@ -61,12 +63,13 @@ def _listing(codes) -> str:
     return ", ".join(codes[:10]) + (f" and {len(codes) - 10} more" if len(codes) > 10 else "")
 
 
-def _rows(layer, frame, index, kind, detail, geometry, area=np.nan) -> pd.DataFrame:
+def _rows(layer, frame, index, kind, detail, geometry, area=np.nan, length=np.nan
+          ) -> pd.DataFrame:
     index = np.asarray(index, dtype=int)
     return pd.DataFrame({
         "layer": layer, "code": frame["code"].to_numpy()[index] if len(index) else [],
         "name": frame["name"].to_numpy()[index] if len(index) else [],
-        "kind": kind, "detail": detail, "area_m2": area,
+        "kind": kind, "detail": detail, "area_m2": area, "length_m": length,
         "geometry": np.asarray(geometry, dtype=object)})
 
 
@@ -84,14 +87,15 @@ def _invalid(layer: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
         found = _WHERE.search(reason or "")
         where.append(shapely.Point(float(found[1]), float(found[2])) if found
                      else shapely.point_on_surface(geom) if geom is not None else None)
-    return [_rows(layer, frame, bad, "invalid geometry", reasons, where)]
+    return [_rows(layer, frame, bad, "invalid_geometry", reasons, where)]
 
 
-def _coverage(layer: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
-    """Overlaps and unmatched edges within one level (frame in the work CRS)."""
+def _coverage(layer: str, frame: gpd.GeoDataFrame) -> tuple[list[pd.DataFrame], np.ndarray]:
+    """Overlaps and unmatched edges within one level (frame in the work CRS); and the rows
+    with an invalid coverage edge (overlapping or not matching a neighbour)."""
     geoms = frame.geometry.values
     if len(geoms) < 2 or shapely.coverage_is_valid(geoms):
-        return []
+        return [], np.zeros(0, dtype=int)
     edges = shapely.coverage_invalid_edges(geoms)
     suspects = np.flatnonzero(~shapely.is_empty(edges))
     out = []
@@ -110,24 +114,39 @@ def _coverage(layer: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
     overlapping = set(left[big].tolist()) | set(right[big].tolist())
     edge_only = [i for i in suspects.tolist() if i not in overlapping]
     if edge_only:
-        out.append(_rows(layer, frame, edge_only, "unmatched edges",
+        out.append(_rows(layer, frame, edge_only, "near_miss_edge",
                          "shares an edge with a neighbour, but not vertex for vertex",
-                         edges[edge_only]))
-    return out
+                         edges[edge_only], length=shapely.length(edges[edge_only])))
+    return out, suspects
 
 
 def _nesting(parent_level: str, parent: gpd.GeoDataFrame, level: str,
-             frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
-    """Children that name no parent; gaps in each parent; children outside their parent."""
+             frame: gpd.GeoDataFrame, flagged: np.ndarray | None = None) -> list[pd.DataFrame]:
+    """Children that name no parent; gaps in each parent; children outside their parent.
+
+    ``flagged``: rows of ``frame`` with an invalid coverage edge (see :func:`_coverage`).
+    A parent whose children all lie inside it and have valid edges has a gap exactly when
+    their areas fall short of its own; only the other parents are unioned and differenced.
+    """
     codes = parent["code"].to_numpy()
     where = pd.Index(codes).get_indexer(frame["parent_code"].to_numpy())
     out = _orphans(parent_level, parent, level, frame)
     geoms = frame.geometry.values
-    order = np.argsort(where, kind="stable")
-    groups = np.split(order, np.searchsorted(where[order], np.arange(len(codes) + 1))[1:-1])
+    parents = parent.geometry.values.copy()
+    shapely.prepare(parents)
+    nested = np.flatnonzero(where >= 0)
+    inside = shapely.covers(parents[where[nested]], geoms[nested])
+    loose = nested[~inside]  # reaching outside their parent, at least in part
+    child_area = np.bincount(where[nested], weights=shapely.area(geoms[nested]),
+                             minlength=len(codes))
+    suspect = shapely.area(parents) - child_area > COVERAGE_AREA_TOLERANCE_M2 / 2
+    suspect[where[loose]] = True
+    if flagged is not None and len(flagged):
+        mark = where[np.asarray(flagged, dtype=int)]
+        suspect[mark[mark >= 0]] = True
     gap_rows, gap_geoms, gap_area = [], [], []
-    for p, children in enumerate(groups):
-        children = children[where[children] == p]
+    for p in np.flatnonzero(suspect):
+        children = np.flatnonzero(where == p)
         union = shapely.union_all(geoms[children]) if len(children) else shapely.Polygon()
         gap = shapely.difference(parent.geometry.values[p], union)
         area = shapely.area(gap)
@@ -138,14 +157,13 @@ def _nesting(parent_level: str, parent: gpd.GeoDataFrame, level: str,
     if gap_rows:
         out.append(_rows(parent_level, parent, gap_rows, "gap",
                          f"part of it is in no {level}", gap_geoms, np.array(gap_area)))
-    nested = np.flatnonzero(where >= 0)
-    outside = shapely.difference(geoms[nested], parent.geometry.values[where[nested]])
+    outside = shapely.difference(geoms[loose], parent.geometry.values[where[loose]])
     area = shapely.area(outside)
     big = area > COVERAGE_AREA_TOLERANCE_M2
     if big.any():
-        out.append(_rows(level, frame, nested[big], "outside parent",
+        out.append(_rows(level, frame, loose[big], "outside_parent",
                          [f"part of it lies outside {parent_level} {codes[where[i]]}"
-                          for i in nested[big]], outside[big], area[big]))
+                          for i in loose[big]], outside[big], area[big]))
     return out
 
 
@@ -184,7 +202,7 @@ def boundary_defects(boundaries: Boundaries, *, coverage: bool = True) -> gpd.Ge
     work = work_crs_for(boundaries[present[-1]]) if coverage else boundaries[present[-1]].crs
     levels = {lvl: boundaries[lvl].to_crs(work) if coverage else boundaries[lvl]
               for lvl in present}
-    parts = []
+    parts, flagged = [], {}
     for level in present:
         found = _invalid(level, levels[level])
         parts += found
@@ -192,10 +210,11 @@ def boundary_defects(boundaries: Boundaries, *, coverage: bool = True) -> gpd.Ge
             frame = levels[level]
             levels[level] = frame.set_geometry(polygonal(frame.geometry.values))
         if coverage:
-            parts += _coverage(level, levels[level])
+            found, flagged[level] = _coverage(level, levels[level])
+            parts += found
     for parent, child in itertools.pairwise(present):
         if coverage:
-            parts += _nesting(parent, levels[parent], child, levels[child])
+            parts += _nesting(parent, levels[parent], child, levels[child], flagged[child])
         else:  # codes only
             parts += _orphans(parent, levels[parent], child, levels[child])
     return records_frame(parts, work)
@@ -223,7 +242,7 @@ def _duplicates(level: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
     what = ("another river has the same river_code; merge the parts of one river into one "
             "MultiLineString" if level == "rivers" else
             "another unit of the level has the same code; every unit needs its own")
-    return [_rows(level, frame, dup, "duplicate code", what,
+    return [_rows(level, frame, dup, "duplicate_code", what,
                   shapely.point_on_surface(geoms))]
 
 
@@ -231,7 +250,7 @@ def _orphans(parent_level, parent, level, frame) -> list[pd.DataFrame]:
     orphan = np.flatnonzero(~frame["parent_code"].isin(set(parent["code"])).to_numpy())
     if not len(orphan):
         return []
-    return [_rows(level, frame, orphan, "not nested",
+    return [_rows(level, frame, orphan, "code_mismatch",
                   [f"parent_code {p!r} is no {parent_level}"
                    for p in frame["parent_code"].to_numpy()[orphan]],
                   shapely.point_on_surface(frame.geometry.values[orphan]))]
@@ -257,12 +276,12 @@ def water_defects(waters: Waters) -> gpd.GeoDataFrame:
         return records_frame(twice, waters.rivers.crs)
     short = np.flatnonzero(~(shapely.length(geoms) > 0))
     if len(short):
-        parts.append(_rows("rivers", rivers, short, "zero length",
+        parts.append(_rows("rivers", rivers, short, "zero_length_river",
                            "fewer than two distinct points", geoms[short]))
     into = rivers["flows_into"].to_numpy()
     unknown = np.flatnonzero((into != "") & ~np.isin(into, rivers["code"].to_numpy()))
     if len(unknown):
-        parts.append(_rows("rivers", rivers, unknown, "unknown flows_into",
+        parts.append(_rows("rivers", rivers, unknown, "unknown_flows_into",
                            [f"flows_into {into[i]!r} is no river_code" for i in unknown],
                            shapely.get_point(shapely.get_geometry(geoms[unknown], -1), -1)))
     parts += _mouths_off(waters, rivers, unknown)
@@ -300,18 +319,21 @@ def _mouths_off(waters: Waters, rivers: pd.DataFrame, unknown: np.ndarray) -> li
                       < shapely.distance(end[off], target[off]), 0, -1)
     where = [shapely.get_point(shapely.get_geometry(g, n), n) for g, n in zip(ends, nearer,
                                                                               strict=True)]
-    return [_rows("rivers", rivers, rows, "mouth off its river",
+    return [_rows("rivers", rivers, rows, "mouth_off_river",
                   [f"ends {d:,.0f} m from {t} (tolerance {x:g} m)" for d, t, x in zip(
-                      gap[off], into[rows], tol[off], strict=True)], where, np.nan)]
+                      gap[off], into[rows], tol[off], strict=True)], where, np.nan,
+                  gap[off])]
 
 
 def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = None, *,
                  coverage: bool = True) -> gpd.GeoDataFrame:
     """Every defect of the boundaries and waters, one row each, for review on a map.
 
-    Columns: ``layer``, ``code``, ``name``, ``kind``, ``detail``, ``area_m2`` (gaps and
-    overlaps, work CRS) and a geometry in EPSG:4490 showing where (the overlap, the gap,
-    the unmatched edge, the point GEOS names for invalid geometry).
+    Columns: ``layer``, ``code``, ``name``, ``kind``, ``detail``, ``area_m2`` (gaps,
+    overlaps and units outside their parent, work CRS), ``length_m`` (near-miss edges; the
+    distance of a mouth off its river) and a geometry in EPSG:4490 showing where (the
+    overlap, the gap, the unmatched edge, the point GEOS names for invalid geometry).
+    ``kind`` is one of the stable identifiers listed in :mod:`hzgeo.audit`.
 
     Examples
     --------
@@ -377,7 +399,7 @@ def validate_waters(waters: Waters) -> None:
     True
     """
     defects = water_defects(waters)
-    tolerable = defects["kind"] == "mouth off its river"
+    tolerable = defects["kind"] == "mouth_off_river"
     if tolerable.any():
         rows = defects[tolerable]
         warnings.warn(f"{len(rows)} river(s) end away from the river they flow into, so their "

@@ -71,7 +71,7 @@ def test_defective_boundaries_are_refused(tmp_path, capsys):
     status = main(["segment", "--boundaries", str(path), "--out", str(tmp_path / "s.gpkg")])
     err = capsys.readouterr().err
     assert status == 2
-    assert "village: not nested: 450802001002 (parent_code '450802009' is no township)" in err
+    assert "village: code_mismatch: 450802001002 (parent_code '450802009' is no township)" in err
     assert "hzgeo check" in err
     assert "what to do:" in err
     assert not (tmp_path / "s.gpkg").exists()
@@ -162,11 +162,12 @@ def test_check_lists_defects_on_a_map_and_exits_1(tmp_path, capsys):
     inputs = _defective_files(tmp_path)
     assert main(["check", *inputs, "--out", str(tmp_path / "d.gpkg")]) == 1
     out = capsys.readouterr().out
-    assert "village: overlap: 1" in out and "overlaps 450802002001 (100,000 m²)" in out
-    assert "township: gap: 1" in out and "450802002 乙镇: part of it is in no village" in out
+    assert "overlap (village): 99,976 m² in 二村、三村 (450802001002,450802002001)" in out
+    assert "gap (village): 2,000 m² in 乙镇 (450802002)" in out
     defects = gpd.read_file(tmp_path / "d.gpkg", layer="defects")
     assert defects.crs.to_epsg() == 4490
-    assert sorted(defects["kind"]) == ["gap", "outside parent", "overlap"]
+    assert sorted(defects["kind"]) == ["double_counted_water", "gap", "outside_city",
+                                       "outside_parent", "overlap", "uncovered_water"]
     assert main(["check", "-q"]) == 0  # the bundled data has none
 
 

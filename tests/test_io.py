@@ -148,7 +148,7 @@ def test_validate_refuses_defects_naming_the_units(boundaries):
     bowtie = shapely.Polygon([(400_000, 2_560_000), (401_000, 2_561_000),
                               (401_000, 2_560_000), (400_000, 2_561_000)])
     bad["village"].loc[0, "geometry"] = bowtie
-    with pytest.raises(DataQualityError, match=r"village: invalid geometry: 450802001001 "
+    with pytest.raises(DataQualityError, match=r"village: invalid_geometry: 450802001001 "
                                                r"\(Self-intersection") as err:
         validate_boundaries(bad)
     assert "hzgeo check" in str(err.value) and "--fix" in str(err.value)
@@ -159,7 +159,7 @@ def test_validate_refuses_defects_naming_the_units(boundaries):
     assert "450802001002" in str(err.value)
     orphan = make_boundaries()
     orphan["village"].loc[3, "parent_code"] = "450802009"
-    with pytest.raises(DataQualityError, match=r"village: not nested: 450802002002 "
+    with pytest.raises(DataQualityError, match=r"village: code_mismatch: 450802002002 "
                                                r"\(parent_code '450802009' is no township\)"):
         validate_boundaries(orphan)
 
@@ -176,14 +176,14 @@ def test_defects_say_what_and_where(boundaries):
     defects = find_defects(bad)
     assert defects.crs == "EPSG:4490"
     by_kind = dict(list(defects.groupby("kind")))
-    assert set(by_kind) == {"invalid geometry", "overlap", "outside parent", "gap"}
-    where = shapely.transform(by_kind["invalid geometry"].geometry.values[0],
+    assert set(by_kind) == {"invalid_geometry", "overlap", "outside_parent", "gap"}
+    where = shapely.transform(by_kind["invalid_geometry"].geometry.values[0],
                               lambda xy: np.column_stack(to_local.transform(*xy.T)))
     assert_geometries_equal(where, shapely.Point(400_500, 2_560_500), tolerance=1e-3)  # m
     overlap = by_kind["overlap"].iloc[0]
     assert {overlap["code"], overlap["detail"]} == {"450802001002", "overlaps 450802002001"}
     assert overlap["area_m2"] == pytest.approx(100_000, rel=1e-6)
-    outside = by_kind["outside parent"].iloc[0]
+    outside = by_kind["outside_parent"].iloc[0]
     assert (outside["code"], outside["area_m2"]) == ("450802001002", pytest.approx(100_000))
     gaps = by_kind["gap"].set_index("code")["area_m2"]
     # the bow tie covers half its square (as make_valid sees it); 四村 left 100 m empty
@@ -210,13 +210,13 @@ def test_waters_rules(tmp_path):
     twice = hzgeo.Waters(waters.rivers.copy(), waters.lakes)
     twice.rivers.loc[1, "river_code"] = "甲河"  # both parts of one river, not merged
     defects = find_defects(None, twice)
-    assert defects[["code", "kind"]].values.tolist() == [["甲河", "duplicate code"]] * 2
+    assert defects[["code", "kind"]].values.tolist() == [["甲河", "duplicate_code"]] * 2
     assert "MultiLineString" in defects["detail"][0]
-    with pytest.raises(DataQualityError, match="rivers: duplicate code: 甲河"):
+    with pytest.raises(DataQualityError, match="rivers: duplicate_code: 甲河"):
         validate_waters(twice)
     bad_into = hzgeo.Waters(waters.rivers.copy(), waters.lakes)
     bad_into.rivers.loc[0, "flows_into"] = "丙河"
-    with pytest.raises(DataQualityError, match="unknown flows_into: 甲河 "
+    with pytest.raises(DataQualityError, match="unknown_flows_into: 甲河 "
                                                "\\(flows_into '丙河' is no river_code\\)"):
         validate_waters(bad_into)
 
@@ -280,7 +280,7 @@ def test_a_mouth_off_its_river_is_a_defect_that_segmentation_tolerates(bundled):
     moved.rivers.loc[i, "geometry"] = shapely.affinity.translate(
         moved.rivers.geometry[i], 0.002, 0)  # about 200 m east
     defects = find_defects(None, moved)
-    assert defects[["code", "kind"]].values.tolist() == [["R15", "mouth off its river"]]
+    assert defects[["code", "kind"]].values.tolist() == [["R15", "mouth_off_river"]]
     assert defects["detail"][0].startswith("ends ") and "from R04 (tolerance 20 m)" in \
         defects["detail"][0]
     with pytest.warns(hzgeo.HzgeoWarning, match="R15"):
@@ -462,12 +462,12 @@ def test_segment_waters_refuses_what_geos_cannot_compute_with(boundaries):
     bad = make_boundaries()
     bad["village"].loc[0, "geometry"] = shapely.Polygon(
         [(X0, Y0), (X0 + 1000, Y0 + 1000), (X0 + 1000, Y0), (X0, Y0 + 1000)])
-    with pytest.raises(DataQualityError, match=r"village: invalid geometry: 450802001001 "
+    with pytest.raises(DataQualityError, match=r"village: invalid_geometry: 450802001001 "
                                                r"\(Self-intersection") as err:
         hzgeo.segment_waters(bad, waters)
     assert "hzgeo check" in str(err.value)
     zero = make_waters(line((0, 500), (4000, 500)), line((10, 10), (10, 10)))
-    with pytest.raises(DataQualityError, match="rivers: zero length: R2"):
+    with pytest.raises(DataQualityError, match="rivers: zero_length_river: R2"):
         hzgeo.segment_waters(boundaries, zero)
     twice = make_boundaries()
     twice["village"].loc[1, "code"] = twice["village"].loc[0, "code"]
@@ -493,8 +493,8 @@ def test_duplicate_unit_codes_are_a_defect_for_check(boundaries):
     twice["village"].loc[3, "code"] = twice["village"].loc[2, "code"]
     defects = find_defects(twice)
     assert defects[["layer", "code", "kind"]].values.tolist() == [
-        ["village", "450802002001", "duplicate code"]] * 2
-    with pytest.raises(DataQualityError, match="duplicate code") as err:
+        ["village", "450802002001", "duplicate_code"]] * 2
+    with pytest.raises(DataQualityError, match="duplicate_code") as err:
         validate_boundaries(twice)
     assert str(err.value).count("450802002001") == 1  # listed once, mapped twice
     with pytest.raises(DataQualityError, match="village 450802002001"):

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["data_dir", "get_path", "guigang"]
+__all__ = ["data_dir", "get_path", "guigang", "guigang_officials"]
 
 _FILES = {
     "boundaries": Path("boundaries") / "guigang_boundaries.gpkg",
     "waters": Path("rivers") / "guigang_waters.gpkg",
     "sources": Path("SOURCES.md"),
+    "officials": Path("officials") / "guigang_officials.csv",
 }
 
 
@@ -37,7 +38,8 @@ def data_dir() -> Path:
 
 
 def get_path(name: str) -> Path:
-    """Path of a bundled file: ``"boundaries"``, ``"waters"`` or ``"sources"``."""
+    """Path of a bundled file: ``"boundaries"``, ``"waters"``, ``"sources"`` or
+    ``"officials"``."""
     if name not in _FILES:
         raise ValueError(f"`name` was {name!r} but is expected to be in {sorted(_FILES)}")
     return data_dir() / _FILES[name]
@@ -48,3 +50,17 @@ def guigang():
     from hzgeo.io import read_boundaries, read_waters
 
     return read_boundaries(get_path("boundaries")), read_waters(get_path("waters"))
+
+
+def guigang_officials() -> Path:
+    """Path of the bundled sample office holders of Guigang (CSV, UTF-8 with BOM).
+
+    Every name and phone number in it is **fictional** (虚构): names read ``张示例0001``,
+    phones ``0775-0000xxxx``. Read it with :func:`hzgeo.read_officials`.
+
+    Examples
+    --------
+    >>> guigang_officials().name
+    'guigang_officials.csv'
+    """
+    return get_path("officials")

@@ -1,0 +1,423 @@
+"""Assignment: every reach, zone and unit its chief, by the rules."""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from hzgeo.chiefs.meetings import joint_meetings
+from hzgeo.chiefs.officials import clean_officials
+from hzgeo.chiefs.rules import ROLES, Rules, read_rules
+from hzgeo.errors import HzgeoWarning, InputError
+from hzgeo.io import Boundaries, Waters, complete_river_columns
+from hzgeo.settings import LEVELS, REACH_LEVELS
+
+__all__ = ["CHIEF_COLUMNS", "Chiefs", "assign_chiefs"]
+
+#: Columns added to every reach and zone row.
+CHIEF_COLUMNS = ["chief_name", "chief_post", "chief_phone", "chief_required", "vacant"]
+
+
+@dataclass
+class Chiefs:
+    """The result of :func:`assign_chiefs` (see ``CONTRACT.md``).
+
+    Attributes
+    ----------
+    reaches, zones : dict of level -> GeoDataFrame
+        The segmentation's rows plus ``chief_name``, ``chief_post``, ``chief_phone`` (None
+        where nobody), ``chief_required`` (the rules give a chief here) and ``vacant``
+        (required, nobody). A 界河 row carries its own bank's chief and, in
+        ``other_bank_chief``, the other bank's (reaches only).
+    total_chiefs : DataFrame
+        ``level``, ``admin_code``, ``admin_name``, ``role`` (总河长 / 副总河长), ``post``,
+        ``chief_name``, ``chief_phone``, ``vacant``.
+    city_chiefs : DataFrame
+        One row per river of a main river (西江干流's 黔江 and 浔江 each have a row, with
+        the same chief): ``river_code``, ``river_name``, ``main_river``, ``post``,
+        ``chief_name``, ``chief_phone``, ``vacant``.
+    joint_meetings : DataFrame
+        One row per water crossing a county border without a city chief: ``water_code``,
+        ``water_name``, ``kind``, ``members``, ``member_codes``, ``convenor_code``,
+        ``convenor_name``, ``convenor_chief``, ``rule`` (longest_reach, largest_area,
+        commander or tie), ``note``.
+    vacancies : DataFrame
+        ``level``, ``admin_code``, ``admin_name``, ``post``, ``what``.
+    offices : DataFrame
+        The river chief offices: ``level``, ``admin_code``, ``admin_name``, ``office``,
+        ``seat``, ``supervision_phone``.
+    rules : Rules
+        The rules used (``rules["offices"]["issuing_office"]`` for the directory).
+    """
+
+    reaches: dict[str, gpd.GeoDataFrame]
+    zones: dict[str, gpd.GeoDataFrame]
+    total_chiefs: pd.DataFrame
+    city_chiefs: pd.DataFrame
+    joint_meetings: pd.DataFrame
+    vacancies: pd.DataFrame
+    offices: pd.DataFrame
+    rules: Rules
+
+
+class _Book:
+    """Who holds which post in which unit, and who chairs which water."""
+
+    def __init__(self, officials: pd.DataFrame, rules: Rules, units: dict[str, tuple[str, str]]):
+        self.rules = rules
+        self.units = units  # code -> (level, name)
+        self.officials = officials
+        self._post = officials["post"].tolist()
+        self._name = officials["name"].tolist()
+        self._phone = officials["phone"].tolist()
+        self.holders: dict[tuple[str, str], list[int]] = {}
+        self.named: dict[tuple[str, str], int] = {}
+        for i, (code, post, waters) in enumerate(zip(
+                officials["admin_code"], officials["post"], officials["waters"], strict=True)):
+            self.holders.setdefault((code, post), []).append(i)
+            for water in waters:
+                self.named.setdefault((code, water), i)
+        self._kind: dict[str, str | None] = {}
+
+    def kind(self, code: str) -> str | None:
+        if code not in self._kind:
+            level, name = self.units.get(code, ("", ""))
+            self._kind[code] = self.rules.unit_type(level, name) if level else None
+        return self._kind[code]
+
+    def title(self, code: str, role: str) -> str | None:
+        kind = self.kind(code)
+        level = self.units.get(code, ("", ""))[0]
+        return self.rules.title(level, kind, role) if kind else None
+
+    def holder(self, code: str, role: str) -> tuple[int | None, str | None]:
+        """First holder (table order) of ``role`` in unit ``code``, and the post title."""
+        title = self.title(code, role)
+        rows = self.holders.get((code, title), [])
+        return (rows[0] if rows else None), title
+
+    def chair(self, code: str, role: str | None, keys: list[str]
+              ) -> tuple[int | None, str | None, bool]:
+        """Who chairs a water in unit ``code``: ``(row, post, required)``.
+
+        A holder of the unit whose ``waters`` names one of ``keys`` (in order) chairs it
+        (and makes a chief required there); else the holder of ``role``.
+        """
+        for key in keys:
+            row = self.named.get((code, key))
+            if row is not None:
+                return row, self._post[row], True
+        if role is None:
+            return None, None, False
+        row, title = self.holder(code, role)
+        return row, title, True
+
+    def person(self, row: int | None) -> tuple[str | None, str | None]:
+        if row is None:
+            return None, None
+        return self._name[row], (self._phone[row] or None)
+
+
+def _units(boundaries: Boundaries) -> dict[str, tuple[str, str]]:
+    """Code -> (level, name) of every unit; a missing city is the counties' parent."""
+    out = {}
+    for level in LEVELS:
+        if level in boundaries:
+            frame = boundaries[level]
+            out.update({c: (level, n) for c, n in zip(frame["code"], frame["name"], strict=True)})
+    if "city" not in boundaries and "county" in boundaries:
+        for code in sorted(set(boundaries["county"]["parent_code"]) - {""}):
+            out[code] = ("city", code)
+    return out
+
+
+def _units_at(units: dict, level: str) -> list[tuple[str, str]]:
+    """(code, name) of the units at ``level``, by code."""
+    return sorted((c, n) for c, (lvl, n) in units.items() if lvl == level)
+
+
+def _where(officials: pd.DataFrame) -> str:
+    return officials.attrs.get("source") or "the office holders table"
+
+
+def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Waters,
+                  book: _Book) -> None:
+    """Rows naming no unit or no water, titles found nowhere, units no type matches."""
+    where = _where(officials)
+    unknown = officials[~officials["admin_code"].isin(list(units))]
+    if len(unknown):
+        shown = [f"row {r} ({c} {p})" for r, c, p in
+                 unknown[["row", "admin_code", "post"]].head(10).itertuples(index=False)]
+        raise InputError(f"{len(unknown)} row(s) name a code that matches no unit in the "
+                         f"boundaries: {', '.join(shown)}", file=where,
+                         hint="correct the code (the 6-, 9- or 12-digit statistical code of "
+                              "the unit) or delete the row")
+    keys = set(waters.rivers["river_code"]) | set(waters.lakes["code"])
+    keys |= {m for m in waters.rivers.get("main_river", pd.Series(dtype=str)) if m}
+    bad = [(r, w) for r, ws in zip(officials["row"], officials["waters"], strict=True)
+           for w in ws if w not in keys]
+    if bad:
+        raise InputError("the waters column names waters that are not in the waters: "
+                         + ", ".join(f"row {r} {w!r}" for r, w in bad[:10]), file=where,
+                         hint="give river codes (river_code), lake codes or main-river names")
+    mains = set(waters.rivers.loc[waters.rivers["main"], "river_code"])
+    mains |= {m for m in waters.rivers.loc[waters.rivers["main"], "main_river"] if m}
+    city = officials["admin_code"].map(lambda c: units[c][0] == "city")
+    unused = [(r, w) for r, ws in zip(officials.loc[city, "row"], officials.loc[city, "waters"],
+                                      strict=True) for w in ws if w not in mains]
+    if unused:
+        warnings.warn(f"{where}: the city chairs only the main rivers; not used: "
+                      + ", ".join(f"row {r} {w!r}" for r, w in unused[:10])
+                      + " (mark a river main = true in the waters for it to have a city chief)",
+                      HzgeoWarning, stacklevel=3)
+    exempt = [c for c in rules["other_waters"].get("village_exempt_townships", [])
+              if units.get(c, ("",))[0] != "township"]
+    if exempt:
+        raise InputError(f"other_waters.village_exempt_townships names codes that are no "
+                         f"township: {exempt[:10]}", file=rules.source,
+                         hint="give the 9-digit codes of townships in the boundaries")
+    unmatched = [f"{code} {name}" for code, (level, name) in units.items()
+                 if level in rules["roles"] and book.kind(code) is None]
+    if unmatched:
+        raise InputError(f"no unit type of the rules matches unit(s) {unmatched[:10]}",
+                         file=rules.source, hint="add a suffix, or a type with suffixes = "
+                                                 "[\"*\"], to the roles of that level")
+    # every title of a role the rules use, for a unit type present, must appear somewhere
+    used: dict[str, set[str]] = {level: set() for level in LEVELS}
+    for level in rules["total_chiefs"]["levels"]:
+        used[level] |= {rules["total_chiefs"]["chief"], rules["total_chiefs"]["deputy_chief"]}
+    for table in ("main_rivers", "other_waters"):
+        for level in LEVELS:
+            role = rules[table].get(level)
+            if role:
+                used[level].add(role)
+    posts = set(officials["post"])
+    for code, (level, _) in units.items():
+        for role in sorted(used[level]):
+            title = book.title(code, role)
+            kind = book.kind(code)
+            if title is None:
+                raise InputError(f"roles.{level}.\"{kind}\" gives no title for {role!r}, which "
+                                 "the rules use", file=rules.source,
+                                 hint=f"add {role} = \"TITLE\" to [roles.{level}.\"{kind}\"]")
+            if title not in posts:
+                close = difflib.get_close_matches(title, sorted(posts), n=1, cutoff=0.5)
+                raise InputError(
+                    f"post title {title!r} (roles.{level}.\"{kind}\".{role}) appears in no row "
+                    f"of {where}", file=rules.source,
+                    hint=(f"a typo? the table has {close[0]!r}; " if close else "")
+                    + "correct the title in the rules or in the table's 职务 column")
+    titles = {t for lvl in rules["roles"].values() for spec in lvl.values()
+              for k, t in spec.items() if k in ROLES}
+    stray = officials[~officials["post"].isin(titles)]
+    if len(stray):
+        shown = sorted({f"{p!r} (row {r})" for p, r in
+                        stray[["post", "row"]].itertuples(index=False)})
+        warnings.warn(f"{where}: {len(stray)} row(s) hold a post that fills no role of the rules "
+                      f"and are not used, unless their waters column names a water: "
+                      f"{', '.join(shown[:10])}", HzgeoWarning, stacklevel=3)
+    for role in ("party_head", "government_head"):
+        seen: dict[tuple[str, str], list[int]] = {}
+        for code in units:
+            title = book.title(code, role)
+            rows = book.holders.get((code, title), []) if title else []
+            if len(rows) > 1:
+                seen[(code, title)] = [int(officials.at[i, "row"]) for i in rows]
+        if seen:
+            shown = [f"{t} of {c} (rows {', '.join(map(str, r))})" for (c, t), r in seen.items()]
+            warnings.warn(f"{where}: several holders of one post; the first in table order is "
+                          f"used: {'; '.join(shown[:10])}", HzgeoWarning, stacklevel=3)
+
+
+def _river_keys(rivers: pd.DataFrame) -> dict[str, list[str]]:
+    """Per river code, the keys a holder may name it by: its code, its main river's name,
+    then the codes of the other sections of that main river."""
+    main_river = dict(zip(rivers["river_code"], rivers.get("main_river", ""), strict=True))
+    sections: dict[str, list[str]] = {}
+    for code, group in main_river.items():
+        if group:
+            sections.setdefault(group, []).append(code)
+    out = {}
+    for code, group in main_river.items():
+        keys = [code]
+        if group:
+            keys += [group] + [c for c in sections[group] if c != code]
+        out[code] = keys
+    return out
+
+
+def _with_chiefs(frame: gpd.GeoDataFrame, level: str, book: _Book, rules: Rules,
+                 keys_of, main_of, vacant_log: dict, labels: list[str], exempt: set[str]
+                 ) -> gpd.GeoDataFrame:
+    """``frame`` with the chief columns; ``exempt``: villages with no chiefs for other waters."""
+    names, posts, phones, required, vacant = [], [], [], [], []
+    for code, water, label in zip(frame["admin_code"], frame[keys_of[0]], labels, strict=True):
+        main = main_of(water)
+        role = rules.role(level, main)
+        if level == "village" and not main and code in exempt:
+            role = None
+        row, post, need = book.chair(code, role, keys_of[1](water))
+        name, phone = book.person(row)
+        names.append(name)
+        posts.append(post)
+        phones.append(phone)
+        required.append(need)
+        vacant.append(need and row is None)
+        if need and row is None:
+            vacant_log.setdefault((level, code, post), []).append(label)
+    out = frame.copy()
+    out["chief_name"] = pd.Series(names, index=out.index, dtype=object)
+    out["chief_post"] = pd.Series(posts, index=out.index, dtype=object)
+    out["chief_phone"] = pd.Series(phones, index=out.index, dtype=object)
+    out["chief_required"] = pd.Series(required, index=out.index, dtype=bool)
+    out["vacant"] = pd.Series(vacant, index=out.index, dtype=bool)
+    return out
+
+
+def _other_bank(frame: gpd.GeoDataFrame) -> pd.Series:
+    """For each 界河 row, the chief of the row for the other bank (same chainage)."""
+    if "boundary" not in frame.columns:
+        return pd.Series(None, index=frame.index, dtype=object)
+    chief = {}
+    for r, a, s, f, n in zip(frame["river_code"], frame["admin_code"], frame["shared_with"],
+                             frame["from_km"], frame["chief_name"], strict=True):
+        chief[(r, a, s, round(float(f), 6))] = n
+    out = [chief.get((r, s, a, round(float(f), 6))) if b else None
+           for r, a, s, f, b in zip(frame["river_code"], frame["admin_code"],
+                                    frame["shared_with"], frame["from_km"], frame["boundary"],
+                                    strict=True)]
+    return pd.Series(out, index=frame.index, dtype=object)
+
+
+def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.DataFrame,
+                  rules: Rules | None = None) -> Chiefs:
+    """Give every reach, zone and unit its chief, by the rules, from the office holders.
+
+    Parameters
+    ----------
+    result : Segmentation
+        From :func:`hzgeo.segment_waters`.
+    boundaries : Boundaries
+        The units the segmentation used (for names, unit types and the city).
+    waters : Waters
+        The waters it used (``main``, ``main_river``; lakes' ``kind``, ``commander_county``).
+    officials : DataFrame
+        From :func:`read_officials` (a frame with ``admin_code``, ``post``, ``name`` and
+        optionally ``phone``, ``waters`` is accepted too).
+    rules : Rules, optional
+        From :func:`read_rules`; default the bundled Guigang rules.
+
+    Returns
+    -------
+    Chiefs
+
+    Raises
+    ------
+    InputError
+        A row whose code matches no unit (naming the row), a ``waters`` entry that names no
+        water, a post title of the rules that no row holds (a typo), a unit no unit type
+        of the rules matches.
+
+    Warns
+    -----
+    HzgeoWarning
+        When posts are vacant (listed in ``Chiefs.vacancies``): a vacancy is a defect for
+        the audit, not an error.
+    """
+    if rules is None:
+        rules = read_rules()
+    if not isinstance(officials, pd.DataFrame):
+        raise TypeError(f"'officials' should be a DataFrame, got {type(officials)}")
+    officials = clean_officials(officials.copy(), officials.attrs.get("source"), {})
+    waters = Waters(complete_river_columns(waters.rivers), waters.lakes, waters.origin)
+    units = _units(boundaries)
+    names = {c: n for c, (_, n) in units.items()}
+    book = _Book(officials, rules, units)
+    _check_inputs(officials, units, rules, waters, book)
+
+    exempt_townships = set(rules["other_waters"].get("village_exempt_townships", []))
+    villages = boundaries["village"]
+    exempt = set(villages.loc[villages["parent_code"].isin(exempt_townships), "code"])
+    river_keys = _river_keys(waters.rivers)
+    main_by_code = dict(zip(waters.rivers["river_code"], waters.rivers["main"], strict=True))
+    vacant_log: dict[tuple[str, str, str | None], list[str]] = {}
+    reaches, zones = {}, {}
+    for level in REACH_LEVELS:
+        frame = _with_chiefs(result.reaches[level], level, book, rules,
+                             ("river_code", lambda r: river_keys.get(r, [r])),
+                             lambda r: bool(main_by_code.get(r, False)), vacant_log,
+                             result.reaches[level]["reach_name"].tolist(), exempt)
+        frame["other_bank_chief"] = _other_bank(frame)
+        reaches[level] = frame
+        z = result.zones[level]
+        labels = [f"{w}（{a}片）" for w, a in zip(z["water_name"], z["admin_name"], strict=True)]
+        zones[level] = _with_chiefs(z, level, book, rules, ("water_code", lambda w: [w]),
+                                    lambda w: False, vacant_log, labels, exempt)
+
+    # total chiefs
+    tc = rules["total_chiefs"]
+    total = []
+    for level in tc["levels"]:
+        for code, name in _units_at(units, level):
+            for label, role in (("总河长", tc["chief"]), ("副总河长", tc["deputy_chief"])):
+                row, post = book.holder(code, role)
+                chief, phone = book.person(row)
+                total.append({"level": level, "admin_code": code, "admin_name": name,
+                              "role": label, "post": post, "chief_name": chief,
+                              "chief_phone": phone, "vacant": row is None})
+                if row is None:
+                    vacant_log.setdefault((level, code, post), []).append(label)
+    total_chiefs = pd.DataFrame(total, columns=["level", "admin_code", "admin_name", "role",
+                                                "post", "chief_name", "chief_phone", "vacant"])
+
+    # city chiefs of the main rivers
+    city_role = rules["main_rivers"].get("city") or None
+    city = next((c for c, (lvl, _) in units.items() if lvl == "city"), None)
+    city_rows = []
+    mains = waters.rivers[waters.rivers["main"]].sort_values("river_code")
+    for code, rname, group in zip(mains["river_code"], mains["name"],
+                                  mains.get("main_river", mains["name"]), strict=True):
+        row, post, need = (book.chair(city, city_role, river_keys.get(code, [code]))
+                           if city else (None, None, bool(city_role)))
+        chief, phone = book.person(row)
+        city_rows.append({"river_code": code, "river_name": rname,
+                          "main_river": group or rname, "post": post, "chief_name": chief,
+                          "chief_phone": phone, "vacant": need and row is None})
+        if need and row is None:
+            vacant_log.setdefault(("city", city or "", post), []).append(f"市河长 {rname}")
+    city_chiefs = pd.DataFrame(city_rows, columns=["river_code", "river_name", "main_river",
+                                                   "post", "chief_name", "chief_phone",
+                                                   "vacant"])
+
+    joint = joint_meetings(reaches["county"], zones["county"], waters, rules, names)
+
+    offices_rule = rules["offices"]
+    office_rows = []
+    for level in offices_rule["levels"]:
+        for code, name in _units_at(units, level):
+            office_rows.append({"level": level, "admin_code": code, "admin_name": name,
+                                "office": offices_rule["name"].format(name=name),
+                                "seat": offices_rule["city_seat"] if level == "city" else "",
+                                "supervision_phone": offices_rule["supervision_phone"]})
+    offices = pd.DataFrame(office_rows, columns=["level", "admin_code", "admin_name", "office",
+                                                 "seat", "supervision_phone"])
+
+    order = {level: i for i, level in enumerate(LEVELS)}
+    vac = []
+    for (level, code, post), what in sorted(vacant_log.items(),
+                                            key=lambda kv: (order[kv[0][0]], kv[0][1],
+                                                            str(kv[0][2]))):
+        shown = "、".join(what[:5]) + (f" 等 {len(what)} 项" if len(what) > 5 else "")
+        vac.append({"level": level, "admin_code": code, "admin_name": names.get(code, code),
+                    "post": post, "what": shown})
+    vacancies = pd.DataFrame(vac, columns=["level", "admin_code", "admin_name", "post", "what"])
+    if len(vacancies):
+        warnings.warn(f"{len(vacancies)} post(s) vacant, e.g. "
+                      + "; ".join(f"{r.admin_name} {r.post}: {r.what}"
+                                  for r in vacancies.head(3).itertuples())
+                      + "; see Chiefs.vacancies", HzgeoWarning, stacklevel=2)
+    return Chiefs(reaches, zones, total_chiefs, city_chiefs, joint, vacancies, offices, rules)
