@@ -53,11 +53,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("code", "XZQDM", "xzqdm", "adcode", "ADCODE", "行政区划代码", "区划代码", "代码",
              "CODE", "PAC", "pac"),
     "name": ("name", "XZQMC", "xzqmc", "NAME", "名称", "行政区名称", "name_zh"),
-    "parent_code": ("parent_code", "PARENT", "parent", "上级代码"),
+    # (a shapefile cuts column names to 10 characters: parent_cod, township_n, county_nam)
+    "parent_code": ("parent_code", "parent_cod", "PARENT", "parent", "上级代码"),
     # names of the units above, carried on a village layer (used when those are derived)
-    "township_name": ("township_name", "乡镇名称", "乡镇街道", "乡镇", "XZMC", "xzmc", "TOWN"),
-    "county_name": ("county_name", "县区名称", "区县名称", "县区", "区县", "QXMC", "qxmc",
-                    "COUNTY"),
+    "township_name": ("township_name", "township_n", "乡镇名称", "乡镇街道", "乡镇", "XZMC",
+                      "xzmc", "TOWN"),
+    "county_name": ("county_name", "county_nam", "县区名称", "区县名称", "县区", "区县", "QXMC",
+                    "qxmc", "COUNTY"),
     "river_code": ("river_code", "河流编码", "河流代码", "HLDM", "hldm", "RIVER_CODE"),
     "river_name": ("name", "河流名称", "HLMC", "hlmc", "NAME", "名称", "name_zh"),
     "lake_code": ("code", "湖库编码", "水库编码", "CODE"),
@@ -238,10 +240,6 @@ def _read_layer(path: Path, layer: str | None, problems: Problems,
     where = _where(path, layer)
     if not path.exists():
         problems.add(str(path), "file not found", hint="check the path")
-        return None
-    if path.is_dir() and path.suffix.lower() != ".gdb":
-        problems.add(str(path), "is a folder, not a file",
-                     hint="give the .gpkg, .shp or .geojson file inside it")
         return None
     if path.suffix.lower() not in (".shp", ".dbf"):
         encoding = None  # GeoPackage and GeoJSON are UTF-8 by definition

@@ -540,3 +540,18 @@ def test_a_bow_tie_in_a_villages_only_layer_still_loads_for_check(tmp_path):
     assert loaded["township"]["code"].tolist() == ["450802001", "450802002"]
     defects = find_defects(loaded, coverage=False)
     assert defects[["layer", "code"]].values.tolist() == [["village", "450802001001"]]
+
+
+def test_a_folder_of_shapefiles_is_one_source_with_their_cut_column_names(tmp_path):
+    """GDAL opens a folder of shapefiles as one source (a layer per file); shapefiles cut
+    column names to 10 characters: parent_code comes back as parent_cod."""
+    moved = make_boundaries()
+    moved["village"].loc[3, "parent_code"] = "450802001"  # 四村 put in 甲镇 by its parent
+    for level, frame in moved.levels.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # GDAL: "parent_code" laundered to "parent_cod"
+            frame.to_file(tmp_path / f"{level}.shp", encoding="UTF-8")
+    loaded = read_boundaries(tmp_path)
+    # read from the column (the code prefix would say 450802002 for 四村)
+    assert loaded["village"]["parent_code"].tolist() == [
+        "450802001", "450802001", "450802002", "450802001"]
