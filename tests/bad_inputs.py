@@ -59,6 +59,8 @@ class Case:
     expect: dict[str, Expect] = field(default_factory=dict)
     #: checks on a successful command's output folder: f(out, command)
     then: Callable[[Path, str], None] | None = None
+    #: the output arguments, when the case is about them: f(out, command) -> ["--out", ...]
+    out: Callable[[Path, str], list[str]] | None = None
 
 
 def error(*says: str, extra: tuple[str, ...] = ()) -> Expect:

@@ -41,8 +41,9 @@ def test_bad_input(case, command, built, capsys):
     folder, args = built(case)
     out = folder / "out" / command
     out.mkdir(parents=True, exist_ok=True)
-    before = sorted(p.relative_to(out) for p in out.rglob("*"))
-    status = main([command, *args, *COMMANDS[command](out), *expect.extra])
+    given = case.out(out, command) if case.out else COMMANDS[command](out)
+    before = {p.relative_to(out): p.stat().st_mtime_ns for p in out.rglob("*")}
+    status = main([command, *args, *given, *expect.extra])
     captured = capsys.readouterr()
     if expect.status == 2:
         err = captured.err
@@ -52,7 +53,8 @@ def test_bad_input(case, command, built, capsys):
         assert "what to do:" in err, err
         for fragment in expect.says:
             assert fragment in err, (fragment, err)
-        assert sorted(p.relative_to(out) for p in out.rglob("*")) == before  # nothing written
+        after = {p.relative_to(out): p.stat().st_mtime_ns for p in out.rglob("*")}
+        assert after == before  # nothing written, nothing touched
         return
     assert status == expect.status, captured.err
     assert "Traceback" not in captured.err
