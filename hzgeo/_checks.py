@@ -47,9 +47,11 @@ POLYGON_TYPES = ("Polygon", "MultiPolygon")
 
 #: A layer narrower and lower than this (metres) is no region and no river network.
 MIN_EXTENT_M = 10.0
-#: Degrees by which data may lie beside its CRS's area of use (one 3-degree zone for a
-#: projected CRS: prefectures are often kept in a neighbouring zone's CRS).
-AREA_MARGIN_DEG = {"projected": 3.0, "geographic": 1.0}
+#: Degrees by which data may lie beside its CRS's area of use: one 3-degree zone for a
+#: projected CRS (prefectures are often kept in a neighbouring zone's CRS); for lon/lat,
+#: where the range check already catches projected numbers and swapped axes, enough that
+#: EPSG:4490's area (to 16.7 N) admits the islands of the South China Sea.
+AREA_MARGIN_DEG = {"projected": 3.0, "geographic": 13.0}
 #: China, roughly, in lon/lat: where hzgeo expects its data.
 CHINA = (73.0, 15.0, 136.0, 55.0)
 

@@ -332,6 +332,10 @@ def test_plausible_extents_pass(tmp_path):
                              geometry=[shapely.box(73.7, 18.2, 134.7, 53.5)])
     assert hzgeo._checks.crs_problem(china) is None
     assert hzgeo._checks.crs_problem(china.to_crs("EPSG:4546")) is None  # one zone for all
+    spratly = china.set_geometry([shapely.box(111.0, 4.0, 117.0, 12.0)], crs="EPSG:4490")
+    assert hzgeo._checks.crs_problem(spratly) is None  # 三沙: south of EPSG:4490's area
+    europe = china.set_geometry([shapely.box(8.0, 45.0, 12.0, 48.0)], crs="EPSG:4490")
+    assert "outside where that CRS is used" in hzgeo._checks.crs_problem(europe)[0]
     beside = make_boundaries()["village"].to_crs("EPSG:4547")  # CM 114E, data at 110E
     assert hzgeo._checks.crs_problem(beside) is None
     assert hzgeo._checks.crs_problem(make_boundaries()["village"]) is None
