@@ -382,11 +382,15 @@ def _set_crs(frame: gpd.GeoDataFrame, crs: CRS | None, gcj02: bool, where: str,
             return None
     found = crs_problem(frame)
     if found:
-        what = found[0]
+        what, hint = found
         if crs is not None:
             what += (f" (the CRS given with --crs; the file declares {crs_label(declared)})"
                      if declared is not None else " (the CRS given with --crs)")
-        problems.add(where, what, hint=found[1], crs=True)
+            if declared is not None and crs_problem(
+                    frame.set_crs(declared, allow_override=True)) is None:
+                hint = (f"leave out --crs: the file's own {crs_label(declared)} fits its "
+                        "coordinates")
+        problems.add(where, what, hint=hint, crs=True)
         return None
     if gcj02:
         frame = frame.copy()

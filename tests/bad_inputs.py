@@ -514,7 +514,7 @@ CASES: list[Case] = [
          everywhere(error("cun.gpkg", "EPSG:4546", "degree-sized", "x 110.0", "--crs EPSG:4490"))),
     Case("--crs EPSG:4546 for degree data", crs_option_for_degree_data,
          everywhere(error("cun.gpkg", "degree-sized", "the CRS given with --crs; the file "
-                          "declares EPSG:4490", "--crs EPSG:4490"))),
+                          "declares EPSG:4490", "leave out --crs: the file's own EPSG:4490"))),
     Case("eastings with the zone number", eastings_with_zone_number,
          everywhere(error("cun.gpkg", "EPSG:4546", "37,400,000", "--crs EPSG:4525"))),
     Case("eastings without the zone number", eastings_without_zone_number,
