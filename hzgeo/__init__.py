@@ -22,6 +22,7 @@ from importlib.metadata import PackageNotFoundError, version
 from hzgeo import datasets
 from hzgeo.audit import AuditReport, audit
 from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
+from hzgeo.directory import directory_tables, write_directory
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -63,6 +64,7 @@ __all__ = [
     "assign_chiefs",
     "audit",
     "datasets",
+    "directory_tables",
     "find_defects",
     "gcj02_to_wgs84",
     "read_boundaries",
@@ -74,5 +76,6 @@ __all__ = [
     "validate_boundaries",
     "validate_waters",
     "wgs84_to_gcj02",
+    "write_directory",
     "write_layers",
 ]

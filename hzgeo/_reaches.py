@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hzgeo._names import short_names
 from hzgeo._network import RiverNetwork
 from hzgeo._runs import GAP, NONE, OUTSIDE, Runs
 from hzgeo._units import UnitTable
@@ -19,8 +20,8 @@ from hzgeo.settings import STORE_CRS
 __all__ = ["REACH_COLUMNS", "ReachWriter", "link_parents"]
 
 REACH_COLUMNS = ["reach_code", "reach_name", "river_code", "river_name", "main", "level",
-                 "admin_code", "admin_name", "parent_reach_code", "length_m", "from_km",
-                 "to_km", "start_desc", "end_desc", "boundary", "shared_with",
+                 "admin_code", "admin_name", "admin_full_name", "parent_reach_code", "length_m",
+                 "from_km", "to_km", "start_desc", "end_desc", "boundary", "shared_with",
                  "shared_with_name", "primary", "synthetic", "geometry"]
 _PARENT_LEVEL = {"village": "township", "township": "county", "county": ""}
 
@@ -37,6 +38,7 @@ class ReachWriter:
         self.river_main = rivers["main"].to_numpy(bool)
         self.river_synthetic = rivers["synthetic"].to_numpy(bool)
         self.origin = self._origin(runs)
+        self.short = short_names(units.name, units.parent, units.level_of)
         self._part_words(city_border, tol_river)
 
     # -- chainage and words ------------------------------------------------------------
@@ -60,7 +62,13 @@ class ReachWriter:
         return origin
 
     def _part_words(self, city_border, tol_river: np.ndarray) -> None:
-        """起止 words at the two ends of every river part."""
+        """起止 words at the two ends of every river part.
+
+        A river's first point is 市界（入境） on the city border, the confluence that
+        makes it where rivers flowing into it end there (黔江与郁江汇合口, 郁江汇入处),
+        else its source (源头); its last point is 市界（出境）, 汇入<river>处 or 河口.
+        Where a river's line is broken, the ends of the break are 断开处.
+        """
         net = self.net
         n = len(net.part_start)
         river = net.part_river
@@ -74,19 +82,38 @@ class ReachWriter:
         last = np.ones(n, dtype=bool)
         last[:-1] = river[1:] != river[:-1]
         names = dict(zip(self.river_code, self.river_name, strict=True))
-        into = self.rivers["flows_into"].to_numpy(dtype=object)
-        mouth = np.array([("汇入" + names.get(into[r], into[r])) if into[r] else "河口"
+        into = self.rivers["flows_into"].fillna("").to_numpy(dtype=object)
+        mouth = np.array([("汇入" + names.get(into[r], into[r]) + "处") if into[r] else "河口"
                           for r in river], dtype=object)
-        self.part_start_word = np.where(near_start, "市界（入境）",
-                                        np.where(first, "源头", "断开处")).astype(object)
+        source = np.where(first, "源头", "断开处").astype(object)
+        # rivers that end where another begins: that river starts at their confluence
+        first_part = {int(r): int(p) for p, r in zip(np.flatnonzero(first)[::-1],
+                                                     river[first][::-1], strict=True)}
+        last_parts = np.flatnonzero(last)
+        joining: dict[int, list[str]] = {}
+        code_index = {c: i for i, c in enumerate(self.river_code)}
+        for p in last_parts.tolist():
+            r = int(river[p])
+            target = code_index.get(into[r])
+            if target is None or target not in first_part:
+                continue
+            q = first_part[target]
+            if shapely.distance(end_pt[p], start_pt[q]) <= max(tol[p], tol[q]):
+                joining.setdefault(q, []).append(self.river_name[r])
+        for q, rivers in joining.items():
+            source[q] = ("与".join(rivers) + "汇合口") if len(rivers) > 1 else (
+                rivers[0] + "汇入处")
+        self.part_start_word = np.where(near_start, "市界（入境）", source).astype(object)
         self.part_end_word = np.where(near_end, "市界（出境）",
                                       np.where(last, mouth, "断开处")).astype(object)
 
-    def _words(self, runs: Runs, names: np.ndarray, entering: bool, idx: np.ndarray,
-               unit: np.ndarray, other: np.ndarray) -> np.ndarray:
-        """起 (``entering``) or 止 of every row: what lies across that end of its reach.
+    def _words(self, runs: Runs, names: np.ndarray, entering: bool,
+               idx: np.ndarray) -> np.ndarray:
+        """起 (``entering``) or 止 of runs ``idx``: what is there, at that end.
 
-        Rows are (run ``idx``, responsible ``unit``, the ``other`` side of a shared run).
+        The words depend on the point only (never on which bank's row asks), so both rows
+        of a 界河 read alike: the units that meet there, by code (X村与Y村交界处, three
+        at a tripoint), the city border, a named cut, or the river's own end.
         """
         n = len(runs)
         j = idx + (-1 if entering else 1)
@@ -97,7 +124,7 @@ class ReachWriter:
         words = np.where(has, "", ends[runs.part[idx]]).astype(object)
         if not len(idx):
             return words
-        na, nb = runs.a[j], runs.b[j]
+        na = runs.a[j]
         words[has & (na == OUTSIDE)] = "市界（入境）" if entering else "市界（出境）"
         words[has & (na == GAP)] = "无归属区域"
         cut = has & (na >= 0) & (runs.block[j] != runs.block[idx])
@@ -106,39 +133,9 @@ class ReachWriter:
             words[i] = next((name for (p, s), name in self.cuts.items()
                              if p == runs.part[idx[i]] and abs(s - at) < 1e-9), "分段点")
         live = np.flatnonzero(has & (na >= 0) & ~cut)
-        if not len(live):
-            return words
-        u, o, a, b = unit[live], other[live], na[live], nb[live]
-        b_ok = b != NONE
-        a_across = (a != u) & (a != o)
-        b_across = b_ok & (b != u) & (b != o)
-        edge, opposite = ("起点", "终点") if entering else ("终点", "起点")
-        partner_is_a = a != u
-        partner_is_b = ~partner_is_a & b_ok & (b != u)
-        cases = [  # first match wins: (rows, unit whose name is said, text around it)
-            (a_across & b_across, None, None),  # crosses into / out of two units
-            (a_across, a, ("", "界")),  # the river crosses into or out of another unit
-            (b_across, b, ("", "界")),
-            ((o != NONE) & ~b_ok & (a == u), o, ("与", "界河段" + edge)),  # turns shared
-            ((o == NONE) & partner_is_a, a, ("与", "界河段" + opposite)),  # shared ends
-            ((o == NONE) & partner_is_b, b, ("与", "界河段" + opposite)),
-            (o == NONE, None, "界"),
-            (np.ones(len(live), dtype=bool), None, None),
-        ]
-        todo = np.ones(len(live), dtype=bool)
-        for rows, who, text in cases:
-            rows = rows & todo
-            todo &= ~rows
-            if not rows.any():
-                continue
-            if who is not None:
-                words[live[rows]] = text[0] + names[who[rows]] + text[1]
-            elif text is not None:
-                words[live[rows]] = text
-            else:
-                both = names[a[rows]] + np.where(b_ok[rows], "、" + names[np.maximum(b[rows], 0)],
-                                                 "")
-                words[live[rows]] = both + "界"
+        if len(live):
+            words[live] = _meeting(names, np.column_stack([
+                runs.a[idx[live]], runs.b[idx[live]], runs.a[j[live]], runs.b[j[live]]]))
         return words
 
     # -- frames ------------------------------------------------------------------------
@@ -149,7 +146,8 @@ class ReachWriter:
         ``runs`` are labelled with unit ids at ``level``; ``codes[id]`` is the unit's code.
         """
         units = self.units
-        names, synthetic = units.names_of(codes), units.synthetic_of(codes)
+        names = np.array([self.short.get(c, c) for c in codes], dtype=object)
+        synthetic = units.synthetic_of(codes)
         c0, c1 = self._chainage(runs)
         ordinary = np.flatnonzero(runs.a >= 0)
         shared = ordinary[runs.b[ordinary] != NONE]
@@ -163,12 +161,14 @@ class ReachWriter:
         other_safe = np.where(has_other, other, 0)
         river = self.net.part_river[runs.part[idx]]
         code = codes[unit]
-        start = self._words(runs, names, True, idx, unit, other)
-        end = self._words(runs, names, False, idx, unit, other)
+        start = self._words(runs, names, True, idx)
+        end = self._words(runs, names, False, idx)
+        start, end = _apart(start, end, c0[idx] - self.origin[river], c1[idx] - self.origin[river])
         frame = pd.DataFrame({
             "river_code": self.river_code[river], "river_name": self.river_name[river],
             "main": self.river_main[river], "level": level, "admin_code": code,
-            "admin_name": names[unit], "length_m": c1[idx] - c0[idx],
+            "admin_name": names[unit], "admin_full_name": units.names_of(codes)[unit],
+            "length_m": c1[idx] - c0[idx],
             "from_km": (c0[idx] - self.origin[river]) / 1000.0,
             "to_km": (c1[idx] - self.origin[river]) / 1000.0,
             "start_desc": start, "end_desc": end, "boundary": has_other,
@@ -245,6 +245,58 @@ class ReachWriter:
         unassigned = np.bincount(river[gap], weights=(c1 - c0)[gap], minlength=n)
         return pd.DataFrame({"river_code": self.river_code, "river_name": self.river_name,
                              "length_m": total, "unassigned_m": unassigned})
+
+
+def _meeting(names: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Words for the point where the units of each row meet: 甲村与乙村交界处, three or
+    more as 甲村、乙村与丙村交界处, in code order (unit ids follow the codes), so the
+    words do not depend on which side asks. ``NONE`` entries are ignored.
+
+    >>> _meeting(np.array(["甲村", "乙村", "丙村"], dtype=object),
+    ...          np.array([[1, NONE, 0, NONE], [2, 0, 1, 0], [1, NONE, 1, NONE]])).tolist()
+    ['甲村与乙村交界处', '甲村、乙村与丙村交界处', '分段点']
+    """
+    u = np.sort(units, axis=1)
+    u[:, 1:][u[:, 1:] == u[:, :-1]] = NONE  # each unit once
+    u = np.sort(u, axis=1)  # NONE (negative) first, units in code order after it
+    valid = u != NONE
+    count = valid.sum(axis=1)
+    label = np.append(names, "").astype(object)[np.where(valid, u, len(names))]
+    out = np.full(len(u), "", dtype=object)
+    seen = np.zeros(len(u), dtype=int)
+    for k in range(u.shape[1]):
+        seen += valid[:, k]
+        sep = np.where(~valid[:, k] | (seen == 1), "",
+                       np.where(seen == count, "与", "、")).astype(object)
+        out = out + sep + label[:, k]
+    return np.where(count > 1, out + "交界处", "分段点").astype(object)
+
+
+def _apart(start: np.ndarray, end: np.ndarray, km0: np.ndarray,
+           km1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where a reach would start and end at the same words (a 界河 stretch between two
+    ordinary reaches of one unit: 港南区与覃塘区交界处 at both ends), add the chainage
+    (桩号, from the river's first point in the city) to both.
+
+    >>> _apart(np.array(["甲与乙交界处", "源头"], dtype=object),
+    ...        np.array(["甲与乙交界处", "甲与乙交界处"], dtype=object),
+    ...        np.array([2465.9, 0.0]), np.array([41234.2, 800.0]))[0].tolist()
+    ['甲与乙交界处（K2+466）', '源头']
+    """
+    same = start == end
+    if not same.any():
+        return start, end
+    start, end = start.copy(), end.copy()
+    for i in np.flatnonzero(same).tolist():
+        start[i] = f"{start[i]}（{_stake(km0[i])}）"
+        end[i] = f"{end[i]}（{_stake(km1[i])}）"
+    return start, end
+
+
+def _stake(metres: float) -> str:
+    """Chainage as a stake number: 2465.9 m -> K2+466."""
+    m = round(float(metres))
+    return f"K{m // 1000}+{m % 1000:03d}"
 
 
 def link_parents(child: pd.DataFrame, parent: pd.DataFrame, up_index: np.ndarray) -> None:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hzgeo._names import short_names
 from hzgeo._units import UnitTable
 from hzgeo.geodesy import geodesic_area
 from hzgeo.settings import REACH_LEVELS, STORE_CRS
@@ -14,8 +15,8 @@ from hzgeo.settings import REACH_LEVELS, STORE_CRS
 __all__ = ["ZONE_COLUMNS", "zone_lakes"]
 
 ZONE_COLUMNS = ["zone_code", "water_code", "water_name", "kind", "scale", "level",
-                "admin_code", "admin_name", "parent_zone_code", "area_m2", "synthetic",
-                "geometry"]
+                "admin_code", "admin_name", "admin_full_name", "parent_zone_code", "area_m2",
+                "synthetic", "geometry"]
 
 
 def zone_lakes(lakes: gpd.GeoDataFrame, units: UnitTable, villages: gpd.GeoDataFrame,
@@ -41,6 +42,7 @@ def zone_lakes(lakes: gpd.GeoDataFrame, units: UnitTable, villages: gpd.GeoDataF
     base["geometry"] = geoms
     base = base[shapely.area(geoms) > 0]
     out = {}
+    short = short_names(units.name, units.parent, units.level_of)
     for level in ("village", "township", "county"):
         keys, codes = units.index(level)
         base["admin"] = codes[keys[base["village"].to_numpy()]]
@@ -54,13 +56,14 @@ def zone_lakes(lakes: gpd.GeoDataFrame, units: UnitTable, villages: gpd.GeoDataF
             "water_code": lake["code"], "water_name": lake["name"],
             "kind": lake.get("kind", "lake"), "scale": lake.get("scale", ""), "level": level,
             "admin_code": frame["admin"].to_numpy(),
-            "admin_name": [units.name.get(a, a) for a in frame["admin"]],
+            "admin_name": [short.get(a, a) for a in frame["admin"]],
+            "admin_full_name": [units.name.get(a, a) for a in frame["admin"]],
             "parent_zone_code": [f"{w}-{units.ancestor(a, parent_level)}" if parent_level else ""
                                  for w, a in zip(lake["code"], frame["admin"], strict=True)],
             "synthetic": [bool(s) or units.synthetic.get(a, False) for s, a in
                           zip(lake.get("synthetic", False), frame["admin"], strict=True)],
             "geometry": frame["geometry"].to_numpy()})
         geo = gpd.GeoDataFrame(frame, geometry="geometry", crs=work_crs).to_crs(STORE_CRS)
-        geo.insert(9, "area_m2", geodesic_area(geo.geometry.values))
+        geo.insert(10, "area_m2", geodesic_area(geo.geometry.values))
         out[level] = geo[ZONE_COLUMNS]
     return out

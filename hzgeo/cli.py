@@ -225,6 +225,23 @@ def _segment_args(func: Callable) -> Callable:
                              "to one side (action=assign) or cut a reach at a point "
                              "(action=cut).")(func)
     return _reach_options(func)
+def officials_options(func: Callable) -> Callable:
+    """``--officials``, ``--officials-encoding``, ``--rules``."""
+    options = [
+        click.option("--officials", default=None, metavar="TABLE",
+                     help="Office holders (CSV or XLSX): 行政区划代码/admin_code, 职务/post, "
+                          "姓名/name, optional 电话/phone, 负责河湖/waters. Default with the "
+                          "bundled boundaries and waters: the bundled fictional sample."),
+        click.option("--officials-encoding", default=None, metavar="NAME",
+                     help="Text encoding of the officials CSV, e.g. GBK. Default: UTF-8 if "
+                          "it decodes as such, else GB18030 (GBK)."),
+        click.option("--rules", default=None, metavar="TOML",
+                     help="Rules file (who is chief of what). Default: the bundled Guigang "
+                          "rules."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
@@ -345,14 +362,17 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
 @input_options
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("hzgeo_output"),
               show_default=True, help="Folder for the results.")
+@officials_options
 @_segment_args
 @common_options
-def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_length,
-        boundary_tolerance, overrides, fix, quiet, debug) -> int:
+def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officials,
+        officials_encoding, rules, min_length, boundary_tolerance, overrides, fix, quiet,
+        debug) -> int:
     """Phase one on the given (default: bundled Guigang) data: load, validate, segment, write.
 
     Writes OUT/segments.gpkg (every layer, EPSG:4490) and OUT/reaches.csv (all levels,
-    UTF-8 with BOM for Excel).
+    UTF-8 with BOM); with office holders (the bundled sample for the bundled data, else
+    --officials) also the directory: OUT/directory.xlsx and OUT/directory.<sheet>.csv.
     """
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
@@ -376,7 +396,18 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
             table = pd.concat([result.reaches[lvl].drop(columns="geometry")
                                for lvl in REACH_LEVELS], ignore_index=True)
             table.to_csv(outputs.path(out / "reaches.csv"), index=False, encoding="utf-8-sig")
-    _notes(caught, echo)
+            officials = _officials_path(boundaries, waters, officials, required=False)
+            chiefs = None
+            if officials is not None:
+                from hzgeo.directory import write_directory
+
+                chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+                for name in ("directory.xlsx", "directory.csv"):
+                    write_directory(chiefs, out / name, outputs=outputs,
+                                    sources=_sources(boundaries, waters, officials))
+    _notes(_not_vacancies(caught), echo)
+    if chiefs is not None:
+        _warn_vacancies(chiefs)
     lengths = result.river_lengths.set_index("river_code")["length_m"]
     main = rivers[rivers["main"]]
     echo("main rivers inside the city (geodesic km):")
@@ -390,7 +421,115 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_leng
     unassigned = result.river_lengths["unassigned_m"].sum()
     echo(f"slivers merged: {len(result.slivers)}; river length in no village: "
          f"{unassigned:.1f} m")
-    echo(f"wrote {out / 'segments.gpkg'} and {out / 'reaches.csv'}")
+    echo(f"wrote {out / 'segments.gpkg'} and {out / 'reaches.csv'}" + (
+        f", {out / 'directory.xlsx'} and {out / 'directory.*.csv'}" if chiefs is not None
+        else " (no directory: give --officials for one)"))
+    return EXIT_OK
+
+
+def _sample_sources() -> str:
+    return ("贵港市样例数据（hzgeo 自带）：县界 cnmaps，区划代码与名称为 2023 年统计用区划代码，"
+            "黔江、浔江、郁江为 Natural Earth 10m，乡镇、村界及其余河流、湖库为合成示意数据；"
+            "河长姓名、电话为虚构（详见 data/SOURCES.md）。")
+
+
+def _officials_path(boundaries, waters, officials, *, required: bool) -> str | None:
+    """The office holders table: as given, else the bundled sample for the bundled data."""
+    if officials is not None:
+        return officials
+    if not boundaries and not waters:
+        from hzgeo.datasets import guigang_officials
+
+        return str(guigang_officials())
+    if required:
+        raise click.UsageError("--officials is required with your own --boundaries or "
+                               "--waters (the bundled sample holders fit only the bundled "
+                               "Guigang data)")
+    return None
+
+
+def _chiefs(result, bnd, wat, officials, officials_encoding, rules):
+    from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
+
+    with stage("assign"):
+        holders = read_officials(officials, encoding=officials_encoding)
+        return assign_chiefs(result, bnd, wat, holders, read_rules(rules))
+
+
+def _sources(boundaries, waters, officials) -> str:
+    if not boundaries and not waters:
+        return _sample_sources()
+    return (f"行政区划：{'、'.join(boundaries) or 'hzgeo 样例'}；"
+            f"水系：{'、'.join(waters) or 'hzgeo 样例'}；任职表：{officials}。"
+            "河段由 hzgeo 按行政区划自动分段，长度为椭球面测地长度。")
+
+
+def _not_vacancies(caught) -> list:
+    """Warnings other than the vacancy one (listed by :func:`_warn_vacancies`)."""
+    return [w for w in caught if "vacan" not in str(w.message).lower()]
+
+
+def _warn_vacancies(chiefs) -> None:
+    vacancies = chiefs.vacancies
+    if not len(vacancies):
+        return
+    click.echo(f"hzgeo: warning: {len(vacancies)} vacant post(s), written as （空缺）:",
+               err=True)
+    for row in vacancies.head(10).itertuples():
+        click.echo(f"    {row.admin_code} {row.admin_name}: {row.post} ({row.what})", err=True)
+    if len(vacancies) > 10:
+        click.echo(f"    ... and {len(vacancies) - 10} more", err=True)
+
+
+@cli.command()
+@input_options
+@officials_options
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="Directory to write: .xlsx (for people), .gpkg (for GIS, with geometry) "
+                   "or .csv (one <stem>.<sheet>.csv per sheet).")
+@click.option("--previous", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, metavar="XLSX",
+              help="A directory written earlier by hzgeo: add the sheet 变更 and "
+                   "<out stem>.changes.csv listing what changed.")
+@click.option("--data-date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the data, shown in every sheet's title. Default: today.")
+@_segment_args
+@common_options
+def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
+           officials_encoding, rules, out, previous, data_date, min_length, boundary_tolerance,
+           overrides, fix, quiet, debug) -> int:
+    """Write the graded directory (分级分段名录): every reach, zone and unit its chief.
+
+    Segments the waters, assigns chiefs from the office holders by the rules, and writes
+    the directory. Vacant posts are written as （空缺）, listed as a warning, and the
+    command still succeeds (exit 0): `hzgeo audit` counts them as defects.
+    """
+    from hzgeo.directory import write_directory
+
+    echo = _Reporter(quiet)
+    officials = _officials_path(boundaries, waters, officials, required=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        with stage("read"):
+            bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, _ = _repair(bnd, fix, echo)
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+        with stage("write"):
+            written = write_directory(chiefs, out, previous=previous, data_date=data_date,
+                                      sources=_sources(boundaries, waters, officials))
+    _notes(_not_vacancies(caught), echo)
+    _warn_vacancies(chiefs)
+    for level in REACH_LEVELS:
+        frame = chiefs.reaches[level]
+        echo(f"{level:>9}: {len(frame):5d} reaches, {int(frame['vacant'].sum()):3d} vacant; "
+             f"{len(chiefs.zones[level]):3d} lake zones")
+    if "changes" in written:
+        changes = pd.read_csv(written["changes"], dtype=str, encoding="utf-8-sig")
+        echo(f"changes since {previous}: {len(changes)} row(s)" + (
+            " (" + ", ".join(f"{n} {k}" for k, n in changes["变更"].value_counts().items())
+            + ")" if len(changes) else ""))
+    echo("wrote " + ", ".join(str(p) for p in dict.fromkeys(written.values())))
     return EXIT_OK
 
 

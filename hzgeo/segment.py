@@ -200,9 +200,9 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     ...     crs="EPSG:4546")
     >>> seg = segment_waters(Boundaries({"village": villages}), Waters(rivers, rivers.iloc[:0]))
     >>> seg.reaches["village"][["reach_name", "from_km", "to_km", "end_desc"]].round(4)
-      reach_name  from_km   to_km end_desc
-    0    示例河甲村段   0.0000  0.9999      乙村界
-    1    示例河乙村段   0.9999  1.9998   市界（出境）
+      reach_name  from_km   to_km  end_desc
+    0     示例河甲村段   0.0000  0.9999  甲村与乙村交界处
+    1     示例河乙村段   0.9999  1.9998    市界（出境）
     """
     boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
         boundaries, waters, min_length, boundary_tolerance, overrides, work_crs)

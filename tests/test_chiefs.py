@@ -232,8 +232,24 @@ def test_a_unit_with_no_holder_is_a_vacancy_not_an_error():
     assert list(zip(vac["level"], vac["admin_code"], vac["post"], strict=True)) == [
         ("county", B, "区长"), ("township", TB, "镇长"), ("village", V[2], "村党组织书记")]
     what = vac.set_index("admin_code")["what"]
-    assert what[V[2]] == "主江三村村委会段、小河三村村委会段"
+    assert what[V[2]] == "主江三村段、小河三村段"  # reach names use short unit names
     assert what[B] == "小河港南区段、副总河长"
+
+
+def test_a_post_declared_vacant_is_a_vacancy_even_where_no_row_holds_its_title():
+    w = waters(("R1", "主江", True, line((500, 500), (3500, 500))))
+    off = officials()
+    off.loc[off["post"] == "镇长", "name"] = "空缺"  # both 镇长 posts known to be vacant
+    with pytest.warns(HzgeoWarning, match="2 post\\(s\\) vacant"):
+        chiefs = assign(w, off)
+    assert chiefs.vacancies["post"].tolist() == ["镇长", "镇长"]
+    assert "空缺" not in set(chiefs.total_chiefs["chief_name"].dropna())
+    # a vacant deputy who chairs a main river leaves it vacant (not the first deputy's)
+    off = officials(副乙="R1")
+    off.loc[off["name"] == "副乙", "name"] = "空缺"
+    with pytest.warns(HzgeoWarning, match="1 post\\(s\\) vacant"):
+        city = assign(w, off).city_chiefs
+    assert city["vacant"].all() and city["post"].tolist() == ["副市长"]
 
 
 def test_villages_get_chiefs_for_other_waters_only_if_the_rules_say(tmp_path):

@@ -30,7 +30,13 @@ def test_run_on_the_bundled_data(run_dir):
     table = pd.read_csv(run_dir / "reaches.csv", encoding="utf-8-sig", dtype=str)
     assert set(table["level"]) == {"county", "township", "village"}
     assert "郁江港北区段（1）" in set(table["reach_name"])
-    assert sorted(p.name for p in run_dir.iterdir()) == ["reaches.csv", "segments.gpkg"]
+    # and the directory, from the bundled sample office holders: the XLSX and its sheets
+    with pd.ExcelFile(run_dir / "directory.xlsx") as book:
+        sheets = book.sheet_names
+    assert "村级河段" in sheets
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(
+        ["reaches.csv", "segments.gpkg", "directory.xlsx",
+         *(f"directory.{sheet}.csv" for sheet in sheets)])
 
 
 def test_run_prints_a_summary(tmp_path, capsys):

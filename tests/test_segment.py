@@ -51,8 +51,10 @@ def test_river_crossing_four_villages(boundaries):
     county = seg.reaches["county"]
     assert len(county) == 1 and set(township["parent_reach_code"]) == {county["reach_code"][0]}
     assert county["reach_name"][0] == "河1港北区段"
-    assert village["start_desc"].tolist() == ["市界（入境）", "一村界", "二村界", "三村界"]
-    assert village["end_desc"].tolist() == ["二村界", "三村界", "四村界", "市界（出境）"]
+    assert village["start_desc"].tolist() == ["市界（入境）", "一村与二村交界处",
+                                              "二村与三村交界处", "三村与四村交界处"]
+    assert village["end_desc"].tolist() == ["一村与二村交界处", "二村与三村交界处",
+                                            "三村与四村交界处", "市界（出境）"]
     assert not seg.reaches["village"]["boundary"].any()
     assert seg.slivers.empty and seg.gaps.empty
 
@@ -189,7 +191,7 @@ def test_reversed_river_is_turned_downstream(boundaries):
     a = forward.reaches["village"].query("river_code == 'R2'")[cols].reset_index(drop=True)
     b = backward.reaches["village"].query("river_code == 'R2'")[cols].reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
-    assert a["end_desc"].iloc[-1] == "汇入河1"
+    assert a["end_desc"].iloc[-1] == "汇入河1处"
     assert a["admin_code"].iloc[0] == V[0]
 
 
@@ -309,9 +311,10 @@ def test_start_and_end_words_of_a_shared_reach(boundaries):
     river = line((1500, 100), (2000, 100), (2000, 900), (2500, 900))
     village = segment_waters(boundaries, make_waters(river)).reaches["village"]
     rows = village[["admin_code", "boundary", "start_desc", "end_desc"]].values.tolist()
+    # both banks of the 界河 read alike; its two ends are told apart by chainage (桩号)
     assert rows == [
-        [V[1], False, "源头", "三村界"],
-        [V[1], True, "与三村界河段起点", "三村界"],
-        [V[2], True, "二村界", "与二村界河段终点"],
-        [V[2], False, "二村界", "河口"],
+        [V[1], False, "源头", "二村与三村交界处"],
+        [V[1], True, "二村与三村交界处（K0+500）", "二村与三村交界处（K1+300）"],
+        [V[2], True, "二村与三村交界处（K0+500）", "二村与三村交界处（K1+300）"],
+        [V[2], False, "二村与三村交界处", "河口"],
     ]

@@ -18,6 +18,8 @@ from hzgeo.settings import LEVELS, REACH_LEVELS
 
 __all__ = ["CHIEF_COLUMNS", "Chiefs", "assign_chiefs"]
 
+#: Names that declare a post vacant (the post is known, nobody holds it).
+VACANT_NAMES = frozenset({"空缺", "（空缺）", "(空缺)", "暂缺", "vacant"})
 #: Columns added to every reach and zone row.
 CHIEF_COLUMNS = ["chief_name", "chief_post", "chief_phone", "chief_required", "vacant"]
 
@@ -77,28 +79,37 @@ class _Book:
         self.holders: dict[tuple[str, str], list[int]] = {}
         self.named: dict[tuple[str, str], int] = {}
         for i, (code, post, waters) in enumerate(zip(
-                officials["admin_code"], officials["post"], officials["waters"], strict=True)):
-            self.holders.setdefault((code, post), []).append(i)
-            for water in waters:
+                officials["admin_code"].tolist(), self._post, officials["waters"].tolist(),
+                strict=True)):
+            vacant = self._name[i] in VACANT_NAMES  # a post declared vacant: no holder
+            if not vacant:
+                self.holders.setdefault((code, post), []).append(i)
+            for water in waters:  # a vacant post that chairs a water leaves it vacant
                 self.named.setdefault((code, water), i)
-        self._kind: dict[str, str | None] = {}
+        self.naming_units = {code for code, _ in self.named}
+        self.kinds: dict[str, str | None] = {
+            code: rules.unit_type(level, name) for code, (level, name) in units.items()}
+        self._titles = {(level, kind, role): rules.title(level, kind, role)
+                        for level, kinds in rules["roles"].items() for kind in kinds
+                        for role in ROLES}
+        self._holder: dict[tuple[str, str], tuple[int | None, str | None]] = {}
 
     def kind(self, code: str) -> str | None:
-        if code not in self._kind:
-            level, name = self.units.get(code, ("", ""))
-            self._kind[code] = self.rules.unit_type(level, name) if level else None
-        return self._kind[code]
+        return self.kinds.get(code)
 
     def title(self, code: str, role: str) -> str | None:
-        kind = self.kind(code)
-        level = self.units.get(code, ("", ""))[0]
-        return self.rules.title(level, kind, role) if kind else None
+        kind = self.kinds.get(code)
+        return self._titles.get((self.units[code][0], kind, role)) if kind else None
 
     def holder(self, code: str, role: str) -> tuple[int | None, str | None]:
         """First holder (table order) of ``role`` in unit ``code``, and the post title."""
-        title = self.title(code, role)
-        rows = self.holders.get((code, title), [])
-        return (rows[0] if rows else None), title
+        key = (code, role)
+        found = self._holder.get(key)
+        if found is None:
+            title = self.title(code, role)
+            rows = self.holders.get((code, title))
+            found = self._holder[key] = (rows[0] if rows else None), title
+        return found
 
     def chair(self, code: str, role: str | None, keys: list[str]
               ) -> tuple[int | None, str | None, bool]:
@@ -107,10 +118,12 @@ class _Book:
         A holder of the unit whose ``waters`` names one of ``keys`` (in order) chairs it
         (and makes a chief required there); else the holder of ``role``.
         """
-        for key in keys:
-            row = self.named.get((code, key))
-            if row is not None:
-                return row, self._post[row], True
+        if code in self.naming_units:
+            for key in keys:
+                row = self.named.get((code, key))
+                if row is not None:
+                    vacant = self._name[row] in VACANT_NAMES
+                    return (None if vacant else row), self._post[row], True
         if role is None:
             return None, None, False
         row, title = self.holder(code, role)
@@ -128,7 +141,8 @@ def _units(boundaries: Boundaries) -> dict[str, tuple[str, str]]:
     for level in LEVELS:
         if level in boundaries:
             frame = boundaries[level]
-            out.update({c: (level, n) for c, n in zip(frame["code"], frame["name"], strict=True)})
+            out.update({c: (level, n) for c, n in zip(frame["code"].tolist(),
+                                                       frame["name"].tolist(), strict=True)})
     if "city" not in boundaries and "county" in boundaries:
         for code in sorted(set(boundaries["county"]["parent_code"]) - {""}):
             out[code] = ("city", code)
@@ -148,7 +162,7 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
                   book: _Book) -> None:
     """Rows naming no unit or no water, titles found nowhere, units no type matches."""
     where = _where(officials)
-    unknown = officials[~officials["admin_code"].isin(list(units))]
+    unknown = officials[[c not in units for c in officials["admin_code"].tolist()]]
     if len(unknown):
         shown = [f"row {r} ({c} {p})" for r, c, p in
                  unknown[["row", "admin_code", "post"]].head(10).itertuples(index=False)]
@@ -156,7 +170,7 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
                          f"boundaries: {', '.join(shown)}", file=where,
                          hint="correct the code (the 6-, 9- or 12-digit statistical code of "
                               "the unit) or delete the row")
-    keys = set(waters.rivers["river_code"]) | set(waters.lakes["code"])
+    keys = set(waters.rivers["river_code"]) | set(waters.lakes.get("code", []))
     keys |= {m for m in waters.rivers.get("main_river", pd.Series(dtype=str)) if m}
     bad = [(r, w) for r, ws in zip(officials["row"], officials["waters"], strict=True)
            for w in ws if w not in keys]
@@ -166,7 +180,7 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
                          hint="give river codes (river_code), lake codes or main-river names")
     mains = set(waters.rivers.loc[waters.rivers["main"], "river_code"])
     mains |= {m for m in waters.rivers.loc[waters.rivers["main"], "main_river"] if m}
-    city = officials["admin_code"].map(lambda c: units[c][0] == "city")
+    city = [units[c][0] == "city" for c in officials["admin_code"].tolist()]
     unused = [(r, w) for r, ws in zip(officials.loc[city, "row"], officials.loc[city, "waters"],
                                       strict=True) for w in ws if w not in mains]
     if unused:
@@ -196,10 +210,10 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
             if role:
                 used[level].add(role)
     posts = set(officials["post"])
-    for code, (level, _) in units.items():
+    present = sorted({(level, book.kind(code)) for code, (level, _) in units.items()})
+    for level, kind in present:
         for role in sorted(used[level]):
-            title = book.title(code, role)
-            kind = book.kind(code)
+            title = rules.title(level, kind, role)
             if title is None:
                 raise InputError(f"roles.{level}.\"{kind}\" gives no title for {role!r}, which "
                                  "the rules use", file=rules.source,
@@ -220,17 +234,16 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
         warnings.warn(f"{where}: {len(stray)} row(s) hold a post that fills no role of the rules "
                       f"and are not used, unless their waters column names a water: "
                       f"{', '.join(shown[:10])}", HzgeoWarning, stacklevel=3)
-    for role in ("party_head", "government_head"):
-        seen: dict[tuple[str, str], list[int]] = {}
-        for code in units:
-            title = book.title(code, role)
-            rows = book.holders.get((code, title), []) if title else []
-            if len(rows) > 1:
-                seen[(code, title)] = [int(officials.at[i, "row"]) for i in rows]
-        if seen:
-            shown = [f"{t} of {c} (rows {', '.join(map(str, r))})" for (c, t), r in seen.items()]
-            warnings.warn(f"{where}: several holders of one post; the first in table order is "
-                          f"used: {'; '.join(shown[:10])}", HzgeoWarning, stacklevel=3)
+    seen: dict[tuple[str, str], list[int]] = {}
+    heads = {(code, book.title(code, role)) for code, _ in book.holders
+             for role in ("party_head", "government_head")}
+    for (code, post), rows in book.holders.items():
+        if len(rows) > 1 and (code, post) in heads:
+            seen[(code, post)] = [int(officials.at[i, "row"]) for i in rows]
+    if seen:
+        shown = [f"{t} of {c} (rows {', '.join(map(str, r))})" for (c, t), r in seen.items()]
+        warnings.warn(f"{where}: several holders of one post; the first in table order is "
+                      f"used: {'; '.join(shown[:10])}", HzgeoWarning, stacklevel=3)
 
 
 def _river_keys(rivers: pd.DataFrame) -> dict[str, list[str]]:
@@ -255,7 +268,8 @@ def _with_chiefs(frame: gpd.GeoDataFrame, level: str, book: _Book, rules: Rules,
                  ) -> gpd.GeoDataFrame:
     """``frame`` with the chief columns; ``exempt``: villages with no chiefs for other waters."""
     names, posts, phones, required, vacant = [], [], [], [], []
-    for code, water, label in zip(frame["admin_code"], frame[keys_of[0]], labels, strict=True):
+    for code, water, label in zip(frame["admin_code"].tolist(), frame[keys_of[0]].tolist(),
+                                  labels, strict=True):
         main = main_of(water)
         role = rules.role(level, main)
         if level == "village" and not main and code in exempt:
@@ -283,13 +297,12 @@ def _other_bank(frame: gpd.GeoDataFrame) -> pd.Series:
     if "boundary" not in frame.columns:
         return pd.Series(None, index=frame.index, dtype=object)
     chief = {}
-    for r, a, s, f, n in zip(frame["river_code"], frame["admin_code"], frame["shared_with"],
-                             frame["from_km"], frame["chief_name"], strict=True):
+    columns = [frame[c].tolist() for c in ("river_code", "admin_code", "shared_with", "from_km",
+                                            "chief_name", "boundary")]
+    for r, a, s, f, n, _ in zip(*columns, strict=True):
         chief[(r, a, s, round(float(f), 6))] = n
     out = [chief.get((r, s, a, round(float(f), 6))) if b else None
-           for r, a, s, f, b in zip(frame["river_code"], frame["admin_code"],
-                                    frame["shared_with"], frame["from_km"], frame["boundary"],
-                                    strict=True)]
+           for r, a, s, f, _, b in zip(*columns, strict=True)]
     return pd.Series(out, index=frame.index, dtype=object)
 
 

@@ -25,11 +25,15 @@ OFFICIALS_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_OFFICIALS = ("admin_code", "post", "name")
 #: Separators between the water codes of the ``waters`` column.
 _SPLIT = re.compile(r"[;；,，、\s]+")
+#: A code that went through a float: 450802.0
+_POINT_ZERO = re.compile(r"\.0+$")
 
 
 def _cell(value) -> str:
     """A spreadsheet cell as text; integral numbers without ``.0``."""
-    if value is None:
+    if type(value) is str:
+        return value.strip()
+    if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, bool):
         return str(value)
@@ -119,11 +123,11 @@ def read_officials(path, *, encoding: str | None = None,
     Returns
     -------
     pandas.DataFrame
-        ``admin_code`` (text, never a float), ``post`` (职务, the title), ``name``,
-        ``phone`` (text), ``waters`` (a list of the water codes or main-river names that
-        holder chairs, from a text separated by ``;``, ``，`` or ``、``), ``row`` (the row
-        number in the file, header = 1), then any other columns. ``attrs["source"]`` is
-        the file.
+        ``admin_code`` (text, never a float), ``post`` (职务, the title), ``name`` (``空缺``
+        declares the post vacant), ``phone`` (text), ``waters`` (a list of the water codes
+        or main-river names that holder chairs, from a text separated by ``;``, ``，`` or
+        ``、``), ``row`` (the row number in the file, header = 1), then any other columns.
+        ``attrs["source"]`` is the file.
 
     Raises
     ------
@@ -168,10 +172,9 @@ def clean_officials(frame: pd.DataFrame, where: str | None,
     if "row" not in frame.columns:
         frame["row"] = range(2, len(frame) + 2)  # the header is row 1
     for column in ("admin_code", "post", "name", "phone"):
-        if column not in frame.columns:
-            frame[column] = ""
-        frame[column] = frame[column].map(_cell).str.strip()
-    frame["admin_code"] = frame["admin_code"].str.replace(r"\.0+$", "", regex=True)
+        values = frame[column].tolist() if column in frame.columns else [""] * len(frame)
+        frame[column] = pd.Series([_cell(v) for v in values], index=frame.index, dtype=object)
+    frame["admin_code"] = [_POINT_ZERO.sub("", c) if "." in c else c for c in frame["admin_code"]]
     blank = (frame[["admin_code", "post", "name", "phone"]] == "").all(axis=1)
     frame = frame[~blank].copy()
     problems = []
@@ -180,8 +183,8 @@ def clean_officials(frame: pd.DataFrame, where: str | None,
         if rows:
             problems.append(f"{what} in row(s) {', '.join(map(str, rows[:10]))}"
                             + (f" and {len(rows) - 10} more" if len(rows) > 10 else ""))
-    mangled = frame.loc[~frame["admin_code"].str.fullmatch(r"\d+") & (frame["admin_code"] != ""),
-                        ["row", "admin_code"]]
+    digits = [(c.isascii() and c.isdigit()) or not c for c in frame["admin_code"]]
+    mangled = frame.loc[[not d for d in digits], ["row", "admin_code"]]
     if len(mangled):
         problems.append("codes that are not digits: " + ", ".join(
             f"row {r} {c!r}" for r, c in mangled.head(10).itertuples(index=False)))
@@ -192,7 +195,8 @@ def clean_officials(frame: pd.DataFrame, where: str | None,
                               "a vacant post is simply left out")
     waters = frame["waters"] if "waters" in frame.columns else pd.Series("", index=frame.index)
     frame["waters"] = [list(v) if isinstance(v, list | tuple) else
-                       [w for w in _SPLIT.split(_cell(v)) if w] for v in waters]
+                       [w for w in _SPLIT.split(_cell(v)) if w] if v else []
+                       for v in waters.tolist()]
     first = ["admin_code", "post", "name", "phone", "waters", "row"]
     frame = frame[first + [c for c in frame.columns if c not in first]].reset_index(drop=True)
     frame.attrs["source"] = where

@@ -78,7 +78,7 @@ def _check_rules(data: dict, schema: dict, where: str, prefix: str = "") -> None
         if key not in schema:
             close = difflib.get_close_matches(key, list(schema), n=1)
             raise InputError(f"unknown key {path!r} in the rules", file=where,
-                             hint=(f"did you mean {prefix}{close[0]!r}? " if close else "")
+                             hint=(f"did you mean '{prefix}{close[0]}'? " if close else "")
                              + f"keys here are {list(schema)}")
         kind = schema[key]
         if isinstance(kind, dict):
