@@ -726,7 +726,7 @@ def _river_columns(rivers: gpd.GeoDataFrame, where: str, problems: Problems
                          hint="give accuracy_m in metres (e.g. 1000 for a 1:1,000,000 map), "
                               "or leave it empty")
     if "flows_into" in rivers.columns:
-        into = rivers["flows_into"].fillna("").astype(str).str.strip()
+        into = _as_code(rivers["flows_into"])  # 450802.0 -> '450802', as river_code
         codes = set(rivers["river_code"])
         names = rivers.drop_duplicates("name", keep=False).set_index("name")["river_code"]
         by_name = into.map(lambda v: names.get(v, v) if v and v not in codes else v)

@@ -392,6 +392,18 @@ def test_river_keys_apply_to_rivers_only(tmp_path):
     assert "--columns river_name=" in str(err.value)
 
 
+def test_numeric_codes_and_flows_into_match(tmp_path):
+    rivers = gpd.GeoDataFrame({"HLDM": [101, 102], "name": ["甲河", "乙河"],
+                               "汇入": [np.nan, 101.0], "精度": [5, 5]},
+                              geometry=[line((0, 500), (4000, 500)),
+                                        line((500, 900), (500, 500))], crs=CRS)
+    rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
+    waters = read_waters(tmp_path / "r.gpkg", columns={"river_code": "HLDM"})
+    assert waters.rivers[["river_code", "flows_into"]].values.tolist() == [
+        ["101", ""], ["102", "101"]]
+    assert find_defects(None, waters).empty
+
+
 def test_bad_values_of_optional_river_columns(tmp_path):
     rivers = gpd.GeoDataFrame({"name": ["甲河", "乙河"], "main": ["是", "maybe"],
                                "accuracy_m": ["10", "-3"]},
