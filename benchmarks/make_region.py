@@ -46,7 +46,9 @@ def _union_by(geoms, group):
     return [shapely.coverage_union_all(chunk) for chunk in np.split(geoms[order], bounds)]
 
 
-def make_region(n_villages: int, seed: int = 1):
+def make_region(n_villages: int, seed: int = 1, river_margin: float = -1.0):
+    """Levels and rivers; rivers are clipped to the region grown by ``river_margin`` metres
+    (negative: they stay inside it; positive: they leave and re-enter it)."""
     rng = np.random.default_rng(seed)
     area_km2 = n_villages * VILLAGE_KM2
     side = np.sqrt(area_km2) * 1000.0
@@ -96,13 +98,15 @@ def make_region(n_villages: int, seed: int = 1):
     border_m = 0.03 * want_m  # about 3 % runs exactly along township borders
     lines, total = [], 0.0
     shrunk = shapely.box(X0 + 1, Y0 + 1, X0 + side - 1, Y0 + side - 1)
+    clip = shapely.box(X0 - river_margin, Y0 - river_margin, X0 + side + river_margin,
+                       Y0 + side + river_margin)
     while total < want_m - border_m:
         n = int(rng.uniform(5_000, 60_000) / 25)
         heading = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, 0.08, n))
         heading += 0.6 * np.sin(np.arange(n) / rng.uniform(20, 60))
         xy = np.column_stack([np.cos(heading), np.sin(heading)]) * 25.0
         xy = np.cumsum(xy, axis=0) + rng.uniform([X0, Y0], [X0 + side, Y0 + side])
-        line = shapely.intersection(shapely.LineString(xy), shrunk)
+        line = shapely.intersection(shapely.LineString(xy), clip)
         for part in shapely.get_parts(line):
             if part.length > 2_000 and part.is_simple:
                 lines.append(part)
@@ -136,8 +140,11 @@ def main(argv=None):
     parser.add_argument("--villages", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--river-margin", type=float, default=-1.0,
+                        help="clip rivers to the region grown by this many metres (> 0: "
+                             "rivers leave and re-enter the region)")
     args = parser.parse_args(argv)
-    levels, rivers = make_region(args.villages, args.seed)
+    levels, rivers = make_region(args.villages, args.seed, args.river_margin)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, frame in levels.items():
         frame.to_file(args.out / "region.gpkg", layer=name, engine="pyogrio")

@@ -22,7 +22,6 @@ from importlib.metadata import PackageNotFoundError, version
 from hzgeo import datasets
 from hzgeo.audit import AuditReport, audit
 from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
-from hzgeo.directory import directory_tables, write_directory
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -40,12 +39,40 @@ from hzgeo.repair import repair_boundaries
 from hzgeo.segment import Segmentation, segment_waters
 from hzgeo.validate import find_defects, validate_boundaries, validate_waters
 
+#: Public names whose modules import heavy libraries (folium, matplotlib, openpyxl): loaded
+#: on first use, so that ``import hzgeo`` and the command line start fast.
+_LAZY = {
+    "directory_tables": "hzgeo.directory",
+    "write_directory": "hzgeo.directory",
+    "explore": "hzgeo.maps",
+    "plot_sheet": "hzgeo.maps",
+    "write_map": "hzgeo.maps",
+    "write_maps": "hzgeo.maps",
+    "cross_sections": "hzgeo.field",
+    "confluences": "hzgeo.field",
+    "notice_boards": "hzgeo.field",
+    "boards_to_reprint": "hzgeo.field",
+    "write_field": "hzgeo.field",
+    "write_boards_pdf": "hzgeo.maps.board",
+    "PhaseOne": "hzgeo.pipeline",
+    "run_phase_one": "hzgeo.pipeline",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'hzgeo' has no attribute {name!r}")
+
+
 try:
     __version__ = version("hzgeo")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = [
+__all__ = [*_LAZY,
     "AuditReport",
     "Boundaries",
     "CRSError",
@@ -64,7 +91,6 @@ __all__ = [
     "assign_chiefs",
     "audit",
     "datasets",
-    "directory_tables",
     "find_defects",
     "gcj02_to_wgs84",
     "read_boundaries",
@@ -76,6 +102,5 @@ __all__ = [
     "validate_boundaries",
     "validate_waters",
     "wgs84_to_gcj02",
-    "write_directory",
     "write_layers",
 ]

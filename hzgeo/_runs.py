@@ -141,6 +141,9 @@ def label_runs(s0, s1, part, unit, stretches) -> Runs:
         j = np.searchsorted(sa, mid, side="right") - 1
         ok = j >= 0
         ok[ok] = (sp[j[ok]] == p[ok]) & (sb[j[ok]] >= mid[ok])
+        # a stretch sampled along a border that ends on the city outline can reach past
+        # it by up to the tolerance: what lies outside the city stays outside
+        ok &= a != OUTSIDE
         first = np.minimum(ua[j[ok]], ub[j[ok]])
         second = np.maximum(ua[j[ok]], ub[j[ok]])
         a[ok], b[ok] = first, second

@@ -533,6 +533,168 @@ def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
     return EXIT_OK
 
 
+@cli.command(name="map")
+@input_options
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="Map to write: .html (interactive, works offline), .png or .pdf (print "
+                   "sheet).")
+@officials_options
+@click.option("--county", default=None, metavar="CODE|NAME",
+              help="Map one county only (code or name).")
+@click.option("--river", default=None, metavar="CODE|NAME",
+              help="Print sheet of one main river (.png/.pdf), e.g. R03 or 郁江干流.")
+@click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True,
+              help="Paper of a print sheet.")
+@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default=None,
+              help="Of a print sheet (default: whichever fits the area).")
+@click.option("--no-phones", "no_phones", is_flag=True,
+              help="Leave chiefs' phone numbers off (for a public map).")
+@click.option("--tiles", type=click.Choice(["tianditu"]), default=None,
+              help="Online web tiles under the HTML map (needs a network and "
+                   "--tianditu-key). Default: no tiles, drawn from the data alone.")
+@click.option("--tianditu-key", default=None, metavar="KEY", help="Your 天地图 key.")
+@_segment_args
+@common_options
+def map_(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officials,
+         officials_encoding, rules, county, river, paper, orientation, no_phones, tiles,
+         tianditu_key, min_length, boundary_tolerance, overrides, fix, quiet, debug) -> int:
+    """Draw the distribution map (分布示意图): interactive HTML or a print sheet.
+
+    The HTML map has layers per level (reaches coloured by responsible unit, boundaries,
+    lakes), popups with the chiefs, a legend, a name search and a scale bar, and opens
+    from disk with no network. PNG/PDF sheets are A4 or A3 with title, legend, scale bar,
+    north arrow and sources. Popups name the chiefs when office holders are given (the
+    bundled sample for the bundled data), else the responsible units.
+    """
+    from hzgeo.maps import write_map
+
+    echo = _Reporter(quiet)
+    if out.suffix.lower() not in (".html", ".png", ".pdf"):
+        raise click.BadParameter("name the map .html, .png or .pdf", param_hint="--out")
+    if tiles and not tianditu_key:
+        raise click.BadParameter("天地图 tiles need your key: --tianditu-key KEY",
+                                 param_hint="--tiles")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, _ = _repair(bnd, fix, echo)
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        officials = _officials_path(boundaries, waters, officials, required=False)
+        chiefs = None
+        if officials is not None:
+            chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+        write_map(result, bnd, out, chiefs=chiefs, county=county, river=river, paper=paper,
+                  orientation=orientation, hide_phones=no_phones, tiles=tiles,
+                  tiles_key=tianditu_key)
+    _notes(_not_vacancies(caught), echo)
+    if chiefs is not None:
+        _warn_vacancies(chiefs)
+    echo(f"wrote {out}")
+    return EXIT_OK
+
+
+_FIELD_SUFFIXES = {"sections": (".gpkg", ".xlsx", ".csv", ".geojson", ".kml"),
+                   "boards": (".pdf", ".gpkg", ".xlsx", ".csv", ".geojson", ".kml")}
+
+
+def _field_out(out: Path, command: str) -> Path:
+    if out.suffix.lower() not in _FIELD_SUFFIXES[command]:
+        raise click.BadParameter(f"{out.suffix or 'no suffix'}: give one of "
+                                 f"{', '.join(_FIELD_SUFFIXES[command])}", param_hint="--out")
+    return out
+
+
+@cli.command()
+@input_options
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="Sections (跨界断面) and confluences (主要交汇处) to write: .gpkg "
+                   "(layers cross_sections, confluences), .xlsx, .csv, .geojson "
+                   "(<stem>.<layer>.<suffix> each) or .kml.")
+@click.option("--township", is_flag=True,
+              help="Sections at every township border too (default: county borders).")
+@_segment_args
+@common_options
+def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, township,
+             min_length, boundary_tolerance, overrides, fix, quiet, debug) -> int:
+    """Cross-boundary monitoring sections and confluences, from the reaches."""
+    from hzgeo.field import confluences, cross_sections, write_field
+
+    echo = _Reporter(quiet)
+    out = _field_out(out, "sections")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, _ = _repair(bnd, fix, echo)
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        found = cross_sections(result, level="township" if township else "county",
+                               boundaries=bnd, waters=wat)
+        joins = confluences(result, wat, bnd)
+        written = write_field(found, joins, None, out)
+    _notes(caught, echo)
+    kinds = found["kind"].value_counts()
+    echo(f"sections: {len(found)} ({int(kinds.get('crossing', 0))} crossings, "
+         f"{int(kinds.get('boundary_start', 0))} 界河 starts, "
+         f"{int(kinds.get('boundary_end', 0))} ends; {int(found['main'].sum())} on main "
+         f"rivers); confluences: {len(joins)}")
+    echo("wrote " + ", ".join(str(p) for p in dict.fromkeys(written.values())))
+    return EXIT_OK
+
+
+@cli.command()
+@input_options
+@click.option("--officials", default=None, metavar="TABLE",
+              help="Office holders (CSV or XLSX), as for hzgeo roster. Default with the "
+                   "bundled boundaries and waters: the bundled fictional sample.")
+@click.option("--officials-encoding", default=None, metavar="NAME",
+              help="Text encoding of the officials CSV, e.g. GBK.")
+@click.option("--rules", default=None, metavar="TOML",
+              help="Rules file (who is chief of what). Default: the bundled Guigang rules.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="Boards (公示牌) to write: .pdf (one A4 page per board, then the common "
+                   "back), .gpkg, .xlsx, .csv, .geojson or .kml.")
+@click.option("--county", default=None, metavar="CODE",
+              help="Only the boards of this county (6-digit code).")
+@click.option("--spacing-km", type=float, default=None, metavar="KM",
+              help="One board per started KM of reach.")
+@_segment_args
+@common_options
+def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
+           officials_encoding, rules, out, county, spacing_km, min_length, boundary_tolerance,
+           overrides, fix, quiet, debug) -> int:
+    """Notice boards (公示牌): sites and content, as a table, points or printable pages."""
+    from hzgeo.field import notice_boards, write_field
+
+    echo = _Reporter(quiet)
+    out = _field_out(out, "boards")
+    officials = _officials_path(boundaries, waters, officials, required=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HzgeoWarning)
+        bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding)
+        bnd, _ = _repair(bnd, fix, echo)
+        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
+        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+        found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km)
+        if county is not None:
+            found = found[found["county_code"] == county]
+            if not len(found):
+                raise InputError(f"no board in county {county!r}",
+                                 hint="give a 6-digit county code of the data, e.g. 450802")
+        if out.suffix.lower() == ".pdf":
+            from hzgeo.maps.board import write_boards_pdf
+
+            write_boards_pdf(found, out, chiefs=chiefs, boundaries=bnd, waters=wat)
+        else:
+            write_field(None, None, found, out)
+    _notes(_not_vacancies(caught), echo)
+    _warn_vacancies(chiefs)
+    kinds = found["kind"].value_counts()
+    echo(f"boards: {len(found)} ({int(kinds.get('reach', 0))} on reaches, "
+         f"{int(kinds.get('boundary_reach', 0))} shared by both banks of a 界河, "
+         f"{int(kinds.get('zone', 0))} on lakes and reservoirs)")
+    echo(f"wrote {out}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- entry point
 
 

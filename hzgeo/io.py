@@ -56,10 +56,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # (a shapefile cuts column names to 10 characters: parent_cod, township_n, county_nam)
     "parent_code": ("parent_code", "parent_cod", "PARENT", "parent", "上级代码"),
     # names of the units above, carried on a village layer (used when those are derived)
-    "township_name": ("township_name", "township_n", "乡镇名称", "乡镇街道", "乡镇", "XZMC",
-                      "xzmc", "TOWN"),
-    "county_name": ("county_name", "county_nam", "县区名称", "区县名称", "县区", "区县", "QXMC",
-                    "qxmc", "COUNTY"),
+    # (a UTF-8 shapefile keeps 3 Chinese characters of a column name: 乡镇名, 县区名)
+    "township_name": ("township_name", "township_n", "乡镇名称", "乡镇名", "乡镇街道", "乡镇",
+                      "XZMC", "xzmc", "TOWN"),
+    "county_name": ("county_name", "county_nam", "县区名称", "县区名", "区县名称", "区县名",
+                    "县区", "区县", "QXMC", "qxmc", "COUNTY"),
     "river_code": ("river_code", "河流编码", "河流代码", "HLDM", "hldm", "RIVER_CODE"),
     "river_name": ("name", "河流名称", "HLMC", "hlmc", "NAME", "名称", "name_zh"),
     "lake_code": ("code", "湖库编码", "水库编码", "CODE"),
@@ -182,6 +183,18 @@ def _undeclared_encoding(path: Path, layer: str | None) -> bool:
         return False
 
 
+def _decode_name(raw: bytes, encoding: str) -> str:
+    """A .dbf column name: at most 10 bytes, so a UTF-8 乡镇名称 (12 bytes) is cut inside
+    its fourth character; the cut character is dropped (乡镇名)."""
+    for cut in range(4):
+        try:
+            return raw[:len(raw) - cut].decode(encoding)
+        except UnicodeDecodeError:
+            if cut == 3 or len(raw) - cut <= 1:
+                raise
+    raise UnicodeDecodeError(encoding, raw, 0, len(raw), "undecodable")  # pragma: no cover
+
+
 def _recover_text(frame: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
     """Column names and text of a layer read as ISO-8859-1, decoded as UTF-8 or GB18030.
 
@@ -190,25 +203,29 @@ def _recover_text(frame: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
     """
     text = [c for c in frame.columns if c != frame.geometry.name
             and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
-    values = [str(c) for c in frame.columns] + [
-        v for c in text for v in frame[c].dropna().unique().tolist() if isinstance(v, str)]
+    names = [str(c) for c in frame.columns if c != frame.geometry.name]
+    values = [v for c in text for v in frame[c].dropna().unique().tolist() if isinstance(v, str)]
     raw = [v.encode("latin-1") for v in values if any(ord(ch) > 127 for ch in v)]
-    if not raw:
+    raw_names = [v.encode("latin-1") for v in names if any(ord(ch) > 127 for ch in v)]
+    if not raw and not raw_names:
         return frame
     for encoding in _GUESSED_ENCODINGS:
         try:
             for b in raw:
                 b.decode(encoding)
+            for b in raw_names:
+                _decode_name(b, encoding)
         except UnicodeDecodeError:
             continue
 
         def fix(v, encoding=encoding):
             return v.encode("latin-1").decode(encoding) if isinstance(v, str) else v
 
-        frame = frame.rename(columns={c: fix(c) for c in frame.columns
-                                      if c != frame.geometry.name})
+        frame = frame.rename(columns={c: _decode_name(c.encode("latin-1"), encoding)
+                                      for c in names})
         for c in text:
-            frame[fix(c)] = frame[fix(c)].map(fix)
+            column = _decode_name(c.encode("latin-1"), encoding)
+            frame[column] = frame[column].map(fix)
         warnings.warn(f"{where}: the shapefile declares no encoding (no .cpg file); its text "
                       f"was read as {encoding}. If names look wrong, give the encoding "
                       "(--encoding, e.g. GBK) or add a .cpg file.", HzgeoWarning, stacklevel=4)

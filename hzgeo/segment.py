@@ -39,9 +39,11 @@ from hzgeo._checks import (
     refuse_unusable_geometry,
     warn_rivers_outside,
 )
-from hzgeo._network import RiverNetwork, coverage_edges, crossings, shared_stretches
+from hzgeo._crossings import coverage_edges, crossings
+from hzgeo._network import RiverNetwork
 from hzgeo._reaches import REACH_COLUMNS, ReachWriter, link_parents
 from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
+from hzgeo._shared import shared_stretches
 from hzgeo._stages import stage
 from hzgeo._units import UnitTable
 from hzgeo._zones import zone_lakes
@@ -57,6 +59,10 @@ from hzgeo.settings import (
 )
 
 __all__ = ["Segmentation", "segment_waters"]
+
+#: A piece's midpoint this close to a village (metres) is on its boundary: rounding of
+#: coordinates of 10^6 m is 1e-10 m, of a point interpolated on a segment a little more.
+_ON_BOUNDARY_M = 1e-6
 
 
 @dataclass
@@ -340,8 +346,19 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
         _refuse_overlaps(pi[~first], vi, pi, mids, villages)
     unassigned = np.flatnonzero(unit == GAP)
     if len(unassigned):
-        inside = shapely.contains(city, mids[unassigned]) | shapely.intersects(
-            city_border, mids[unassigned])
+        # a piece along the outline (or a hole's ring) has its midpoint on the ring up to
+        # rounding, which may put it a hair outside: within _ON_BOUNDARY_M it is on it
+        pi, vi = villages.sindex.query(mids[unassigned], predicate="dwithin",
+                                       distance=_ON_BOUNDARY_M)
+        if len(pi):
+            order = np.lexsort((vi, pi))
+            pi, vi = pi[order], vi[order]
+            first = np.ones(len(pi), dtype=bool)
+            first[1:] = pi[1:] != pi[:-1]
+            unit[unassigned[pi[first]]] = vi[first]
+            unassigned = np.flatnonzero(unit == GAP)
+        inside = shapely.contains(city, mids[unassigned]) | shapely.dwithin(
+            city_border, mids[unassigned], _ON_BOUNDARY_M)
         unit[unassigned[~inside]] = OUTSIDE
     return s0, s1, part, unit
 

@@ -571,3 +571,21 @@ def test_a_folder_of_shapefiles_is_one_source_with_their_cut_column_names(tmp_pa
     # read from the column (the code prefix would say 450802002 for 四村)
     assert loaded["village"]["parent_code"].tolist() == [
         "450802001", "450802001", "450802002", "450802001"]
+
+
+def test_utf8_column_names_cut_inside_a_character(tmp_path):
+    """A .dbf column name holds 10 bytes: UTF-8 乡镇名称 (12 bytes) is cut inside 称. The
+    cut character is dropped, and 乡镇名 is known as township_name."""
+    villages = make_boundaries()["village"][["code", "name", "geometry"]]
+    villages = villages.assign(乡镇名X=["甲镇", "甲镇", "乙镇", "乙镇"])
+    villages.to_file(tmp_path / "cun.shp", encoding="UTF-8")
+    (tmp_path / "cun.cpg").unlink()
+    dbf = (tmp_path / "cun.dbf").read_bytes()
+    field = "乡镇名X".encode()
+    assert dbf.count(field) == 1
+    (tmp_path / "cun.dbf").write_bytes(dbf.replace(field, field[:-1] + "称".encode()[:1]))
+    with pytest.warns(hzgeo.HzgeoWarning) as said:
+        loaded = read_boundaries({"village": tmp_path / "cun.shp"})
+    assert any("read as UTF-8" in str(w.message) for w in said)
+    assert loaded["township"]["name"].tolist() == ["甲镇", "乙镇"]
+    assert loaded["village"]["name"].tolist() == ["一村", "二村", "三村", "四村"]

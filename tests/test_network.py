@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from hzgeo._network import _batches, box_pairs
+from hzgeo._gridjoin import box_pairs
+from hzgeo._network import _batches
 
 
 def brute_force(a, b):
@@ -51,3 +52,70 @@ def test_batches_cover_everything_once():
     assert [x for s in slices for x in range(s.start, s.stop)] == list(range(7))
     assert all(weights[s].sum() <= 6 or s.stop - s.start == 1 for s in slices)
     assert list(_batches(np.zeros(0))) == []
+
+
+def _peak_mib(run) -> float:
+    """Peak traced allocation (numpy's included) while ``run()`` runs, in MiB."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def test_box_pairs_memory_does_not_grow_with_an_implausible_extent():
+    """Tiny boxes in degrees and a few boxes in metres millions of units away (one layer
+    mislabelled): a grid by the median box size would list 10^8 cells per metre box."""
+    rng = np.random.default_rng(1)
+    degrees = random_boxes(rng, 2000, 1e-4) * 1e-4 + np.array([109, 23, 109, 23])
+    metres = random_boxes(rng, 50, 1000) + np.array([400_000, 2_560_000] * 2)
+    huge = np.array([[0.0, 0.0, 1e12, 1e12]])  # a stray vertex far away
+    a, b = degrees, np.vstack([metres, huge, degrees[:10]])
+    got = {}
+    peak = _peak_mib(lambda: got.update(pairs=box_pairs(a, b)))
+    assert peak < 20, f"{peak:.0f} MiB"
+    assert set(zip(*(x.tolist() for x in got["pairs"]), strict=True)) == brute_force(a, b)
+
+
+def test_box_pairs_refuse_non_finite_and_piled_up_boxes(monkeypatch):
+    import hzgeo._gridjoin as gridjoin
+    from hzgeo import DataQualityError
+
+    box = np.array([[0.0, 0, 1, 1]])
+    with pytest.raises(DataQualityError, match="not finite"):
+        box_pairs(box, np.array([[0.0, np.nan, 1, 1]]))
+    monkeypatch.setattr(gridjoin, "MAX_CANDIDATE_PAIRS", 100)
+    with pytest.raises(DataQualityError, match=r"(?s)candidate pairs.*CRS it declares"):
+        box_pairs(np.repeat(box, 20, axis=0), np.repeat(box, 20, axis=0))
+
+
+def test_segmentation_memory_is_bounded_for_degrees_labelled_as_metres():
+    """Villages in degrees declared as EPSG:4546 with rivers in real EPSG:4546 metres
+    asked for 3 GiB (36 TiB on a larger region) in the grid join; now a few MiB (or an
+    error saying what is wrong, if the input checks catch it first)."""
+    from toy import line, make_boundaries, make_waters
+
+    from hzgeo import HzgeoError, segment_waters
+    from hzgeo.io import Boundaries
+
+    def in_degrees(frame):
+        return frame.set_geometry(frame.geometry.to_crs("EPSG:4490").values,
+                                  crs="EPSG:4546")
+
+    boundaries = Boundaries({k: in_degrees(v) for k, v in make_boundaries().levels.items()})
+    waters = make_waters(line((0, 500), (4000, 500)))
+
+    def run():
+        try:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                segment_waters(boundaries, waters)
+        except HzgeoError:
+            pass
+
+    assert _peak_mib(run) < 100

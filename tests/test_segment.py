@@ -318,3 +318,66 @@ def test_start_and_end_words_of_a_shared_reach(boundaries):
         [V[2], True, "二村与三村交界处（K0+500）", "二村与三村交界处（K1+300）"],
         [V[2], False, "二村与三村交界处", "河口"],
     ]
+
+
+def test_assign_override_keeps_to_its_from_and_to_km(boundaries):
+    """``assign`` with ``from_km``/``to_km`` gives only the shared stretches in that range
+    to the side named; the others stay shared."""
+    river = line((2000, 0), (2000, 1000))  # shared by T1 and T2
+    overrides = pd.DataFrame({"river_code": ["R1", "R1"], "action": ["cut", "assign"],
+                              "admin_code": ["", T[1]], "at_km": [0.5, np.nan],
+                              "from_km": [np.nan, 0.6], "to_km": [np.nan, 1.0],
+                              "name": ["桥", ""]})
+    seg = segment_waters(boundaries, make_waters(river), overrides=overrides)
+    township = seg.reaches["township"]
+    upstream = township[township["to_km"] <= 0.5 + 1e-9]
+    downstream = township[township["from_km"] >= 0.5 - 1e-9]
+    assert upstream["boundary"].all() and sorted(upstream["admin_code"]) == T
+    assert downstream["admin_code"].tolist() == [T[1]] and not downstream["boundary"].any()
+    assert seg.overrides["status"].tolist() == ["cut at 0.5 km", "assigned 1 shared stretch(es)"]
+    lengths_add_up(seg)
+
+
+def test_a_sliver_goes_to_its_longer_neighbour(boundaries):
+    """500 m in V12, 20 m along the V12/V21 border (a shared sliver under 30 m), 100 m in
+    V21: the sliver joins the 500 m reach, not the 100 m one."""
+    river = line((1500, 500), (2000, 500), (2000, 520), (2100, 520))
+    with pytest.warns(SliverWarning):
+        seg = segment_waters(boundaries, make_waters(river), boundary_tolerance=1,
+                             min_length=30)
+    assert seg.slivers["merged_into"].tolist() == [V[1]]
+    village = seg.reaches["village"]
+    assert village["admin_code"].tolist() == [V[1], V[2]]
+    assert village["length_m"].tolist() == pytest.approx(
+        [geodesic(line((1500, 500), (2000, 500), (2000, 520))),
+         geodesic(line((2000, 520), (2100, 520)))], rel=1e-9)
+
+
+@pytest.mark.parametrize(("units_synthetic", "river_synthetic"),
+                         [(True, False), (False, True), (False, False)])
+def test_synthetic_is_carried_to_reaches_and_zones(units_synthetic, river_synthetic):
+    """A reach or zone is synthetic if its water or its unit is: a synthetic result must
+    say so on every feature."""
+    villages = make_boundaries()["village"].assign(synthetic=units_synthetic)
+    boundaries = make_boundaries(villages)
+    for level in ("county", "township"):
+        boundaries.levels[level] = boundaries[level].assign(synthetic=units_synthetic)
+    lakes = gpd.GeoDataFrame({"code": ["L1"], "name": ["湖"], "kind": ["lake"],
+                              "scale": ["small"], "synthetic": [river_synthetic]},
+                             geometry=[box(1500, 2500, 200, 800)], crs=CRS)
+    waters = make_waters(line((0, 500), (4000, 500)), lakes=lakes)
+    waters.rivers["synthetic"] = river_synthetic
+    seg = segment_waters(boundaries, waters)
+    want = units_synthetic or river_synthetic
+    for level in ("village", "township", "county"):
+        assert seg.reaches[level]["synthetic"].tolist() == [want] * len(seg.reaches[level])
+        assert seg.zones[level]["synthetic"].tolist() == [want] * len(seg.zones[level])
+
+
+def test_main_flag_is_the_rivers_own(boundaries):
+    waters = make_waters(line((0, 300), (4000, 300)), line((0, 700), (4000, 700)))
+    waters.rivers["main"] = [True, False]
+    seg = segment_waters(boundaries, waters)
+    for frame in seg.reaches.values():
+        assert frame.groupby("river_code")["main"].agg(set).to_dict() == {
+            "R1": {True}, "R2": {False}}

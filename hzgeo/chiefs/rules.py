@@ -29,6 +29,8 @@ _SCHEMA: dict = {
     "joint_meetings": {"tie_tolerance_m": float, "commander_kinds": "codes"},
     "offices": {"levels": "levels", "name": str, "city_seat": str, "supervision_phone": str,
                 "issuing_office": str},
+    "boards": {"spacing_km": float, "complaint_phone": str, "targets": str,
+               "prohibited": "codes", "duties": dict.fromkeys(LEVELS, str)},
 }
 
 

@@ -1,0 +1,79 @@
+"""The unique edges of a polygon coverage, and where river segments cross them."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from hzgeo._network import RiverNetwork, _batches
+
+__all__ = ["coverage_edges", "crossings"]
+
+
+def coverage_edges(polygons: np.ndarray):
+    """Unique edges of a polygon coverage: (N, 2, 2) coordinates, their two units, and
+    the unit on the left of each edge (from its first to its second point).
+
+    Returns ``edges, lo_unit, hi_unit, left_unit``; an edge on the outer boundary has -1
+    as its second unit (and as ``left_unit`` when the coverage lies on its right).
+    """
+    parts, poly_of_part = shapely.get_parts(polygons, return_index=True)
+    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+    # the polygon lies left of a ring's segments if the ring is an exterior drawn
+    # counter-clockwise or a hole drawn clockwise
+    exterior = np.ones(len(rings), dtype=bool)
+    exterior[1:] = part_of_ring[1:] != part_of_ring[:-1]
+    poly_left = shapely.is_ccw(rings) == exterior
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    same = ring_of[:-1] == ring_of[1:]
+    a, b = coords[:-1][same], coords[1:][same]
+    ring = ring_of[:-1][same]
+    unit = poly_of_part[part_of_ring[ring]]
+    # canonical orientation so that the two copies of a shared edge are equal
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    lo = np.where(swap[:, None], b, a)
+    hi = np.where(swap[:, None], a, b)
+    on_left = poly_left[ring] != swap
+    key = np.column_stack([lo, hi])
+    order = np.lexsort(key.T[::-1])
+    key, unit, on_left = key[order], unit[order], on_left[order]
+    new = np.ones(len(key), dtype=bool)
+    new[1:] = np.any(key[1:] != key[:-1], axis=1)
+    group = np.cumsum(new) - 1
+    n = int(group[-1]) + 1 if len(group) else 0
+    left = np.full(n, -1)
+    right = np.full(n, -1)
+    first = np.flatnonzero(new)
+    left[:] = unit[first]
+    second = ~new
+    right[group[second]] = unit[second]
+    left_unit = np.full(n, -1)
+    left_unit[group[on_left]] = unit[on_left]
+    edges = key[first].reshape(-1, 2, 2)
+    lo_u = np.minimum(left, np.where(right < 0, left, right))
+    hi_u = np.where(right < 0, -1, np.maximum(left, right))
+    return edges, lo_u, hi_u, left_unit
+
+
+def crossings(net: RiverNetwork, edges: np.ndarray, seg: np.ndarray, ei: np.ndarray):
+    """Positions ``s`` (and parts) where river segments cross coverage edges.
+
+    ``seg``, ``ei``: candidate (segment, edge) pairs from :meth:`RiverNetwork.segment_pairs`.
+    """
+    out_s, out_part = [np.zeros(0)], [np.zeros(0, dtype=int)]
+    for batch in _batches(np.ones(len(seg))):
+        sg, e = seg[batch], ei[batch]
+        p, r = net.xy[sg], net.xy[sg + 1] - net.xy[sg]
+        q, sv = edges[e, 0], edges[e, 1] - edges[e, 0]
+        denom = r[:, 0] * sv[:, 1] - r[:, 1] * sv[:, 0]
+        qp = q - p
+        scale = np.hypot(r[:, 0], r[:, 1]) * np.hypot(sv[:, 0], sv[:, 1])
+        ok = np.abs(denom) > 1e-12 * scale  # parallel segments do not cross
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (qp[:, 0] * sv[:, 1] - qp[:, 1] * sv[:, 0]) / denom
+            u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denom
+        eps = 1e-12
+        hit = ok & (t >= -eps) & (t <= 1 + eps) & (u >= -eps) & (u <= 1 + eps)
+        out_s.append(sg[hit] + np.clip(t[hit], 0.0, 1.0))
+        out_part.append(net.vertex_part[sg[hit]])
+    return np.concatenate(out_s), np.concatenate(out_part)

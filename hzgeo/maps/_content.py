@@ -1,0 +1,292 @@
+"""What both kinds of map show: the area, the reaches with their chiefs, the notes.
+
+Plain text only; the HTML map escapes it, the sheets draw it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+
+from hzgeo.errors import InputError
+from hzgeo.settings import LEVELS, REACH_LEVELS
+
+#: On every map: a schematic, not an official boundary map; room for the review number.
+DISCLAIMER = ("示意图：本图为河长制分布示意图，非官方界线图，不作为行政区域界线和权属依据。"
+              "审图号：__________")
+DISCLAIMER_EN = "Schematic map, not an official boundary map."
+
+LEVEL_NAMES = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
+UNIT_WORDS = {"city": "市界", "county": "县（市、区）界", "township": "乡镇（街道）界",
+              "village": "村界"}
+CHIEF_COLUMNS = ("chief_name", "chief_post", "chief_phone", "chief_required", "vacant")
+
+
+@dataclass
+class Area:
+    """The part of the data one map shows."""
+
+    title: str
+    units: dict[str, gpd.GeoDataFrame]      # level -> units shown
+    reaches: dict[str, gpd.GeoDataFrame]    # level -> reach rows (with chief columns)
+    zones: dict[str, gpd.GeoDataFrame]
+    all_reaches: dict[str, pd.DataFrame]    # every reach by level, for the parent chain
+    city_chiefs: pd.DataFrame | None
+    county: str | None = None
+    river: str | None = None
+    river_codes: tuple[str, ...] = ()
+
+    @cached_property
+    def lookup(self) -> dict[str, dict[str, dict]]:
+        """level -> reach_code -> row (as dict), every reach of the city."""
+        return {lvl: {str(r["reach_code"]): r for r in
+                      f.drop(columns="geometry").to_dict("records")}
+                for lvl, f in self.all_reaches.items()}
+
+
+def _with_chief_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    frame = frame.copy()
+    for col in CHIEF_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = None
+    return frame
+
+
+def _check_county(boundaries, county: str) -> str:
+    counties = boundaries["county"]
+    code = str(county)
+    if code not in set(counties["code"].astype(str)):
+        names = dict(zip(counties["name"], counties["code"], strict=True))
+        if code in names:  # a county given by name
+            return str(names[code])
+        raise InputError(f"no county {county!r}",
+                         hint="give a county code or name: " + ", ".join(
+                             f"{c} {n}" for c, n in zip(counties["code"], counties["name"],
+                                                        strict=True)))
+    return code
+
+
+def river_groups(reaches: gpd.GeoDataFrame,
+                 city_chiefs: pd.DataFrame | None = None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Main rivers as sheets show them: key (first river code) -> (name, river codes).
+
+    With the chiefs' ``city_chiefs`` table, a main river made of several lines (西江干流:
+    黔江 and 浔江) is one sheet; without it each line is.
+    """
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    if "main" not in reaches.columns:
+        return out
+    main = reaches[reaches["main"].astype(bool)]
+    names = main["river_name"].astype(str)
+    if city_chiefs is not None and "main_river" in city_chiefs.columns:
+        group = dict(zip(city_chiefs["river_code"].astype(str),
+                         city_chiefs["main_river"].astype(str), strict=True))
+        names = main["river_code"].astype(str).map(group).fillna(names)
+    for name, rows in main.groupby(names, sort=False):
+        codes = tuple(sorted(rows["river_code"].astype(str).unique()))
+        out[codes[0]] = (str(name), codes)
+    return out
+
+
+def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
+                river: str | None = None) -> Area:
+    """The units, reaches and zones of the city, one county or one main river."""
+    source = chiefs.reaches if chiefs is not None else result.reaches
+    zones_source = getattr(chiefs, "zones", None) or result.zones
+    all_reaches = {lvl: _with_chief_columns(source[lvl]) for lvl in REACH_LEVELS}
+    zones = {lvl: _with_chief_columns(zones_source[lvl]) for lvl in REACH_LEVELS}
+    units = {lvl: boundaries[lvl] for lvl in LEVELS if lvl in boundaries}
+    reaches = dict(all_reaches)
+    city = units.get("city")
+    place = str(city["name"].iloc[0]) if city is not None and len(city) else ""
+    title_place, river_name, codes = place, "", ()
+    code = None
+    if county is not None:
+        code = _check_county(boundaries, county)
+        units = {lvl: f[f["code"].astype(str).str.startswith(code)] for lvl, f in units.items()
+                 if lvl != "city"}
+        # the county's reaches, and the far bank of its 界河 (drawn dashed, in grey where
+        # the unit across is not on the map)
+        reaches = {lvl: f[f["admin_code"].astype(str).str.startswith(code)
+                          | (f["boundary"].astype(bool)
+                             & f["shared_with"].astype(str).str.startswith(code))]
+                   for lvl, f in reaches.items()}
+        zones = {lvl: f[f["admin_code"].astype(str).str.startswith(code)]
+                 for lvl, f in zones.items()}
+        title_place = str(units["county"]["name"].iloc[0])
+    if river is not None:
+        groups = river_groups(all_reaches["county"], getattr(chiefs, "city_chiefs", None))
+        match = [(k, v) for k, v in groups.items()
+                 if str(river) in (k, v[0], *v[1])]
+        if not match:
+            every = all_reaches["county"].drop_duplicates("river_code")
+            hit = every[(every["river_code"].astype(str) == str(river))
+                        | (every["river_name"].astype(str) == str(river))]
+            if hit.empty:
+                raise InputError(f"no river {river!r}", hint="give a river code or name, e.g. "
+                                 + ", ".join(f"{k} {v[0]}" for k, v in groups.items()))
+            match = [(str(hit["river_code"].iloc[0]),
+                      (str(hit["river_name"].iloc[0]), (str(hit["river_code"].iloc[0]),)))]
+        river_name, codes = match[0][1]
+        reaches = {lvl: f[f["river_code"].astype(str).isin(codes)] for lvl, f in reaches.items()}
+    city_chiefs = getattr(chiefs, "city_chiefs", None)
+    return Area(title=f"{title_place}{river_name}河长制分布示意图", units=units, reaches=reaches,
+                zones=zones, all_reaches=all_reaches, city_chiefs=city_chiefs, county=code,
+                river=river_name or None, river_codes=codes)
+
+
+def synthetic_note(area: Area) -> str:
+    """Which geometry on the map is synthetic, in one sentence; '' when none is."""
+    parts = []
+    names = {"county": "县界", "township": "乡镇界", "village": "村界"}
+    levels = [names[lvl] for lvl in ("county", "township", "village")
+              if lvl in area.units and "synthetic" in area.units[lvl].columns
+              and area.units[lvl]["synthetic"].astype(bool).any()]
+    if levels:
+        parts.append("、".join(levels) + "为合成几何（非真实界线）")
+    reaches = area.reaches["county"]
+    if "synthetic" in reaches.columns and len(reaches):
+        # a reach is synthetic when its river or its unit is; name the rivers whose own
+        # line is synthetic only if every reach of the river is synthetic
+        flags = reaches.groupby("river_name")[["synthetic", "main"]].all()
+        named = [str(n) for n, r in flags.iterrows() if r["synthetic"] and r["main"]]
+        others = int((flags["synthetic"] & ~flags["main"]).sum())
+        if others:
+            named.append(f"{others} 条其他河流")
+        if named:
+            parts.append("、".join(named) + "的河道为合成数据")
+    zones = area.zones["county"]
+    if "synthetic" in zones.columns and zones["synthetic"].astype(bool).any():
+        parts.append("湖库为合成数据")
+    if not parts:
+        return ""
+    return "注意：" + "；".join(parts) + "，仅作示意。"
+
+
+def sources_note(boundaries) -> str:
+    """Data sources and licences of the boundaries, one line."""
+    seen: list[str] = []
+    for frame in boundaries.levels.values():
+        if "source" not in frame.columns:
+            continue
+        for value in frame["source"].dropna().astype(str).unique():
+            if value and value not in seen:
+                seen.append(value)
+    return "；".join(seen[:6])
+
+
+# --------------------------------------------------------------------------- chiefs
+
+
+def _person(row, hide_phones: bool) -> str:
+    if row is None:
+        return ""
+    name = row.get("chief_name")
+    required = row.get("chief_required")
+    if row.get("vacant") is True or (bool(required) and not _given(name)):
+        return "空缺"
+    if not _given(name):
+        return ""
+    text = str(name)
+    post = row.get("chief_post")
+    if _given(post):
+        text += f"（{post}）"
+    phone = row.get("chief_phone")
+    if _given(phone) and not hide_phones:
+        text += f" 电话 {phone}"
+    return text
+
+
+def _given(value) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value) and \
+        str(value).strip() != ""
+
+
+def reach_chain(area: Area, level: str, row) -> dict[str, dict]:
+    """The reach and its ancestors: level -> row (as dict), from ``level`` up to county."""
+    chain = {level: row}
+    lookup = area.lookup
+    code = row.get("parent_reach_code")
+    for upper in REACH_LEVELS[: REACH_LEVELS.index(level)][::-1]:
+        if not _given(code):
+            break
+        hit = lookup[upper].get(str(code))
+        if hit is None:
+            break
+        chain[upper] = hit
+        code = hit.get("parent_reach_code")
+    return chain
+
+
+def city_chief(area: Area, river_code: str, hide_phones: bool) -> str | None:
+    """The city chief (市河长) of a main river, as text; None when no table is given."""
+    table = area.city_chiefs
+    if table is None or not len(table):
+        return None
+    rows = table[table["river_code"].astype(str) == str(river_code)]
+    if rows.empty:
+        return None
+    row = rows.iloc[0].to_dict()
+    name = row.get("chief_name")
+    if row.get("vacant") is True or not _given(name):
+        return "空缺"
+    text = str(name) + (f"（{row['post']}）" if _given(row.get("post")) else "")
+    if _given(row.get("chief_phone")) and not hide_phones:
+        text += f" 电话 {row['chief_phone']}"
+    return text
+
+
+def reach_lines(area: Area, level: str, row: dict, *, hide_phones: bool,
+                has_chiefs: bool) -> list[tuple[str, str]]:
+    """(label, text) lines describing one reach row, for popups."""
+    lines = [("河流", str(row.get("river_name", ""))),
+             ("河段", f"{row.get('reach_name', '')}（{row.get('reach_code', '')}）"),
+             ("起止", f"{row.get('start_desc', '')} 至 {row.get('end_desc', '')}"),
+             ("长度", f"{float(row.get('length_m', 0.0)) / 1000:.2f} km"
+                     + (f"（桩号 {float(row['from_km']):.2f}–{float(row['to_km']):.2f} km）"
+                        if _given(row.get("from_km")) and _given(row.get("to_km")) else ""))]
+    if bool(row.get("boundary")):
+        lines.append(("界河", f"与{row.get('shared_with_name', '')}共管；本段为"
+                              f"{row.get('admin_name', '')}一侧"))
+        if has_chiefs and _given(row.get("other_bank_chief")):
+            lines.append(("对岸河长", f"{row.get('shared_with_name', '')}："
+                                      f"{row['other_bank_chief']}"))
+    if bool(row.get("main")):
+        chief = city_chief(area, row.get("river_code"), hide_phones)
+        if chief is not None:
+            lines.append(("市级河长", chief))
+    chain = reach_chain(area, level, row)
+    for lvl in REACH_LEVELS:
+        if lvl not in chain:
+            continue
+        reach = chain[lvl]
+        unit = str(reach.get("admin_name", ""))
+        if has_chiefs:
+            person = _person(reach, hide_phones)
+            if not person and not bool(reach.get("chief_required")):
+                person = "未设"
+            lines.append((f"{LEVEL_NAMES[lvl]}河长", f"{unit}：{person}"))
+        else:
+            lines.append((f"{LEVEL_NAMES[lvl]}责任单位", unit))
+    if bool(row.get("synthetic")):
+        lines.append(("说明", "河道或所在单位为合成几何，仅作示意"))
+    return lines
+
+
+def zone_lines(level: str, row: dict, *, hide_phones: bool,
+               has_chiefs: bool) -> list[tuple[str, str]]:
+    """(label, text) lines describing one lake or reservoir zone (片)."""
+    lines = [("湖库", f"{row.get('water_name', '')}（{row.get('water_code', '')}）"),
+             ("分片", f"{row.get('admin_name', '')}片（{row.get('zone_code', '')}）"),
+             ("面积", f"{float(row.get('area_m2', 0.0)) / 1e6:.3f} km²")]
+    if has_chiefs:
+        person = _person(row, hide_phones) or "未设"
+        lines.append((f"{LEVEL_NAMES[level]}湖长", person))
+    else:
+        lines.append((f"{LEVEL_NAMES[level]}责任单位", str(row.get("admin_name", ""))))
+    if bool(row.get("synthetic")):
+        lines.append(("说明", "合成数据，仅作示意"))
+    return lines

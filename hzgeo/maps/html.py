@@ -1,0 +1,373 @@
+"""The interactive HTML map (folium), complete without a network.
+
+folium gives the page and the ``L.map``; everything else is ours: Leaflet inlined from
+``xstatic-leaflet`` (folium's CDN scripts and styles are dropped), the layers, popups,
+legend and search drawn by ``hzgeo_map.js`` from one JSON object. Every text from the data
+is escaped with :func:`html.escape` before it becomes HTML (popups, tooltips, legend), or
+is only ever set as plain text (search, title, notes); the JSON is written with ``<``,
+``>`` and ``&`` as ``\\u`` escapes, so no data can close the script element.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from hzgeo.errors import InputError
+from hzgeo.maps import assets
+from hzgeo.maps._content import (
+    DISCLAIMER,
+    LEVEL_NAMES,
+    UNIT_WORDS,
+    Area,
+    reach_lines,
+    select_area,
+    synthetic_note,
+    zone_lines,
+)
+from hzgeo.maps.colors import unit_colours
+from hzgeo.settings import REACH_LEVELS, STORE_CRS
+
+__all__ = ["explore"]
+
+#: Decimal places of lon/lat written: 1e-5 degrees is about 1 m, below what a screen shows.
+DECIMALS = 5
+#: Display simplification, as a fraction of the map's larger side (about 30 m for the city).
+SIMPLIFY_FRACTION = 1 / 5000
+
+_UNIT_STYLE = {  # level -> (colour, weight, dash, shown at first on the city / county map)
+    "city": ("#000000", 3.0, None, (True, True)),
+    "county": ("#222222", 2.4, None, (True, True)),
+    "township": ("#555555", 1.2, "5 3", (True, True)),
+    "village": ("#8a8a8a", 0.6, "2 3", (False, True)),
+}
+
+_CSS = """
+.hz-title{background:rgba(255,255,255,.92);padding:4px 10px;font-size:17px;font-weight:bold;
+  border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}
+.hz-notes{background:rgba(255,255,255,.9);padding:3px 8px;font-size:12px;max-width:560px;
+  border-radius:3px}
+.hz-synthetic{color:#b00020;font-weight:bold}
+.hz-legend{background:rgba(255,255,255,.93);padding:6px 9px;font-size:12px;max-height:45vh;
+  overflow-y:auto;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px}
+.hz-legend h4{margin:0 0 4px 0;font-size:13px}
+.hz-legend .sw{display:inline-block;width:18px;height:4px;margin:0 6px 3px 0;
+  vertical-align:middle}
+.hz-legend .ar{display:inline-block;width:14px;height:10px;margin-right:6px;opacity:.7}
+.hz-search{background:#fff;padding:4px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}
+.hz-search input{width:190px;font-size:13px}
+.hz-search ul{list-style:none;margin:2px 0 0 0;padding:0;max-height:220px;overflow-y:auto}
+.hz-search li{cursor:pointer;padding:2px 3px;font-size:13px}
+.hz-search li:hover{background:#eef}
+.hz-search .hz-kind{color:#777;font-size:11px}
+.hz-popup th{text-align:left;padding-right:8px;white-space:nowrap;vertical-align:top;
+  color:#444}
+.leaflet-container{background:#f4f3ee}
+"""
+
+
+class _Drawing(MacroElement):
+    """Leaflet, our script and our data, added to a folium map."""
+
+    _template = Template("""
+{% macro header(this, kwargs) %}
+<style>{{ this.leaflet_css }}</style>
+<style>{{ this.css }}</style>
+<script>{{ this.leaflet_js }}</script>
+<script>{{ this.map_js }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+hzgeoDraw({{ this._parent.get_name() }}, {{ this.data }});
+{% endmacro %}
+""")
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self._name = "HzgeoDrawing"
+        self.leaflet_css = assets.leaflet_css()
+        self.leaflet_js = assets.leaflet_js()
+        self.map_js = assets.map_js()
+        self.css = _CSS
+        self.data = script_json(data)
+
+
+def script_json(data) -> str:
+    """JSON that is safe inside ``<script>``: no ``<``, ``>`` or ``&`` left as such."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _table(lines: list[tuple[str, str]]) -> str:
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                   for k, v in lines)
+    return f'<table class="hz-popup">{rows}</table>'
+
+
+def _rounded(geoms: np.ndarray) -> np.ndarray:
+    return shapely.set_precision(geoms, 10.0 ** -DECIMALS, mode="pointwise")
+
+
+def _features(geoms: np.ndarray, props: list[dict]) -> dict:
+    features = []
+    for geom, prop in zip(geoms, props, strict=True):
+        if geom is None or shapely.is_empty(geom):
+            continue
+        features.append({"type": "Feature", "properties": prop,
+                         "geometry": json.loads(shapely.to_geojson(geom))})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _simplified_units(frame: gpd.GeoDataFrame, tolerance: float) -> np.ndarray:
+    geoms = frame.geometry.values
+    if len(geoms) == 0:
+        return np.asarray(geoms)
+    # one coverage: neighbours keep a common edge, so no sliver opens between them
+    return _rounded(shapely.coverage_simplify(np.asarray(geoms), tolerance))
+
+
+def _legend(level: str, colours: dict[str, str], units: gpd.GeoDataFrame, shown: set[str],
+            has_zones: bool, far_bank: bool) -> str:
+    parts = [f"<h4>{html.escape(LEVEL_NAMES[level])}河段（按责任单位着色）</h4>"]
+    names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+    listed = [c for c in sorted(shown) if c in colours]
+    if level != "village" and len(listed) <= 60:
+        for code in listed:
+            parts.append(f'<div><span class="sw" style="background:{colours[code]}"></span>'
+                         f"{html.escape(names.get(code, code))}</div>")
+    else:
+        parts.append(f"<div>{len(listed)} 个村，相邻村颜色不同；点击河段查看详情</div>")
+    parts.append('<div><span class="sw" style="background:repeating-linear-gradient(90deg,'
+                 '#d62728 0 6px,#2ca02c 6px 12px)"></span>界河（两岸单位颜色相间）</div>')
+    if far_bank:
+        parts.append('<div><span class="sw" style="background:repeating-linear-gradient('
+                     '90deg,#555555 0 6px,transparent 6px 12px)"></span>界河对岸（图外单位）</div>')
+    if has_zones:
+        parts.append('<div><span class="ar" style="background:#888"></span>'
+                     "湖库分片（按责任单位着色）</div>")
+    parts.append('<div><span class="ar" style="background:#a6cee3"></span>湖库水面</div>')
+    for lvl in ("county", "township", "village"):
+        colour, weight, dash, _ = _UNIT_STYLE[lvl]
+        style = "dashed" if dash else "solid"
+        parts.append(f'<div><span class="sw" style="height:0;border-top:{max(weight, 1):.0f}px '
+                     f'{style} {colour}"></span>{html.escape(UNIT_WORDS[lvl])}</div>')
+    return "".join(parts)
+
+
+def _reach_layer(area: Area, level: str, colours: dict[str, str], tolerance: float, *,
+                 hide_phones: bool, has_chiefs: bool) -> dict:
+    frame = area.reaches[level]
+    if frame.empty:
+        return {"type": "FeatureCollection", "features": []}
+    # the first bank of a 界河 solid, the other dashed over it: draw primary rows first
+    order = np.lexsort((~frame["primary"].astype(bool).to_numpy(),
+                        frame["boundary"].astype(bool).to_numpy()))
+    frame = frame.iloc[order]
+    geoms = _rounded(shapely.simplify(frame.geometry.values, tolerance))
+    props = []
+    for row in frame.drop(columns="geometry").to_dict("records"):
+        boundary = bool(row.get("boundary"))
+        lines = reach_lines(area, level, row, hide_phones=hide_phones, has_chiefs=has_chiefs)
+        tip = f"{row.get('reach_name', '')}（{row.get('admin_name', '')}）"
+        props.append({"c": colours.get(str(row["admin_code"]), "#555555"),
+                      "b": (1 if bool(row.get("primary")) else 2) if boundary else 0,
+                      "r": str(row["reach_code"]),
+                      "p": _table(lines), "t": html.escape(tip)})
+    return _features(geoms, props)
+
+
+def _zone_layer(area: Area, level: str, colours: dict[str, str], tolerance: float, *,
+                hide_phones: bool, has_chiefs: bool) -> dict:
+    frame = area.zones[level]
+    if frame.empty:
+        return {"type": "FeatureCollection", "features": []}
+    geoms = _rounded(shapely.simplify(frame.geometry.values, tolerance / 2))
+    props = []
+    for row in frame.drop(columns="geometry").to_dict("records"):
+        lines = zone_lines(level, row, hide_phones=hide_phones, has_chiefs=has_chiefs)
+        props.append({"c": colours.get(str(row["admin_code"]), "#555555"),
+                      "p": _table(lines),
+                      "t": html.escape(f"{row.get('water_name', '')}"
+                                       f"（{row.get('admin_name', '')}片）")})
+    return _features(geoms, props)
+
+
+def _defects(audit, tolerance: float) -> dict:
+    frame = getattr(audit, "defects", audit)
+    if frame is None or not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
+        return {"type": "FeatureCollection", "features": []}
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty].to_crs(STORE_CRS)
+    if "information" in frame.columns:  # 界河 shared on purpose, slivers merged: no defects
+        frame = frame[~frame["information"].astype(bool)]
+    geoms = _rounded(shapely.simplify(frame.geometry.values, tolerance / 2))
+    props = []
+    for row in frame.drop(columns="geometry").to_dict("records"):
+        lines = [(str(k), str(v)) for k, v in row.items()
+                 if k in ("kind", "level", "codes", "names", "code", "name", "water_name",
+                          "detail", "measure", "unit", "layer") and v is not None and v == v]
+        props.append({"p": _table([("审核问题", ""), *lines]),
+                      "t": html.escape(f"审核问题：{row.get('kind', '')}")})
+    return _features(geoms, props)
+
+
+def _search(area: Area) -> list:
+    entries = []
+
+    def add(name, kind, geom_bounds):
+        b = [round(float(v), DECIMALS) for v in geom_bounds]
+        entries.append([str(name), kind, [b[1], b[0], b[3], b[2]]])
+
+    reaches = area.reaches["county"]
+    if len(reaches):
+        for name, rows in reaches.groupby("river_name", sort=True):
+            add(name, "河流", rows.total_bounds)
+    parents = {}
+    for lvl, kind in (("county", "县区"), ("township", "乡镇"), ("village", "村")):
+        units = area.units.get(lvl)
+        if units is None:
+            continue
+        bounds = units.geometry.bounds.to_numpy()
+        for code, parent, name, b in zip(units["code"].astype(str),
+                                         units["parent_code"].astype(str),
+                                         units["name"].astype(str), bounds, strict=True):
+            parents[code] = name
+            if lvl != "county":  # many villages share a name: say whose they are
+                add(name, f"{kind}·{parents[parent]}" if parent in parents else kind, b)
+    zones = area.zones["county"]
+    if len(zones):
+        for name, rows in zones.groupby("water_name", sort=True):
+            add(name, "湖库", rows.total_bounds)
+    return entries
+
+
+def _tiles(m: folium.Map, tiles: str | None, key: str | None) -> str:
+    if tiles is None:
+        return ""
+    if tiles != "tianditu":
+        raise InputError(f"`tiles` was {tiles!r} but is expected to be None or 'tianditu'")
+    if not key:
+        raise InputError("天地图 tiles need your key", hint="get one from the 天地图 site; "
+                         "pass tiles_key= (command line: --tianditu-key)")
+    for layer, name in (("vec", "天地图矢量"), ("cva", "天地图注记")):
+        url = ("https://t{s}.tianditu.gov.cn/" + layer + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+               "&VERSION=1.0.0&LAYER=" + layer + "&STYLE=default&TILEMATRIXSET=w"
+               "&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + key)
+        folium.TileLayer(tiles=url, attr="天地图", name=name, subdomains="01234567",
+                         max_zoom=18, overlay=layer == "cva", control=False).add_to(m)
+    return ("底图：天地图（CGCS2000，需联网）。高德、腾讯等 GCJ-02 网络底图与本图 CGCS2000 "
+            "数据相差约 300–700 米，勿混用。")
+
+
+def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None = None,
+            hide_phones: bool = False, tiles: str | None = None,
+            tiles_key: str | None = None) -> folium.Map:
+    """The distribution map (分布示意图) as an interactive folium map that needs no network.
+
+    Parameters
+    ----------
+    result : hzgeo.Segmentation
+        From :func:`hzgeo.segment_waters`.
+    boundaries : hzgeo.Boundaries
+        The units the result was segmented with.
+    chiefs : hzgeo.Chiefs, optional
+        From ``hzgeo.assign_chiefs``: popups then name the chiefs at each level; without
+        it they name the responsible unit.
+    audit : GeoDataFrame or object with ``.defects``, optional
+        Defects to show as their own layer.
+    county : str, optional
+        Code or name of one county: the map of that county only.
+    hide_phones : bool, default False
+        Leave chiefs' phone numbers off (for a public map).
+    tiles : {None, "tianditu"}, default None
+        Web tiles under the data (online only; 天地图 needs ``tiles_key``). Default: no
+        tiles, the background is drawn from the boundaries. 天地图 is CGCS2000 like the
+        data; GCJ-02 web tiles (高德, 腾讯) would sit 300-700 m off.
+    tiles_key : str, optional
+        Your 天地图 key (written into the page: do not publish a page with a private key).
+
+    Returns
+    -------
+    folium.Map
+        Layers: reaches coloured by unit at county, township and village level (one at a
+        time), boundaries of each level, lakes, audit defects; a legend, a name search, a
+        scale bar, a disclaimer and, where any geometry is synthetic, a note saying so.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> boundaries, waters = hzgeo.datasets.guigang()
+    >>> result = hzgeo.segment_waters(boundaries, waters)
+    >>> m = hzgeo.explore(result, boundaries, county="港北区")
+    >>> page = m.get_root().render()
+    >>> "cdn.jsdelivr" in page, "港北区河长制分布示意图" in page
+    (False, True)
+    """
+    boundaries = boundaries.to_crs(STORE_CRS)
+    area = select_area(result, boundaries, chiefs=chiefs, county=county)
+    has_chiefs = chiefs is not None
+    shown_units = {lvl: f for lvl, f in area.units.items() if len(f)}
+    outline = shown_units.get("county", next(iter(shown_units.values())))
+    west, south, east, north = outline.total_bounds
+    tolerance = max(east - west, north - south) * SIMPLIFY_FRACTION
+    if county is not None:
+        tolerance /= 2
+
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=9,
+                   tiles=None, prefer_canvas=True, control_scale=False)
+    m.default_js = []   # no CDN: Leaflet comes inlined below, nothing else is needed
+    m.default_css = []
+    tiles_note = _tiles(m, tiles, tiles_key)
+
+    units_data = []
+    city_map = county is None
+    for lvl, frame in shown_units.items():
+        colour, weight, dash, on = _UNIT_STYLE[lvl]
+        geoms = _simplified_units(frame, tolerance)
+        props = [{"c": str(c)} for c in frame["code"]]
+        units_data.append({"level": lvl, "label": UNIT_WORDS[lvl], "color": colour,
+                           "weight": weight, "dash": dash, "on": on[0 if city_map else 1],
+                           "features": _features(geoms, props)})
+
+    levels = []
+    for lvl in REACH_LEVELS:
+        units = area.units.get(lvl)
+        if units is None:
+            continue
+        colours = unit_colours(units)
+        reaches = _reach_layer(area, lvl, colours, tolerance, hide_phones=hide_phones,
+                               has_chiefs=has_chiefs)
+        zones = _zone_layer(area, lvl, colours, tolerance, hide_phones=hide_phones,
+                            has_chiefs=has_chiefs)
+        shown = set(area.reaches[lvl]["admin_code"].astype(str)) | set(
+            area.zones[lvl]["admin_code"].astype(str))
+        levels.append({"key": lvl, "label": f"{LEVEL_NAMES[lvl]}河段与湖库分片",
+                       "reaches": reaches, "zones": zones,
+                       "fill": {c: colours[c] for c in sorted(shown) if c in colours},
+                       "legend": _legend(lvl, colours, units, shown, bool(zones["features"]),
+                                         not shown <= set(colours))})
+
+    lakes_frame = area.zones["county"]
+    lakes = _features(_rounded(shapely.simplify(lakes_frame.geometry.values, tolerance / 2)),
+                      [{} for _ in range(len(lakes_frame))])
+    data = {
+        "title": area.title,
+        "disclaimer": DISCLAIMER,
+        "synthetic": synthetic_note(area),
+        "tiles_note": tiles_note,
+        "bounds": [round(float(v), DECIMALS) for v in (south, west, north, east)],
+        "units": units_data,
+        "levels": levels,
+        "level": "county" if city_map else "township",
+        "lakes": lakes,
+        "defects": _defects(audit, tolerance),
+        "search": _search(area),
+    }
+    _Drawing(data).add_to(m)
+    return m

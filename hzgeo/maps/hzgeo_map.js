@@ -1,0 +1,217 @@
+// hzgeo's HTML map: layers, popups, legend, name search, disclaimer.
+// Every text that comes from the data arrives here either as HTML that Python escaped
+// (popups, tooltips, legend) or as plain text that is only ever set with textContent
+// (search results, title, notes). Nothing from the data is inserted as raw HTML.
+// Called as hzgeoDraw(map, data) by the page folium writes.
+function hzgeoDraw(map, D) {
+  "use strict";
+  var t0 = performance.now();
+  var canvas = L.canvas({padding: 0.5, tolerance: 4});
+  var byCode = {};          // reach_code -> Leaflet layer, of the levels shown so far
+  var levelGroups = {};     // level key -> layer group (one visible at a time)
+  var overlays = {};        // label -> layer
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function bind(feature, layer) {
+    var p = feature.properties;
+    if (p.p) layer.bindPopup(p.p, {maxWidth: 380});
+    if (p.t) layer.bindTooltip(p.t, {sticky: true});
+    if (p.r) byCode[p.r] = layer;
+  }
+
+  // A layer group whose features are built the first time it is shown: a reader who
+  // never opens the village level does not pay for it.
+  function lazy(build) {
+    var group = L.layerGroup();
+    var built = false;
+    group.on("add", function () {
+      if (!built) { built = true; build(group); }
+    });
+    return group;
+  }
+
+  // ------------------------------------------------------------------ boundaries
+  var boundaryLayers = {};
+  D.units.forEach(function (u) {
+    boundaryLayers[u.level] = lazy(function (group) {
+      group.addLayer(L.geoJSON(u.features, {
+        renderer: canvas, interactive: false,
+        style: function () {
+          return {color: u.color, weight: u.weight, opacity: 0.9, fill: false,
+                  dashArray: u.dash || null};
+        }
+      }));
+    });
+  });
+
+  // ------------------------------------------------------------------ reach levels
+  D.levels.forEach(function (lvl) {
+    levelGroups[lvl.key] = lazy(function (group) {
+      var units = D.units.filter(function (u) { return u.level === lvl.key; })[0];
+      if (units) {
+        group.addLayer(L.geoJSON(units.features, {
+          renderer: canvas, interactive: false,
+          style: function (f) {
+            return {stroke: false, fillColor: lvl.fill[f.properties.c] || "#cccccc",
+                    fillOpacity: lvl.fill[f.properties.c] ? 0.16 : 0.0};
+          }
+        }));
+      }
+      group.addLayer(L.geoJSON(lvl.zones, {
+        renderer: canvas, onEachFeature: bind,
+        style: function (f) {
+          return {color: f.properties.c, weight: 1.5, fillColor: f.properties.c,
+                  fillOpacity: 0.45};
+        }
+      }));
+      // 界河: the first bank solid, the other bank dashed over it in its own colour,
+      // so both banks' responsibility shows along the shared stretch.
+      group.addLayer(L.geoJSON(lvl.reaches, {
+        renderer: canvas, onEachFeature: bind,
+        style: function (f) {
+          var p = f.properties;
+          return {color: p.c, weight: p.b ? 5 : 3.5, opacity: 0.95, lineCap: "butt",
+                  dashArray: p.b === 2 ? "8 8" : null};
+        }
+      }));
+    });
+  });
+
+  // ------------------------------------------------------------------ overlays
+  D.units.forEach(function (u) { overlays[u.label] = boundaryLayers[u.level]; });
+  if (D.lakes && D.lakes.features.length) {
+    overlays["湖库（水面）"] = L.geoJSON(D.lakes, {
+      renderer: canvas, interactive: false,
+      style: function () {
+        return {color: "#1f78b4", weight: 0.8, fillColor: "#a6cee3", fillOpacity: 0.7};
+      }
+    });
+  }
+  if (D.defects && D.defects.features.length) {
+    overlays["审核问题"] = L.geoJSON(D.defects, {
+      renderer: canvas, onEachFeature: bind,
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, {renderer: canvas, radius: 7});
+      },
+      style: function () {
+        return {color: "#e31a1c", weight: 3, fillColor: "#e31a1c", fillOpacity: 0.3,
+                dashArray: "4 4"};
+      }
+    });
+  }
+
+  // Lakes under everything, boundaries over the fills, reaches on top.
+  var lakes = overlays["湖库（水面）"];
+  if (lakes) lakes.addTo(map);
+  D.units.forEach(function (u) { if (u.on) boundaryLayers[u.level].addTo(map); });
+  var current = D.levels.filter(function (l) { return l.key === D.level; })[0] || D.levels[0];
+  levelGroups[current.key].addTo(map);
+  if (overlays["审核问题"]) overlays["审核问题"].addTo(map);
+
+  var base = {};
+  D.levels.forEach(function (lvl) { base[lvl.label] = levelGroups[lvl.key]; });
+  L.control.layers(base, overlays, {collapsed: false, position: "topright"}).addTo(map);
+  L.control.scale({imperial: false, metric: true, position: "bottomleft",
+                   maxWidth: 160}).addTo(map);
+
+  // ------------------------------------------------------------------ title, notes
+  var Title = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var box = el("div", "hz-title");
+      box.appendChild(el("div", "hz-title-main", D.title));
+      return box;
+    }
+  });
+  new Title().addTo(map);
+
+  var Notes = L.Control.extend({
+    options: {position: "bottomleft"},
+    onAdd: function () {
+      var box = el("div", "hz-notes");
+      box.appendChild(el("div", "hz-disclaimer", D.disclaimer));
+      if (D.synthetic) box.appendChild(el("div", "hz-synthetic", D.synthetic));
+      if (D.tiles_note) box.appendChild(el("div", "hz-tiles", D.tiles_note));
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    }
+  });
+  new Notes().addTo(map);
+
+  // ------------------------------------------------------------------ legend
+  var legendBox;
+  var Legend = L.Control.extend({
+    options: {position: "bottomright"},
+    onAdd: function () {
+      legendBox = el("div", "hz-legend");
+      L.DomEvent.disableClickPropagation(legendBox);
+      L.DomEvent.disableScrollPropagation(legendBox);
+      return legendBox;
+    }
+  });
+  new Legend().addTo(map);
+  function showLegend(lvl) { legendBox.innerHTML = lvl.legend; }  // escaped in Python
+  showLegend(current);
+  map.on("baselayerchange", function (e) {
+    D.levels.forEach(function (lvl) {
+      if (levelGroups[lvl.key] === e.layer) { current = lvl; showLegend(lvl); }
+    });
+  });
+
+  // ------------------------------------------------------------------ search
+  var highlight = null;
+  function go(entry) {
+    var b = entry[2];
+    map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {maxZoom: 14, padding: [30, 30]});
+    if (highlight) map.removeLayer(highlight);
+    highlight = L.rectangle([[b[0], b[1]], [b[2], b[3]]],
+                            {color: "#000", weight: 2, fill: false, dashArray: "3 5",
+                             interactive: false}).addTo(map);
+  }
+  function search(query) {
+    var q = (query || "").trim().toLowerCase();
+    if (!q) return [];
+    return D.search.filter(function (s) {
+      return s[0].toLowerCase().indexOf(q) >= 0;
+    }).slice(0, 15);
+  }
+  var Search = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var box = el("div", "hz-search");
+      var input = el("input");
+      input.type = "search";
+      input.placeholder = "搜索河流、乡镇、村";
+      input.setAttribute("aria-label", "搜索河流、乡镇、村");
+      var list = el("ul");
+      box.appendChild(input);
+      box.appendChild(list);
+      input.addEventListener("input", function () {
+        list.replaceChildren();
+        search(input.value).forEach(function (s) {
+          var item = el("li");
+          item.appendChild(el("span", "hz-name", s[0]));
+          item.appendChild(el("span", "hz-kind", " " + s[1]));
+          item.addEventListener("click", function () { go(s); });
+          list.appendChild(item);
+        });
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    }
+  });
+  new Search().addTo(map);
+
+  map.fitBounds([[D.bounds[0], D.bounds[1]], [D.bounds[2], D.bounds[3]]]);
+  window.hzgeo = {
+    map: map, levels: levelGroups, overlays: overlays, reaches: byCode, search: search,
+    current: function () { return current.key; }, drawMs: performance.now() - t0
+  };
+}

@@ -1,0 +1,130 @@
+"""Maps written to files, atomically: one map (:func:`write_map`) or the whole set that
+``hzgeo run`` publishes (:func:`write_maps`)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from hzgeo.atomic import AtomicOutputs, atomic_outputs
+from hzgeo.errors import InputError
+from hzgeo.maps._content import river_groups
+from hzgeo.maps.html import explore
+from hzgeo.maps.sheet import plot_sheet
+
+__all__ = ["write_map", "write_maps"]
+
+#: Resolution of PNG sheets; PDF sheets are vector.
+DPI = 200
+SUFFIXES = (".html", ".png", ".pdf")
+
+
+def _save_sheet(fig, target: Path, dpi: int) -> None:
+    fig.savefig(target, dpi=dpi, format=target.suffix[1:].lower(),
+                metadata={"Creator": "hzgeo"} if target.suffix.lower() == ".pdf" else None)
+
+
+def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None, river=None,
+              paper="A4", orientation=None, hide_phones=False, tiles=None, tiles_key=None,
+              outputs: AtomicOutputs | None = None, dpi: int = DPI) -> Path:
+    """Write one map: ``.html`` (:func:`explore`) or ``.png``/``.pdf`` (:func:`plot_sheet`).
+
+    Written atomically: to ``outputs`` when given (moved into place with the rest of its
+    set), else on its own.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(f"cannot write a map as {target.name!r}",
+                         hint="name the output .html (interactive), .png or .pdf (print)")
+    if suffix == ".html":
+        if river is not None:
+            raise InputError("river sheets are print maps", hint="write them as .png or .pdf; "
+                             "the HTML map has every river, searchable by name")
+        page = explore(result, boundaries, chiefs=chiefs, audit=audit, county=county,
+                       hide_phones=hide_phones, tiles=tiles, tiles_key=tiles_key)
+        text = page.get_root().render()
+        if outputs is None:
+            with atomic_outputs() as out:
+                out.path(target).write_text(text, encoding="utf-8")
+        else:
+            outputs.path(target).write_text(text, encoding="utf-8")
+        return target
+    fig = plot_sheet(result, boundaries, chiefs=chiefs, county=county, river=river,
+                     paper=paper, orientation=orientation)
+    if outputs is None:
+        with atomic_outputs() as out:
+            _save_sheet(fig, out.path(target), dpi)
+    else:
+        _save_sheet(fig, outputs.path(target), dpi)
+    return target
+
+
+# Set before the worker processes fork, so each inherits the data instead of unpickling it.
+_SHARED: dict = {}
+
+
+def _sheet_job(kwargs: dict, temps: list[str], dpi: int) -> None:
+    fig = plot_sheet(_SHARED["result"], _SHARED["boundaries"], chiefs=_SHARED["chiefs"],
+                     **kwargs)
+    for temp in temps:
+        _save_sheet(fig, Path(temp), dpi)
+
+
+def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=None, audit=None,
+               hide_phones=False, paper="A4", formats=("png", "pdf"), workers: int | None = None,
+               dpi: int = DPI) -> dict[str, list[Path]]:
+    """Write the published set of maps into ``folder``, through ``outputs``.
+
+    - ``map_city.html`` and ``map_<county code>.html``: the interactive maps;
+    - ``sheet_city``, ``sheet_<county code>``, ``sheet_<river code>`` (first code of a main
+      river, e.g. ``sheet_R01`` for 西江干流) in each of ``formats``: the print sheets.
+
+    Sheets are independent and render in ``workers`` processes (default: up to 2).
+
+    Returns
+    -------
+    dict
+        ``{"html": [...], "sheets": [...]}``: the target paths.
+    """
+    folder = Path(folder)
+    counties = [str(c) for c in boundaries["county"]["code"]]
+    html = [write_map(result, boundaries, folder / "map_city.html", chiefs=chiefs, audit=audit,
+                      hide_phones=hide_phones, outputs=outputs)]
+    for code in counties:
+        html.append(write_map(result, boundaries, folder / f"map_{code}.html", chiefs=chiefs,
+                              audit=audit, county=code, hide_phones=hide_phones,
+                              outputs=outputs))
+    jobs = [("city", {})] + [(c, {"county": c}) for c in counties] + [
+        (key, {"river": key})
+        for key in river_groups(result.reaches["county"], getattr(chiefs, "city_chiefs", None))]
+    sheets, tasks = [], []
+    for name, kwargs in jobs:
+        targets = [folder / f"sheet_{name}.{fmt}" for fmt in formats]
+        sheets += targets
+        tasks.append(({**kwargs, "paper": paper}, [str(outputs.path(t)) for t in targets]))
+    _SHARED.update(result=result, boundaries=boundaries, chiefs=chiefs)
+    try:
+        workers = workers or min(2, os.cpu_count() or 1)
+        # fork shares the data without pickling; a process with other threads must not
+        # fork (they would be copied mid-flight), so it renders in turn instead
+        if (workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+                and threading.active_count() == 1):
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for future in [pool.submit(_sheet_job, k, t, dpi) for k, t in tasks]:
+                    future.result()
+        else:
+            for kwargs, temps in tasks:
+                _sheet_job(kwargs, temps, dpi)
+    finally:
+        _SHARED.clear()
+    return {"html": html, "sheets": sheets}

@@ -1,0 +1,306 @@
+"""Phase one of the plan end to end: segment, assign chiefs, audit, write every output.
+
+:func:`run_phase_one` is what ``hzgeo run`` does, as one library call. Into one folder it
+writes, all or nothing (earlier files of the same names are replaced whole; nothing else
+in the folder is touched):
+
+==========================  ===============================================================
+file                        what
+==========================  ===============================================================
+``segments.gpkg``           reaches and zones per level, slivers, gaps, overrides, lengths
+``directory.xlsx``          the graded directory (分级分段名录), one sheet per table
+``directory.<sheet>.csv``   the same tables as CSV (UTF-8 with BOM)
+``audit.json``              the duty audit (``hzgeo check``'s report)
+``defects.gpkg``            the audit's findings, to open next to the data
+``field.gpkg|xlsx|kml``     cross-boundary sections, confluences, notice-board sites
+``field.<layer>.csv``       the same as CSV (with office holders; else no boards)
+``map_city.html``           the interactive distribution map of the city, offline
+``map_<county>.html``       one per county
+``sheet_*.png|pdf``         print sheets: the city, each county, each main river
+``index.html``              links to all of them, the summary numbers and the sources
+==========================  ===============================================================
+
+Examples
+--------
+>>> import tempfile, hzgeo
+>>> boundaries, waters = hzgeo.datasets.guigang()
+>>> officials = hzgeo.read_officials(hzgeo.datasets.guigang_officials())
+>>> out = tempfile.mkdtemp()
+>>> run = run_phase_one(boundaries, waters, out, officials=officials, maps=False)
+>>> run.audit.ok, sorted(run.files)[:3]
+(True, ['audit.json', 'defects.gpkg', 'directory.xlsx'])
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from hzgeo._progress import Steps
+from hzgeo.atomic import atomic_outputs
+from hzgeo.errors import DataQualityError
+from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
+
+__all__ = ["PhaseOne", "run_phase_one"]
+
+_LEVEL_ZH = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
+
+
+@dataclass
+class PhaseOne:
+    """What :func:`run_phase_one` made.
+
+    Attributes
+    ----------
+    segmentation, chiefs, audit
+        The :class:`~hzgeo.Segmentation`, :class:`~hzgeo.Chiefs` (None without office
+        holders) and :class:`~hzgeo.AuditReport`.
+    files : dict of str -> Path
+        Every file written, by its name in the folder.
+    summary : dict
+        The numbers ``hzgeo run`` prints and ``index.html`` shows.
+    """
+
+    segmentation: object
+    chiefs: object
+    audit: object
+    files: dict[str, Path] = field(default_factory=dict)
+    summary: dict = field(default_factory=dict)
+
+
+def summarize(segmentation, chiefs, audit) -> dict:
+    """The summary numbers: reaches, chiefs and km per level, joint meetings, defects."""
+    levels = {}
+    for level in REACH_LEVELS:
+        reaches = segmentation.reaches[level]
+        row = {"reaches": len(reaches),
+               "boundary_rows": int(reaches["boundary"].sum()),
+               "km": float(reaches.loc[reaches["primary"], "length_m"].sum() / 1000),
+               "zones": len(segmentation.zones[level])}
+        if chiefs is not None:
+            frame = pd.concat([chiefs.reaches[level], chiefs.zones[level]])
+            row["chiefs"] = int(frame["chief_name"].dropna().nunique())
+            row["vacant"] = int(frame["vacant"].sum())
+        levels[level] = row
+    real = audit.defects[~audit.defects["information"].astype(bool)]
+    return {
+        "levels": levels,
+        "rivers": len(segmentation.river_lengths),
+        "total_chiefs": (None if chiefs is None
+                         else int(chiefs.total_chiefs["chief_name"].notna().sum())),
+        "joint_meetings": None if chiefs is None else len(chiefs.joint_meetings),
+        "vacancies": None if chiefs is None else len(chiefs.vacancies),
+        "defects": len(real),
+        "defects_by_kind": {str(k): int(n) for k, n in real["kind"].value_counts().items()},
+        "coverage": audit.coverage_lines(),
+    }
+
+
+def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None, rules=None,
+                  overrides=None, min_length: float = MIN_REACH_M,
+                  boundary_tolerance: float | None = None, repairs=None,
+                  data_date: str | None = None, sources: str | None = None,
+                  hide_phones: bool = False, maps: bool = True,
+                  sheet_formats: tuple[str, ...] = ("png", "pdf"),
+                  steps: Steps | None = None) -> PhaseOne:
+    """Do phase one on ``boundaries`` and ``waters`` and write every output into ``out``.
+
+    Parameters
+    ----------
+    boundaries, waters
+        From :func:`hzgeo.read_boundaries` / :func:`hzgeo.read_waters` (repaired already
+        if wanted: pass the repair log as ``repairs`` to have it written too).
+    out : path
+        The folder; created if needed. Only the files listed in this module's table are
+        replaced.
+    officials : DataFrame, optional
+        Office holders (:func:`hzgeo.read_officials`). Without them no chiefs are
+        assigned: the directory is not written, the audit measures units, not chiefs.
+    rules : Rules, optional
+        Default: the bundled Guigang rules.
+    overrides, min_length, boundary_tolerance
+        As :func:`hzgeo.segment_waters` takes them.
+    data_date : str, optional
+        The date of the data, on every output. Default: today.
+    sources : str, optional
+        Where the data comes from, on every output.
+    hide_phones : bool
+        Leave personal phone numbers off the maps (public maps).
+    maps : bool
+        Draw the HTML maps and the print sheets (the slowest step).
+    steps : Steps, optional
+        Progress reporting (``hzgeo run`` passes one); default silent.
+
+    Raises
+    ------
+    DataQualityError
+        The boundaries are too defective to segment. The audit (``audit.json``,
+        ``defects.gpkg``) is written first: it says what to mend.
+    """
+    from hzgeo import __version__
+    from hzgeo.audit import audit as run_audit
+    from hzgeo.chiefs import assign_chiefs
+    from hzgeo.segment import segment_waters
+
+    out = Path(out)
+    steps = steps or Steps(_step_count(officials, maps), quiet=True)
+    data_date = data_date or _dt.date.today().isoformat()
+    stamp = f"hzgeo {__version__}; data date {data_date}"
+    with steps.step("segment"):
+        try:
+            result = segment_waters(boundaries, waters, min_length=min_length,
+                                    boundary_tolerance=boundary_tolerance, overrides=overrides)
+        except DataQualityError:
+            report = run_audit(boundaries, waters, min_length=min_length,
+                               boundary_tolerance=boundary_tolerance)
+            report.write(out)
+            raise
+    chiefs = None
+    if officials is not None:
+        with steps.step("assign chiefs"):
+            chiefs = assign_chiefs(result, boundaries, waters, officials, rules)
+    with steps.step("field sites"):
+        from hzgeo.field import confluences, cross_sections, notice_boards
+
+        field = {"sections": cross_sections(result, boundaries=boundaries, waters=waters),
+                 "confluences": confluences(result, waters, boundaries),
+                 "boards": (None if chiefs is None
+                            else notice_boards(chiefs, boundaries, waters, rules))}
+    with steps.step("audit"):
+        report = run_audit(boundaries, waters, chiefs=chiefs, min_length=min_length,
+                           boundary_tolerance=boundary_tolerance, segmentation=result)
+    summary = summarize(result, chiefs, report)
+    summary |= {"sections": len(field["sections"]), "confluences": len(field["confluences"]),
+                "boards": None if field["boards"] is None else len(field["boards"])}
+    summary |= {"version": __version__, "data_date": data_date, "sources": sources or ""}
+    files: dict[str, Path] = {}
+    with atomic_outputs() as outputs:
+        with steps.step("write segments"):
+            layers = result.layers() | ({} if repairs is None else {"repairs": repairs})
+            layers["about"] = pd.DataFrame({"hzgeo_version": [__version__],
+                                            "data_date": [data_date],
+                                            "sources": [sources or ""]})
+            from hzgeo.output import write_layers
+
+            write_layers(layers, out / "segments.gpkg", outputs=outputs)
+            files["segments.gpkg"] = out / "segments.gpkg"
+        if chiefs is not None:
+            with steps.step("write directory"):
+                from hzgeo.directory import write_directory
+
+                for suffix in (".xlsx", ".csv"):
+                    written = write_directory(chiefs, out / f"directory{suffix}",
+                                              data_date=data_date, sources=_with(sources, stamp),
+                                              outputs=outputs)
+                    files |= {Path(p).name: Path(p) for p in written.values()}
+        with steps.step("write audit"):
+            report.summary |= {"hzgeo_version": __version__, "data_date": data_date}
+            written = report.write(out, outputs=outputs)
+            files |= {Path(p).name: Path(p) for p in written.values()}
+        with steps.step("write field sites"):
+            from hzgeo.field import write_field
+
+            written = write_field(field["sections"], field["confluences"], field["boards"],
+                                  out, outputs=outputs)
+            files |= {Path(p).name: Path(p) for p in _paths(written)}
+        if maps:
+            with steps.step("draw maps"):
+                from hzgeo.maps import write_maps
+
+                drawn = write_maps(result, boundaries, out, outputs=outputs, chiefs=chiefs,
+                                   audit=report, hide_phones=hide_phones,
+                                   formats=sheet_formats)
+                for path in drawn["html"] + drawn["sheets"]:
+                    files[Path(path).name] = Path(path)
+        with steps.step("write index"):
+            index = out / "index.html"
+            outputs.path(index).write_text(index_html(summary, files), encoding="utf-8")
+            files["index.html"] = index
+    steps.close()
+    return PhaseOne(result, chiefs, report, files, summary)
+
+
+def _step_count(officials, maps: bool) -> int:
+    return 7 + (officials is not None) * 2 + bool(maps)
+
+
+def _paths(written) -> list:
+    """The paths in a ``{kind: path or [paths]}`` mapping."""
+    out = []
+    for value in written.values():
+        out += list(value) if isinstance(value, list | tuple) else [value]
+    return out
+
+
+def _with(sources: str | None, stamp: str) -> str:
+    return f"{sources} （{stamp}）" if sources else stamp
+
+
+_GROUPS = [
+    ("名录 Directory", ("directory",)),
+    ("分布示意图 Maps", ("map_",)),
+    ("打印图 Print sheets", ("sheet_",)),
+    ("核查 Audit", ("audit", "defects")),
+    ("跨界断面、交汇处、公示牌 Field sites", ("field",)),
+    ("河段 Segments (GIS)", ("segments",)),
+]
+
+
+def index_html(summary: dict, files: dict[str, Path]) -> str:
+    """The index page: summary numbers, links to every file, sources, version, data date.
+
+    Self-contained (no script, no web resource). Every text is escaped.
+    """
+    e = html.escape
+    rows = []
+    for level, row in summary["levels"].items():
+        chiefs = "" if "chiefs" not in row else f"<td>{row['chiefs']}</td><td>{row['vacant']}</td>"
+        rows.append(f"<tr><td>{_LEVEL_ZH[level]} {level}</td><td>{row['reaches']}</td>"
+                    f"<td>{row['km']:,.2f}</td><td>{row['zones']}</td>{chiefs}</tr>")
+    chief_head = "<th>河长 chiefs</th><th>空缺 vacant</th>" if "chiefs" in next(
+        iter(summary["levels"].values())) else ""
+    groups = []
+    names = sorted(files)
+    for title, prefixes in _GROUPS:
+        links = [f'<li><a href="{e(n)}">{e(n)}</a></li>' for n in names
+                 if n != "index.html" and n.startswith(prefixes)]
+        if links:
+            groups.append(f"<h2>{e(title)}</h2><ul>{''.join(links)}</ul>")
+    defects = summary["defects"]
+    verdict = ("无缺陷 no defects" if defects == 0 else
+               f"{defects} 处缺陷 defect(s): " + ", ".join(
+                   f"{e(k)} {n}" for k, n in summary["defects_by_kind"].items()))
+    extra = []
+    if summary.get("joint_meetings") is not None:
+        extra.append(f"<li>联席会议 joint meetings: {summary['joint_meetings']}</li>")
+        extra.append(f"<li>总河长、副总河长 total chiefs: {summary['total_chiefs']}</li>")
+    extra.append(f"<li>跨界断面 cross-boundary sections: {summary['sections']}; "
+                 f"交汇处 confluences: {summary['confluences']}"
+                 + ("" if summary.get("boards") is None
+                    else f"; 公示牌 notice boards: {summary['boards']}") + "</li>")
+    coverage = "".join(f"<li>{e(line)}</li>" for line in summary["coverage"])
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>河长制分级分段名录与分布示意图 — hzgeo</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2em auto;
+        max-width: 60em; color: #222; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #bbb; padding: .3em .7em;
+text-align: right; }} td:first-child {{ text-align: left; }}
+.note {{ color: #555; font-size: .9em; }}
+</style></head><body>
+<h1>河长制分级分段名录与分布示意图</h1>
+<p class="note">hzgeo {e(summary['version'])} · 数据日期 data date {e(summary['data_date'])}
+ · 示意图，非官方行政区划图 (schematic, not an official boundary map)</p>
+<table><tr><th>层级 level</th><th>河段 reaches</th><th>公里 km</th><th>湖库分片 zones</th>
+{chief_head}</tr>{''.join(rows)}</table>
+<ul>{''.join(extra)}<li>核查 audit: {verdict}</li>{coverage}</ul>
+{''.join(groups)}
+<h2>数据来源 Sources</h2><p class="note">{e(summary['sources'])}</p>
+</body></html>
+"""

@@ -1,0 +1,62 @@
+"""Limit the work to one county: ``--county CODE`` on every command.
+
+The county's units are kept at every level below it; the city level keeps its code and
+name (its chiefs still chair the main rivers) but its outline becomes the county's, so
+that a river's length "inside the area" is its length inside the county and nothing
+outside reads as a gap.
+
+Examples
+--------
+>>> import hzgeo
+>>> boundaries, _ = hzgeo.datasets.guigang()
+>>> one = limit_to_county(boundaries, "港北区")
+>>> len(one["county"]), one["township"]["code"].str[:6].unique().tolist()
+(1, ['450802'])
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from hzgeo.errors import InputError
+from hzgeo.io import Boundaries
+
+__all__ = ["county_code", "limit_to_county"]
+
+
+def county_code(boundaries: Boundaries, county: str) -> str:
+    """The code of ``county``, given as its code or its name.
+
+    Raises
+    ------
+    InputError
+        No county has that code or name (the closest are suggested).
+    """
+    counties = boundaries["county"]
+    codes = counties["code"].astype(str).tolist()
+    names = counties["name"].astype(str).tolist()
+    key = str(county).strip()
+    if key in codes:
+        return key
+    if key in names:
+        return codes[names.index(key)]
+    close = difflib.get_close_matches(key, codes + names, n=3, cutoff=0.4)
+    raise InputError(f"no county {key!r}",
+                     hint=("did you mean " + " or ".join(close) + "? " if close else "")
+                     + "counties are " + ", ".join(f"{c} {n}" for c, n in zip(codes, names,
+                                                                             strict=True)))
+
+
+def limit_to_county(boundaries: Boundaries, county: str) -> Boundaries:
+    """The boundaries of one county (code or name) and the units inside it."""
+    code = county_code(boundaries, county)
+    levels = {}
+    outline = boundaries["county"].loc[boundaries["county"]["code"] == code, "geometry"]
+    for level, frame in boundaries.levels.items():
+        if level == "city":
+            city = frame.copy()
+            city["geometry"] = outline.union_all()
+            levels[level] = city
+        else:
+            levels[level] = frame[frame["code"].astype(str).str.startswith(code)].copy()
+    return Boundaries(levels, dict(boundaries.origin))

@@ -1,0 +1,196 @@
+"""The HTML map in a real browser: headless Chromium, every outside request blocked.
+
+Needs Debian's ``chromium`` (``/usr/bin/chromium``, or ``HZGEO_CHROMIUM``) and Playwright
+from PyPI (the ``test`` extra). Where either is missing the tests skip with the reason,
+unless ``HZGEO_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from test_maps import PROBE, toy_chiefs
+from toy import line, make_boundaries, make_waters
+
+import hzgeo
+from hzgeo.maps import write_map
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _chromium() -> str:
+    path = os.environ.get("HZGEO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    problem = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problem = "Playwright is not installed (pip install '.[test]')"
+    if problem is None and not Path(path).exists():
+        problem = f"no Chromium at {path} (apt-get install chromium fonts-noto-cjk)"
+    if problem:
+        if os.environ.get("HZGEO_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"HZGEO_REQUIRE_BROWSER=1 but {problem}")
+        pytest.skip(problem)
+    return path
+
+
+class Page:
+    """One page opened from disk, with what it tried to fetch and what it logged."""
+
+    def __init__(self, browser, path: Path):
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 860})
+        self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
+                     else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("window.hzgeo !== undefined", timeout=20_000)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def city(browser, tmp_path_factory):
+    boundaries, waters = hzgeo.datasets.guigang()
+    result = hzgeo.segment_waters(boundaries, waters)
+    chiefs = hzgeo.assign_chiefs(result, boundaries, waters,
+                                 hzgeo.read_officials(hzgeo.datasets.guigang_officials()),
+                                 hzgeo.read_rules())
+    path = write_map(result, boundaries, tmp_path_factory.mktemp("map") / "city.html",
+                     chiefs=chiefs)
+    page = Page(browser, path)
+    yield page, chiefs
+    page.page.close()
+
+
+def test_city_map_draws_offline(city):
+    page, chiefs = city
+    state = page.js("""() => ({
+        levels: Object.keys(hzgeo.levels),
+        overlays: Object.keys(hzgeo.overlays),
+        current: hzgeo.current(),
+        onMap: Object.keys(hzgeo.levels).filter(k => hzgeo.map.hasLayer(hzgeo.levels[k])),
+        reaches: Object.keys(hzgeo.reaches).length,
+        canvases: document.querySelectorAll(".leaflet-overlay-pane canvas").length,
+        radios: document.querySelectorAll(".leaflet-control-layers-base input").length,
+        scale: document.querySelectorAll(".leaflet-control-scale-line").length,
+        legend: document.querySelector(".hz-legend").textContent,
+        notes: document.querySelector(".hz-notes").textContent,
+        title: document.querySelector(".hz-title").textContent,
+    })""")
+    assert state["levels"] == ["county", "township", "village"]
+    assert state["onMap"] == ["county"] and state["current"] == "county"  # one level at a time
+    assert {"市界", "县（市、区）界", "乡镇（街道）界", "村界", "湖库（水面）"} <= set(
+        state["overlays"])
+    # the county level is built; the others are built when first shown
+    assert state["reaches"] == len(chiefs.reaches["county"]) and state["canvases"] == 1
+    assert state["radios"] == 3 and state["scale"] == 1
+    assert "港北区" in state["legend"] and "界河" in state["legend"]
+    assert "示意图" in state["notes"] and "合成" in state["notes"]
+    assert state["title"] == "贵港市河长制分布示意图"
+    assert page.errors == [] and page.blocked == [] and page.dialogs == []
+
+
+def test_clicking_a_reach_shows_its_chief(city):
+    page, chiefs = city
+    county = chiefs.reaches["county"]
+    row = county[county["chief_name"].notna()].sort_values("length_m").iloc[-1]
+    # zoom in on a middle vertex of that reach and click where it is drawn
+    point = page.js("""code => {
+        const layer = hzgeo.reaches[code];
+        let ll = layer.getLatLngs();
+        while (Array.isArray(ll[0])) ll = ll[0];
+        const at = ll[Math.floor(ll.length / 2)];
+        hzgeo.map.setView(at, 15, {animate: false});
+        const p = hzgeo.map.latLngToContainerPoint(at);
+        const box = hzgeo.map.getContainer().getBoundingClientRect();
+        return [p.x + box.left, p.y + box.top];
+    }""", row["reach_code"])
+    page.page.mouse.click(*point)
+    page.page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+    text = page.js("() => document.querySelector('.leaflet-popup-content').textContent")
+    assert row["chief_name"] in text and row["reach_name"] in text
+    # the switch to village level works and its popups name the village chief too
+    page.js("""() => {
+        const input = [...document.querySelectorAll('.leaflet-control-layers-base label')]
+            .find(l => l.textContent.includes('村级')).querySelector('input');
+        input.click();
+    }""")
+    assert page.js("() => hzgeo.current()") == "village"
+    assert page.js("() => Object.keys(hzgeo.reaches).length") == len(county) + len(
+        chiefs.reaches["village"])
+    assert page.errors == [] and page.blocked == []
+
+
+def test_search_finds_a_village(city):
+    page, _ = city
+    page.page.fill(".hz-search input", "贵城")
+    items = page.js("() => [...document.querySelectorAll('.hz-search li')]"
+                    ".map(li => li.textContent)")
+    assert any(i.startswith("贵城街道") for i in items)
+    page.page.click(".hz-search li")
+    assert page.js("() => hzgeo.map.getZoom()") >= 10
+    assert page.errors == [] and page.blocked == []
+
+
+def test_injection_probe_runs_nothing(browser, tmp_path):
+    boundaries = make_boundaries()
+    village = boundaries["village"].copy()
+    village.loc[0, "name"] = PROBE
+    township = boundaries["township"].copy()
+    township.loc[0, "name"] = PROBE
+    boundaries = hzgeo.Boundaries({"county": boundaries["county"], "township": township,
+                                   "village": village})
+    waters = make_waters(line((0, 500), (4000, 500)), names=[PROBE])
+    result = hzgeo.segment_waters(boundaries, waters)
+    path = write_map(result, boundaries, tmp_path / "probe.html",
+                     chiefs=toy_chiefs(result, name=PROBE))
+    page = Page(browser, path)
+    page.js("() => { window.__ran = 0; window.alert = () => { window.__ran += 1; }; }")
+    page.page.fill(".hz-search input", "<img")
+    found = page.js("() => [...document.querySelectorAll('.hz-search .hz-name')]"
+                    ".map(e => e.textContent)")
+    assert PROBE in found
+    page.js("() => { const l = Object.values(hzgeo.reaches)[0]; l.openTooltip(); "
+            "l.openPopup(); }")
+    popup = page.js("() => document.querySelector('.leaflet-popup-content').textContent")
+    tooltip = page.js("() => document.querySelector('.leaflet-tooltip').textContent")
+    assert PROBE in popup and PROBE in tooltip
+    page.js("""() => [...document.querySelectorAll('.leaflet-control-layers-base input')]
+                      .forEach(i => i.click())""")  # every level's legend shown once
+    assert page.js("() => document.querySelectorAll('img').length") == 0
+    assert page.js("() => window.__ran") == 0 and page.dialogs == []
+    assert page.errors == [] and page.blocked == []
+    page.page.close()
