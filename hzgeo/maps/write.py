@@ -29,8 +29,13 @@ def _save_sheet(fig, target: Path, dpi: int) -> None:
 
 def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None, river=None,
               paper="A4", orientation=None, hide_phones=False, tiles=None, tiles_key=None,
-              outputs: AtomicOutputs | None = None, dpi: int = DPI) -> Path:
+              field: dict | None = None, outputs: AtomicOutputs | None = None,
+              dpi: int = DPI) -> Path:
     """Write one map: ``.html`` (:func:`explore`) or ``.png``/``.pdf`` (:func:`plot_sheet`).
+
+    ``field`` (``{"sections": ..., "confluences": ..., "boards": ...}`` from
+    :mod:`hzgeo.field`) adds those points to the HTML map as layers of their own (on a
+    county map, the points inside the county).
 
     Written atomically: to ``outputs`` when given (moved into place with the rest of its
     set), else on its own.
@@ -51,6 +56,10 @@ def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None,
                              "the HTML map has every river, searchable by name")
         page = explore(result, boundaries, chiefs=chiefs, audit=audit, county=county,
                        hide_phones=hide_phones, tiles=tiles, tiles_key=tiles_key)
+        if field:
+            from hzgeo.field import add_field_layers
+
+            add_field_layers(page, **_field_inside(field, boundaries, county))
         text = page.get_root().render()
         if outputs is None:
             with atomic_outputs() as out:
@@ -68,6 +77,24 @@ def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None,
     return target
 
 
+def _field_inside(field: dict, boundaries, county) -> dict:
+    """The field points inside ``county`` (all of them when None)."""
+    if county is None:
+        return dict(field)
+    from hzgeo.select import county_code
+
+    counties = boundaries["county"]
+    outline = counties.loc[counties["code"] == county_code(boundaries, county), "geometry"]
+    inside = {}
+    for key, frame in field.items():
+        if frame is None:
+            inside[key] = None
+            continue
+        area = outline.to_crs(frame.crs).union_all()
+        inside[key] = frame[frame.geometry.intersects(area.buffer(1e-6))]
+    return inside
+
+
 # Set before the worker processes fork, so each inherits the data instead of unpickling it.
 _SHARED: dict = {}
 
@@ -81,7 +108,7 @@ def _sheet_job(kwargs: dict, temps: list[str], dpi: int) -> None:
 
 def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=None, audit=None,
                hide_phones=False, paper="A4", formats=("png", "pdf"), workers: int | None = None,
-               dpi: int = DPI) -> dict[str, list[Path]]:
+               field: dict | None = None, dpi: int = DPI) -> dict[str, list[Path]]:
     """Write the published set of maps into ``folder``, through ``outputs``.
 
     - ``map_city.html`` and ``map_<county code>.html``: the interactive maps;
@@ -98,10 +125,10 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
     folder = Path(folder)
     counties = [str(c) for c in boundaries["county"]["code"]]
     html = [write_map(result, boundaries, folder / "map_city.html", chiefs=chiefs, audit=audit,
-                      hide_phones=hide_phones, outputs=outputs)]
+                      hide_phones=hide_phones, field=field, outputs=outputs)]
     for code in counties:
         html.append(write_map(result, boundaries, folder / f"map_{code}.html", chiefs=chiefs,
-                              audit=audit, county=code, hide_phones=hide_phones,
+                              audit=audit, county=code, hide_phones=hide_phones, field=field,
                               outputs=outputs))
     jobs = [("city", {})] + [(c, {"county": c}) for c in counties] + [
         (key, {"river": key})
