@@ -102,7 +102,8 @@ def input_options(func: Callable) -> Callable:
                           "lakes=PATH. Give --boundaries too; with neither, the bundled "
                           "Guigang sample is used."),
         click.option("--columns", multiple=True, metavar="OURS=YOURS",
-                     help="Map a column, e.g. code=XZQDM, name=XZQMC, river_code=HLDM (repeat)."),
+                     help="Map a column, e.g. code=XZQDM, name=XZQMC (units), river_code=HLDM, "
+                          "river_name=HLMC, flows_into=HRHL, accuracy_m=JD (rivers) (repeat)."),
         click.option("--layers", multiple=True, metavar="LEVEL=LAYER",
                      help="Layer of a level in a GeoPackage, e.g. village=村级 (repeat)."),
         click.option("--crs", default=None, metavar="CRS",
@@ -173,16 +174,15 @@ def load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding=None, 
                                      param_hint="--waters")
     if lake_file and not river_file:
         raise click.BadParameter("lakes=PATH needs the rivers file too", param_hint="--waters")
+    # one mapping for both readers: each takes its own keys (name for units, river_name
+    # for rivers ...) and both refuse keys hzgeo does not know
     bnd = wat = None
     if boundaries or not (partial and waters):
         bnd = read_boundaries(b_source, layers=lays, columns=cols, crs=crs, gcj02=gcj02,
                               encoding=encoding, keep_duplicates=keep_duplicates)
     if waters or not (partial and boundaries):
-        wat = read_waters(river_file, lakes=lake_file,
-                          columns={k: v for k, v in cols.items()
-                                   if k in ("river_code", "lake_code", "lake_name")}
-                          | ({"name": cols["river_name"]} if "river_name" in cols else {}),
-                          crs=crs, gcj02=gcj02, encoding=encoding)
+        wat = read_waters(river_file, lakes=lake_file, columns=cols, crs=crs, gcj02=gcj02,
+                          encoding=encoding)
     return bnd, wat
 
 

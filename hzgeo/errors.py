@@ -23,6 +23,7 @@ __all__ = [
     "HzgeoError",
     "HzgeoWarning",
     "InputError",
+    "InputTypeError",
     "SliverWarning",
     "ValidationError",
 ]
@@ -76,12 +77,19 @@ class InputError(HzgeoError, ValueError):
     """The input cannot be used at all: missing file, layer, column, CRS, bad geometry type."""
 
 
+class InputTypeError(InputError, TypeError):
+    """An argument of a library call is of the wrong type (e.g. a GeoDataFrame where
+    :class:`~hzgeo.Boundaries` belongs); also a :class:`TypeError`."""
+
+
 #: The osmnx / STYLE name for the same thing.
 ValidationError = InputError
 
 
 class CRSError(InputError):
-    """A layer has no CRS, or a CRS hzgeo cannot work in."""
+    """A layer has no CRS, a CRS that cannot be parsed, or one its coordinates cannot be
+    in (degree-sized coordinates under a projected CRS, bounds outside the CRS's area of
+    use, a region a few metres across)."""
 
 
 class DataQualityError(HzgeoError, ValueError):

@@ -12,6 +12,7 @@ Every problem that makes an input unusable is collected and raised once, as an
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import warnings
@@ -26,7 +27,20 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from hzgeo.errors import CRSError, HzgeoWarning, InputError
+from hzgeo._checks import (
+    LINE_TYPES,
+    POLYGON_TYPES,
+    Problems,
+    check_encoding,
+    check_geometry,
+    check_keys,
+    check_type,
+    crs_label,
+    crs_problem,
+    parse_crs,
+)
+from hzgeo._checks import where as _where
+from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
 from hzgeo.settings import LEVELS
 
@@ -39,19 +53,27 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("code", "XZQDM", "xzqdm", "adcode", "ADCODE", "行政区划代码", "区划代码", "代码",
              "CODE", "PAC", "pac"),
     "name": ("name", "XZQMC", "xzqmc", "NAME", "名称", "行政区名称", "name_zh"),
-    "parent_code": ("parent_code", "PARENT", "parent", "上级代码"),
+    # (a shapefile cuts column names to 10 characters: parent_cod, township_n, county_nam)
+    "parent_code": ("parent_code", "parent_cod", "PARENT", "parent", "上级代码"),
     # names of the units above, carried on a village layer (used when those are derived)
-    "township_name": ("township_name", "乡镇名称", "乡镇街道", "乡镇", "XZMC", "xzmc", "TOWN"),
-    "county_name": ("county_name", "县区名称", "区县名称", "县区", "区县", "QXMC", "qxmc",
-                    "COUNTY"),
+    # (a UTF-8 shapefile keeps 3 Chinese characters of a column name: 乡镇名, 县区名)
+    "township_name": ("township_name", "township_n", "乡镇名称", "乡镇名", "乡镇街道", "乡镇",
+                      "XZMC", "xzmc", "TOWN"),
+    "county_name": ("county_name", "county_nam", "县区名称", "县区名", "区县名称", "区县名",
+                    "县区", "区县", "QXMC", "qxmc", "COUNTY"),
     "river_code": ("river_code", "河流编码", "河流代码", "HLDM", "hldm", "RIVER_CODE"),
     "river_name": ("name", "河流名称", "HLMC", "hlmc", "NAME", "名称", "name_zh"),
     "lake_code": ("code", "湖库编码", "水库编码", "CODE"),
     "lake_name": ("name", "湖库名称", "水库名称", "名称", "NAME"),
+    # optional river columns
+    "flows_into": ("flows_into", "FLOWS_INTO", "汇入", "汇入河流", "汇入河流编码", "汇入水体",
+                   "流入河流", "HRHL", "hrhl"),
+    "accuracy_m": ("accuracy_m", "ACCURACY_M", "精度", "精度_m", "精度(米)", "精度（米）",
+                   "定位精度", "ACCURACY"),
+    "main": ("main", "MAIN", "干流", "是否干流", "市级河流", "是否市级河流"),
+    "main_river": ("main_river", "MAIN_RIVER", "所属干流"),
 }
-
-LINE_TYPES = ("LineString", "MultiLineString")
-POLYGON_TYPES = ("Polygon", "MultiPolygon")
+_BOUNDARY_KEYS = ("code", "name", "parent_code", "township_name", "county_name")
 
 
 def work_crs_for(frame: gpd.GeoDataFrame) -> CRS:
@@ -126,32 +148,9 @@ class Waters:
         return Waters(self.rivers.to_crs(crs), self.lakes.to_crs(crs), dict(self.origin))
 
 
-class _Problems:
-    """Collect problems across files and layers; raise them once."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-        self.hints: list[str] = []
-
-    def add(self, where: str, what: str, features=None, hint: str | None = None) -> None:
-        text = f"{where}: {what}"
-        if features is not None and len(features):
-            shown = [str(f) for f in list(features)[:10]]
-            more = f" and {len(features) - 10} more" if len(features) > 10 else ""
-            text += f" (features: {', '.join(shown)}{more})"
-        self.items.append(text)
-        if hint and hint not in self.hints:
-            self.hints.append(hint)
-
-    def raise_if_any(self, what: str) -> None:
-        if not self.items:
-            return
-        message = f"{what} cannot be used:\n- " + "\n- ".join(self.items)
-        raise InputError(message, hint="; ".join(self.hints) or None)
-
-
-def _where(path: PathLike, layer: str | None) -> str:
-    return f"{path}" + (f", layer {layer!r}" if layer else "")
+def _gdal_says(err: Exception) -> str:
+    """GDAL's message, without its advice on driver prefixes (not for our users)."""
+    return str(err).split("; It might help")[0].rstrip(".; ")
 
 
 def _list_layers(path: Path) -> list[str]:
@@ -159,9 +158,11 @@ def _list_layers(path: Path) -> list[str]:
     if not path.exists():
         raise InputError("file not found", file=path, hint="check the path")
     try:
-        return [name for name, _ in pyogrio.list_layers(path)]
+        with warnings.catch_warnings():  # e.g. "Measured (M) geometry types are not supported"
+            warnings.simplefilter("ignore")
+            return [name for name, _ in pyogrio.list_layers(path)]
     except Exception as err:
-        raise InputError(f"cannot be read as a vector file ({err})", file=path,
+        raise InputError(f"cannot be read as a vector file ({_gdal_says(err)})", file=path,
                          hint="give a GeoPackage, shapefile or GeoJSON") from None
 
 
@@ -175,9 +176,23 @@ def _undeclared_encoding(path: Path, layer: str | None) -> bool:
     if path.suffix.lower() not in (".shp", ".dbf"):
         return False
     try:
-        return pyogrio.read_info(path, layer=layer).get("encoding") == "ISO-8859-1"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pyogrio.read_info(path, layer=layer).get("encoding") == "ISO-8859-1"
     except Exception:
         return False
+
+
+def _decode_name(raw: bytes, encoding: str) -> str:
+    """A .dbf column name: at most 10 bytes, so a UTF-8 乡镇名称 (12 bytes) is cut inside
+    its fourth character; the cut character is dropped (乡镇名)."""
+    for cut in range(4):
+        try:
+            return raw[:len(raw) - cut].decode(encoding)
+        except UnicodeDecodeError:
+            if cut == 3 or len(raw) - cut <= 1:
+                raise
+    raise UnicodeDecodeError(encoding, raw, 0, len(raw), "undecodable")  # pragma: no cover
 
 
 def _recover_text(frame: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
@@ -188,25 +203,29 @@ def _recover_text(frame: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
     """
     text = [c for c in frame.columns if c != frame.geometry.name
             and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
-    values = [str(c) for c in frame.columns] + [
-        v for c in text for v in frame[c].dropna().unique().tolist() if isinstance(v, str)]
+    names = [str(c) for c in frame.columns if c != frame.geometry.name]
+    values = [v for c in text for v in frame[c].dropna().unique().tolist() if isinstance(v, str)]
     raw = [v.encode("latin-1") for v in values if any(ord(ch) > 127 for ch in v)]
-    if not raw:
+    raw_names = [v.encode("latin-1") for v in names if any(ord(ch) > 127 for ch in v)]
+    if not raw and not raw_names:
         return frame
     for encoding in _GUESSED_ENCODINGS:
         try:
             for b in raw:
                 b.decode(encoding)
+            for b in raw_names:
+                _decode_name(b, encoding)
         except UnicodeDecodeError:
             continue
 
         def fix(v, encoding=encoding):
             return v.encode("latin-1").decode(encoding) if isinstance(v, str) else v
 
-        frame = frame.rename(columns={c: fix(c) for c in frame.columns
-                                      if c != frame.geometry.name})
+        frame = frame.rename(columns={c: _decode_name(c.encode("latin-1"), encoding)
+                                      for c in names})
         for c in text:
-            frame[fix(c)] = frame[fix(c)].map(fix)
+            column = _decode_name(c.encode("latin-1"), encoding)
+            frame[column] = frame[column].map(fix)
         warnings.warn(f"{where}: the shapefile declares no encoding (no .cpg file); its text "
                       f"was read as {encoding}. If names look wrong, give the encoding "
                       "(--encoding, e.g. GBK) or add a .cpg file.", HzgeoWarning, stacklevel=4)
@@ -214,8 +233,27 @@ def _recover_text(frame: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
     return frame
 
 
-def _read_layer(path: Path, layer: str | None, problems: _Problems,
-                encoding: str | None = None) -> gpd.GeoDataFrame | None:
+def _unreadable_features(path: Path, layer: str | None) -> list[str] | None:
+    """Features whose geometry GEOS cannot build (e.g. an unclosed ring), by code or row."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            meta, _, wkb, fields = pyogrio.raw.read(path, layer=layer)
+    except Exception:
+        return None
+    if wkb is None:
+        return None
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    bad = np.flatnonzero(pd.isna(geoms) & pd.notna(wkb))
+    names = list(meta["fields"])
+    key = next((names.index(a) for k in ("code", "river_code", "lake_code")
+                for a in ALIASES[k] if a in names), None)
+    return [str(fields[key][i]) if key is not None else f"row {i}" for i in bad]
+
+
+def _read_layer(path: Path, layer: str | None, problems: Problems,
+                encoding: str | None = None, *, allow_empty: bool = False
+                ) -> gpd.GeoDataFrame | None:
     where = _where(path, layer)
     if not path.exists():
         problems.add(str(path), "file not found", hint="check the path")
@@ -224,90 +262,154 @@ def _read_layer(path: Path, layer: str | None, problems: _Problems,
         encoding = None  # GeoPackage and GeoJSON are UTF-8 by definition
     try:
         if layer is not None:
-            available = [name for name, _ in pyogrio.list_layers(path)]
+            available = _list_layers(path)
             if layer not in available:
                 close = difflib.get_close_matches(layer, available, n=1)
                 problems.add(where, f"no such layer; the file has {available}",
                              hint=(f"did you mean layer {close[0]!r}?" if close else
                                    "name the layers with --layers level=LAYER"))
                 return None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with warnings.catch_warnings():  # GDAL's notes (M dropped ...): ours are below
+            warnings.simplefilter("ignore")
             frame = gpd.read_file(path, layer=layer, engine="pyogrio", encoding=encoding)
+    except InputError as err:
+        problems.add(where, err.message, hint=err.hint)
+        return None
+    except shapely.errors.GEOSException as err:  # a geometry GEOS cannot even build
+        bad = _unreadable_features(path, layer)
+        problems.add(where, f"geometry that cannot be built ({err})", bad,
+                     hint="close every ring (its last point must repeat its first) and fix "
+                          "the features in your GIS (e.g. QGIS 'Fix geometries')")
+        return None
     except Exception as err:  # pyogrio/GDAL errors: report them as ours
-        problems.add(where, f"cannot be read ({type(err).__name__}: {err})",
-                     hint="open the file in a GIS to check it is a vector layer"
-                     + (f", and that {encoding!r} is its encoding" if encoding else ""))
+        problems.add(where, f"cannot be read ({type(err).__name__}: {_gdal_says(err)})",
+                     hint="give a GeoPackage, shapefile or GeoJSON, and open it in a GIS to "
+                          "check it is a vector layer"
+                     + (f"; check that {encoding!r} is its encoding" if encoding else ""))
+        return None
+    if not isinstance(frame, gpd.GeoDataFrame):
+        problems.add(where, "has no geometry: it is a table, not a map layer",
+                     hint="give a GeoPackage, shapefile or GeoJSON with the features' "
+                          "geometry (a CSV has none)")
+        return None
+    if not len(frame) and not allow_empty:
+        problems.add(where, "the layer is empty (no features)",
+                     hint="give the layer that holds the features")
         return None
     if encoding is None and _undeclared_encoding(path, layer):
         frame = _recover_text(frame, where)
-    return frame
+    return _drop_zm(frame, where, _declares_m(path, layer))
+
+
+def _declares_m(path: Path, layer: str | None) -> bool:
+    """Whether a shapefile or GeoPackage layer stores M (measure) values, which GDAL's
+    reader drops without a word."""
+    try:
+        if path.suffix.lower() == ".shp":
+            with path.open("rb") as f:
+                f.seek(32)
+                return int.from_bytes(f.read(4), "little") in (21, 23, 25, 28, 31)
+        if path.suffix.lower() == ".gpkg":
+            import sqlite3
+
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                rows = db.execute("SELECT table_name, m FROM gpkg_geometry_columns").fetchall()
+            return any(m in (1, 2) for name, m in rows if layer is None or name == layer)
+    except Exception:
+        return False
+    return False
+
+
+def _drop_zm(frame: gpd.GeoDataFrame, where: str, declares_m: bool = False
+             ) -> gpd.GeoDataFrame:
+    """Heights (Z) and measures (M) dropped, with a note: hzgeo works on the surface."""
+    geoms = frame.geometry.values
+    has_z = shapely.has_z(geoms)
+    has_m = shapely.has_m(geoms) if hasattr(shapely, "has_m") else np.zeros(len(geoms), bool)
+    extra = [name for name, found in (("Z (height)", has_z.any()),
+                                      ("M (measure)", has_m.any() or declares_m)) if found]
+    if not extra:
+        return frame
+    warnings.warn(f"{where}: the geometry has {' and '.join(extra)} coordinates; they were "
+                  "dropped (lengths and areas are measured on the ellipsoid's surface)",
+                  HzgeoWarning, stacklevel=4)
+    return frame.set_geometry(shapely.force_2d(geoms))
 
 
 def _rename(frame: gpd.GeoDataFrame, wanted: Mapping[str, str], columns: Mapping[str, str],
-            where: str, problems: _Problems, required: tuple[str, ...]) -> gpd.GeoDataFrame:
-    """Rename the columns hzgeo needs: user mapping first, then known aliases."""
+            where: str, problems: Problems, required: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Rename the columns hzgeo needs: user mapping first, then known aliases.
+
+    ``wanted`` maps hzgeo's column in this layer to its ``columns`` key (``name`` ->
+    ``river_name`` on a rivers layer), so that mappings and hints use the key.
+    """
     rename = {}
-    for ours, alias_key in wanted.items():
-        if ours in columns:
-            if columns[ours] not in frame.columns:
-                close = difflib.get_close_matches(columns[ours], list(frame.columns), n=1)
-                problems.add(where, f"column {columns[ours]!r} (given for {ours!r}) not found",
-                             hint=f"did you mean {close[0]!r}?" if close else None)
+    for ours, key in wanted.items():
+        if key in columns:
+            if columns[key] not in frame.columns:
+                have = [c for c in frame.columns if c != frame.geometry.name]
+                close = difflib.get_close_matches(columns[key], have, n=1)
+                problems.add(where, f"column {columns[key]!r} (given for {key!r}) not found; "
+                                    f"columns are {have}",
+                             hint=(f"did you mean --columns {key}={close[0]}?" if close else
+                                   f"map an existing column with --columns {key}=COLUMN"))
                 continue
-            rename[columns[ours]] = ours
+            rename[columns[key]] = ours
             continue
-        for alias in ALIASES.get(alias_key, (ours,)):
+        for alias in ALIASES.get(key, (ours,)):
             if alias in frame.columns and alias not in rename:
                 rename[alias] = ours
                 break
     frame = frame.rename(columns=rename)
     for ours in required:
         if ours not in frame.columns:
-            have = [c for c in frame.columns if c != "geometry"]
-            close = difflib.get_close_matches(ours, have, n=1, cutoff=0.3)
+            key = wanted.get(ours, ours)
+            if key in columns:
+                continue  # reported above
+            have = [c for c in frame.columns if c != frame.geometry.name]
+            free = [c for c in have if c not in set(rename.values()) | set(ALIASES)]
+            close = difflib.get_close_matches(key, free, n=1, cutoff=0.3)
             hint = (f"the closest column is {close[0]!r}: map it with --columns "
-                    f"{ours}={close[0]}" if close else f"map a column with --columns {ours}=COLUMN")
-            problems.add(where, f"missing column {ours!r}; columns are {have}", hint=hint)
+                    f"{key}={close[0]}" if close else f"map a column with --columns {key}=COLUMN")
+            problems.add(where, f"missing column {key!r}; columns are {have}", hint=hint)
     return frame
 
 
-def _check_geometry(frame: gpd.GeoDataFrame, key: str, types: tuple[str, ...], where: str,
-                    problems: _Problems) -> None:
-    ids = frame[key].astype(str) if key in frame.columns else pd.Series(frame.index.astype(str))
-    geoms = frame.geometry.values
-    missing = frame.geometry.isna() | frame.geometry.is_empty
-    if missing.any():
-        problems.add(where, "features without geometry", ids[missing.to_numpy()].tolist(),
-                     hint="delete those features or give them a geometry")
-    present = ~missing.to_numpy()
-    wrong = present & ~frame.geom_type.isin(types).to_numpy()
-    if wrong.any():
-        got = sorted(set(frame.geom_type[wrong]))
-        problems.add(where, f"geometry must be {' or '.join(types)}, found {got}",
-                     ids[wrong].tolist(), hint="pass the layer of the right kind")
-    coords_nan = np.zeros(len(frame), dtype=bool)
-    if present.any():
-        coords, index = shapely.get_coordinates(geoms[present], return_index=True)
-        bad = np.unique(index[~np.isfinite(coords).all(axis=1)])
-        coords_nan[np.flatnonzero(present)[bad]] = True
-    if coords_nan.any():
-        problems.add(where, "NaN or infinite coordinates", ids[coords_nan].tolist(),
-                     hint="fix or delete those features")
-
-
-def _set_crs(frame: gpd.GeoDataFrame, crs, gcj02: bool, where: str) -> gpd.GeoDataFrame:
+def _set_crs(frame: gpd.GeoDataFrame, crs: CRS | None, gcj02: bool, where: str,
+             problems: Problems) -> gpd.GeoDataFrame | None:
+    """The layer in its CRS: declared, or given (``crs`` wins, with a warning); None, with
+    the problem recorded, if it has none or its coordinates cannot be in it."""
+    declared = frame.crs
     if frame.crs is None:
         if crs is None:
-            raise CRSError(f"{where}: the layer has no CRS",
-                           hint="declare it with --crs (e.g. --crs EPSG:4490), "
-                                "or set it in your GIS")
+            problems.add(where, "the layer has no CRS", crs=True,
+                         hint="declare it with --crs (e.g. --crs EPSG:4490 for lon/lat), "
+                              "or set it in your GIS")
+            return None
         frame = frame.set_crs(crs)
+    elif crs is not None and not _same_crs(frame.crs, crs):
+        warnings.warn(f"{where}: the file declares {crs_label(frame.crs)}; --crs "
+                      f"{crs_label(crs)} overrides it", HzgeoWarning, stacklevel=4)
+        frame = frame.set_crs(crs, allow_override=True)
     if gcj02:
         if not frame.crs.is_geographic:
-            raise CRSError(f"{where}: --gcj02 declares lon/lat GCJ-02 coordinates, but the "
-                           f"layer's CRS is projected ({frame.crs.name})",
-                           hint="drop --gcj02, or give the lon/lat layer")
+            problems.add(where, "--gcj02 declares lon/lat GCJ-02 coordinates, but the "
+                                f"layer's CRS is projected ({crs_label(frame.crs)})", crs=True,
+                         hint="drop --gcj02, or give the lon/lat layer")
+            return None
+    found = crs_problem(frame)
+    if found:
+        what, hint = found
+        if crs is not None:
+            what += (f" (the CRS given with --crs; the file declares {crs_label(declared)})"
+                     if declared is not None else " (the CRS given with --crs)")
+            if declared is not None and crs_problem(
+                    frame.set_crs(declared, allow_override=True)) is None:
+                hint = (f"leave out --crs: the file's own {crs_label(declared)} fits its "
+                        "coordinates")
+        problems.add(where, what, hint=hint, crs=True)
+        return None
+    if gcj02:
         frame = frame.copy()
         frame.geometry = gpd.GeoSeries(geometry_gcj02_to_wgs84(frame.geometry.values),
                                        index=frame.index).set_crs("EPSG:4326",
@@ -315,25 +417,29 @@ def _set_crs(frame: gpd.GeoDataFrame, crs, gcj02: bool, where: str) -> gpd.GeoDa
     return frame
 
 
+def _same_crs(a: CRS, b: CRS) -> bool:
+    if a.equals(b, ignore_axis_order=True):
+        return True
+    epsg = a.to_epsg(min_confidence=70)
+    return epsg is not None and epsg == b.to_epsg(min_confidence=70)
+
+
 def _check_layer(frame: gpd.GeoDataFrame, key: str, types: tuple[str, ...], where: str,
-                 problems: _Problems, crs, gcj02: bool, duplicate: str,
+                 problems: Problems, crs, gcj02: bool, duplicate: str | None,
                  duplicate_hint: str, keep_duplicates: bool = False
                  ) -> gpd.GeoDataFrame | None:
     """Duplicate keys, geometry types, NaN coordinates and the CRS of one layer.
 
-    Problems go to ``problems`` (duplicate keys not, with ``keep_duplicates``); returns the
-    layer in its declared CRS, or None when it has none.
+    Problems go to ``problems`` (duplicate keys not, with ``keep_duplicates`` or
+    ``duplicate`` None: :func:`hzgeo.find_defects` reports them); returns the layer in its
+    CRS, or None when it has none or one its coordinates cannot be in.
     """
-    dup = frame[key][frame[key].duplicated(keep=False)]
-    if len(dup) and not keep_duplicates:
-        problems.add(where, duplicate, sorted(set(dup)), hint=duplicate_hint)
-    _check_geometry(frame, key, types, where, problems)
-    try:
-        return _set_crs(frame, crs, gcj02, where)
-    except CRSError as err:
-        problems.add(where, "no CRS" if "no CRS" in err.message else err.message,
-                     hint=err.hint)
-        return None
+    if duplicate is not None and not keep_duplicates:
+        dup = frame[key][frame[key].duplicated(keep=False)]
+        if len(dup):
+            problems.add(where, duplicate, sorted(set(dup)), hint=duplicate_hint)
+    check_geometry(frame, key, types, where, problems)
+    return _set_crs(frame, crs, gcj02, where, problems)
 
 
 def _fill_provenance(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
@@ -421,19 +527,21 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
 
     if source is None:
         source = datasets.get_path("boundaries")
-    columns = dict(columns or {})
-    problems = _Problems()
+    check_type(source, "source", (str, os.PathLike, Mapping),
+               "a path, or a mapping of level -> path")
+    columns = check_keys(columns, ALIASES, "column key", "--columns", "columns")
+    layers = check_keys(layers, LEVELS, "level", "--layers", "layers")
+    encoding = check_encoding(encoding)
+    crs = parse_crs(crs)
+    problems = Problems()
     frames: dict[str, gpd.GeoDataFrame] = {}
     origin: dict[str, str] = {}
     if isinstance(source, Mapping):
-        unknown = set(source) - set(LEVELS)
-        if unknown:
-            raise InputError(f"unknown level(s) {sorted(unknown)}; levels are {list(LEVELS)}")
-        wanted = {level: (Path(path), (layers or {}).get(level)) for level, path in source.items()}
+        check_keys(source, LEVELS, "level", "--boundaries", "source")
+        wanted = {level: (Path(path), layers.get(level)) for level, path in source.items()}
     else:
         path = Path(source)
         available = _list_layers(path)
-        layers = dict(layers or {})
         if len(available) == 1 and not layers:
             layers = {"village": available[0]}
         wanted = {}
@@ -443,21 +551,21 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
                 wanted[level] = (path, name)
             elif level in layers or level == "village":
                 wanted[level] = (path, name)  # reported as a missing layer
+    unnamed: list[str] = []
     for level, (path, layer) in wanted.items():
         frame = _read_layer(path, layer, problems, encoding)
         if frame is None:
             continue
         where = _where(path, layer)
-        frame = _rename(frame, {"code": "code", "name": "name", "parent_code": "parent_code",
-                                "township_name": "township_name",
-                                "county_name": "county_name"},
-                        columns, where, problems, required=("code",))
+        frame = _rename(frame, {key: key for key in _BOUNDARY_KEYS}, columns, where, problems,
+                        required=("code",))
         if "code" not in frame.columns:
-            _check_geometry(frame, "code", POLYGON_TYPES, where, problems)
+            check_geometry(frame, "code", POLYGON_TYPES, where, problems)
             continue
         frame["code"] = _as_code(frame["code"])
         if "name" not in frame.columns:
             frame["name"] = frame["code"]
+            unnamed.append(where)
         frame["name"] = frame["name"].fillna("").astype(str)
         if "parent_code" in frame.columns:
             frame["parent_code"] = _as_code(frame["parent_code"])
@@ -469,8 +577,8 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
                          [f"row {i}" for i in np.flatnonzero(empty_code)][:10],
                          hint="give every unit its statistical code")
         frame = _check_layer(frame, "code", POLYGON_TYPES, where, problems, crs, gcj02,
-                             "duplicate codes", "every unit needs its own code",
-                             keep_duplicates=keep_duplicates)
+                             "duplicate codes", "every unit needs its own code (`hzgeo "
+                             "check` maps them)", keep_duplicates=keep_duplicates)
         if frame is None:
             continue
         frames[level] = _fill_provenance(frame, path)
@@ -478,6 +586,18 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     if "village" not in frames and not problems.items:
         problems.add(str(source), "no village level", hint="give the village layer")
     problems.raise_if_any("The boundaries")
+    if unnamed:
+        warnings.warn(f"{'; '.join(unnamed)}: no name column found, so the units are named by "
+                      "their codes (reach names read 黔江450881段): map the names with "
+                      "--columns name=COLUMN", HzgeoWarning, stacklevel=2)
+    derived = [lvl for lvl in ("township", "county") if lvl not in frames
+               and not _carries_names(frames, lvl)]
+    if derived:
+        warnings.warn(f"{origin['village']}: the {' and '.join(derived)} level(s) are derived "
+                      "from the village codes and named by their codes, for lack of a name "
+                      "column: map the village layer's columns with "
+                      + " and ".join(f"--columns {lvl}_name=COLUMN" for lvl in derived)
+                      + " (or give those levels' own layers)", HzgeoWarning, stacklevel=2)
 
     # Derive missing levels upwards by dissolving on the code prefix.
     for child, level in (("village", "township"), ("township", "county"), ("county", "city")):
@@ -496,6 +616,14 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     return Boundaries(ordered, origin)
 
 
+def _carries_names(frames: dict[str, gpd.GeoDataFrame], level: str) -> bool:
+    """Whether the level below ``level`` carries its names (``township_name`` ...)."""
+    child = frames.get("township") if level == "county" and "township" in frames \
+        else frames["village"]
+    column = f"{level}_name"
+    return column in child.columns and bool((child[column].fillna("").astype(str) != "").any())
+
+
 def _first(frame: pd.DataFrame, column: str) -> str:
     return str(frame[column].iloc[0]) if column in frame.columns and len(frame) else ""
 
@@ -506,9 +634,15 @@ def _dissolve_up(child: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     codes, geoms, synthetic = [], [], []
     for code, grp in groups:
         codes.append(code)
-        geoms.append(shapely.coverage_union_all(grp.geometry.values)
-                     if shapely.coverage_is_valid(grp.geometry.values)
-                     else shapely.union_all(grp.geometry.values))
+        parts = grp.geometry.values
+        invalid = ~shapely.is_valid(parts)
+        if invalid.any():  # a bow tie: the parent as `hzgeo check --fix` would see it
+            parts = parts.copy()
+            parts[invalid] = shapely.make_valid(parts[invalid], method="structure",
+                                                keep_collapsed=False)
+        geoms.append(shapely.coverage_union_all(parts)
+                     if not invalid.any() and shapely.coverage_is_valid(parts)
+                     else shapely.union_all(parts))
         synthetic.append(bool(grp["synthetic"].any()) if "synthetic" in grp else False)
     # the unit's name where the children carry it (e.g. a 乡镇名称 column), else its code
     names = _carried(groups, f"{level}_name", codes)
@@ -534,11 +668,25 @@ def _carried(groups, column: str, default: list) -> list:
     return [value or fallback for value, fallback in zip(values.tolist(), default, strict=True)]
 
 
+_TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "真", "对"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "假", "", "nan", "none"}
+
+
+def _as_flag(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Yes/no values (True, 1, "是", "Y" ...) as bools; and where a value is neither."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype(bool), np.zeros(len(series), dtype=bool)
+    text = series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                      else str(v).strip().lower())
+    yes, no = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
+    return pd.Series(yes, index=series.index), ~(yes | no)
+
+
 def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The optional river columns, with their defaults where missing.
 
     ``main`` False, ``main_river`` and ``flows_into`` empty, ``accuracy_m`` NaN (unknown),
-    ``synthetic`` False.
+    ``synthetic`` False. ``main`` and ``synthetic`` read yes/no values (是/否, 1/0, Y/N).
     """
     rivers = rivers.copy()
     defaults = {"main": False, "main_river": "", "flows_into": "", "accuracy_m": np.nan,
@@ -547,11 +695,91 @@ def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if column not in rivers.columns:
             rivers[column] = value
     for column in ("main", "synthetic"):
-        rivers[column] = rivers[column].fillna(False).astype(bool)
+        rivers[column] = _as_flag(rivers[column])[0]
     for column in ("main_river", "flows_into"):
         rivers[column] = rivers[column].fillna("").astype(str)
     rivers["accuracy_m"] = pd.to_numeric(rivers["accuracy_m"], errors="coerce")
     return rivers
+
+
+def complete_lake_columns(lakes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The optional lake columns, with their defaults where missing.
+
+    ``kind`` "lake", ``scale`` and ``commander_county`` empty, ``synthetic`` False.
+    """
+    lakes = lakes.copy()
+    for column, value in {"kind": "lake", "scale": "", "commander_county": ""}.items():
+        if column not in lakes.columns:
+            lakes[column] = value
+        lakes[column] = lakes[column].fillna("").astype(str)
+    lakes["synthetic"] = _as_flag(lakes["synthetic"])[0] if "synthetic" in lakes.columns \
+        else False
+    return lakes
+
+
+#: Mean vertex spacing (m) from which a river without ``accuracy_m`` gets a note.
+COARSE_SPACING_M = 1000.0
+_WATER_KEYS = {"river_code": "river_code", "name": "river_name", "flows_into": "flows_into",
+               "accuracy_m": "accuracy_m", "main": "main", "main_river": "main_river"}
+
+
+def _river_columns(rivers: gpd.GeoDataFrame, where: str, problems: Problems
+                   ) -> gpd.GeoDataFrame:
+    """Check the optional columns' values; flows_into given as names becomes codes."""
+    if "main" in rivers.columns:
+        _, bad = _as_flag(rivers["main"])
+        if bad.any():
+            problems.add(where, "column 'main' holds values that are not yes/no: "
+                                f"{sorted(set(map(str, rivers['main'][bad])))[:5]}",
+                         rivers["river_code"][bad].tolist(),
+                         hint="mark the plan's main rivers with 是/否, 1/0 or true/false")
+    if "accuracy_m" in rivers.columns:
+        raw = rivers["accuracy_m"]
+        value = pd.to_numeric(raw, errors="coerce")
+        bad = (raw.notna() & (raw.astype(str).str.strip() != "") & value.isna()) | (value <= 0)
+        if bad.any():
+            problems.add(where, "column 'accuracy_m' holds values that are not positive "
+                                "metres", rivers["river_code"][bad.to_numpy()].tolist(),
+                         hint="give accuracy_m in metres (e.g. 1000 for a 1:1,000,000 map), "
+                              "or leave it empty")
+    if "flows_into" in rivers.columns:
+        into = _as_code(rivers["flows_into"])  # 450802.0 -> '450802', as river_code
+        codes = set(rivers["river_code"])
+        names = rivers.drop_duplicates("name", keep=False).set_index("name")["river_code"]
+        by_name = into.map(lambda v: names.get(v, v) if v and v not in codes else v)
+        rivers["flows_into"] = by_name  # 汇入河流 given as names
+    return rivers
+
+
+def _degraded_rivers(rivers: gpd.GeoDataFrame, where: str) -> None:
+    """Warn when the rivers lack what some results need: flows_into, accuracy_m."""
+    if len(rivers) > 1 and not (rivers["flows_into"] != "").any():
+        warnings.warn(f"{where}: no flows_into column (汇入河流), so mouths and confluences "
+                      "cannot be named (起止 say 市界 or 源头 instead of 汇入…) and flow "
+                      "direction is taken as drawn: map the column with --columns "
+                      "flows_into=COLUMN", HzgeoWarning, stacklevel=3)
+    unknown = ~np.isfinite(rivers["accuracy_m"].to_numpy(dtype=float))
+    if not unknown.any():
+        return
+    geoms = rivers.geometry.values[unknown]
+    if rivers.crs.is_geographic:
+        lon_lat = rivers.crs
+        length = gpd.GeoSeries(geoms, crs=lon_lat).to_crs(work_crs_for(rivers)).length
+        length = length.to_numpy()
+    else:
+        length = shapely.length(geoms) * rivers.crs.axis_info[0].unit_conversion_factor
+    segments = shapely.get_num_coordinates(geoms) - shapely.get_num_geometries(geoms)
+    spacing = length / np.maximum(segments, 1)
+    coarse = spacing >= COARSE_SPACING_M
+    if coarse.any():
+        codes = rivers["river_code"].to_numpy()[unknown][coarse]
+        km = spacing[coarse].min() / 1000
+        warnings.warn(f"{where}: {len(codes)} river(s) have vertices {km:.1f} km or more "
+                      f"apart and no accuracy_m ({', '.join(codes[:10])}"
+                      + (" ..." if len(codes) > 10 else "") + "): such a line can stray from a "
+                      "border it follows by more than the 20 m tolerance, so 界河 may be "
+                      "missed: give accuracy_m (--columns accuracy_m=COLUMN, or 精度) or "
+                      "--boundary-tolerance", HzgeoWarning, stacklevel=3)
 
 
 def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None,
@@ -570,10 +798,27 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     rivers_layer, lakes_layer : str, optional
         Layer names in a multi-layer file; default ``rivers`` and ``lakes`` (or the only layer).
     columns : mapping, optional
-        hzgeo column -> your column: ``river_code``, ``name`` (river), ``lake_code``,
-        ``lake_name``. ``河流名称`` and similar are found without it.
+        ``columns`` key -> your column: ``river_code``, ``river_name``, ``flows_into``
+        (the river_code, or the name, of the river it flows into), ``accuracy_m``,
+        ``main`` (yes/no), ``main_river``, ``lake_code``, ``lake_name``. Keys of the
+        boundaries (``code``, ``name`` ...) are accepted and ignored, so that one mapping
+        serves both readers. ``河流名称``, ``汇入河流``, ``精度``, ``干流`` and similar are
+        found without it.
     crs, gcj02, encoding
         As in :func:`read_boundaries`.
+
+    Raises
+    ------
+    InputError, CRSError
+        As :func:`read_boundaries`; also ``main`` values that are not yes/no,
+        ``accuracy_m`` values that are not positive metres. (Duplicate river codes are a
+        defect that :func:`hzgeo.find_defects` reports.)
+
+    Warns
+    -----
+    HzgeoWarning
+        Rivers without ``flows_into`` (mouths and confluences cannot be named), rivers
+        without ``accuracy_m`` whose vertices are a kilometre or more apart.
 
     Examples
     --------
@@ -585,8 +830,11 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
 
     if source is None:
         source = datasets.get_path("waters")
-    columns = dict(columns or {})
-    problems = _Problems()
+    check_type(source, "source", (str, os.PathLike), "a path")
+    columns = check_keys(columns, ALIASES, "column key", "--columns", "columns")
+    encoding = check_encoding(encoding)
+    crs = parse_crs(crs)
+    problems = Problems()
     source = Path(source)
     available = _list_layers(source)
     if rivers_layer is None:
@@ -595,45 +843,37 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     origin = {"rivers": _where(source, rivers_layer)}
     if rivers is not None:
         where = origin["rivers"]
-        mapping = {"river_code": columns.get("river_code"), "name": columns.get("name")}
-        rivers = _rename(rivers, {"river_code": "river_code", "name": "river_name"},
-                         {k: v for k, v in mapping.items() if v}, where, problems,
-                         required=("name",))
+        rivers = _rename(rivers, _WATER_KEYS, columns, where, problems, required=("name",))
         if "name" in rivers.columns:
             rivers["name"] = rivers["name"].fillna("").astype(str)
             if "river_code" not in rivers.columns:
                 rivers["river_code"] = rivers["name"]
             rivers["river_code"] = _as_code(rivers["river_code"])
+            rivers = _river_columns(rivers, where, problems)
+            # duplicate river codes are a defect that `hzgeo check` reports
             rivers = _check_layer(rivers, "river_code", LINE_TYPES, where, problems, crs,
-                                  gcj02, "duplicate river codes",
-                                  "give every river its own river_code (merge the parts of "
-                                  "one river into one MultiLineString)")
+                                  gcj02, None, "")
             if rivers is not None:
                 rivers = complete_river_columns(_fill_provenance(rivers, source))
     lake_frame = None
     lake_source, lake_layer = (Path(lakes), lakes_layer) if lakes is not None else (
         source, lakes_layer or ("lakes" if "lakes" in available else None))
     if lake_layer is not None or lakes is not None:
-        lake_frame = _read_layer(lake_source, lake_layer, problems, encoding)
+        lake_frame = _read_layer(lake_source, lake_layer, problems, encoding, allow_empty=True)
         origin["lakes"] = _where(lake_source, lake_layer)
     if lake_frame is not None:
         where = origin["lakes"]
-        lake_frame = _rename(lake_frame, {"code": "lake_code", "name": "lake_name"},
-                             {k: columns[f"lake_{k}"] for k in ("code", "name")
-                              if f"lake_{k}" in columns}, where, problems,
-                             required=("code", "name"))
+        lake_frame = _rename(lake_frame, {"code": "lake_code", "name": "lake_name"}, columns,
+                             where, problems, required=("code", "name"))
         if {"code", "name"} <= set(lake_frame.columns):
             lake_frame["code"] = _as_code(lake_frame["code"])
             lake_frame = _check_layer(lake_frame, "code", POLYGON_TYPES, where, problems, crs,
                                       gcj02, "duplicate lake codes",
                                       "give every lake or reservoir its own code")
             if lake_frame is not None:
-                for column, value in {"kind": "lake", "scale": "", "commander_county": ""}.items():
-                    if column not in lake_frame.columns:
-                        lake_frame[column] = value
-                    lake_frame[column] = lake_frame[column].fillna("").astype(str)
-                lake_frame = _fill_provenance(lake_frame, lake_source)
+                lake_frame = _fill_provenance(complete_lake_columns(lake_frame), lake_source)
     problems.raise_if_any("The waters")
+    _degraded_rivers(rivers, origin["rivers"])
     if lake_frame is None:
         lake_frame = gpd.GeoDataFrame(
             {c: pd.Series(dtype=object) for c in

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hzgeo._checks import check_boundaries, check_metres
+from hzgeo.errors import DataQualityError
 from hzgeo.io import Boundaries, work_crs_for
 from hzgeo.settings import LEVELS, REPAIR_GAP_WIDTH_M, STORE_CRS
 from hzgeo.validate import boundary_defects, polygonal, records_frame
@@ -50,11 +52,20 @@ def repair_boundaries(boundaries: Boundaries, *, gap_width: float = REPAIR_GAP_W
     edges are snapped vertex for vertex. Levels without defects are returned as they are.
     Geometry work happens in the projected work CRS; levels keep their own CRS.
     """
+    check_boundaries(boundaries)
+    gap_width = check_metres(gap_width, "gap_width", "--fix gap width")
     present = [level for level in LEVELS if level in boundaries]
     if not present:
         return boundaries, records_frame([], STORE_CRS, REPAIR_COLUMNS)
     work = work_crs_for(boundaries[present[-1]])
     defects = boundary_defects(boundaries)
+    duplicate = defects[defects["kind"] == "duplicate_code"]
+    if len(duplicate):
+        raise DataQualityError(
+            "units share a code, which --fix cannot decide: " + ", ".join(
+                f"{lvl} {code}" for lvl, code in
+                duplicate[["layer", "code"]].drop_duplicates().values.tolist()[:10]),
+            hint="give every unit its own code in your GIS, then run `hzgeo check` again")
     levels, logs, parent_geoms = dict(boundaries.levels), [], None
     for i, level in enumerate(present):
         frame = boundaries[level]

@@ -30,6 +30,15 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from hzgeo._checks import (
+    check_boundaries,
+    check_metres,
+    check_type,
+    check_waters,
+    parse_crs,
+    refuse_unusable_geometry,
+    warn_rivers_outside,
+)
 from hzgeo._crossings import coverage_edges, crossings
 from hzgeo._network import RiverNetwork
 from hzgeo._reaches import REACH_COLUMNS, ReachWriter, link_parents
@@ -39,7 +48,7 @@ from hzgeo._stages import stage
 from hzgeo._units import UnitTable
 from hzgeo._zones import zone_lakes
 from hzgeo.errors import DataQualityError, InputError, SliverWarning
-from hzgeo.io import Boundaries, Waters, complete_river_columns, work_crs_for
+from hzgeo.io import Boundaries, Waters, work_crs_for
 from hzgeo.settings import (
     BOUNDARY_MAX_CROSSING_DEG,
     BOUNDARY_MIN_FACTOR,
@@ -165,6 +174,24 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     -------
     Segmentation
 
+    Raises
+    ------
+    InputTypeError
+        ``boundaries`` or ``waters`` of the wrong type (read them with
+        :func:`~hzgeo.read_boundaries` / :func:`~hzgeo.read_waters`).
+    InputError, CRSError
+        A layer without CRS or required columns, null geometries, wrong geometry types,
+        a negative ``min_length``, a ``boundary_tolerance`` that is not positive.
+    DataQualityError
+        Invalid polygons, rivers of zero length, villages that overlap where a river
+        runs. (Codes that do not nest, gaps and the like are for
+        :func:`~hzgeo.validate_boundaries`, which the command line runs first.)
+
+    Warns
+    -----
+    HzgeoWarning
+        Rivers with no length inside the region (they get no reach).
+
     Examples
     --------
     >>> import geopandas, shapely
@@ -183,11 +210,12 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     0     示例河甲村段   0.0000  0.9999  甲村与乙村交界处
     1     示例河乙村段   0.9999  1.9998    市界（出境）
     """
+    boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
+        boundaries, waters, min_length, boundary_tolerance, overrides, work_crs)
     boundaries = _complete_levels(boundaries)
-    rivers = complete_river_columns(waters.rivers.reset_index(drop=True))
+    rivers = waters.rivers.reset_index(drop=True)
     if work_crs is None:
         work_crs = work_crs_for(boundaries["village"])
-    work_crs = CRS(work_crs)
     if not work_crs.is_projected:
         raise InputError(f"work_crs must be projected, got {work_crs.name}",
                          hint="use e.g. EPSG:4546 (CGCS2000 / 3-degree GK CM 111E)")
@@ -253,11 +281,27 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
 
     with stage("zones"):
         zones = zone_lakes(waters.lakes, units, villages, work_crs)
-    return Segmentation(
+    result = Segmentation(
         reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
         writer.lengths(runs),
         settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
                   "work_crs": work_crs.to_string()})
+    warn_rivers_outside(result.river_lengths)
+    return result
+
+
+def _checked(boundaries, waters, min_length, boundary_tolerance, overrides, work_crs):
+    """The entry checks of :func:`segment_waters`: the command line's messages."""
+    check_boundaries(boundaries, need_village=True, unique=True)
+    waters = check_waters(waters)
+    min_length = check_metres(min_length, "min_length", "--min-length")
+    boundary_tolerance = check_metres(boundary_tolerance, "boundary_tolerance",
+                                      "--boundary-tolerance", positive=True, optional=True)
+    if overrides is not None:
+        check_type(overrides, "overrides", pd.DataFrame, "a DataFrame (the --overrides table)")
+    work_crs = parse_crs(work_crs)
+    refuse_unusable_geometry(boundaries, waters)  # GEOS would fail on these
+    return boundaries, waters, min_length, boundary_tolerance, work_crs
 
 
 def _compose(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:

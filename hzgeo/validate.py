@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hzgeo.errors import DataQualityError, HzgeoWarning
+from hzgeo._checks import check_boundaries, check_waters, origin_files
+from hzgeo.errors import DataQualityError, HzgeoWarning, InputError
 from hzgeo.io import Boundaries, Waters, work_crs_for
 from hzgeo.settings import (
     BOUNDARY_TOLERANCE_M,
@@ -191,9 +192,12 @@ def boundary_defects(boundaries: Boundaries, *, coverage: bool = True) -> gpd.Ge
     >>> len(boundary_defects(read_boundaries()))
     0
     """
+    check_boundaries(boundaries)
     present = [level for level in LEVELS if level in boundaries]
-    if not present:
-        return records_frame([], STORE_CRS)
+    duplicated = {lvl: _duplicates(lvl, boundaries[lvl]) for lvl in present}
+    if any(duplicated.values()):  # nesting needs unique codes: report these first
+        return records_frame([d for found in duplicated.values() for d in found],
+                             boundaries[present[-1]].crs)
     # areas need metres; the codes-only check needs no reprojection
     work = work_crs_for(boundaries[present[-1]]) if coverage else boundaries[present[-1]].crs
     levels = {lvl: boundaries[lvl].to_crs(work) if coverage else boundaries[lvl]
@@ -228,6 +232,20 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def _duplicates(level: str, frame: gpd.GeoDataFrame) -> list[pd.DataFrame]:
+    """Units sharing a code: one row each, at a point inside it."""
+    dup = np.flatnonzero(frame["code"].duplicated(keep=False).to_numpy())
+    if not len(dup):
+        return []
+    geoms = (frame.geometry.values if isinstance(frame, gpd.GeoDataFrame)
+             else np.asarray(frame["geometry"], dtype=object))[dup]
+    what = ("another river has the same river_code; merge the parts of one river into one "
+            "MultiLineString" if level == "rivers" else
+            "another unit of the level has the same code; every unit needs its own")
+    return [_rows(level, frame, dup, "duplicate_code", what,
+                  shapely.point_on_surface(geoms))]
+
+
 def _orphans(parent_level, parent, level, frame) -> list[pd.DataFrame]:
     orphan = np.flatnonzero(~frame["parent_code"].isin(set(parent["code"])).to_numpy())
     if not len(orphan):
@@ -247,11 +265,15 @@ def water_defects(waters: Waters) -> gpd.GeoDataFrame:
     >>> len(water_defects(read_waters()))
     0
     """
+    waters = check_waters(waters, unique=False)
     parts = []
     rivers = pd.DataFrame({"code": waters.rivers["river_code"].to_numpy(),
                            "name": waters.rivers["name"].to_numpy(),
                            "flows_into": waters.rivers["flows_into"].to_numpy()})
     geoms = waters.rivers.geometry.values
+    twice = _duplicates("rivers", rivers.assign(geometry=geoms))
+    if twice:  # the network needs unique codes: report these first
+        return records_frame(twice, waters.rivers.crs)
     short = np.flatnonzero(~(shapely.length(geoms) > 0))
     if len(short):
         parts.append(_rows("rivers", rivers, short, "zero_length_river",
@@ -320,6 +342,9 @@ def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = N
     >>> find_defects(boundaries, waters).empty
     True
     """
+    if boundaries is None and waters is None:
+        raise InputError("find_defects needs boundaries, waters or both",
+                         hint="pass hzgeo.read_boundaries(...) and/or hzgeo.read_waters(...)")
     parts = []
     if boundaries is not None:
         parts.append(boundary_defects(boundaries, coverage=coverage))
@@ -331,15 +356,16 @@ def find_defects(boundaries: Boundaries | None = None, waters: Waters | None = N
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=STORE_CRS)
 
 
-def _refuse(defects: gpd.GeoDataFrame, what: str) -> None:
+def _refuse(defects: gpd.GeoDataFrame, what: str, origin: dict | None = None) -> None:
     if defects.empty:
         return
     lines = []
     for (layer, kind), rows in defects.groupby(["layer", "kind"], sort=False):
-        lines.append(f"{layer}: {kind}: " + _listing(
-            f"{c} ({d})" for c, d in zip(rows["code"], rows["detail"], strict=True)))
+        lines.append(f"{layer}: {kind}: " + _listing(dict.fromkeys(  # once per code
+            f"{c} ({d})" for c, d in zip(rows["code"], rows["detail"], strict=True))))
     raise DataQualityError(f"the {what} have defects that segmentation cannot work "
-                           "around:\n- " + "\n- ".join(lines), hint=_FIX_HINT)
+                           "around:\n- " + "\n- ".join(lines), hint=_FIX_HINT,
+                           file=origin_files(origin, set(defects["layer"])))
 
 
 def validate_boundaries(boundaries: Boundaries, *, coverage: bool = True) -> None:
@@ -358,7 +384,7 @@ def validate_boundaries(boundaries: Boundaries, *, coverage: bool = True) -> Non
     >>> validate_boundaries(read_boundaries()) is None
     True
     """
-    _refuse(boundary_defects(boundaries, coverage=coverage), "boundaries")
+    _refuse(boundary_defects(boundaries, coverage=coverage), "boundaries", boundaries.origin)
 
 
 def validate_waters(waters: Waters) -> None:
@@ -381,4 +407,4 @@ def validate_waters(waters: Waters) -> None:
                           f"{c} ({d})" for c, d in zip(rows["code"], rows["detail"],
                                                       strict=True))
                       + "; `hzgeo check` maps them", HzgeoWarning, stacklevel=2)
-    _refuse(defects[~tolerable], "waters")
+    _refuse(defects[~tolerable], "waters", waters.origin)

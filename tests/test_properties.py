@@ -214,6 +214,8 @@ def build(sc):
 def run(boundaries, waters, sc):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SliverWarning)
+        # a generated river may run only along the outline: no length inside, said so
+        warnings.filterwarnings("ignore", r"\d+ river\(s\) have no length inside the region")
         return segment_waters(boundaries, waters, min_length=sc["min_length"],
                               boundary_tolerance=sc["tol"])
 

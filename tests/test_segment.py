@@ -10,7 +10,7 @@ import shapely
 from shapely.testing import assert_geometries_equal
 from toy import CRS, X0, Y0, T, V, box, geodesic, line, make_boundaries, make_waters
 
-from hzgeo import InputError, SliverWarning, segment_waters
+from hzgeo import HzgeoWarning, InputError, SliverWarning, segment_waters
 
 TOL_M = 1e-6  # geometry comparisons in metres, after the EPSG:4490 round trip
 
@@ -135,7 +135,8 @@ def test_a_river_ending_on_the_border_it_follows_shares_that_stretch(boundaries)
 def test_corner_touch_is_not_a_reach(boundaries):
     # touches the city only at the top corner shared by V11 and V12
     river = line((500, 1500), (1000, 1000), (1500, 1500))
-    seg = segment_waters(boundaries, make_waters(river))
+    with pytest.warns(HzgeoWarning, match="R1 河1"):  # no length inside: said, not silent
+        seg = segment_waters(boundaries, make_waters(river))
     for frame in seg.reaches.values():
         assert frame.empty
     assert seg.river_lengths["length_m"][0] == 0.0
@@ -290,7 +291,8 @@ def test_no_rivers_and_a_river_outside_the_city(boundaries, tmp_path):
     seg = segment_waters(boundaries, none)
     assert all(frame.empty for frame in seg.reaches.values())
     seg.to_file(tmp_path / "empty.gpkg")  # empty layers are still written
-    away = segment_waters(boundaries, make_waters(line((0, 5000), (1000, 5000))))
+    with pytest.warns(HzgeoWarning, match="1 river.* no length inside the region"):
+        away = segment_waters(boundaries, make_waters(line((0, 5000), (1000, 5000))))
     assert all(frame.empty for frame in away.reaches.values())
     assert away.river_lengths["length_m"].tolist() == [0.0]
 
