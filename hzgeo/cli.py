@@ -478,28 +478,69 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
     return EXIT_OK if report.ok else EXIT_DEFECTS
 
 
-#: The files ``run`` writes in its folder (and directory.<sheet>.csv); nothing else there is
-#: touched.
-RUN_FILES = ("segments.gpkg", "reaches.csv", "directory.xlsx")
+#: The files of fixed name that ``run`` writes in its folder (besides directory.<sheet>.csv,
+#: field.<layer>.csv, map_<county>.html and sheet_*); nothing else there is touched.
+RUN_FILES = ("segments.gpkg", "directory.xlsx", "audit.json", "defects.gpkg", "field.gpkg",
+             "field.xlsx", "field.kml", "map_city.html", "index.html")
+
+
+def county_option(func: Callable) -> Callable:
+    """``--county``: limit the command to one county."""
+    return click.option("--county", default=None, metavar="CODE|NAME",
+                        help="Limit the work to one county (code or name, e.g. 450802 or "
+                             "港北区): its units at every level, rivers inside it.")(func)
+
+
+def _limit(bnd, county: str | None, echo):
+    """The boundaries of one county when ``county`` is given."""
+    if county is None:
+        return bnd
+    from hzgeo.select import county_code, limit_to_county
+
+    code = county_code(bnd, county)
+    name = bnd["county"].set_index("code").loc[code, "name"]
+    echo(f"limited to {code} {name}")
+    return limit_to_county(bnd, code)
 
 
 @cli.command()
 @input_options
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("hzgeo_output"),
-              show_default=True, help="Folder for the results.")
+              show_default=True, help="Folder for the results (created; only the files run "
+                                      "writes are replaced).")
 @officials_options
+@county_option
+@click.option("--data-date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the data, on every output. Default: today.")
+@click.option("--no-phones", is_flag=True,
+              help="Leave personal phone numbers off the HTML maps (for a public map).")
+@click.option("--no-maps", is_flag=True,
+              help="Skip the HTML maps and the print sheets (the slowest step).")
 @_segment_args
 @common_options
 def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officials,
-        officials_encoding, rules, min_length, boundary_tolerance, overrides, fix, quiet,
-        debug) -> int:
-    """Phase one on the given (default: bundled Guigang) data: load, validate, segment, write.
+        officials_encoding, rules, county, data_date, no_phones, no_maps, min_length,
+        boundary_tolerance, overrides, fix, quiet, debug) -> int:
+    """Phase one end to end: reaches, chiefs, directory, audit, field sites, maps.
 
-    Writes OUT/segments.gpkg (every layer, EPSG:4490) and OUT/reaches.csv (all levels,
-    UTF-8 with BOM); with office holders (the bundled sample for the bundled data, else
-    --officials) also the directory: OUT/directory.xlsx and OUT/directory.<sheet>.csv.
-    Other files in OUT are left as they are.
+    Without --boundaries/--waters it runs on the bundled Guigang sample and its fictional
+    office holders. Writes into OUT: segments.gpkg, directory.xlsx and directory.<sheet>.csv
+    (with office holders), audit.json and defects.gpkg, field.gpkg/.xlsx/.kml/.<layer>.csv,
+    map_city.html and map_<county>.html, sheet_*.png/.pdf (city, counties, main rivers), and
+    index.html linking them all. Exit 0, or 1 when the audit found defects (after writing
+    everything); 2 when the inputs cannot be used (the audit is still written when the
+    boundaries are too defective to segment).
+
+    \b
+    Examples:
+      hzgeo run
+      hzgeo run --boundaries bnd.gpkg --waters rivers.gpkg --officials holders.xlsx \\
+                --out results --no-phones
     """
+    from hzgeo._progress import Steps
+    from hzgeo.chiefs import read_officials, read_rules
+    from hzgeo.pipeline import run_phase_one, step_count
+
     check_output_path(out, kind="folder")
     given = input_paths(boundaries, waters, overrides, officials, rules)
     for name in RUN_FILES:
@@ -507,57 +548,61 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, official
                           option=f"{name}, which run writes in --out,",
                           hint=f"move {out / name} away, or give another --out")
     echo = _Reporter(quiet)
+    sample = not boundaries and not waters
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
+        # units sharing a code are kept for the audit, which run writes before refusing
         bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
-                               echo=echo)
+                               echo=echo, keep_duplicates=not fix)
+        officials = _officials_path(boundaries, waters, officials, required=False)
+        if sample:
+            echo("hzgeo: office holders: the bundled sample (every name and phone number "
+                 "is fictional)")
+        holders = (None if officials is None
+                   else read_officials(officials, encoding=officials_encoding))
+        rule_set = read_rules(rules)
         bnd, repairs = _repair(bnd, fix, echo)
-        echo("boundaries: " + ", ".join(
-            f"{lvl} {len(f)}" + (f" ({int(f['synthetic'].sum())} synthetic)"
-                                 if f["synthetic"].any() else "")
-            for lvl, f in bnd.levels.items()))
-        rivers = wat.rivers
-        n_main = rivers.loc[rivers["main"], "main_river"].replace("", None).dropna().nunique()
-        echo(f"waters: {len(rivers)} rivers ({n_main} main rivers in "
-             f"{int(rivers['main'].sum())} lines, "
-             f"{int(rivers['synthetic'].sum())} synthetic), {len(wat.lakes)} lakes/reservoirs")
-        result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
-        with atomic_outputs() as outputs:
-            from hzgeo.output import write_layers
-
-            write_layers(_output_layers(result, repairs), out / "segments.gpkg", outputs=outputs)
-            table = pd.concat([result.reaches[lvl].drop(columns="geometry")
-                               for lvl in REACH_LEVELS], ignore_index=True)
-            table.to_csv(outputs.path(out / "reaches.csv"), index=False, encoding="utf-8-sig")
-            officials = _officials_path(boundaries, waters, officials, required=False)
-            chiefs = None
-            if officials is not None:
-                from hzgeo.directory import write_directory
-
-                chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
-                for name in ("directory.xlsx", "directory.csv"):
-                    write_directory(chiefs, out / name, outputs=outputs,
-                                    sources=_sources(boundaries, waters, officials))
+        bnd = _limit(bnd, county, echo)
+        steps = Steps(step_count(holders, not no_maps), quiet=quiet)
+        done = run_phase_one(
+            bnd, wat, out, officials=holders, rules=rule_set,
+            overrides=read_overrides(overrides, wat.rivers["river_code"]),
+            min_length=min_length, boundary_tolerance=boundary_tolerance, repairs=repairs,
+            data_date=data_date, sources=_sources(boundaries, waters, officials),
+            hide_phones=no_phones, maps=not no_maps, steps=steps)
     _notes(_not_vacancies(caught), echo)
-    if chiefs is not None:
-        _warn_vacancies(chiefs)
-    lengths = result.river_lengths.set_index("river_code")["length_m"]
-    main = rivers[rivers["main"]]
-    echo("main rivers inside the city (geodesic km):")
-    for river in main.itertuples():
-        echo(f"  {river.name} ({river.main_river}): {lengths[river.river_code] / 1000:8.2f} km"
-             + ("  [synthetic]" if river.synthetic else ""))
-    for level in REACH_LEVELS:
-        frame = result.reaches[level]
-        echo(f"{level:>9}: {len(frame):5d} reaches ({int(frame['boundary'].sum())} shared "
-             f"boundary rows), {len(result.zones[level])} lake zones")
-    unassigned = result.river_lengths["unassigned_m"].sum()
-    echo(f"slivers merged: {len(result.slivers)}; river length in no village: "
-         f"{unassigned:.1f} m")
-    echo(f"wrote {out / 'segments.gpkg'} and {out / 'reaches.csv'}" + (
-        f", {out / 'directory.xlsx'} and {out / 'directory.*.csv'}" if chiefs is not None
-        else " (no directory: give --officials for one)"))
-    return EXIT_OK
+    if done.chiefs is not None:
+        _warn_vacancies(done.chiefs)
+    for line in summary_lines(done.summary):
+        echo(line)
+    echo(f"wrote {len(done.files)} files into {out}; open {out / 'index.html'}")
+    return EXIT_OK if done.audit.ok else EXIT_DEFECTS
+
+
+def summary_lines(summary: dict) -> list[str]:
+    """What ``hzgeo run`` prints: reaches, chiefs and km per level, meetings, defects."""
+    lines = []
+    for level, row in summary["levels"].items():
+        chiefs = (f", {row['chiefs']:4d} chiefs ({row['vacant']} vacant)"
+                  if "chiefs" in row else "")
+        lines.append(f"{level:>9}: {row['reaches']:5d} reaches ({row['boundary_rows']} rows "
+                     f"on a shared border), {row['km']:8.2f} km, {row['zones']} lake "
+                     f"zones{chiefs}")
+    if summary.get("joint_meetings") is not None:
+        lines.append(f"total chiefs: {summary['total_chiefs']}; joint meetings: "
+                     f"{summary['joint_meetings']}")
+    lines.append(f"field: {summary['sections']} cross-boundary sections, "
+                 f"{summary['confluences']} confluences"
+                 + ("" if summary.get("boards") is None
+                    else f", {summary['boards']} notice boards"))
+    if summary["defects"]:
+        lines.append(f"audit: {summary['defects']} defect(s): " + ", ".join(
+            f"{kind} {n}" for kind, n in summary["defects_by_kind"].items())
+            + " (see audit.json, defects.gpkg)")
+    else:
+        lines.append("audit: no defects")
+    lines += [f"  {line}" for line in summary["coverage"]]
+    return lines
 
 
 def _sample_sources() -> str:

@@ -43,7 +43,7 @@ import pandas as pd
 
 from hzgeo._progress import Steps
 from hzgeo.atomic import atomic_outputs
-from hzgeo.errors import DataQualityError
+from hzgeo.errors import DataQualityError, InputError, InputTypeError
 from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
 
 __all__ = ["PhaseOne", "run_phase_one"]
@@ -139,27 +139,41 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
     Raises
     ------
     DataQualityError
-        The boundaries are too defective to segment. The audit (``audit.json``,
-        ``defects.gpkg``) is written first: it says what to mend.
+        The boundaries or waters are too defective to segment (invalid polygons, units
+        overlapping where rivers run ...). The audit (``audit.json``, ``defects.gpkg``)
+        is written first: it says what to mend.
     """
     from hzgeo import __version__
     from hzgeo.audit import audit as run_audit
     from hzgeo.chiefs import assign_chiefs
     from hzgeo.segment import segment_waters
+    from hzgeo.validate import validate_boundaries, validate_waters
 
     out = Path(out)
-    steps = steps or Steps(_step_count(officials, maps), quiet=True)
+    steps = steps or Steps(step_count(officials, maps), quiet=True)
     data_date = data_date or _dt.date.today().isoformat()
     stamp = f"hzgeo {__version__}; data date {data_date}"
     with steps.step("segment"):
         try:
+            # what segmentation needs: valid polygons, codes that nest, usable rivers (the
+            # whole-coverage check is the audit's; segmentation reports gaps itself)
+            validate_boundaries(boundaries, coverage=False)
+            validate_waters(waters)
             result = segment_waters(boundaries, waters, min_length=min_length,
                                     boundary_tolerance=boundary_tolerance, overrides=overrides)
-        except DataQualityError:
+        except (DataQualityError, InputError) as err:
+            if isinstance(err, InputTypeError):  # a caller's mistake, nothing to audit
+                raise
             report = run_audit(boundaries, waters, min_length=min_length,
                                boundary_tolerance=boundary_tolerance)
-            report.write(out)
-            raise
+            report.summary |= {"hzgeo_version": __version__, "data_date": data_date}
+            written = report.write(out)
+            raise DataQualityError(
+                f"the boundaries or waters are too defective to segment: {err.message}",
+                file=err.file, layer=err.layer, features=err.features,
+                hint=f"the audit is written to {written['json']} and {written['gpkg']}: mend "
+                     "what it lists (hzgeo check --fix repairs what needs no judgement), "
+                     "then run again") from err
     chiefs = None
     if officials is not None:
         with steps.step("assign chiefs"):
@@ -225,7 +239,8 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
     return PhaseOne(result, chiefs, report, files, summary)
 
 
-def _step_count(officials, maps: bool) -> int:
+def step_count(officials, maps: bool) -> int:
+    """How many steps :func:`run_phase_one` reports (for a progress bar)."""
     return 7 + (officials is not None) * 2 + bool(maps)
 
 

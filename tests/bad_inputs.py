@@ -555,7 +555,7 @@ CASES: list[Case] = [
     Case("infinite coordinates", infinite_coordinates,
          everywhere(error("r.gpkg, layer 'rivers'", "NaN or infinite", "R2"))),
     Case("duplicate unit codes", duplicate_codes,
-         everywhere(error("b.gpkg", "duplicate code", V[2]), SEGMENTING)
+         everywhere(error("b.gpkg", "duplicate", V[2]), SEGMENTING)
          | {"check": Expect(1, codes=(V[2],))}),
     Case("duplicate river codes", duplicate_river_codes,
          everywhere(error("r.gpkg", "rivers", "duplicate", "R1"), SEGMENTING)

@@ -14,53 +14,107 @@ from hzgeo.cli import main
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    """A folder run wrote into, which held an older result and the user's own files."""
+    """A folder run wrote into (everything, maps included), which held an older result and
+    the user's own files; and what run printed."""
     out = tmp_path_factory.mktemp("run")
-    (out / "reaches.csv").write_text("an older result")
+    (out / "segments.gpkg").write_text("an older result")
     (out / "notes.txt").write_bytes(b"the user's notes")
     (out / "mine").mkdir()
     (out / "mine" / "segments.gpkg").write_bytes(b"not run's")
-    assert main(["run", "--out", str(out), "--quiet"]) == 0
-    return out
+    import contextlib
+    import io
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["run", "--out", str(out)]) == 0
+    return out, printed.getvalue()
 
 
-def test_run_on_the_bundled_data(run_dir):
+def test_run_on_the_bundled_data_writes_every_output(run_dir):
+    run_dir, _ = run_dir
     layers = [name for name, _ in pyogrio.list_layers(run_dir / "segments.gpkg")]
     for name in ("reaches_county", "reaches_township", "reaches_village", "zones_county",
-                 "zones_township", "zones_village", "slivers"):
+                 "zones_township", "zones_village", "slivers", "about"):
         assert name in layers
     county = gpd.read_file(run_dir / "segments.gpkg", layer="reaches_county")
     assert county.crs.to_epsg() == 4490
     assert {"黔江", "浔江", "郁江", "鲤鱼江", "武思江", "白沙河", "马来河", "大同江"} <= set(
         county["river_name"])
-    table = pd.read_csv(run_dir / "reaches.csv", encoding="utf-8-sig", dtype=str)
-    assert set(table["level"]) == {"county", "township", "village"}
-    assert "郁江港北区段（1）" in set(table["reach_name"])
-    # and the directory, from the bundled sample office holders: the XLSX and its sheets
+    # the directory, from the bundled sample office holders: the XLSX and its sheets
     with pd.ExcelFile(run_dir / "directory.xlsx") as book:
         sheets = book.sheet_names
     assert "村级河段" in sheets
-    assert sorted(p.name for p in run_dir.iterdir()) == sorted(
-        ["reaches.csv", "segments.gpkg", "directory.xlsx", "mine", "notes.txt",
-         *(f"directory.{sheet}.csv" for sheet in sheets)])
+    names = {p.name for p in run_dir.iterdir()}
+    counties = hzgeo.datasets.guigang()[0]["county"]["code"].tolist()
+    expected = {"segments.gpkg", "directory.xlsx", "audit.json", "defects.gpkg",
+                "field.gpkg", "field.xlsx", "field.kml", "index.html", "map_city.html",
+                "sheet_city.png", "sheet_city.pdf", "mine", "notes.txt",
+                *(f"directory.{sheet}.csv" for sheet in sheets),
+                *(f"map_{code}.html" for code in counties),
+                *(f"sheet_{code}.{fmt}" for code in counties for fmt in ("png", "pdf"))}
+    assert expected <= names, expected - names
+    # a sheet per main river (西江干流 = 黔江 + 浔江 is one), in both formats
+    river_sheets = {n for n in names if n.startswith("sheet_R")}
+    assert len(river_sheets) == 2 * 7, sorted(river_sheets)
+    # every map shows the field layers (their names reach the page as JSON escapes)
+    text = (run_dir / "map_city.html").read_text(encoding="utf-8")
+    for name in ("跨界断面", "主要交汇处", "公示牌"):
+        assert name.encode("unicode_escape").decode() in text, name
 
 
 def test_run_replaces_only_the_files_it_writes(run_dir):
+    run_dir, _ = run_dir
     assert (run_dir / "notes.txt").read_bytes() == b"the user's notes"
     assert [p.name for p in (run_dir / "mine").iterdir()] == ["segments.gpkg"]
     assert (run_dir / "mine" / "segments.gpkg").read_bytes() == b"not run's"
-    assert (run_dir / "reaches.csv").read_text(encoding="utf-8-sig").startswith("reach_code")
+    assert (run_dir / "segments.gpkg").read_bytes()[:16] == b"SQLite format 3\x00"
 
 
-def test_run_prints_a_summary(tmp_path, capsys):
-    assert main(["run", "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0] == (
+def test_run_prints_a_summary(run_dir):
+    _, out = run_dir
+    lines = out.splitlines()
+    assert lines[0] == (
         "hzgeo: using the bundled Guigang sample (real county borders and three real rivers; "
         "township/village polygons, other rivers and lakes synthetic; see data/SOURCES.md)")
-    assert "township 74 (74 synthetic)" in out
-    assert "7 main rivers in 8 lines" in out
-    assert "郁江 (郁江干流)" in out
+    assert "fictional" in lines[1]
+    for level in ("county", "township", "village"):
+        line = next(line for line in lines if line.strip().startswith(f"{level}:"))
+        assert "reaches" in line and "km" in line and "chiefs (0 vacant)" in line
+    assert "joint meetings: 7" in out
+    assert "audit: no defects" in out
+    assert "100.000 % with exactly one chief" in out
+    assert "index.html" in lines[-1]
+
+
+def test_run_exits_1_after_writing_everything_when_the_audit_finds_defects(tmp_path):
+    holders = pd.read_csv(hzgeo.datasets.guigang_officials(), dtype=str,
+                          encoding="utf-8-sig")
+    village = holders[holders.iloc[:, 0].str.len() == 12].iloc[0, 0]
+    holders = holders[holders.iloc[:, 0] != village]  # a village with no holder: vacant
+    table = tmp_path / "holders.csv"
+    holders.to_csv(table, index=False, encoding="utf-8-sig")
+    boundaries = hzgeo.datasets.get_path("boundaries")
+    waters = hzgeo.datasets.get_path("waters")
+    out = tmp_path / "out"
+    status = main(["run", "--boundaries", str(boundaries), "--waters", str(waters),
+                   "--officials", str(table), "--out", str(out), "--no-maps", "-q"])
+    assert status == 1
+    names = {p.name for p in out.iterdir()}
+    assert {"segments.gpkg", "directory.xlsx", "audit.json", "index.html"} <= names
+    import json
+
+    report = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    assert not report["ok"]
+    assert any(d["kind"] == "no_chief" and village in d["codes"] for d in report["defects"])
+
+
+def test_run_limited_to_one_county(tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", "--county", "港北区", "--out", str(out), "--no-maps", "-q"]) == 0
+    county = pyogrio.read_dataframe(out / "segments.gpkg", layer="reaches_county")
+    assert set(county["admin_code"]) == {"450802"}
+    village = pyogrio.read_dataframe(out / "segments.gpkg", layer="reaches_village")
+    assert village["admin_code"].str.startswith("450802").all()
 
 
 def test_segment_command(tmp_path):
