@@ -669,7 +669,11 @@ class _WaterDuty:
         self.river_code = rivers["river_code"].astype(str).to_numpy()
         self.river_name = rivers["name"].astype(str).to_numpy()
         geoms = self.rivers.geometry.values
-        self.river_inside = shapely.intersection(geoms, city)
+        # the city closed, as segmentation takes it: a river lying on its outline (a border
+        # river of the city, or of the county a run is limited to) is inside. GEOS drops
+        # most of a line lying exactly on a polygon's boundary from their intersection,
+        # so the outline is grown by a millimetre (at most 2 mm more per crossing)
+        self.river_inside = shapely.intersection(geoms, shapely.buffer(city, 1e-3))
         self.inside_m = self._length(self.river_inside)
         self.total_m = self._length(geoms)
         lakes = waters.lakes.reset_index(drop=True)

@@ -353,6 +353,25 @@ def officials_options(func: Callable) -> Callable:
     return func
 
 
+def county_option(func: Callable) -> Callable:
+    """``--county``: limit the command to one county."""
+    return click.option("--county", default=None, metavar="CODE|NAME",
+                        help="Limit the work to one county (code or name, e.g. 450802 or "
+                             "港北区): its units at every level, rivers inside it.")(func)
+
+
+def _limit(bnd, county: str | None, echo):
+    """The boundaries of one county when ``county`` is given."""
+    if county is None:
+        return bnd
+    from hzgeo.select import county_code, limit_to_county
+
+    code = county_code(bnd, county)
+    name = bnd["county"].set_index("code").loc[code, "name"]
+    echo(f"limited to {code} {name}")
+    return limit_to_county(bnd, code)
+
+
 def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
     from hzgeo.segment import segment_waters
     from hzgeo.validate import validate_boundaries, validate_waters
@@ -374,10 +393,18 @@ def _segment(bnd, wat, min_length, boundary_tolerance, overrides):
               help="GeoPackage to write (layers reaches_*, zones_*, slivers, gaps, overrides, "
                    "river_lengths; repairs with --fix).")
 @_segment_args
+@county_option
 @common_options
 def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_length,
-            boundary_tolerance, overrides, fix, quiet, debug) -> int:
-    """Segment rivers into nested reaches and lakes into zones; write one GeoPackage."""
+            boundary_tolerance, overrides, fix, county, quiet, debug) -> int:
+    """Segment rivers into nested reaches and lakes into zones; write one GeoPackage.
+
+    \b
+    Examples:
+      hzgeo segment --out reaches.gpkg
+      hzgeo segment --boundaries village=cun.shp --columns code=XZQDM \\
+                    --waters rivers.shp --crs EPSG:4546 --out reaches.gpkg
+    """
     check_output_path(out, suffixes=(".gpkg",),
                       inputs=input_paths(boundaries, waters, overrides))
     echo = _Reporter(quiet)
@@ -387,6 +414,7 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_
             bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
                                    echo=echo)
         bnd, repairs = _repair(bnd, fix, echo)
+        bnd = _limit(bnd, county, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         with stage("write"):
             from hzgeo.output import write_layers
@@ -426,10 +454,11 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_
                                 "(overloaded_chief). Default: not checked.")
 @_reach_options
 @fix_option
+@county_option
 @common_options
 def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_path, min_area,
           min_width, officials, rules_path, max_reaches_per_chief, min_length,
-          boundary_tolerance, fix, quiet, debug) -> int:
+          boundary_tolerance, fix, county, quiet, debug) -> int:
     """Audit the inputs and the water duty: exit 0 clean, 1 defects found, 2 unreadable.
 
     Boundary defects (invalid polygons, overlaps, gaps, units outside their parent, codes
@@ -439,6 +468,12 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
     city) is listed but does not count as a defect. With --officials, also the chief
     duty: reaches, zones and units without their chief, vacant total chiefs, joint
     meetings without a convenor.
+
+    \b
+    Examples:
+      hzgeo check --json audit.json --out defects.gpkg
+      hzgeo check --boundaries bnd.gpkg --waters rivers.gpkg --officials holders.xlsx
+      hzgeo check --boundaries bnd.gpkg --fix --out fixed.gpkg
     """
     from hzgeo.audit import audit
     from hzgeo.chiefs import read_officials, read_rules
@@ -459,6 +494,7 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
         holders = None if officials is None else read_officials(officials)
         rules = None if rules_path is None else read_rules(rules_path)
         bnd, repairs = _repair(bnd, fix, echo) if bnd is not None else (None, None)
+        bnd = _limit(bnd, county, echo) if bnd is not None else None
         report = audit(bnd, wat, officials=holders, rules=rules, min_area_m2=min_area,
                        min_width_m=min_width, overloaded_limit=max_reaches_per_chief,
                        min_length=min_length, boundary_tolerance=boundary_tolerance)
@@ -482,25 +518,6 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
 #: field.<layer>.csv, map_<county>.html and sheet_*); nothing else there is touched.
 RUN_FILES = ("segments.gpkg", "directory.xlsx", "audit.json", "defects.gpkg", "field.gpkg",
              "field.xlsx", "field.kml", "map_city.html", "index.html")
-
-
-def county_option(func: Callable) -> Callable:
-    """``--county``: limit the command to one county."""
-    return click.option("--county", default=None, metavar="CODE|NAME",
-                        help="Limit the work to one county (code or name, e.g. 450802 or "
-                             "港北区): its units at every level, rivers inside it.")(func)
-
-
-def _limit(bnd, county: str | None, echo):
-    """The boundaries of one county when ``county`` is given."""
-    if county is None:
-        return bnd
-    from hzgeo.select import county_code, limit_to_county
-
-    code = county_code(bnd, county)
-    name = bnd["county"].set_index("code").loc[code, "name"]
-    echo(f"limited to {code} {name}")
-    return limit_to_county(bnd, code)
 
 
 @cli.command()
@@ -563,6 +580,10 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, official
         rule_set = read_rules(rules)
         bnd, repairs = _repair(bnd, fix, echo)
         bnd = _limit(bnd, county, echo)
+        if county is not None and holders is not None:
+            from hzgeo.select import officials_within
+
+            holders = officials_within(holders, bnd)
         steps = Steps(step_count(holders, not no_maps), quiet=quiet)
         done = run_phase_one(
             bnd, wat, out, officials=holders, rules=rule_set,
@@ -626,11 +647,15 @@ def _officials_path(boundaries, waters, officials, *, required: bool) -> str | N
     return None
 
 
-def _chiefs(result, bnd, wat, officials, officials_encoding, rules):
+def _chiefs(result, bnd, wat, officials, officials_encoding, rules, county=None):
     from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
 
     with stage("assign"):
         holders = read_officials(officials, encoding=officials_encoding)
+        if county is not None:  # the holders of the other counties are not needed
+            from hzgeo.select import officials_within
+
+            holders = officials_within(holders, bnd)
         return assign_chiefs(result, bnd, wat, holders, read_rules(rules))
 
 
@@ -672,15 +697,22 @@ def _warn_vacancies(chiefs) -> None:
 @click.option("--data-date", default=None, metavar="YYYY-MM-DD",
               help="Date of the data, shown in every sheet's title. Default: today.")
 @_segment_args
+@county_option
 @common_options
 def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
            officials_encoding, rules, out, previous, data_date, min_length, boundary_tolerance,
-           overrides, fix, quiet, debug) -> int:
+           overrides, fix, county, quiet, debug) -> int:
     """Write the graded directory (分级分段名录): every reach, zone and unit its chief.
 
     Segments the waters, assigns chiefs from the office holders by the rules, and writes
     the directory. Vacant posts are written as （空缺）, listed as a warning, and the
     command still succeeds (exit 0): `hzgeo audit` counts them as defects.
+
+    \b
+    Examples:
+      hzgeo roster --out directory.xlsx
+      hzgeo roster --boundaries bnd.gpkg --waters rivers.gpkg --officials holders.xlsx \\
+                   --out directory.xlsx --previous directory_2026-01.xlsx
     """
     from hzgeo.directory import write_directory
 
@@ -694,8 +726,9 @@ def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
             bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
                                    echo=echo)
         bnd, _ = _repair(bnd, fix, echo)
+        bnd = _limit(bnd, county, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
-        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county)
         with stage("write"):
             written = write_directory(chiefs, out, previous=previous, data_date=data_date,
                                       sources=_sources(boundaries, waters, officials))
@@ -746,6 +779,12 @@ def map_(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officia
     from disk with no network. PNG/PDF sheets are A4 or A3 with title, legend, scale bar,
     north arrow and sources. Popups name the chiefs when office holders are given (the
     bundled sample for the bundled data), else the responsible units.
+
+    \b
+    Examples:
+      hzgeo map --out map.html --no-phones
+      hzgeo map --county 港北区 --out gangbei.pdf --paper A3
+      hzgeo map --river 郁江 --out yujiang.png
     """
     from hzgeo.maps import write_map
 
@@ -764,7 +803,7 @@ def map_(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officia
         officials = _officials_path(boundaries, waters, officials, required=False)
         chiefs = None
         if officials is not None:
-            chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+            chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county)
         write_map(result, bnd, out, chiefs=chiefs, county=county, river=river, paper=paper,
                   orientation=orientation, hide_phones=no_phones, tiles=tiles,
                   tiles_key=tianditu_key)
@@ -792,10 +831,17 @@ def _field_out(out: Path, command: str, inputs=()) -> Path:
 @click.option("--township", is_flag=True,
               help="Sections at every township border too (default: county borders).")
 @_segment_args
+@county_option
 @common_options
 def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, township,
-             min_length, boundary_tolerance, overrides, fix, quiet, debug) -> int:
-    """Cross-boundary monitoring sections and confluences, from the reaches."""
+             min_length, boundary_tolerance, overrides, fix, county, quiet, debug) -> int:
+    """Cross-boundary monitoring sections and confluences, from the reaches.
+
+    \b
+    Examples:
+      hzgeo sections --out sections.xlsx
+      hzgeo sections --township --out sections.kml
+    """
     from hzgeo.field import confluences, cross_sections, write_field
 
     out = _field_out(out, "sections", input_paths(boundaries, waters, overrides))
@@ -805,6 +851,7 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
         bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
                                echo=echo)
         bnd, _ = _repair(bnd, fix, echo)
+        bnd = _limit(bnd, county, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         found = cross_sections(result, level="township" if township else "county",
                                boundaries=bnd, waters=wat)
@@ -841,7 +888,13 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
 def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
            officials_encoding, rules, out, county, spacing_km, min_length, boundary_tolerance,
            overrides, fix, quiet, debug) -> int:
-    """Notice boards (公示牌): sites and content, as a table, points or printable pages."""
+    """Notice boards (公示牌): sites and content, as a table, points or printable pages.
+
+    \b
+    Examples:
+      hzgeo boards --county 450802 --out boards.pdf
+      hzgeo boards --out boards.kml --spacing-km 5
+    """
     from hzgeo.field import notice_boards, write_field
 
     out = _field_out(out, "boards", input_paths(boundaries, waters, officials, rules,
@@ -854,7 +907,7 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
                                echo=echo)
         bnd, _ = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
-        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules)
+        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county)
         found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km)
         if county is not None:
             found = found[found["county_code"] == county]

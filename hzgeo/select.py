@@ -21,7 +21,7 @@ import difflib
 from hzgeo.errors import InputError
 from hzgeo.io import Boundaries
 
-__all__ = ["county_code", "limit_to_county"]
+__all__ = ["county_code", "limit_to_county", "officials_within"]
 
 
 def county_code(boundaries: Boundaries, county: str) -> str:
@@ -60,3 +60,12 @@ def limit_to_county(boundaries: Boundaries, county: str) -> Boundaries:
         else:
             levels[level] = frame[frame["code"].astype(str).str.startswith(code)].copy()
     return Boundaries(levels, dict(boundaries.origin))
+
+
+def officials_within(officials, boundaries: Boundaries):
+    """The office holders of the units in ``boundaries`` (after :func:`limit_to_county`,
+    the city's and that county's): rows of other units are left out, not refused."""
+    codes = set()
+    for frame in boundaries.levels.values():
+        codes |= set(frame["code"].astype(str))
+    return officials[officials["admin_code"].astype(str).isin(codes)].copy()

@@ -499,3 +499,20 @@ def test_an_unreadable_override_file_is_named(tmp_path, capsys, content, message
     table.write_bytes(content)
     _refused(["segment", "--overrides", str(table), "--out", str(tmp_path / "s.gpkg")], capsys,
              f"{table}: {message}")
+
+
+@pytest.mark.parametrize("command", ["segment", "check", "roster", "map", "run", "sections",
+                                     "boards"])
+def test_every_command_agrees_on_county_and_ends_its_help_with_an_example(command, capsys):
+    assert main([command, "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "--county" in text
+    example = text[text.index("Examples:"):].splitlines()[1].strip()
+    assert example.startswith(f"hzgeo {command}")
+
+
+def test_county_limits_segment_to_one_county(tmp_path):
+    out = tmp_path / "s.gpkg"
+    assert main(["segment", "--county", "450804", "--out", str(out), "-q"]) == 0
+    village = pyogrio.read_dataframe(out, layer="reaches_village")
+    assert len(village) and village["admin_code"].str.startswith("450804").all()

@@ -212,3 +212,16 @@ def test_summary_counts_chiefs_per_level(run):
     village = pd.concat([done.chiefs.reaches["village"], done.chiefs.zones["village"]])
     assert done.summary["levels"]["village"]["chiefs"] == village["chief_name"].nunique()
     assert done.summary["levels"]["village"]["vacant"] == 0
+
+
+@pytest.mark.parametrize("county", ["450821", "450802"])
+def test_a_county_whose_border_a_river_follows_audits_clean(guigang, county):
+    """浔江 (平南县) and 郁江 (港北区) run on the county border: limited to that county,
+    they lie on the area's outline, which is inside it, not counted twice or missed."""
+    from hzgeo.select import limit_to_county
+
+    boundaries, waters, _ = guigang
+    one = limit_to_county(boundaries, county)
+    report = hzgeo.audit(one, waters)
+    assert report.ok, report.text()
+    assert (report.coverage["percent"] >= 99.9995).all()  # prints as 100.000 %
