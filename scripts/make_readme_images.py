@@ -61,7 +61,7 @@ def directory_page(xlsx: Path, target: Path, work: Path) -> None:
 
     image = Image.open(work / "page.png")
     w, h = image.size  # the title and the first rows, readable at README width
-    image.crop((int(0.06 * w), int(0.075 * h), int(0.78 * w), int(0.36 * h))).save(
+    image.crop((int(0.025 * w), int(0.055 * h), int(0.74 * w), int(0.34 * h))).save(
         work / "crop.png")
     _small_png(work / "crop.png", target, 1400)
 
