@@ -191,7 +191,8 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
     summary = summarize(result, chiefs, report)
     summary |= {"sections": len(field["sections"]), "confluences": len(field["confluences"]),
                 "boards": None if field["boards"] is None else len(field["boards"])}
-    summary |= {"version": __version__, "data_date": data_date, "sources": sources or ""}
+    summary |= {"version": __version__, "data_date": data_date, "sources": sources or "",
+                "labels": _labels(boundaries, waters)}
     files: dict[str, Path] = {}
     with atomic_outputs() as outputs:
         with steps.step("write segments"):
@@ -252,6 +253,24 @@ def _paths(written) -> list:
     return out
 
 
+def _labels(boundaries, waters) -> dict[str, str]:
+    """What a file's code stands for (``450802`` -> 港北区, ``R03`` -> 郁江), for the index."""
+    labels = dict(zip(boundaries["county"]["code"].astype(str),
+                      boundaries["county"]["name"].astype(str), strict=True))
+    rivers = waters.rivers
+    group = rivers["main_river"] if "main_river" in rivers else rivers["name"]
+    for code, name, main in zip(rivers["river_code"], rivers["name"], group, strict=True):
+        labels[str(code)] = str(main or name)
+    return labels
+
+
+def _label(name: str, labels: dict[str, str]) -> str:
+    """``map_450802.html`` -> ``港北区``; ``sheet_R01.png`` -> ``西江干流``; else ``""``."""
+    stem = name.split(".")[0]
+    code = stem.split("_", 1)[1] if "_" in stem else ""
+    return labels.get(code, "城市 city" if code == "city" else "")
+
+
 def _with(sources: str | None, stamp: str) -> str:
     return f"{sources} （{stamp}）" if sources else stamp
 
@@ -282,8 +301,10 @@ def index_html(summary: dict, files: dict[str, Path]) -> str:
     groups = []
     names = sorted(files)
     for title, prefixes in _GROUPS:
-        links = [f'<li><a href="{e(n)}">{e(n)}</a></li>' for n in names
-                 if n != "index.html" and n.startswith(prefixes)]
+        labels = summary.get("labels", {})
+        links = [f'<li><a href="{e(n)}">{e(n)}</a>'
+                 + (f" {e(_label(n, labels))}" if _label(n, labels) else "") + "</li>"
+                 for n in names if n != "index.html" and n.startswith(prefixes)]
         if links:
             groups.append(f"<h2>{e(title)}</h2><ul>{''.join(links)}</ul>")
     defects = summary["defects"]

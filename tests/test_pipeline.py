@@ -6,6 +6,7 @@ import io
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pyogrio
@@ -225,3 +226,15 @@ def test_a_county_whose_border_a_river_follows_audits_clean(guigang, county):
     report = hzgeo.audit(one, waters)
     assert report.ok, report.text()
     assert (report.coverage["percent"] >= 99.9995).all()  # prints as 100.000 %
+
+
+def test_index_names_what_each_map_shows(run):
+    from hzgeo.pipeline import index_html
+
+    _, done = run
+    files = dict(done.files) | {n: Path(n) for n in (
+        "map_450802.html", "sheet_R03.png", "sheet_city.pdf")}
+    text = index_html(done.summary, files)
+    assert 'map_450802.html</a> 港北区' in text
+    assert 'sheet_R03.png</a> 郁江' in text
+    assert 'sheet_city.pdf</a> 城市 city' in text
