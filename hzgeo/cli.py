@@ -706,7 +706,7 @@ def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
 
     Segments the waters, assigns chiefs from the office holders by the rules, and writes
     the directory. Vacant posts are written as （空缺）, listed as a warning, and the
-    command still succeeds (exit 0): `hzgeo audit` counts them as defects.
+    command still succeeds (exit 0): `hzgeo check --officials` counts them as defects.
 
     \b
     Examples:
@@ -879,8 +879,8 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
 @click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
               help="Boards (公示牌) to write: .pdf (one A4 page per board, then the common "
                    "back), .gpkg, .xlsx, .csv, .geojson or .kml.")
-@click.option("--county", default=None, metavar="CODE",
-              help="Only the boards of this county (6-digit code).")
+@click.option("--county", default=None, metavar="CODE|NAME",
+              help="Only the boards of this county (code or name, e.g. 450802 or 港北区).")
 @click.option("--spacing-km", type=float, default=None, metavar="KM",
               help="One board per started KM of reach.")
 @_segment_args
@@ -910,6 +910,9 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
         chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county)
         found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km)
         if county is not None:
+            from hzgeo.select import county_code
+
+            county = county_code(bnd, county)  # a code or a name
             found = found[found["county_code"] == county]
             if not len(found):
                 raise InputError(f"no board in county {county!r}",

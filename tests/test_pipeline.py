@@ -238,3 +238,18 @@ def test_index_names_what_each_map_shows(run):
     assert 'map_450802.html</a> 港北区' in text
     assert 'sheet_R03.png</a> 郁江' in text
     assert 'sheet_city.pdf</a> 城市 city' in text
+
+
+def test_units_derived_without_names_get_advice_on_the_name_columns(guigang, tmp_path):
+    boundaries, waters, officials = guigang
+    villages = boundaries["village"][["code", "name", "geometry"]]
+    villages.to_file(tmp_path / "cun.gpkg", layer="village")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hzgeo.HzgeoWarning)  # "named by their codes"
+        mine = hzgeo.read_boundaries({"village": tmp_path / "cun.gpkg"})
+        result = hzgeo.segment_waters(mine, waters)
+    with pytest.raises(hzgeo.InputError, match="乡镇名称") as err:
+        hzgeo.assign_chiefs(result, mine, waters, officials)
+    assert "county_name" in str(err.value)

@@ -197,6 +197,16 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
     unmatched = [f"{code} {name}" for code, (level, name) in units.items()
                  if level in rules["roles"] and book.kind(code) is None]
     if unmatched:
+        unnamed = [code for code, (level, name) in units.items()
+                   if level in rules["roles"] and book.kind(code) is None and name == code]
+        if unnamed:  # derived from village codes, with no name column to name them
+            raise InputError(
+                f"unit(s) {unnamed[:10]} have no names, so the rules cannot tell their type "
+                "(区/县/市, 镇/乡/街道) and post titles",
+                hint="the townships and counties were derived from the village codes: give "
+                     "the village layer a 乡镇名称 and a 县区名称 column (or map yours with "
+                     "--columns township_name=COLUMN --columns county_name=COLUMN), or give "
+                     "the township and county layers themselves")
         raise InputError(f"no unit type of the rules matches unit(s) {unmatched[:10]}",
                          file=rules.source, hint="add a suffix, or a type with suffixes = "
                                                  "[\"*\"], to the roles of that level")
