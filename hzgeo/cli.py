@@ -444,11 +444,7 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_
 @click.option("--min-width", type=float, default=AUDIT_MIN_WIDTH_M, show_default=True,
               metavar="M", help="Area defects narrower than this (m), and uncovered or "
                                 "double-counted river stretches shorter, are not reported.")
-@click.option("--officials", default=None, metavar="CSV|XLSX",
-              help="Office holders (admin_code, post, name, phone, waters): also check that "
-                   "every reach, zone and unit the rules give a chief has one.")
-@click.option("--rules", "rules_path", default=None, metavar="TOML",
-              help="Rules of who chairs what (default: the bundled Guigang rules).")
+@officials_options
 @click.option("--max-reaches-per-chief", type=click.IntRange(min=1), default=None,
               metavar="N", help="Report people holding more than N reaches "
                                 "(overloaded_chief). Default: not checked.")
@@ -457,7 +453,7 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_
 @county_option
 @common_options
 def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_path, min_area,
-          min_width, officials, rules_path, max_reaches_per_chief, min_length,
+          min_width, officials, officials_encoding, rules, max_reaches_per_chief, min_length,
           boundary_tolerance, fix, county, quiet, debug) -> int:
     """Audit the inputs and the water duty: exit 0 clean, 1 defects found, 2 unreadable.
 
@@ -478,7 +474,7 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
     from hzgeo.audit import audit
     from hzgeo.chiefs import read_officials, read_rules
 
-    given = input_paths(boundaries, waters, officials, rules_path)
+    given = input_paths(boundaries, waters, officials, rules)
     if out is not None:
         check_output_path(out, suffixes=(".gpkg",), inputs=given)
     if json_path is not None:
@@ -491,8 +487,10 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
         warnings.simplefilter("always", HzgeoWarning)
         bnd, wat = load_inputs(boundaries, waters, columns, layers, crs, gcj02, encoding,
                                echo=echo, partial=True, keep_duplicates=not fix)
-        holders = None if officials is None else read_officials(officials)
-        rules = None if rules_path is None else read_rules(rules_path)
+        officials = _officials_path(boundaries, waters, officials, required=False)
+        holders = (None if officials is None
+                   else read_officials(officials, encoding=officials_encoding))
+        rules = None if rules is None else read_rules(rules)
         bnd, repairs = _repair(bnd, fix, echo) if bnd is not None else (None, None)
         bnd = _limit(bnd, county, echo) if bnd is not None else None
         report = audit(bnd, wat, officials=holders, rules=rules, min_area_m2=min_area,

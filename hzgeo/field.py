@@ -836,16 +836,22 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
     book.save(path)
 
 
-def _kml_description(row: Mapping, columns: list[str]) -> str:
-    lines = []
+def _labelled(row: Mapping, columns: list[str], kinds: Mapping | None = None):
+    """(Chinese header, value as text) of the given columns of ``row`` that have a value;
+    flags read 是/否, ``kind`` by ``kinds``."""
     for column in columns:
         value = row.get(column)
         if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
             continue
         if isinstance(value, bool | np.bool_):
             value = "是" if value else "否"
-        lines.append(f"{FIELD_HEADERS.get(column, column)}：{value}")
-    return "\n".join(lines)
+        if column == "kind" and kinds is not None:
+            value = kinds.get(value, value)
+        yield FIELD_HEADERS.get(column, column), str(value)
+
+
+def _kml_description(row: Mapping, columns: list[str]) -> str:
+    return "\n".join(f"{header}：{value}" for header, value in _labelled(row, columns))
 
 
 def _write_kml(frames: dict[str, gpd.GeoDataFrame], path: Path, title: str) -> None:
@@ -951,17 +957,8 @@ def write_field(sections, confluences, boards, folder_or_path, *,
 
 
 def _popup(row: Mapping, columns: list[str]) -> str:
-    cells = []
-    for column in columns:
-        value = row.get(column)
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
-            continue
-        if isinstance(value, bool | np.bool_):
-            value = "是" if value else "否"
-        if column == "kind":
-            value = _KIND_NAME.get(value, value)
-        cells.append(f"<tr><th>{html.escape(FIELD_HEADERS.get(column, column))}</th>"
-                     f"<td>{html.escape(str(value))}</td></tr>")
+    cells = [f"<tr><th>{html.escape(header)}</th><td>{html.escape(value)}</td></tr>"
+             for header, value in _labelled(row, columns, _KIND_NAME)]
     return '<table class="hz-popup">' + "".join(cells) + "</table>"
 
 

@@ -381,7 +381,7 @@ def test_check_command_exit_status_and_files(tmp_path, capsys):
 def test_the_bundled_data_audits_clean(tmp_path, capsys):
     assert main(["check", "--json", str(tmp_path / "a.json")]) == 0
     out = capsys.readouterr().out
-    assert "village: 652.36 km of river, 100.000 % with exactly one unit" in out
+    assert "village: 652.36 km of river, 100.000 % with exactly one chief" in out  # sample holders
     doc = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert doc["ok"] is True
     assert {d["kind"] for d in doc["defects"]} <= INFORMATION_KINDS
