@@ -30,8 +30,10 @@ class ReachWriter:
     """Builds the output frames of one segmentation."""
 
     def __init__(self, net: RiverNetwork, rivers: gpd.GeoDataFrame, units: UnitTable,
-                 city_border, tol_river: np.ndarray, cuts: dict, runs: Runs):
+                 city_border, tol_river: np.ndarray, cuts: dict, runs: Runs, *,
+                 outline: str = "市界"):
         self.net, self.rivers, self.units = net, rivers, units
+        self.entry, self.exit = f"{outline}（入境）", f"{outline}（出境）"
         self.cuts = cuts
         self.river_code = rivers["river_code"].to_numpy(dtype=object)
         self.river_name = rivers["name"].to_numpy(dtype=object)
@@ -103,8 +105,8 @@ class ReachWriter:
         for q, rivers in joining.items():
             source[q] = ("与".join(rivers) + "汇合口") if len(rivers) > 1 else (
                 rivers[0] + "汇入处")
-        self.part_start_word = np.where(near_start, "市界（入境）", source).astype(object)
-        self.part_end_word = np.where(near_end, "市界（出境）",
+        self.part_start_word = np.where(near_start, self.entry, source).astype(object)
+        self.part_end_word = np.where(near_end, self.exit,
                                       np.where(last, mouth, "断开处")).astype(object)
 
     def _words(self, runs: Runs, names: np.ndarray, entering: bool,
@@ -125,7 +127,7 @@ class ReachWriter:
         if not len(idx):
             return words
         na = runs.a[j]
-        words[has & (na == OUTSIDE)] = "市界（入境）" if entering else "市界（出境）"
+        words[has & (na == OUTSIDE)] = self.entry if entering else self.exit
         words[has & (na == GAP)] = "无归属区域"
         cut = has & (na >= 0) & (runs.block[j] != runs.block[idx])
         for i in np.flatnonzero(cut).tolist():

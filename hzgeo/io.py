@@ -112,6 +112,9 @@ class Boundaries:
 
     levels: dict[str, gpd.GeoDataFrame]
     origin: dict[str, str] = field(default_factory=dict)
+    #: What 起止 call the outline of the area: 市界 (the city's), or, for boundaries
+    #: limited to one county (:func:`hzgeo.select.limit_to_county`), that county's (港北区界).
+    outline: str = "市界"
 
     def __getitem__(self, level: str) -> gpd.GeoDataFrame:
         if level not in self.levels:
@@ -127,7 +130,8 @@ class Boundaries:
 
     def to_crs(self, crs) -> Boundaries:
         """The same boundaries in another CRS."""
-        return Boundaries({k: v.to_crs(crs) for k, v in self.levels.items()}, dict(self.origin))
+        return Boundaries({k: v.to_crs(crs) for k, v in self.levels.items()}, dict(self.origin),
+                          self.outline)
 
     def summary(self) -> pd.DataFrame:
         """Units per level, with how many are synthetic."""

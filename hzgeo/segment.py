@@ -264,7 +264,8 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
                       SliverWarning, stacklevel=2)
 
     # every level is the village runs relabelled and coalesced: nesting by construction
-    writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs)
+    writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs,
+                         outline=boundaries.outline)
     reaches, up_index = {}, {}
     for level in ("village", "township", "county"):
         with stage(level):
@@ -397,6 +398,6 @@ def _complete_levels(boundaries: Boundaries) -> Boundaries:
         if "synthetic" not in frame.columns:
             frame = frame.assign(synthetic=False)
         levels[level] = frame
-    return Boundaries(levels, dict(boundaries.origin))
+    return Boundaries(levels, dict(boundaries.origin), boundaries.outline)
 
 

@@ -59,7 +59,8 @@ def limit_to_county(boundaries: Boundaries, county: str) -> Boundaries:
             levels[level] = city
         else:
             levels[level] = frame[frame["code"].astype(str).str.startswith(code)].copy()
-    return Boundaries(levels, dict(boundaries.origin))
+    name = boundaries["county"].set_index("code").loc[code, "name"]
+    return Boundaries(levels, dict(boundaries.origin), f"{name}界")
 
 
 def officials_within(officials, boundaries: Boundaries):

@@ -195,6 +195,10 @@ def test_limit_to_county_keeps_one_county_and_measures_inside_it(guigang):
     geod = Geod(ellps="GRS80")
     lengths = result.river_lengths.set_index("river_code")["length_m"]
     assert lengths["R03"] > 40_000  # 郁江 along 港北区's border is inside it
+    words = pd.concat([result.reaches[lvl][["start_desc", "end_desc"]] for lvl in
+                       ("county", "township", "village")]).stack()
+    assert words.str.contains("港北区界（入境）").any()  # the area's outline is the county's
+    assert not words.str.contains("市界").any()
     for code, measured in lengths.items():
         inside = shapely.intersection(rivers.loc[code, "geometry"], county.buffer(1e-7))
         assert measured == pytest.approx(geod.geometry_length(inside), rel=1e-5, abs=0.05)
