@@ -36,6 +36,7 @@ from hzgeo import __version__
 from hzgeo._stages import stage
 from hzgeo.atomic import atomic_outputs, check_output_path, commit_count
 from hzgeo.errors import HzgeoError, HzgeoWarning, InputError
+from hzgeo.pipeline import RUN_FILES
 from hzgeo.settings import (
     AUDIT_MIN_AREA_M2,
     AUDIT_MIN_WIDTH_M,
@@ -512,10 +513,6 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
     return EXIT_OK if report.ok else EXIT_DEFECTS
 
 
-#: The files of fixed name that ``run`` writes in its folder (besides directory.<sheet>.csv,
-#: field.<layer>.csv, map_<county>.html and sheet_*); nothing else there is touched.
-RUN_FILES = ("segments.gpkg", "directory.xlsx", "audit.json", "defects.gpkg", "field.gpkg",
-             "field.xlsx", "field.kml", "map_city.html", "index.html")
 
 
 @cli.command()

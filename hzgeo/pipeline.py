@@ -46,7 +46,13 @@ from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import DataQualityError, InputError, InputTypeError
 from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
 
-__all__ = ["PhaseOne", "run_phase_one"]
+__all__ = ["RUN_FILES", "PhaseOne", "run_phase_one"]
+
+#: The files of fixed name that :func:`run_phase_one` writes (besides
+#: ``directory.<sheet>.csv``, ``field.<layer>.csv``, ``map_<county>.html`` and ``sheet_*``);
+#: nothing else in the folder is touched.
+RUN_FILES = ("segments.gpkg", "directory.xlsx", "audit.json", "defects.gpkg", "field.gpkg",
+             "field.xlsx", "field.kml", "map_city.html", "index.html")
 
 _LEVEL_ZH = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
 

@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hzgeo.errors import InputError
+from hzgeo.select import county_code
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
 #: On every map: a schematic, not an official boundary map; room for the review number.
@@ -55,20 +56,6 @@ def _with_chief_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
-def _check_county(boundaries, county: str) -> str:
-    counties = boundaries["county"]
-    code = str(county)
-    if code not in set(counties["code"].astype(str)):
-        names = dict(zip(counties["name"], counties["code"], strict=True))
-        if code in names:  # a county given by name
-            return str(names[code])
-        raise InputError(f"no county {county!r}",
-                         hint="give a county code or name: " + ", ".join(
-                             f"{c} {n}" for c, n in zip(counties["code"], counties["name"],
-                                                        strict=True)))
-    return code
-
-
 def river_groups(reaches: gpd.GeoDataFrame,
                  city_chiefs: pd.DataFrame | None = None) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Main rivers as sheets show them: key (first river code) -> (name, river codes).
@@ -105,7 +92,7 @@ def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
     title_place, river_name, codes = place, "", ()
     code = None
     if county is not None:
-        code = _check_county(boundaries, county)
+        code = county_code(boundaries, county)
         units = {lvl: f[f["code"].astype(str).str.startswith(code)] for lvl, f in units.items()
                  if lvl != "city"}
         # the county's reaches, and the far bank of its 界河 (drawn dashed, in grey where
