@@ -99,8 +99,9 @@ def run_maps(tmp_path_factory):
              "boards": notice_boards(chiefs, boundaries, waters, rules)}
     folder = tmp_path_factory.mktemp("run")
     with atomic_outputs() as outputs:
+        # the HTML maps only (formats=()): the sheets are test_maps' business
         write_maps(result, boundaries, folder, outputs=outputs, chiefs=chiefs, field=field,
-                   data_date="2023-06-30", formats=())  # the HTML maps only: the sheets are test_maps' business
+                   data_date="2023-06-30", formats=())
     return folder, chiefs
 
 

@@ -170,7 +170,7 @@ def test_html_legend_one_line_per_colour_version_and_date(guigang):
     data = page_data(explore(result, boundaries, county="450821",
                              data_date="2023-06-30").get_root().render())
     assert data["stamp"] == f"hzgeo {hzgeo.__version__}；数据日期：2023-06-30"
-    township = [lvl for lvl in data["levels"] if lvl["key"] == "township"][0]
+    township = next(lvl for lvl in data["levels"] if lvl["key"] == "township")
     lines = re.findall(r'<div><span class="sw" style="background:(#[0-9a-f]{6})"></span>'
                        r"([^<]*)</div>", township["legend"])
     names = dict(zip(boundaries["township"]["code"], boundaries["township"]["name"],
