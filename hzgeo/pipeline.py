@@ -34,7 +34,6 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +43,6 @@ import pandas as pd
 from hzgeo._progress import Steps
 from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import DataQualityError, InputError, InputTypeError
-from hzgeo.labels import LEVEL_NAMES
 from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
 
 __all__ = ["RUN_FILES", "PhaseOne", "run_phase_one"]
@@ -55,7 +53,6 @@ __all__ = ["RUN_FILES", "PhaseOne", "run_phase_one"]
 RUN_FILES = ("segments.gpkg", "directory.xlsx", "audit.json", "defects.gpkg", "field.gpkg",
              "field.xlsx", "field.kml", "map_city.html", "index.html")
 
-_LEVEL_ZH = LEVEL_NAMES
 
 
 @dataclass
@@ -105,6 +102,7 @@ def summarize(segmentation, chiefs, audit) -> dict:
         "defects": len(real),
         "defects_by_kind": {str(k): int(n) for k, n in real["kind"].value_counts().items()},
         "coverage": audit.coverage_lines(),
+        "coverage_rows": audit.coverage.to_dict("records"),
     }
 
 
@@ -241,6 +239,8 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
                     files[Path(path).name] = Path(path)
         with steps.step("write index"):
             index = out / "index.html"
+            from hzgeo.maps.index import index_html
+
             outputs.path(index).write_text(index_html(summary, files), encoding="utf-8")
             files["index.html"] = index
     steps.close()
@@ -271,79 +271,5 @@ def _labels(boundaries, waters) -> dict[str, str]:
     return labels
 
 
-def _label(name: str, labels: dict[str, str]) -> str:
-    """``map_450802.html`` -> ``港北区``; ``sheet_R01.png`` -> ``西江干流``; else ``""``."""
-    stem = name.split(".")[0]
-    code = stem.split("_", 1)[1] if "_" in stem else ""
-    return labels.get(code, "城市 city" if code == "city" else "")
-
-
 def _with(sources: str | None, stamp: str) -> str:
     return f"{sources} （{stamp}）" if sources else stamp
-
-
-_GROUPS = [
-    ("名录 Directory", ("directory",)),
-    ("分布示意图 Maps", ("map_",)),
-    ("打印图 Print sheets", ("sheet_",)),
-    ("核查 Audit", ("audit", "defects")),
-    ("跨界断面、交汇处、公示牌 Field sites", ("field",)),
-    ("河段 Segments (GIS)", ("segments",)),
-]
-
-
-def index_html(summary: dict, files: dict[str, Path]) -> str:
-    """The index page: summary numbers, links to every file, sources, version, data date.
-
-    Self-contained (no script, no web resource). Every text is escaped.
-    """
-    e = html.escape
-    rows = []
-    for level, row in summary["levels"].items():
-        chiefs = "" if "chiefs" not in row else f"<td>{row['chiefs']}</td><td>{row['vacant']}</td>"
-        rows.append(f"<tr><td>{_LEVEL_ZH[level]} {level}</td><td>{row['reaches']}</td>"
-                    f"<td>{row['km']:,.2f}</td><td>{row['zones']}</td>{chiefs}</tr>")
-    chief_head = "<th>河长 chiefs</th><th>空缺 vacant</th>" if "chiefs" in next(
-        iter(summary["levels"].values())) else ""
-    groups = []
-    names = sorted(files)
-    for title, prefixes in _GROUPS:
-        labels = summary.get("labels", {})
-        links = [f'<li><a href="{e(n)}">{e(n)}</a>'
-                 + (f" {e(_label(n, labels))}" if _label(n, labels) else "") + "</li>"
-                 for n in names if n != "index.html" and n.startswith(prefixes)]
-        if links:
-            groups.append(f"<h2>{e(title)}</h2><ul>{''.join(links)}</ul>")
-    defects = summary["defects"]
-    verdict = ("无缺陷 no defects" if defects == 0 else
-               f"{defects} 处缺陷 defect(s): " + ", ".join(
-                   f"{e(k)} {n}" for k, n in summary["defects_by_kind"].items()))
-    extra = []
-    if summary.get("joint_meetings") is not None:
-        extra.append(f"<li>联席会议 joint meetings: {summary['joint_meetings']}</li>")
-        extra.append(f"<li>总河长、副总河长 total chiefs: {summary['total_chiefs']}</li>")
-    extra.append(f"<li>跨界断面 cross-boundary sections: {summary['sections']}; "
-                 f"交汇处 confluences: {summary['confluences']}"
-                 + ("" if summary.get("boards") is None
-                    else f"; 公示牌 notice boards: {summary['boards']}") + "</li>")
-    coverage = "".join(f"<li>{e(line)}</li>" for line in summary["coverage"])
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<title>河长制分级分段名录与分布示意图 — hzgeo</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2em auto;
-        max-width: 60em; color: #222; }}
-table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #bbb; padding: .3em .7em;
-text-align: right; }} td:first-child {{ text-align: left; }}
-.note {{ color: #555; font-size: .9em; }}
-</style></head><body>
-<h1>河长制分级分段名录与分布示意图</h1>
-<p class="note">hzgeo {e(summary['version'])} · 数据日期 data date {e(summary['data_date'])}
- · 示意图，非官方行政区划图 (schematic, not an official boundary map)</p>
-<table><tr><th>层级 level</th><th>河段 reaches</th><th>公里 km</th><th>湖库分片 zones</th>
-{chief_head}</tr>{''.join(rows)}</table>
-<ul>{''.join(extra)}<li>核查 audit: {verdict}</li>{coverage}</ul>
-{''.join(groups)}
-<h2>数据来源 Sources</h2><p class="note">{e(summary['sources'])}</p>
-</body></html>
-"""

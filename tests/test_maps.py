@@ -483,6 +483,19 @@ def test_river_sheet_names_rivers_off_the_furniture_and_lists_chiefs(guigang,
     assert sum(len(line.get_xdata()) for line in ax.lines) >= len(sections) > 0
 
 
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_chiefs_table_clear_of_legend_and_map(guigang, guigang_chiefs, orientation):
+    boundaries, _, result = guigang
+    chiefs, _ = guigang_chiefs
+    fig = plot_sheet(result, boundaries, chiefs=chiefs, river="R07", orientation=orientation)
+    fig.canvas.draw()
+    table = _figure_boxes(fig, [t for t in fig.texts if t.get_gid() == "hz-furniture"])
+    assert len(table) > 5
+    legend = fig.axes[1].get_legend()
+    others = _figure_boxes(fig, [legend, fig.axes[0]])
+    assert _no_overlaps(table, others) == []
+
+
 def test_city_sheet_says_its_neighbours_are_not_drawn_unless_given(toy):
     boundaries, _, result = toy
     fig = plot_sheet(result, boundaries)

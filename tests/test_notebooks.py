@@ -31,3 +31,26 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
 
 def test_there_are_notebooks():
     assert NOTEBOOKS
+
+
+def test_sheets_show_as_figures():
+    """A cell that draws a sheet ends with the figure, which shows itself as a PNG (a sheet
+    drawn without pyplot would otherwise print as ``<Figure size ... with 2 Axes>``)."""
+    import ast
+
+    from hzgeo.maps.sheet import Sheet
+
+    assert callable(getattr(Sheet, "_repr_png_", None))
+    found = 0
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] != "code" or "plot_sheet(" not in source:
+                continue
+            found += 1
+            last = ast.parse(source).body[-1]
+            assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Name), source
+            assign = next(n for n in ast.parse(source).body if isinstance(n, ast.Assign)
+                          and "plot_sheet" in ast.unparse(n.value))
+            assert ast.unparse(assign.targets[0]) == last.value.id, source
+    assert found >= 2

@@ -76,8 +76,8 @@ def test_index_summary_agrees_with_the_results(run):
         reaches = seg.reaches[level]
         km = reaches.loc[reaches["primary"], "length_m"].sum() / 1000
         assert f"<td>{len(reaches)}</td><td>{km:,.2f}</td>" in text, level
-    assert f"joint meetings: {len(chiefs.joint_meetings)}" in text
-    assert "无缺陷 no defects" in text and done.audit.ok
+    assert f"联席会议：{len(chiefs.joint_meetings)} 个" in text
+    assert "核查：无缺陷" in text and done.audit.ok
 
 
 def test_every_text_from_the_data_is_escaped_in_the_index(run):
@@ -233,7 +233,7 @@ def test_a_county_whose_border_a_river_follows_audits_clean(guigang, county):
 
 
 def test_index_names_what_each_map_shows(run):
-    from hzgeo.pipeline import index_html
+    from hzgeo.maps.index import index_html
 
     _, done = run
     files = dict(done.files) | {n: Path(n) for n in (
@@ -241,7 +241,16 @@ def test_index_names_what_each_map_shows(run):
     text = index_html(done.summary, files)
     assert 'map_450802.html</a> 港北区' in text
     assert 'sheet_R03.png</a> 郁江' in text
-    assert 'sheet_city.pdf</a> 城市 city' in text
+    assert 'sheet_city.pdf</a> 全市' in text
+    # no English in the Chinese page: once the file names, the sources, "hzgeo" and the
+    # markup are taken out, no Latin word is left
+    import html
+    import re
+
+    body = text.split("<body>", 1)[1]
+    body = re.sub(r"<a href=[^>]*>[^<]*</a>", "", body)
+    body = re.sub(r"<[^>]+>", " ", body.replace(html.escape(done.summary["sources"]), ""))
+    assert re.findall(r"[A-Za-z]{2,}", body.replace("hzgeo", "")) == []
 
 
 def test_units_derived_without_names_get_advice_on_the_name_columns(guigang, tmp_path):

@@ -108,12 +108,13 @@ def north_arrow(ax, size: float, corner: int = 0) -> None:
 
 
 def legend(fig, box, level, units, colours, shown, orientation, scale, *, has_lakes,
-           villages, far_bank, neighbours=False, sections=False, confluences=False) -> None:
+           villages, far_bank, neighbours=False, sections=False, confluences=False,
+           narrow=False) -> None:
     """The legend: one entry per colour listing the units it stands for, then the symbols."""
     ax = fig.add_axes(box)
     ax.set_axis_off()
     handles, names = [], []
-    width = 16 if orientation == "landscape" else 22
+    width = 16 if orientation == "landscape" else (12 if narrow else 22)
     if units is not None:
         name_of = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
         by_colour: dict[str, list[str]] = {}
@@ -150,12 +151,15 @@ def legend(fig, box, level, units, colours, shown, orientation, scale, *, has_la
         handles.append(Line2D([], [], color="#b5b5b5", linewidth=0.4))
         names.append(UNIT_WORDS["village"])
     n = len(handles)
-    ncol = (1 if n <= 26 else 2) if orientation == "landscape" else (3 if n <= 18 else 4)
+    if orientation == "landscape":
+        ncol = 1 if n <= 26 else 2
+    else:  # beside the chiefs' table (narrow), or across the sheet
+        ncol = 2 if narrow else (3 if n <= 18 else 4)
     size = (7.0 if n <= 20 else 6.0) * scale
     title = f"图例（{LEVEL_NAMES[level]}河段按责任单位着色，相邻单位不同色）"
     out = ax.legend(handles, names, loc="upper left", ncol=ncol, frameon=True,
                     prop=font(size), title=wrap(title, 20 if orientation == "landscape"
-                                                else 60),
+                                                else 30 if narrow else 60),
                     title_fontproperties=font(size + 0.5, "bold"), borderaxespad=0.0,
                     handlelength=2.2, columnspacing=1.0)
     out.get_frame().set_linewidth(0.6)
@@ -199,22 +203,22 @@ def chief_table(fig, box, rows, scale) -> None:
     x0, y0, w, h = box
     fig_w, fig_h = (v * 72 for v in fig.get_size_inches())
     header = ("层级", "河段", "河长（职务）", "备注")
-    widths = np.array([0.10, 0.36, 0.38, 0.16])
+    widths = np.array([0.08, 0.34, 0.44, 0.14])
     chars = np.array([max(len(str(r[i])) for r in [header, *rows]) for i in range(4)])
     # a CJK glyph is one em wide: the widest cell of each column fits its column
     size = min(7.0 * scale, *(widths * w * fig_w / np.maximum(chars, 1) / 1.02),
-               h * fig_h / (len(rows) + 2.5) / 1.35)
+               h * fig_h / (len(rows) + 2.8) / 1.35)
     line = size * 1.35 / fig_h
     top = y0 + h
     fig.text(x0, top, "河长名单", ha="left", va="top", fontproperties=font(size + 1, "bold"),
              gid=FURNITURE)
     lefts = x0 + np.concatenate([[0.0], np.cumsum(widths)[:-1]]) * w
     for i, row in enumerate([header, *rows]):
-        y = top - line * (i + 1.3)
+        y = top - line * (i + 1.3 + (0.3 if i else 0.0))  # a little air under the rule
         for left, text in zip(lefts, row, strict=True):
             fig.text(left, y, plain(text), ha="left", va="top", gid=FURNITURE,
                      fontproperties=font(size, "bold" if i == 0 else "normal"))
-    fig.add_artist(Line2D([x0, x0 + w], [top - line * 2.3] * 2, linewidth=0.5,
+    fig.add_artist(Line2D([x0, x0 + w], [top - line * 2.2] * 2, linewidth=0.5,
                           color="#555555", transform=fig.transFigure, gid=FURNITURE))
 
 

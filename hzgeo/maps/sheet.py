@@ -286,7 +286,7 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
                  scale, has_lakes=bool(len(lakes)), villages=county is not None,
                  far_bank=far, neighbours=bool(len(around)),
                  sections=bool(len(sites["sections"])),
-                 confluences=bool(len(sites["confluences"])))
+                 confluences=bool(len(sites["confluences"])), narrow=bool(rows))
     if rows:
         parts.chief_table(fig, table_box, rows, scale)
     extra = ""
@@ -304,7 +304,7 @@ def _layout(orientation: str, table: bool):
             return (0.03, 0.13, 0.58, 0.78), (0.63, 0.13, 0.35, 0.30), (0.63, 0.46, 0.35, 0.45)
         return (0.03, 0.13, 0.72, 0.78), (0.76, 0.13, 0.22, 0.78), None
     if table:
-        return (0.05, 0.40, 0.90, 0.52), (0.05, 0.09, 0.40, 0.29), (0.48, 0.09, 0.47, 0.29)
+        return (0.05, 0.34, 0.90, 0.58), (0.05, 0.09, 0.43, 0.23), (0.50, 0.09, 0.45, 0.23)
     return (0.05, 0.22, 0.90, 0.70), (0.05, 0.09, 0.90, 0.12), None
 
 

@@ -119,7 +119,10 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
     - ``sheet_city``, ``sheet_<county code>``, ``sheet_<river code>`` (first code of a main
       river, e.g. ``sheet_R01`` for 西江干流) in each of ``formats``: the print sheets.
 
-    Sheets are independent and render in ``workers`` processes (default: up to 2).
+    Sheets are independent and render in ``workers`` processes (default: up to 2); with
+    ``formats=()`` only the HTML maps are written. ``field`` puts the field sites on the
+    maps and on the county and river sheets; ``data_date`` is printed on every map and
+    sheet with the hzgeo version.
 
     Returns
     -------
