@@ -13,10 +13,10 @@ from collections.abc import Mapping
 
 from hzgeo.errors import InputError
 from hzgeo.field._common import LEVEL_CN, is_missing
+from hzgeo.labels import VACANT
 
 #: Levels in the order a board lists chiefs and duties (市、县、乡、村).
 BOARD_LEVELS = ("city", "county", "township", "village")
-_VACANT = "（空缺）"
 _KEYS = ("spacing_km", "min_reach_m", "complaint_phone", "targets", "prohibited", "duties",
          "chief_phones", "qr_url", "issuer", "issuer_name", "reach_targets")
 _REQUIRED = ("complaint_phone", "targets", "prohibited", "duties")
@@ -108,7 +108,7 @@ def person(row: Mapping, unit: str, level: str, settings: dict, rules) -> str:
     name, post = row.get("chief_name"), row.get("chief_post", row.get("post"))
     title = post_title(unit, post, rules, level)
     if is_missing(name):
-        return f"{_VACANT}（{title}）" if bool(row.get("vacant", False)) or not is_missing(
+        return f"{VACANT}（{title}）" if bool(row.get("vacant", False)) or not is_missing(
             post) else ""
     phone = row.get("chief_phone")
     if level in settings["chief_phones"] and not is_missing(phone):

@@ -12,56 +12,16 @@ import pyproj
 import shapely
 
 from hzgeo.io import work_crs_for
+from hzgeo.labels import FIELD_HEADERS, LEVEL_NAMES, PLACEMENT_NAMES, SITE_KIND_NAMES
 from hzgeo.settings import BOUNDARY_TOLERANCE_M, STORE_CRS
 
-#: Chinese headers of the field tables (written by :func:`hzgeo.field.write_field`).
-FIELD_HEADERS: dict[str, str] = {
-    "section_code": "断面编码", "section_name": "断面名称", "confluence_code": "交汇点编码",
-    "board_code": "公示牌编码", "river_code": "河流编码", "river_name": "河流名称",
-    "main": "主要河流", "level": "层级", "kind": "类型", "at_km": "里程（公里）",
-    "upstream_code": "上游行政区代码", "upstream_name": "上游行政区",
-    "downstream_code": "下游行政区代码", "downstream_name": "下游行政区",
-    "control_level": "控制级别", "target_class": "水质目标", "unit": "责任单位",
-    "frequency": "监测频次",
-    "into_code": "汇入河流编码", "into_name": "汇入河流", "into_main": "汇入主要河流",
-    "into_km": "汇入河流里程（公里）", "gap_m": "河口距汇入河流（米）",
-    "county_code": "县级代码", "county_name": "县（市、区）",
-    "township_code": "乡级代码", "township_name": "乡镇（街道）",
-    "village_code": "村级代码", "village_name": "村（社区）",
-    "water_code": "河湖编码", "water_name": "河湖名称", "description": "河湖简介",
-    "item_code": "河段/分片编码", "item_name": "河段/分片名称", "reaches": "河段数",
-    "start_desc": "起点", "end_desc": "终点", "from_km": "起点里程（公里）",
-    "to_km": "终点里程（公里）", "length_km": "长度（公里）", "length_m": "长度（米）",
-    "area_km2": "面积（平方公里）",
-    "boundary": "界河", "admin_codes": "行政区代码", "admin_names": "行政区",
-    "city_chief": "市级河长", "county_chiefs": "县级河长", "township_chiefs": "乡级河长",
-    "village_chiefs": "村级河长", "duties": "河长职责", "targets": "治理目标",
-    "county_phone": "县级监督电话", "city_phone": "市级监督电话",
-    "complaint_phone": "投诉电话", "qr_url": "二维码网址",
-    "issuing_office": "落款单位", "issued_on": "落款日期", "prohibited": "禁止行为",
-    "placement": "选址方法", "board_index": "序号", "boards_on_item": "本段牌数",
-    "chief_keys": "河长关联编码", "reach_code": "河段编码", "reach_name": "河段名称",
-    "chief_name": "村级河长姓名", "min_length_m": "设牌最短长度（米）",
-    "lon": "经度（WGS84）", "lat": "纬度（WGS84）", "x": "X（CGCS2000 高斯-克吕格，米）",
-    "y": "Y（CGCS2000 高斯-克吕格，米）", "xy_crs": "平面坐标系", "note": "说明",
-    "synthetic": "示意数据", "reason": "重制原因",
-}
 #: Columns holding codes (kept as text in XLSX and CSV).
 CODE_COLUMNS = {"section_code", "confluence_code", "board_code", "river_code",
                 "upstream_code", "downstream_code", "into_code", "county_code",
                 "township_code", "village_code", "water_code", "item_code", "admin_codes",
                 "chief_keys", "reach_code"}
-#: Chinese names of the levels (层级).
-LEVEL_CN = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
-#: Chinese names of the kinds of sections, confluences and boards (类型).
-KIND_CN = {"crossing": "跨界", "boundary_start": "界河起点", "boundary_end": "界河终点",
-           "boundary_change": "界河换段", "entry": "入境", "exit": "出境",
-           "confluence": "交汇", "reach": "河段", "boundary_reach": "界河河段",
-           "zone": "湖库分片"}
-#: Chinese names of the board placements (选址方法).
-PLACEMENT_CN = {"nearest_seat": "河段上距村委会最近处", "middle": "河段中点（无村委会位置）",
-                "even": "沿河段均匀分布", "shore_nearest_seat": "岸线上距村委会最近处",
-                "shore": "岸线上距水体中心最近处（无村委会位置）"}
+#: Chinese names of the levels (层级), of the kinds of site (类型), of the placements.
+LEVEL_CN, KIND_CN, PLACEMENT_CN = LEVEL_NAMES, SITE_KIND_NAMES, PLACEMENT_NAMES
 _VALUE_CN = {"kind": KIND_CN, "level": LEVEL_CN, "placement": PLACEMENT_CN}
 
 

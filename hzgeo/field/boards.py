@@ -21,6 +21,7 @@ from hzgeo.errors import InputError
 from hzgeo.field import _boardtext as text
 from hzgeo.field._common import point_frame, unit_names
 from hzgeo.io import Boundaries, Waters, work_crs_for
+from hzgeo.labels import KIND_NAMES, SCALE_NAMES
 from hzgeo.settings import STORE_CRS
 
 __all__ = ["BOARD_COLUMNS", "SHORT_COLUMNS", "boards_to_reprint", "notice_boards",
@@ -37,8 +38,6 @@ BOARD_COLUMNS = ["board_code", "kind", "board_index", "boards_on_item", "water_c
                  "chief_keys", "lon", "lat", "x", "y", "xy_crs", "synthetic"]
 SHORT_COLUMNS = ["reach_code", "reach_name", "river_code", "river_name", "village_code",
                  "village_name", "length_m", "board_code", "note", "synthetic", "geometry"]
-_WATER_KIND = {"lake": "湖泊", "reservoir": "水库"}
-_SCALE = {"large": "大型", "medium": "中型", "small": "小型"}
 
 
 def _seat_points(seats, crs) -> dict:
@@ -297,8 +296,8 @@ def _zone_board(zone: dict, ctx: _Context, seat_of: dict, settings: dict) -> dic
     spot = shapely.ops.nearest_points(zone["geometry"].boundary, anchor)[0]
     t_rows = _parents([zone], ctx.zup["township"], "parent_zone_code")
     c_rows = _parents(t_rows, ctx.zup["county"], "parent_zone_code")
-    kind = _WATER_KIND.get(zone["kind"], str(zone["kind"]))
-    scale = _SCALE.get(zone.get("scale") or "", "")
+    kind = KIND_NAMES.get(zone["kind"], str(zone["kind"]))
+    scale = SCALE_NAMES.get(zone.get("scale") or "", "")
     desc = f"{zone['water_name']}，{scale}{kind}" + (
         "（示意数据，非真实水体）" if bool(zone["synthetic"]) else "") + "。"
     keys = [zone["zone_code"]] + [t["zone_code"] for t in t_rows] + [

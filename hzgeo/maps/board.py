@@ -21,6 +21,7 @@ import shapely
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
+from hzgeo.labels import LEVEL_NAMES
 from hzgeo.maps.assets import cjk_font
 
 __all__ = ["qr_matrix", "write_boards_pdf"]
@@ -154,8 +155,9 @@ def _rows(board) -> list[tuple[str, str]]:
         rows += [("水面面积", f"{board['area_km2']:.2f} 平方公里")]
     rows += [("所在行政区", f"{board['county_name']} {board['township_name']} "
                           f"{board['village_name']}")]
-    for key, label in (("city_chief", "市级"), ("county_chiefs", "县级"),
-                       ("township_chiefs", "乡级"), ("village_chiefs", "村级")):
+    for key, label in (("city_chief", LEVEL_NAMES["city"]),
+                       *((f"{lvl}_chiefs", LEVEL_NAMES[lvl]) for lvl in ("county", "township",
+                                                                         "village"))):
         if _value(board, key):
             rows.append((label + chief, _value(board, key).replace("；", "\n")))
     rows += [(f"{chief}职责", board["duties"].replace("。", "。\n").strip()),
