@@ -541,3 +541,14 @@ def test_cli_sections_and_boards(tmp_path):
     assert len(table) > 0
     assert all("450802" in c.split(",") for c in table["县级代码"])
     assert main(["boards", "--out", str(tmp_path / "b.txt"), "-q"]) == 2
+
+
+def test_kml_without_libkml_says_what_to_do(tmp_path, few, monkeypatch):
+    from hzgeo.errors import HzgeoError
+
+    sections, _, _ = few
+    drivers = {k: v for k, v in pyogrio.list_drivers(write=True).items() if k != "LIBKML"}
+    monkeypatch.setattr(pyogrio, "list_drivers", lambda **_: drivers)
+    with pytest.raises(HzgeoError, match="LIBKML"):
+        write_field(sections, None, None, tmp_path / "f.kml")
+    assert list(tmp_path.iterdir()) == []
