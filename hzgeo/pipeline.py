@@ -162,6 +162,7 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
     out = Path(out)
     steps = steps or Steps(step_count(officials, maps), quiet=True)
     data_date = data_date or _dt.date.today().isoformat()
+    stamp = f"hzgeo {__version__}; data date {data_date}"
     with steps.step("segment"):
         try:
             # what segmentation needs: valid polygons, codes that nest, usable rivers (the
@@ -283,6 +284,10 @@ def _label(name: str, labels: dict[str, str]) -> str:
     stem = name.split(".")[0]
     code = stem.split("_", 1)[1] if "_" in stem else ""
     return labels.get(code, "城市 city" if code == "city" else "")
+
+
+def _with(sources: str | None, stamp: str) -> str:
+    return f"{sources} （{stamp}）" if sources else stamp
 
 
 _GROUPS = [
