@@ -311,6 +311,67 @@ def test_overloaded_chief_only_when_a_limit_is_given(toy_result):
     assert loud.defects["measure"].iloc[0] == held
 
 
+def test_overloaded_chief_means_more_than_the_limit_not_as_many(toy_result):
+    """The limit is the most reaches one person may hold (``--max-reaches-per-chief``):
+    exactly the limit is fine, one more is a defect."""
+    chiefs = _chiefs(toy_result)
+    village = chiefs.reaches["village"]
+    village["chief_name"] = ["王五", "王五", "王五", "赵六"]  # 3 village reaches, and 1
+    assert len(village) == 4 and village["admin_code"].tolist() == V
+    boundaries, waters = make_boundaries(), make_waters(RIVER)
+    at = audit(boundaries, waters, chiefs=chiefs, segmentation=toy_result,
+               overloaded_limit=3)
+    assert at.ok and at.defects.empty
+    over = audit(boundaries, waters, chiefs=chiefs, segmentation=toy_result,
+                 overloaded_limit=2)
+    assert kinds(over) == [("overloaded_chief", "")]
+    row = over.defects.iloc[0]
+    assert row["measure"] == 3 and row["codes"] == ",".join(V[:3])
+    assert row["detail"] == "王五 holds 3 reaches (limit 2)"
+    assert box(0, 3000).buffer(1).contains(local_point(row))
+
+
+def test_double_counted_metres_are_not_covered_in_the_percent(toy_result):
+    """A segmentation that publishes 二村's village reach twice: 1,000 m of the 4,000 m
+    river counted twice, so 3,000 m (75 %) has exactly one village; the other levels
+    are whole."""
+    reaches = dict(toy_result.reaches)
+    village = reaches["village"]
+    twice = village[village["admin_code"] == V[1]]
+    assert len(twice) == 1
+    reaches["village"] = pd.concat([village, twice], ignore_index=True)
+    doubled = SimpleNamespace(reaches=reaches, zones=toy_result.zones,
+                              slivers=toy_result.slivers)
+    report = audit(make_boundaries(), make_waters(RIVER), segmentation=doubled)
+    assert kinds(report) == [("double_counted_water", "village")]
+    stretch = geodesic(line((1000, 500), (2000, 500)))
+    whole = geodesic(RIVER)
+    cover = report.coverage.set_index("level")
+    assert cover.loc["village", "double_m"] == pytest.approx(stretch, abs=LENGTH_TOL)
+    assert cover.loc["village", "exactly_one_m"] == pytest.approx(whole - stretch,
+                                                                 abs=LENGTH_TOL)
+    assert cover.loc["village", "percent"] == pytest.approx(100 * (whole - stretch) / whole,
+                                                            abs=1e-6)
+    assert cover.loc["village", "percent"] == pytest.approx(75.0, abs=0.01)  # 1 km of 4
+    assert cover.loc[["county", "township"], "percent"].tolist() == [100.0, 100.0]
+
+
+def test_metres_in_two_overlapping_villages_are_not_covered_in_the_percent():
+    """一村 grown 30 m into 二村 (no gap left): the river's 30 m there is in both villages.
+    Segmentation refuses the overlap, so this is measured on the geometry."""
+    b = make_boundaries()
+    b["village"].loc[0, "geometry"] = box(0, 1030)
+    report = audit(b, make_waters(RIVER))
+    assert kinds(report) == [("double_counted_water", "village"), ("overlap", "village")]
+    twice = geodesic(line((1000, 500), (1030, 500)))
+    whole = geodesic(RIVER)
+    village = report.coverage.set_index("level").loc["village"]
+    assert village["double_m"] == pytest.approx(twice, abs=LENGTH_TOL)
+    assert village["uncovered_m"] == 0.0
+    assert village["percent"] == pytest.approx(100 * (whole - twice) / whole, abs=1e-6)
+    assert village["percent"] == pytest.approx(99.25, abs=0.01)  # 30 m of 4 km
+
+
 # --------------------------------------------------------------------------- outputs
 
 
