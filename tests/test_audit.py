@@ -7,6 +7,7 @@ hand-built geometry (lengths and areas of the toy region's boxes), to a stated t
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from types import SimpleNamespace
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from pyproj import Geod, Transformer
@@ -372,6 +374,51 @@ def test_metres_in_two_overlapping_villages_are_not_covered_in_the_percent():
     assert village["percent"] == pytest.approx(99.25, abs=0.01)  # 30 m of 4 km
 
 
+def test_what_the_caller_made_is_not_made_again(monkeypatch, toy_result):
+    """Given the segmentation, the defects and the chiefs, the audit validates, segments,
+    finds and assigns nothing again, and reports what a self-made audit reports."""
+    import hzgeo.chiefs
+    import hzgeo.segment
+    import hzgeo.validate
+
+    boundaries, waters = make_boundaries(), make_waters(RIVER)
+    chiefs = _chiefs(toy_result, vacant_reach=("village", V[2]))
+    defects = hzgeo.find_defects(boundaries, waters)
+    own = audit(boundaries, waters, chiefs=chiefs)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("made again")
+
+    for module, name in [(hzgeo.validate, "find_defects"),
+                         (hzgeo.validate, "validate_boundaries"),
+                         (hzgeo.validate, "validate_waters"),
+                         (hzgeo.segment, "segment_waters"), (hzgeo.chiefs, "assign_chiefs")]:
+        monkeypatch.setattr(module, name, refuse)
+    given = audit(boundaries, waters, chiefs=chiefs, segmentation=toy_result, defects=defects,
+                  officials=pd.DataFrame())  # chiefs given: the officials are not assigned
+    assert kinds(given) == kinds(own) == [("no_chief", "village")]
+    assert given.defects["measure"].tolist() == own.defects["measure"].tolist()
+    pd.testing.assert_frame_equal(given.coverage, own.coverage)
+    # segmentation tried and refused already: not tried again, measured on the geometry
+    refused = audit(boundaries, waters, defects=defects, refused="villages overlap here")
+    assert "refused the data: villages overlap here" in refused.summary["water_duty"]
+    assert refused.coverage["percent"].tolist() == [100.0] * 3
+
+
+def test_defects_given_are_the_defects_reported():
+    """The defects handed in are the ones reported (not found again)."""
+    b = make_boundaries()
+    b.levels["village"] = b["village"].drop(index=1).reset_index(drop=True)
+    waters = make_waters(RIVER)
+    found = hzgeo.find_defects(b, waters)
+    assert found["kind"].tolist() == ["gap"]
+    report = audit(b, waters, defects=found.iloc[:0])  # told: no input defects
+    assert ("gap", "village") not in kinds(report)
+    assert ("uncovered_water", "village") in kinds(report)
+    assert ("gap", "village") in kinds(audit(b, waters, defects=found))
+    assert kinds(audit(b, None, defects=found.iloc[:0])) == []  # the boundaries alone too
+
+
 # --------------------------------------------------------------------------- outputs
 
 
@@ -397,6 +444,17 @@ def test_write_puts_json_and_gpkg_in_place_together(tmp_path):
     assert layer.crs.to_epsg() == 4490
     assert list(layer.columns[:-1]) == list(report.defects.columns[:-1])
     assert layer["kind"].tolist() == [d["kind"] for d in doc["defects"]]
+    # which hzgeo measured which data, in both files
+    today = datetime.date.today().isoformat()
+    assert (doc["summary"]["hzgeo_version"], doc["summary"]["data_date"]) == (
+        hzgeo.__version__, today)
+    about = pyogrio.read_dataframe(paths["gpkg"], layer="about")
+    assert about[["hzgeo_version", "data_date"]].to_dict("records") == [
+        {"hzgeo_version": hzgeo.__version__, "data_date": today}]
+    dated = audit(b, make_waters(RIVER), data_date="2026-06-30").write(tmp_path / "dated")
+    assert pyogrio.read_dataframe(dated["gpkg"], layer="about")["data_date"].tolist() == [
+        "2026-06-30"]
+    assert json.loads(dated["json"].read_text("utf-8"))["summary"]["data_date"] == "2026-06-30"
     # a failure while writing leaves neither file
     target = tmp_path / "again"
 

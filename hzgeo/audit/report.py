@@ -81,11 +81,19 @@ class AuditReport:
 
     def to_file(self, path: str | os.PathLike, *, outputs: AtomicOutputs | None = None,
                 extra_layers: dict | None = None) -> None:
-        """Write the GeoPackage: layer ``defects`` (EPSG:4490), plus ``extra_layers``."""
+        """Write the GeoPackage: layer ``defects`` (EPSG:4490), layer ``about`` (one row:
+        ``hzgeo_version``, ``data_date``, ``sources``, as in ``segments.gpkg``), plus
+        ``extra_layers``."""
         from hzgeo.output import write_layers
 
-        write_layers({"defects": self.defects} | dict(extra_layers or {}), path,
-                     outputs=outputs)
+        write_layers({"defects": self.defects, "about": self.about()}
+                     | dict(extra_layers or {}), path, outputs=outputs)
+
+    def about(self) -> pd.DataFrame:
+        """Which hzgeo audited which data: one row, ``hzgeo_version``, ``data_date``,
+        ``sources`` (from :attr:`summary`; empty where not known)."""
+        return pd.DataFrame({key: [str(self.summary.get(key) or "")]
+                             for key in ("hzgeo_version", "data_date", "sources")})
 
     def write(self, target: str | os.PathLike | dict, *, outputs: AtomicOutputs | None = None
               ) -> dict[str, Path]:

@@ -3,6 +3,8 @@ duty into one :class:`~hzgeo.audit.report.AuditReport`."""
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import geopandas as gpd
 import pandas as pd
 
@@ -22,7 +24,8 @@ def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
           officials=None, rules=None,
           min_area_m2: float = DEFAULT_MIN_AREA_M2, min_width_m: float = DEFAULT_MIN_WIDTH_M,
           overloaded_limit: int | None = None, min_length: float = MIN_REACH_M,
-          boundary_tolerance: float | None = None, segmentation=None) -> AuditReport:
+          boundary_tolerance: float | None = None, segmentation=None, defects=None,
+          refused: str | None = None, data_date: str | None = None) -> AuditReport:
     """Audit the boundaries, the waters, the water duty per level and the chief duty.
 
     Never raises for data problems: what it cannot measure it says so in the report.
@@ -37,7 +40,7 @@ def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
         The office holders assigned to the reaches (:func:`hzgeo.assign_chiefs`); or give
         ``officials`` (and ``rules``) and they are assigned here.
     officials : DataFrame, optional
-        Office holders (:func:`hzgeo.read_officials`).
+        Office holders (:func:`hzgeo.read_officials`); not used when ``chiefs`` is given.
     rules : optional
         The rules (:func:`hzgeo.read_rules`); default the bundled Guigang rules.
     min_area_m2 : float, default 1.0
@@ -47,12 +50,25 @@ def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
         Area defects narrower than this (largest inscribed circle), and uncovered or
         double-counted river stretches shorter than this, are not reported.
     overloaded_limit : int, optional
-        Report people holding more reaches than this (``overloaded_chief``). Off by
-        default: a county head chairs many reaches.
+        The most reaches one person may hold (reach rows of every level, each bank of a
+        界河 its own): holding more is ``overloaded_chief``, holding exactly this many is
+        not. Off by default: a county head chairs many reaches.
     min_length, boundary_tolerance
         As in :func:`hzgeo.segment_waters`, for the reaches that would be published.
     segmentation : Segmentation, optional
-        Reaches already computed on these inputs (else computed here).
+        Reaches already computed on these inputs (else validated and computed here).
+    defects : GeoDataFrame, optional
+        :func:`hzgeo.find_defects` of these inputs, found already (else found here).
+    refused : str, optional
+        Why these inputs could not be segmented, when that was tried already: then it is
+        not tried again, and the water duty is measured on the geometry.
+    data_date : str, optional
+        The date the data describes (``YYYY-MM-DD``), written into the report with the
+        hzgeo version (``summary["data_date"]``, ``summary["hzgeo_version"]``, and the
+        ``about`` layer of the GeoPackage); default today.
+
+    Given ``segmentation`` (or ``refused``), ``defects`` and ``chiefs``, the audit
+    validates, segments and assigns nothing again: it measures what it was given.
 
     Returns
     -------
@@ -61,22 +77,23 @@ def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
     from hzgeo.validate import find_defects
 
     if boundaries is None or waters is None:
-        return audit_one(boundaries, waters, min_area_m2, min_width_m)
+        return audit_one(boundaries, waters, min_area_m2, min_width_m, defects, data_date)
     check_types(boundaries, waters)
     present = [level for level in LEVELS if level in boundaries]
     work = work_crs_for(boundaries[present[-1]])
     boundaries, duplicates = merge_duplicates(boundaries)
     names = unit_names(boundaries)
+    if defects is None or duplicates:  # found on the units as given, not as merged here
+        defects = find_defects(boundaries, waters)
     rows: list[gpd.GeoDataFrame] = [
         make_frame(duplicates, boundaries.crs),
-        input_defects(find_defects(boundaries, waters), boundaries, work, min_area_m2,
-                      min_width_m)]
-    result, reason = segmentation, None
+        input_defects(defects, boundaries, work, min_area_m2, min_width_m)]
+    result, reason = segmentation, refused
     if duplicates:
         result = None
         reason = "duplicate codes: " + ", ".join(
             sorted({f"{d['level']} {d['codes']}" for d in duplicates})[:10])
-    elif result is None:
+    elif result is None and refused is None:
         result, reason = try_segment(boundaries, waters, min_length, boundary_tolerance)
     chief_duty = "checked" if chiefs is not None else "not checked: no office holders given"
     if chiefs is None and officials is not None:
@@ -93,34 +110,20 @@ def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
     if chiefs is not None:
         rows.append(make_frame(chief_rows(chiefs, names, duty, overloaded_limit), work))
     rows = [r for r in rows if len(r)]
-    defects = finish(pd.concat(rows, ignore_index=True) if rows else make_frame([], work))
+    found = finish(pd.concat(rows, ignore_index=True) if rows else make_frame([], work))
     coverage = duty.coverage()
     if result is not None:
         water_duty = "water duty measured on the reaches that would be published"
     else:
         water_duty = ("water duty could not be measured on the reaches (segmentation "
                       f"refused the data: {reason}); measured on the geometry instead")
-    real = defects[~defects["information"]]
-    summary = {
-        "defects": len(real),
-        "information": int(defects["information"].sum()),
-        "fixable": int(real["fixable"].sum()),
-        "by_kind": {kind: {lvl or "-": len(g) for lvl, g in group.groupby("level", sort=False)}
-                    for kind, group in defects.groupby("kind", sort=False)},
-        "coverage": coverage.set_index("level").to_dict("index"),
-        "coverage_lines": [],
-        "water_duty": water_duty,
-        "chief_duty": chief_duty,
-        "tolerance": {"min_area_m2": min_area_m2, "min_width_m": min_width_m,
-                      "overloaded_limit": overloaded_limit},
-    }
-    report = AuditReport(ok=real.empty, summary=summary, defects=defects, coverage=coverage)
-    summary["coverage_lines"] = report.coverage_lines()
-    return report
+    return _report(found, coverage, water_duty=water_duty, chief_duty=chief_duty,
+                   tolerance={"min_area_m2": min_area_m2, "min_width_m": min_width_m,
+                              "overloaded_limit": overloaded_limit}, data_date=data_date)
 
 
 def audit_one(boundaries: Boundaries | None, waters: Waters | None, min_area_m2: float,
-               min_width_m: float) -> AuditReport:
+              min_width_m: float, defects=None, data_date: str | None = None) -> AuditReport:
     """The audit of one input alone: its own defects; no duty can be measured without both."""
     from hzgeo.validate import find_defects
 
@@ -139,26 +142,44 @@ def audit_one(boundaries: Boundaries | None, waters: Waters | None, min_area_m2:
     else:
         work = work_crs_for(waters.rivers)
         missing, unchecked = "no boundaries given", "the boundaries"
+    if defects is None or duplicates:
+        defects = find_defects(boundaries, waters)
     rows = [make_frame(duplicates, work if boundaries is None else boundaries.crs),
-            input_defects(find_defects(boundaries, waters), boundaries, work, min_area_m2,
-                          min_width_m)]
+            input_defects(defects, boundaries, work, min_area_m2, min_width_m)]
     rows = [r for r in rows if len(r)]
-    defects = finish(pd.concat(rows, ignore_index=True) if rows else make_frame([], work))
+    found = finish(pd.concat(rows, ignore_index=True) if rows else make_frame([], work))
     coverage = pd.DataFrame({c: pd.Series(dtype=object if c in ("level", "basis") else float)
                              for c in ("level", "water_m", "uncovered_m", "double_m",
                                        "vacant_m", "exactly_one_m", "percent", "basis",
                                        "lake_m2")})
-    real = defects[~defects["information"]]
+    return _report(found, coverage, water_duty=f"not checked: {unchecked} and the water "
+                                               f"duty ({missing})",
+                   chief_duty=f"not checked: {missing}",
+                   tolerance={"min_area_m2": min_area_m2, "min_width_m": min_width_m,
+                              "overloaded_limit": None}, data_date=data_date)
+
+
+def _report(found: gpd.GeoDataFrame, coverage: pd.DataFrame, *, water_duty: str,
+            chief_duty: str, tolerance: dict, data_date: str | None) -> AuditReport:
+    """The report of the findings: counts, coverage, what was measured how, and which
+    hzgeo measured which data (version, data date)."""
+    from hzgeo import __version__
+
+    real = found[~found["information"]]
     summary = {
-        "defects": len(real), "information": int(defects["information"].sum()),
+        "defects": len(real),
+        "information": int(found["information"].sum()),
         "fixable": int(real["fixable"].sum()),
         "by_kind": {kind: {lvl or "-": len(g) for lvl, g in group.groupby("level", sort=False)}
-                    for kind, group in defects.groupby("kind", sort=False)},
-        "coverage": {}, "coverage_lines": [],
-        "water_duty": f"not checked: {unchecked} and the water duty ({missing})",
-        "chief_duty": f"not checked: {missing}",
-        "tolerance": {"min_area_m2": min_area_m2, "min_width_m": min_width_m,
-                      "overloaded_limit": None},
+                    for kind, group in found.groupby("kind", sort=False)},
+        "coverage": (coverage.set_index("level").to_dict("index") if len(coverage) else {}),
+        "coverage_lines": [],
+        "water_duty": water_duty,
+        "chief_duty": chief_duty,
+        "tolerance": tolerance,
+        "hzgeo_version": __version__,
+        "data_date": data_date or _dt.date.today().isoformat(),
     }
-    return AuditReport(ok=real.empty, summary=summary, defects=defects, coverage=coverage)
-
+    report = AuditReport(ok=real.empty, summary=summary, defects=found, coverage=coverage)
+    summary["coverage_lines"] = report.coverage_lines()
+    return report
