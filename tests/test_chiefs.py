@@ -181,6 +181,21 @@ def test_a_tie_goes_upstream_and_is_reported(start, end, convenor):
     assert "港北区、港南区" in m["note"] and "上游" in m["note"]
 
 
+def test_a_tie_goes_to_the_county_whose_first_reach_is_upstream():
+    """港南区 holds the first and the last reach (500 m each), 港北区 the middle (1,000 m):
+    a tie. By their first reaches 港南区 is upstream (km 0 against km 0.5) and convenes,
+    although its code is higher; by their last reaches (km 1.5) it would not."""
+    river = line((2500, 500), (1600, 500), (1600, 700), (2500, 700))
+    m = meeting(assign(waters(("R5", "回头河", False, river))), "R5")
+    assert (m["convenor_code"], m["rule"], m["convenor_chief"]) == (B, "tie", "南区长")
+    assert "first reach from km 0.00" in m["note"]
+    first_b = geodesic(line((2500, 500), (2000, 500))) + geodesic(line((2000, 700),
+                                                                       (2500, 700)))
+    middle_a = geodesic(line((2000, 500), (1600, 500), (1600, 700), (2000, 700)))
+    assert abs(first_b - middle_a) < 1.0  # within the rules' 1 m tie tolerance
+    assert m["members"] == f"港北区 {middle_a / 1000:.2f} km；港南区 {first_b / 1000:.2f} km"
+
+
 def test_a_tie_with_equal_starts_goes_to_the_lower_code():
     # a river that is a 界河 its whole way: both banks start at km 0 and are equally long
     m = meeting(assign(waters(("R4", "界河", False, line((2000, 100), (2000, 900))))), "R4")
@@ -269,6 +284,12 @@ def test_villages_get_chiefs_for_other_waters_only_if_the_rules_say(tmp_path):
     village = assign(w, rules=hzgeo.read_rules(path)).reaches["village"]
     other = village[village["river_code"] == "R2"].set_index("admin_code")["chief_required"]
     assert other.to_dict() == {V[0]: False, V[1]: False, V[2]: True, V[3]: True}
+    # the exemption is for other waters: the main river keeps its village chiefs there
+    main = village[village["river_code"] == "R1"].set_index("admin_code")
+    assert main["chief_required"].to_dict() == dict.fromkeys(V, True)
+    assert main["chief_name"].to_dict() == {V[0]: "一书记", V[1]: "二书记", V[2]: "三书记",
+                                            V[3]: "四书记"}
+    assert not main["vacant"].any()
     path.write_text('[other_waters]\nvillage_exempt_townships = ["450802009"]\n', "utf-8")
     with pytest.raises(InputError, match=r"no township: \['450802009'\]"):
         assign(w, rules=hzgeo.read_rules(path))
