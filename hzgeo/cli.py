@@ -726,7 +726,8 @@ def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
         chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county)
         with stage("write"):
             written = write_directory(chiefs, out, previous=previous, data_date=data_date,
-                                      sources=_sources(boundaries, waters, officials))
+                                      sources=_sources(boundaries, waters, officials),
+                                      boundaries=bnd, waters=wat)
     _notes(_not_vacancies(caught), echo)
     _warn_vacancies(chiefs)
     for level in REACH_LEVELS:
