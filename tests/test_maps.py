@@ -483,6 +483,30 @@ def test_river_sheet_names_rivers_off_the_furniture_and_lists_chiefs(guigang,
     assert sum(len(line.get_xdata()) for line in ax.lines) >= len(sections) > 0
 
 
+def test_pdf_river_sheet_lists_every_village_chief(guigang, guigang_chiefs, tmp_path):
+    from pypdf import PdfReader
+
+    from hzgeo.maps import chief_pages
+
+    boundaries, _, result = guigang
+    chiefs, _ = guigang_chiefs
+    pages = chief_pages(result, boundaries, chiefs=chiefs, river="R03", data_date="2023-06-30")
+    text = " ".join(t.get_text() for page in pages for t in page.texts)
+    villages = chiefs.reaches["village"].query("river_code == 'R03'")
+    assert len(villages) > 100 and len(pages) >= 2
+    for reach, name in zip(villages["reach_name"], villages["chief_name"], strict=True):
+        assert reach in text and (name is None or name in text), reach
+    assert f"第 1 页，共 {len(pages)} 页" in text and "2023-06-30" in text
+    # the sheet's own table counts them and points to the annex
+    sheet = plot_sheet(result, boundaries, chiefs=chiefs, river="R03")
+    assert any(t.get_text() == f"共 {len(villages)} 段" for t in sheet.texts)
+    # the PDF carries the annex after the map; the PNG is the map alone
+    pdf = write_map(result, boundaries, tmp_path / "r03.pdf", chiefs=chiefs, river="R03")
+    assert len(PdfReader(pdf).pages) == 1 + len(pages)
+    plain = write_map(result, boundaries, tmp_path / "city.pdf", chiefs=chiefs)
+    assert len(PdfReader(plain).pages) == 1
+
+
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
 def test_chiefs_table_clear_of_legend_and_map(guigang, guigang_chiefs, orientation):
     boundaries, _, result = guigang

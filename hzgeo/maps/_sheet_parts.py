@@ -165,12 +165,12 @@ def legend(fig, box, level, units, colours, shown, orientation, scale, *, has_la
     out.get_frame().set_linewidth(0.6)
 
 
-def chief_rows(area) -> list[tuple[str, str, str, str]]:
-    """(level, reach, chief with post, note) rows of a river sheet's chiefs' table.
+def chief_rows(area, *, villages: bool = False) -> list[tuple[str, str, str, str]]:
+    """(level, reach, chief with post, note) rows of a river's chiefs' table.
 
-    The city chief, every county reach and every township reach of the river, upstream
-    first; village reaches are counted per township reach (their chiefs are in the
-    directory's 村级河段 sheet).
+    The city chief, every county and township reach of the river, upstream first. With
+    ``villages`` every village reach follows (the annex pages of the PDF sheet);
+    without, the village reaches are counted per township reach and in a last row.
     """
     from hzgeo.maps._content import _person, city_chief
 
@@ -181,9 +181,9 @@ def chief_rows(area) -> list[tuple[str, str, str, str]]:
             name = area.all_reaches["county"]
             name = name.loc[name["river_code"].astype(str) == code, "river_name"]
             rows.append(("市级", f"{name.iloc[0] if len(name) else code}全段", chief, ""))
-    villages = area.reaches["village"]
-    counts = villages["parent_reach_code"].astype(str).value_counts()
-    for level in ("county", "township"):
+    village_rows = area.reaches["village"]
+    counts = village_rows["parent_reach_code"].astype(str).value_counts()
+    for level in ("county", "township", "village") if villages else ("county", "township"):
         frame = area.reaches[level]
         frame = frame.sort_values(["river_code", "from_km"] if "from_km" in frame else
                                   ["river_code"], kind="stable")
@@ -192,11 +192,17 @@ def chief_rows(area) -> list[tuple[str, str, str, str]]:
                                                         else "未设")
             note = f"村级 {counts[row['reach_code']]} 段" if (
                 level == "township" and row["reach_code"] in counts) else ""
+            if level == "village":  # the township reach it belongs to
+                parent = area.lookup["township"].get(str(row.get("parent_reach_code")))
+                note = "" if parent is None else str(parent["reach_name"])
             rows.append((LEVEL_NAMES[level], str(row["reach_name"]), person, note))
+    if not villages and len(village_rows):
+        rows.append((LEVEL_NAMES["village"], f"共 {len(village_rows)} 段",
+                     "见 PDF 附页及名录「村级河段」", ""))
     return rows
 
 
-def chief_table(fig, box, rows, scale) -> None:
+def chief_table(fig, box, rows, scale, title: str = "河长名单") -> None:
     """The chiefs' table in ``box`` (figure fractions), type sized to fit."""
     if not rows:
         return
@@ -210,8 +216,8 @@ def chief_table(fig, box, rows, scale) -> None:
                h * fig_h / (len(rows) + 2.8) / 1.35)
     line = size * 1.35 / fig_h
     top = y0 + h
-    fig.text(x0, top, "河长名单", ha="left", va="top", fontproperties=font(size + 1, "bold"),
-             gid=FURNITURE)
+    fig.text(x0, top, plain(title), ha="left", va="top",
+             fontproperties=font(size + 1, "bold"), gid=FURNITURE)
     lefts = x0 + np.concatenate([[0.0], np.cumsum(widths)[:-1]]) * w
     for i, row in enumerate([header, *rows]):
         y = top - line * (i + 1.3 + (0.3 if i else 0.0))  # a little air under the rule

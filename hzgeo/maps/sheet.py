@@ -33,7 +33,7 @@ from hzgeo.maps._sheet_parts import font as _font
 from hzgeo.maps._sheet_parts import plain as _plain
 from hzgeo.maps.colors import unit_colours
 
-__all__ = ["PAPER_MM", "plot_sheet"]
+__all__ = ["PAPER_MM", "chief_pages", "plot_sheet"]
 
 #: Paper sizes in millimetres, portrait (ISO 216).
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -346,3 +346,59 @@ def _field_sites(field, area, boundaries, crs, county, river) -> dict:
             frame = frame[frame.geometry.intersects(outline.buffer(1.0))]
         out[key] = frame
     return out
+
+
+def chief_pages(result, boundaries, *, chiefs, river: str, paper: Literal["A4", "A3"] = "A4",
+                data_date: str | None = None) -> list[Figure]:
+    """The annex of a river sheet: every chief of the river, village reaches included.
+
+    Portrait pages of ``paper`` listing the city chief, then the county, township and
+    village reaches with their chief and post, upstream first (the sheet itself has room
+    for the county and township reaches only). The PDF river sheets ``hzgeo run`` writes
+    carry these pages after the map.
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+        One per page; empty without chiefs.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> boundaries, waters = hzgeo.datasets.guigang()
+    >>> result = hzgeo.segment_waters(boundaries, waters)
+    >>> chiefs = hzgeo.assign_chiefs(result, boundaries, waters,
+    ...     hzgeo.read_officials(hzgeo.datasets.guigang_officials()), hzgeo.read_rules())
+    >>> len(chiefs.reaches["village"].query("river_code == 'R07'")) > 0
+    True
+    >>> pages = chief_pages(result, boundaries, chiefs=chiefs, river="R07")
+    >>> len(pages)
+    1
+    """
+    from hzgeo import __version__
+
+    if chiefs is None:
+        return []
+    if paper not in PAPER_MM:
+        raise InputError(f"`paper` was {paper!r} but is expected to be in {list(PAPER_MM)}")
+    area = select_area(result, boundaries, chiefs=chiefs, river=river)
+    rows = parts.chief_rows(area, villages=True)
+    short, long_ = PAPER_MM[paper]
+    scale = short / 210.0
+    size = 7.0 * scale
+    box = (0.07, 0.06, 0.86, 0.86)
+    per_page = max(1, int(box[3] * long_ / 25.4 * 72 / (size * 1.35)) - 3)
+    chunks = [rows[i:i + per_page] for i in range(0, len(rows), per_page)]
+    stamp = f"hzgeo {__version__}" + (f"；数据日期：{data_date}" if data_date else "")
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        fig = Sheet(figsize=(short / 25.4, long_ / 25.4))
+        FigureCanvasAgg(fig)
+        fig.text(0.5, 0.96, _plain(f"{area.title}　附页：河长名单"), ha="center",
+                 va="center", fontproperties=_font(14 * scale, "bold"))
+        parts.chief_table(fig, box, chunk, scale,
+                          title=f"第 {number} 页，共 {len(chunks)} 页")
+        fig.text(0.07, 0.03, _plain(stamp), ha="left", va="bottom",
+                 fontproperties=_font(6.5 * scale), color="#333333")
+        pages.append(fig)
+    return pages

@@ -13,7 +13,7 @@ from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
 from hzgeo.maps._content import river_groups
 from hzgeo.maps.html import explore
-from hzgeo.maps.sheet import plot_sheet
+from hzgeo.maps.sheet import chief_pages, plot_sheet
 
 __all__ = ["write_map", "write_maps"]
 
@@ -22,9 +22,25 @@ DPI = 200
 SUFFIXES = (".html", ".png", ".pdf")
 
 
-def _save_sheet(fig, target: Path, dpi: int) -> None:
-    fig.savefig(target, dpi=dpi, format=target.suffix[1:].lower(),
-                metadata={"Creator": "hzgeo"} if target.suffix.lower() == ".pdf" else None)
+def _save_sheet(fig, target: Path, dpi: int, pages=()) -> None:
+    """A sheet as PNG (the sheet) or PDF (the sheet, then its annex ``pages``)."""
+    if target.suffix.lower() != ".pdf":
+        fig.savefig(target, dpi=dpi, format=target.suffix[1:].lower())
+        return
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(target, metadata={"Creator": "hzgeo"}) as pdf:
+        for page in (fig, *pages):
+            pdf.savefig(page)
+
+
+def _annex(result, boundaries, chiefs, river, paper, data_date, targets) -> list:
+    """The chiefs' pages of a river sheet, when one of ``targets`` is a PDF."""
+    if river is None or chiefs is None or not any(
+            Path(t).suffix.lower() == ".pdf" for t in targets):
+        return []
+    return chief_pages(result, boundaries, chiefs=chiefs, river=river, paper=paper,
+                       data_date=data_date)
 
 
 def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None, river=None,
@@ -72,11 +88,12 @@ def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None,
     fig = plot_sheet(result, boundaries, chiefs=chiefs, county=county, river=river,
                      paper=paper, orientation=orientation, field=field,
                      data_date=data_date)
+    pages = _annex(result, boundaries, chiefs, river, paper, data_date, [target])
     if outputs is None:
         with atomic_outputs() as out:
-            _save_sheet(fig, out.path(target), dpi)
+            _save_sheet(fig, out.path(target), dpi, pages)
     else:
-        _save_sheet(fig, outputs.path(target), dpi)
+        _save_sheet(fig, outputs.path(target), dpi, pages)
     return target
 
 
@@ -105,8 +122,10 @@ _SHARED: dict = {}
 def _sheet_job(kwargs: dict, temps: list[str], dpi: int) -> None:
     fig = plot_sheet(_SHARED["result"], _SHARED["boundaries"], chiefs=_SHARED["chiefs"],
                      field=_SHARED["field"], data_date=_SHARED["data_date"], **kwargs)
+    pages = _annex(_SHARED["result"], _SHARED["boundaries"], _SHARED["chiefs"],
+                   kwargs.get("river"), kwargs.get("paper", "A4"), _SHARED["data_date"], temps)
     for temp in temps:
-        _save_sheet(fig, Path(temp), dpi)
+        _save_sheet(fig, Path(temp), dpi, pages)
 
 
 def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=None, audit=None,
@@ -117,7 +136,9 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
 
     - ``map_city.html`` and ``map_<county code>.html``: the interactive maps;
     - ``sheet_city``, ``sheet_<county code>``, ``sheet_<river code>`` (first code of a main
-      river, e.g. ``sheet_R01`` for 西江干流) in each of ``formats``: the print sheets.
+      river, e.g. ``sheet_R01`` for 西江干流) in each of ``formats``: the print sheets
+      (a PDF river sheet is followed by the pages listing every chief of the river,
+      :func:`~hzgeo.maps.sheet.chief_pages`).
 
     Sheets are independent and render in ``workers`` processes (default: up to 2); with
     ``formats=()`` only the HTML maps are written. ``field`` puts the field sites on the
