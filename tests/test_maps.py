@@ -185,6 +185,11 @@ def test_html_legend_one_line_per_colour_version_and_date(guigang):
         assert names[code] in units[colours[code]]
     # river names along the rivers: every main river of the county, turned to its line
     assert {"浔江", "大同江"} <= {r[0] for r in data["rivers"]}
+    # the city's other counties around it, named; none around the city map
+    around = {f["properties"]["n"] for f in data["neighbours"]["features"]}
+    assert around == set(boundaries["county"].query("code != '450821'")["name"])
+    assert page_data(explore(result, boundaries).get_root().render())["neighbours"][
+        "features"] == []
 
 
 def test_county_map_shows_both_banks_of_its_boundary_river(guigang):

@@ -76,6 +76,9 @@ _CSS = """
   text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 3px #fff}
 .hz-river-label span.main{font-size:13px;font-weight:bold}
 .hz-stamp{color:#555}
+.leaflet-tooltip.hz-neighbour{background:transparent;border:0;box-shadow:none;color:#777;
+  font-size:14px;font-weight:bold;text-shadow:0 0 2px #fff,0 0 3px #fff}
+.leaflet-tooltip.hz-neighbour:before{display:none}
 """
 
 
@@ -342,8 +345,9 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
     folium.Map
         Layers: reaches coloured by unit at county, township and village level (one at a
         time), boundaries of each level, lakes, audit defects, river names along the
-        rivers; a legend, a name search, a scale bar, a disclaimer, the hzgeo version and
-        data date and, where any geometry is synthetic, a note saying so.
+        rivers, on a county map the city's other counties in grey, named; a legend, a
+        name search, a scale bar, a disclaimer, the hzgeo version and data date and,
+        where any geometry is synthetic, a note saying so.
 
     Examples
     --------
@@ -383,6 +387,20 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
                            "weight": weight, "dash": dash, "on": on[0 if city_map else 1],
                            "features": _features(geoms, props)})
 
+    # on a county map, the city's other counties in grey around it, named
+    around = boundaries["county"]
+    around = around[around["code"].astype(str) != str(area.county)] if not city_map else \
+        around.iloc[:0]
+    # each named where it shows beside the county: inside the county's box, grown by half
+    gx, gy = (east - west) / 2, (north - south) / 2
+    near = shapely.box(west - gx, south - gy, east + gx, north + gy)
+    spots = [shapely.intersection(g, near).representative_point() if g.intersects(near)
+             else g.representative_point() for g in around.geometry.values]
+    neighbours = _features(_simplified_units(around, tolerance),
+                           [{"n": html.escape(str(n)),
+                             "at": [round(p.y, DECIMALS), round(p.x, DECIMALS)]}
+                            for n, p in zip(around["name"], spots, strict=True)])
+
     levels = []
     for lvl in REACH_LEVELS:
         units = area.units.get(lvl)
@@ -417,6 +435,7 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
         "defects": _defects(audit, tolerance),
         "search": _search(area),
         "rivers": _river_labels(area),
+        "neighbours": neighbours,
         "stamp": f"hzgeo {__version__}" + (f"；数据日期：{data_date}" if data_date else ""),
     }
     _Drawing(data).add_to(m)

@@ -155,7 +155,25 @@ function hzgeoDraw(map, D) {
   labelGroup.on("add", function () { setTimeout(declutter, 0); });
   if (riverLabels.length) overlays["河流名称"] = labelGroup;
 
+  // ------------------------------------------------------------------ neighbours
+  // On a county map: the city's other counties in grey, named (names escaped in Python).
+  if (D.neighbours && D.neighbours.features.length) {
+    var around = L.layerGroup([L.geoJSON(D.neighbours, {
+      renderer: canvas, interactive: false,
+      style: function () {
+        return {color: "#888888", weight: 1, fillColor: "#dddddd", fillOpacity: 0.6};
+      }
+    })]);
+    D.neighbours.features.forEach(function (f) {
+      around.addLayer(L.tooltip({permanent: true, direction: "center",
+                                 className: "hz-neighbour", interactive: false})
+        .setLatLng(f.properties.at).setContent(f.properties.n));
+    });
+    overlays["相邻县（市、区）"] = around;
+  }
+
   // Lakes under everything, boundaries over the fills, reaches on top.
+  if (overlays["相邻县（市、区）"]) overlays["相邻县（市、区）"].addTo(map);
   var lakes = overlays["湖库（水面）"];
   if (lakes) lakes.addTo(map);
   D.units.forEach(function (u) { if (u.on) boundaryLayers[u.level].addTo(map); });
