@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hzgeo._network import RiverNetwork, _batches
+from hzgeo._batch import batches as _batches
+from hzgeo._network import RiverNetwork
 
 __all__ = ["shared_stretches"]
 
