@@ -15,7 +15,7 @@ import numpy as np
 
 from hzgeo._gridjoin import box_pairs
 
-__all__ = ["edge_boxes", "segment_pairs"]
+__all__ = ["edge_boxes", "pairs_of_runs", "run_boxes", "segment_pairs"]
 
 
 def edge_boxes(edges: np.ndarray) -> np.ndarray:
@@ -44,8 +44,18 @@ def segment_pairs(net, edges: np.ndarray, *, distance: np.ndarray | float = 0.0,
     """
     if len(net.seg_index) == 0 or len(edges) == 0:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    first, last, grow, run_box = run_boxes(net, distance=distance, chunk=chunk)
+    return pairs_of_runs(net.xy, first, last, grow, run_box, edges, batch=batch)
+
+
+def run_boxes(net, *, distance: np.ndarray | float = 0.0, chunk: int = 8):
+    """Runs of up to ``chunk`` segments of every part: first and last vertex, the distance
+    they are grown by, and their boxes grown by it."""
     starts = [np.arange(a, b, chunk) for a, b in zip(net.part_start, net.part_end,
                                                         strict=True)]
+    if not starts:
+        return (np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0),
+                np.zeros((0, 4)))
     first = np.concatenate(starts)
     part = np.repeat(np.arange(len(starts)), [len(x) for x in starts])
     del starts
@@ -62,10 +72,16 @@ def segment_pairs(net, edges: np.ndarray, *, distance: np.ndarray | float = 0.0,
                                np.minimum.reduceat(y, bounds) - grow,
                                np.maximum.reduceat(x, bounds) + grow,
                                np.maximum.reduceat(y, bounds) + grow])
-    del x, y
+    return first, last, np.ascontiguousarray(grow), run_box
+
+
+def pairs_of_runs(xy: np.ndarray, first, last, grow, run_box, edges: np.ndarray, *,
+                  batch: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
+    """(segment, edge) pairs of the runs (from :func:`run_boxes`) and ``edges``."""
+    if len(first) == 0 or len(edges) == 0:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
     edge_box = edge_boxes(edges)
     pi, ei = box_pairs(run_box, edge_box)
-    del run_box
     if len(pi) == 0:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
     n_seg = last[pi] - first[pi]
@@ -80,7 +96,7 @@ def segment_pairs(net, edges: np.ndarray, *, distance: np.ndarray | float = 0.0,
             np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
         edge = np.repeat(ei[lo:hi], k)
         g = np.repeat(grow[pi[lo:hi]], k)
-        p0, p1 = net.xy[seg], net.xy[seg + 1]
+        p0, p1 = xy[seg], xy[seg + 1]
         box = edge_box[edge]
         near = ((np.minimum(p0[:, 0], p1[:, 0]) - g <= box[:, 2])
                 & (np.maximum(p0[:, 0], p1[:, 0]) + g >= box[:, 0])

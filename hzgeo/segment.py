@@ -147,7 +147,7 @@ def _in_crs(frame: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
 def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
                    boundary_tolerance: float | None = None,
                    overrides: pd.DataFrame | None = None,
-                   work_crs=None) -> Segmentation:
+                   work_crs=None, workers: int | None = None, client=None) -> Segmentation:
     """Derive the nested reaches of every river and the zones of every lake.
 
     Parameters
@@ -169,6 +169,11 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         ``from_km``/``to_km``; for ``cut``, ``at_km`` and ``name`` (the point's name).
     work_crs : optional
         Projected CRS for the geometry work; default chosen from the data.
+    workers : int, optional
+        Cut the rivers county by county on a local dask cluster of this many worker
+        processes (needs the ``distributed`` extra); the result is the same as without.
+    client : dask.distributed.Client, optional
+        Cut county by county on this cluster instead (see :mod:`hzgeo.distributed`).
 
     Returns
     -------
@@ -228,11 +233,20 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         net = RiverNetwork(rivers.geometry.values, to_lonlat, _against_flow(rivers))
         tol_river = _tolerance_per_river(rivers, boundary_tolerance)
         tol_part = tol_river[net.part_river]
-    with stage("edges"):
-        edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
-    with stage("crossings"):
-        pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
-        cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
+    if client is None and workers is None:
+        with stage("edges"):
+            edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
+        with stage("crossings"):
+            pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
+            cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
+    else:  # the same arrays, computed county by county on a dask cluster
+        from hzgeo.distributed import cut_by_county
+
+        with stage("distributed"):
+            (edges, edge_lo, edge_hi, edge_left, pair_seg, pair_edge, cut_s,
+             cut_part) = cut_by_county(net, villages.geometry.values,
+                                       units.index("county")[0], tol_part,
+                                       client=client, workers=workers)
     # the city outline: river outside it is not counted
     if "city" in boundaries:
         city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
