@@ -14,6 +14,9 @@ from hzgeo.geodesy import GEOD, segment_lengths
 
 __all__ = ["chainage", "cumulative", "planar"]
 
+#: Vertices transformed and measured at a time.
+_CHUNK = 500_000
+
 
 def cumulative(xy: np.ndarray, seg_ok: np.ndarray, to_lonlat: Transformer):
     """Lon/lat of every vertex and the cumulative planar and geodesic metres at it.
@@ -33,23 +36,25 @@ def cumulative(xy: np.ndarray, seg_ok: np.ndarray, to_lonlat: Transformer):
     n = len(xy)
     if n < 2:
         return np.zeros((n, 2)), np.zeros(max(n, 1)), np.zeros(max(n, 1))
-    step = xy[1:] - xy[:-1]
-    planar_step = np.hypot(step[:, 0], step[:, 1])
-    del step
-    lon, lat = to_lonlat.transform(xy[:, 0], xy[:, 1])
-    geodesic = segment_lengths(lon, lat)
-    planar_step[~seg_ok] = 0.0
-    geodesic[~seg_ok] = 0.0
-    planar_cum = np.empty(n)
-    planar_cum[0] = 0.0
-    np.cumsum(planar_step, out=planar_cum[1:])
-    del planar_step
-    geod_cum = np.empty(n)
-    geod_cum[0] = 0.0
-    np.cumsum(geodesic, out=geod_cum[1:])
-    del geodesic
     lonlat = np.empty((n, 2))
-    lonlat[:, 0], lonlat[:, 1] = lon, lat
+    planar_cum = np.empty(n)
+    geod_cum = np.empty(n)
+    planar_cum[0] = geod_cum[0] = 0.0
+    # in chunks of vertices (the last of one is the first of the next): the temporaries
+    # of the transformation and of the geodesic stay a few MB at any size
+    for lo in range(0, n - 1, _CHUNK):
+        hi = min(lo + _CHUNK, n - 1)  # segments lo .. hi - 1, vertices lo .. hi
+        chunk = xy[lo:hi + 1]
+        step = chunk[1:] - chunk[:-1]
+        planar_step = np.hypot(step[:, 0], step[:, 1])
+        lon, lat = to_lonlat.transform(chunk[:, 0], chunk[:, 1])
+        lonlat[lo:hi + 1, 0], lonlat[lo:hi + 1, 1] = lon, lat
+        geodesic = segment_lengths(lon, lat)
+        ok = seg_ok[lo:hi]
+        planar_cum[lo + 1:hi + 1] = np.where(ok, planar_step, 0.0)
+        geod_cum[lo + 1:hi + 1] = np.where(ok, geodesic, 0.0)
+    np.cumsum(planar_cum, out=planar_cum)
+    np.cumsum(geod_cum, out=geod_cum)
     return lonlat, planar_cum, geod_cum
 
 
