@@ -43,7 +43,6 @@ def main():
     peak.start()
     import warnings
 
-    from hzgeo.cli import load_inputs
     from hzgeo.errors import HzgeoWarning
     from hzgeo.segment import segment_waters
     from hzgeo.validate import validate_boundaries, validate_waters
@@ -51,8 +50,16 @@ def main():
     region, out, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HzgeoWarning)
-        bnd, wat = load_inputs((f"{region}/region.gpkg",), (f"{region}/rivers.gpkg",), (), (),
-                               None, False, echo=lambda message: None)
+        try:  # the input layer of hzgeo segment
+            from hzgeo.inputs import load
+
+            loaded = load(f"{region}/region.gpkg", f"{region}/rivers.gpkg", holders="none")
+            bnd, wat = loaded.boundaries, loaded.waters
+        except ImportError:  # before hzgeo.inputs
+            from hzgeo.cli import load_inputs
+
+            bnd, wat = load_inputs((f"{region}/region.gpkg",), (f"{region}/rivers.gpkg",), (),
+                                   (), None, False, echo=lambda message: None)
         validate_boundaries(bnd, coverage=False)
         validate_waters(wat)
         t = time.perf_counter()

@@ -37,7 +37,10 @@ def lonlat_lines(net, s0, s1, part) -> np.ndarray:
     out = np.empty((offsets[-1], 2))
     out[offsets[:-1]] = lonlat_at(net, s0, part)
     out[offsets[1:] - 1] = lonlat_at(net, s1, part)
-    line_of = np.repeat(np.arange(len(s0)), inner)
-    within = np.arange(len(line_of)) - np.repeat(np.cumsum(inner) - inner, inner)
-    out[np.repeat(offsets[:-1] + 1, inner) + within] = net.lonlat[first[line_of] + within]
+    # the inner vertices of line k are lonlat[first[k] ...], written from offsets[k] + 1
+    start = np.cumsum(inner) - inner  # where line k's inner vertices begin among all
+    base = np.arange(int(inner.sum()))
+    out[base + np.repeat(offsets[:-1] + 1 - start, inner)] = \
+        net.lonlat[base + np.repeat(first - start, inner)]
+    del base
     return shapely.linestrings(out, indices=np.repeat(np.arange(len(s0)), counts))
