@@ -585,7 +585,7 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, official
             overrides=read_overrides(overrides, wat.rivers["river_code"]),
             min_length=min_length, boundary_tolerance=boundary_tolerance, repairs=repairs,
             data_date=data_date, sources=_sources(boundaries, waters, officials),
-            hide_phones=no_phones, maps=not no_maps, steps=steps)
+            hide_phones=no_phones, maps=not no_maps, steps=steps, seats=_seats(boundaries))
     _notes(_not_vacancies(caught), echo)
     if done.chiefs is not None:
         _warn_vacancies(done.chiefs)
@@ -809,6 +809,17 @@ def map_(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officia
     return EXIT_OK
 
 
+def _seats(boundaries):
+    """The village seats in the boundaries file (its ``seats`` layer), if it has one."""
+    from hzgeo.io import read_seats
+
+    if not boundaries:
+        return read_seats()
+    if len(boundaries) == 1 and "=" not in boundaries[0]:
+        return read_seats(boundaries[0])
+    return None
+
+
 _FIELD_SUFFIXES = {"sections": (".gpkg", ".xlsx", ".csv", ".geojson", ".kml"),
                    "boards": (".pdf", ".gpkg", ".xlsx", ".csv", ".geojson", ".kml")}
 
@@ -903,12 +914,13 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
         bnd, _ = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county)
-        found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km)
+        found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km,
+                              seats=_seats(boundaries))
         if county is not None:
             from hzgeo.select import county_code
 
             county = county_code(bnd, county)  # a code or a name
-            found = found[found["county_code"] == county]
+            found = found[[county in str(c).split(",") for c in found["county_code"]]]
             if not len(found):
                 raise InputError(f"no board in county {county!r}",
                                  hint="give a 6-digit county code of the data, e.g. 450802")
