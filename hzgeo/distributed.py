@@ -40,6 +40,7 @@ import shapely
 from hzgeo._crossings import coverage_edges, crossings
 from hzgeo._gridjoin import box_pairs
 from hzgeo._pairs import pairs_of_runs, run_boxes
+from hzgeo._shared import following_pairs
 from hzgeo.errors import InputError
 
 __all__ = ["cut_by_county", "local_client"]
@@ -97,8 +98,10 @@ def cut_by_county(net, villages: np.ndarray, county_of_village: np.ndarray,
     processes).
 
     Returns ``edges, edge_lo, edge_hi, edge_left, pair_seg, pair_edge, cut_s, cut_part``:
-    the arrays the single-process stages give, edges in the same order (pairs and
-    crossings in another order, which the steps after them do not depend on).
+    the arrays the single-process stages give, edges in the same order, crossings in
+    another order (which the steps after them do not depend on), and of the candidate
+    pairs only those :func:`hzgeo._shared.following_pairs` keeps (the first thing
+    :func:`~hzgeo._shared.shared_stretches` does with them).
     """
     if client is None:
         with local_client(workers or 2) as own:
@@ -120,7 +123,8 @@ def cut_by_county(net, villages: np.ndarray, county_of_village: np.ndarray,
     v_of = _split_by(vi, vc, len(counties))
     r_of = _split_by(ri, rc, len(counties))
     shared = client.scatter({"xy": net.xy, "vertex_part": net.vertex_part, "first": first,
-                             "last": last, "grow": grow, "run_box": run_box}, broadcast=True)
+                             "last": last, "grow": grow, "run_box": run_box,
+                             "tol": np.asarray(tol_part, dtype=float)}, broadcast=True)
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))
     groups = np.array_split(np.arange(len(counties)),
                             min(len(counties), n_workers * TASKS_PER_WORKER))
@@ -157,6 +161,8 @@ def _cut_counties(codes, polygons, index, county, runs, shared):
                               shared["grow"][runs], shared["run_box"][runs], edges)
     net = SimpleNamespace(xy=shared["xy"], vertex_part=shared["vertex_part"])
     cut_s, cut_part = crossings(net, edges, seg, edge)
+    # only the pairs the search for shared stretches keeps go back to the driver
+    seg, edge = following_pairs(net, seg, edge, edges, hi, shared["tol"])
     return edges, lo, hi, left, seg, edge, cut_s, cut_part
 
 

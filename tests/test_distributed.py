@@ -17,6 +17,7 @@ from toy import line, make_waters
 from hzgeo import datasets, segment_waters
 from hzgeo._crossings import coverage_edges, crossings
 from hzgeo._network import RiverNetwork
+from hzgeo._shared import following_pairs
 from hzgeo.distributed import cut_by_county, local_client
 from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.io import work_crs_for
@@ -69,7 +70,8 @@ def test_distributed_segmentation_equals_single_process(client, sample):
 
 def test_county_tasks_give_the_coverage_edges_pairs_and_crossings(client, sample):
     """The arrays the workers make, combined, are those of the whole coverage: every edge
-    once with both its units, the same (segment, edge) candidates, the same crossings."""
+    once with both its units, the same crossings, and the same (segment, edge) pairs that
+    may follow a shared edge."""
     boundaries, waters = sample
     crs = work_crs_for(boundaries["village"])
     villages = boundaries["village"].to_crs(crs).geometry.values
@@ -89,6 +91,8 @@ def test_county_tasks_give_the_coverage_edges_pairs_and_crossings(client, sample
     for mine, theirs in zip(got[1:4], (lo, hi, left), strict=True):
         np.testing.assert_array_equal(mine, theirs)
     assert (hi >= 0).sum() > 1000  # shared edges, some on county borders
+    seg, ei = following_pairs(net, seg, ei, edges, hi, tol)
+    assert len(seg) > 100  # pairs along shared edges, to be sampled for 界河
     assert sorted(zip(got[4].tolist(), got[5].tolist(), strict=True)) == sorted(
         zip(seg.tolist(), ei.tolist(), strict=True))
     assert sorted(zip(got[7].tolist(), got[6].tolist(), strict=True)) == sorted(
