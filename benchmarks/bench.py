@@ -95,8 +95,8 @@ def same_output(one: Path, other: Path) -> float:
                 x, y = (shapely.get_coordinates(f.geometry.values) for f in (a, b))
                 worst = max(worst, float(np.abs(x - y).max(initial=0.0)))
             elif a[column].dtype.kind == "f":
-                worst = max(worst, float(np.nanmax(np.abs(a[column] - b[column]),
-                                                   initial=0.0)))
+                diff = np.abs(a[column].to_numpy() - b[column].to_numpy())
+                worst = max(worst, float(diff[~np.isnan(diff)].max(initial=0.0)))
             elif a[column].astype(str).tolist() != b[column].astype(str).tolist():
                 raise AssertionError(f"{name}.{column} differs")
     return worst
