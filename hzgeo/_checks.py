@@ -260,7 +260,7 @@ def check_boundaries(boundaries, *, name: str = "boundaries", need_village: bool
 
     ``unique``: duplicate codes are an error too (else a defect for
     :func:`hzgeo.find_defects` to report)."""
-    from hzgeo.io import Boundaries
+    from hzgeo.model import Boundaries
 
     check_type(boundaries, name, Boundaries, "hzgeo.Boundaries (from hzgeo.read_boundaries)",
                hint="read them with hzgeo.read_boundaries(...), or wrap your layers: "

@@ -81,10 +81,10 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -93,10 +93,12 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from hzgeo import model as _model
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import HzgeoError, InputError
 from hzgeo.geodesy import geodesic_area, geodesic_length, segment_lengths
-from hzgeo.io import Boundaries, Waters, work_crs_for
+from hzgeo.io import work_crs_for
+from hzgeo.model import AUDIT_COLUMNS, Boundaries, Waters
 from hzgeo.settings import (
     AUDIT_MIN_AREA_M2,
     AUDIT_MIN_WIDTH_M,
@@ -138,8 +140,6 @@ DEFAULT_MIN_AREA_M2 = AUDIT_MIN_AREA_M2
 #: and uncovered or double-counted river stretches shorter than this, are not reported.
 DEFAULT_MIN_WIDTH_M = AUDIT_MIN_WIDTH_M
 
-AUDIT_COLUMNS = ["kind", "level", "codes", "names", "water_code", "water_name", "measure",
-                 "unit", "lon", "lat", "detail", "fixable", "information", "geometry"]
 _WGS84 = Transformer.from_crs(STORE_CRS, "EPSG:4326", always_xy=True)
 _LEVEL_ORDER = {name: i for i, name in enumerate(
     [*LEVELS, "rivers", "lakes", ""])}
@@ -148,29 +148,10 @@ _LEVEL_ORDER = {name: i for i, name in enumerate(
 # --------------------------------------------------------------------------- the report
 
 
-@dataclass
-class AuditReport:
-    """What :func:`audit` found.
-
-    Attributes
-    ----------
-    ok : bool
-        True when nothing needs fixing (information kinds do not count).
-    summary : dict
-        Counts by kind and level, the coverage per level, what was measured how.
-    defects : GeoDataFrame
-        One row per finding (see the module's table of kinds), EPSG:4490, largest first
-        within each kind.
-    coverage : DataFrame
-        Per level: ``water_m`` (river length inside the city), ``uncovered_m``,
-        ``double_m``, ``vacant_m``, ``exactly_one_m``, ``percent``, ``basis`` (``unit`` or
-        ``chief``), and the same for lakes in m² (``lake_m2`` ...).
+class AuditReport(_model.AuditReport):
+    """What :func:`audit` found: :class:`hzgeo.model.AuditReport` (``ok``, ``summary``,
+    ``defects``, ``coverage``) with its texts and writers.
     """
-
-    ok: bool
-    summary: dict
-    defects: gpd.GeoDataFrame
-    coverage: pd.DataFrame
 
     # ---- text
     def coverage_lines(self) -> list[str]:
@@ -466,8 +447,8 @@ def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
                       "overloaded_limit": overloaded_limit},
     }
     report = AuditReport(ok=real.empty, summary=summary, defects=defects, coverage=coverage)
-    summary["coverage_lines"] = report.coverage_lines()
-    return report
+    return dataclasses.replace(report, summary=summary | {"coverage_lines":
+                                                          report.coverage_lines()})
 
 
 def _audit_given(boundaries: Boundaries | None, waters: Waters | None, min_area_m2: float,

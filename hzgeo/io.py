@@ -17,7 +17,6 @@ import difflib
 import os
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -42,6 +41,7 @@ from hzgeo._checks import (
 from hzgeo._checks import where as _where
 from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
+from hzgeo.model import BOUNDARY_COLUMNS, Boundaries, Waters
 from hzgeo.settings import LEVELS
 
 __all__ = ["Boundaries", "Waters", "read_boundaries", "read_waters", "work_crs_for"]
@@ -99,57 +99,6 @@ def work_crs_for(frame: gpd.GeoDataFrame) -> CRS:
         return CRS.from_epsg(4534 + (central - 75) // 3)
     zone = int((lon + 180) // 6) + 1
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
-
-
-@dataclass
-class Boundaries:
-    """Administrative units at each level, nested by code.
-
-    Each level is a GeoDataFrame with ``code``, ``name``, ``parent_code``, ``synthetic``,
-    ``geometry_source``, ``source``, ``licence``. ``levels`` holds only the levels present
-    (the city may be missing). ``origin`` says where each level was read from.
-    """
-
-    levels: dict[str, gpd.GeoDataFrame]
-    origin: dict[str, str] = field(default_factory=dict)
-    #: What 起止 call the outline of the area: 市界 (the city's), or, for boundaries
-    #: limited to one county (:func:`hzgeo.select.limit_to_county`), that county's (港北区界).
-    outline: str = "市界"
-
-    def __getitem__(self, level: str) -> gpd.GeoDataFrame:
-        if level not in self.levels:
-            raise KeyError(f"no {level!r} level; levels present: {list(self.levels)}")
-        return self.levels[level]
-
-    def __contains__(self, level: str) -> bool:
-        return level in self.levels
-
-    @property
-    def crs(self) -> CRS:
-        return next(iter(self.levels.values())).crs
-
-    def to_crs(self, crs) -> Boundaries:
-        """The same boundaries in another CRS."""
-        return Boundaries({k: v.to_crs(crs) for k, v in self.levels.items()}, dict(self.origin),
-                          self.outline)
-
-    def summary(self) -> pd.DataFrame:
-        """Units per level, with how many are synthetic."""
-        rows = [{"level": lvl, "units": len(f), "synthetic": int(f["synthetic"].sum())}
-                for lvl, f in self.levels.items()]
-        return pd.DataFrame(rows)
-
-
-@dataclass
-class Waters:
-    """Rivers (centerlines) and lakes/reservoirs (polygons)."""
-
-    rivers: gpd.GeoDataFrame
-    lakes: gpd.GeoDataFrame
-    origin: dict[str, str] = field(default_factory=dict)
-
-    def to_crs(self, crs) -> Waters:
-        return Waters(self.rivers.to_crs(crs), self.lakes.to_crs(crs), dict(self.origin))
 
 
 def _gdal_says(err: Exception) -> str:
@@ -612,8 +561,7 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     ordered = {level: frames[level] for level in LEVELS if level in frames}
     base_crs = ordered["village"].crs
     for level, frame in ordered.items():
-        columns_out = ["code", "name", "parent_code", "synthetic", "geometry_source", "source",
-                       "licence", "geometry"]
+        columns_out = BOUNDARY_COLUMNS
         extra = [c for c in frame.columns if c not in columns_out]
         frame = frame[columns_out + extra]
         ordered[level] = frame.to_crs(base_crs) if frame.crs != base_crs else frame

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -13,59 +12,14 @@ from hzgeo.chiefs.meetings import joint_meetings
 from hzgeo.chiefs.officials import clean_officials
 from hzgeo.chiefs.rules import ROLES, Rules, read_rules
 from hzgeo.errors import HzgeoWarning, InputError
-from hzgeo.io import Boundaries, Waters, complete_river_columns
+from hzgeo.io import complete_river_columns
+from hzgeo.model import CHIEF_COLUMNS, Boundaries, Chiefs, Waters
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
 __all__ = ["CHIEF_COLUMNS", "Chiefs", "assign_chiefs"]
 
 #: Names that declare a post vacant (the post is known, nobody holds it).
 VACANT_NAMES = frozenset({"空缺", "（空缺）", "(空缺)", "暂缺", "vacant"})
-#: Columns added to every reach and zone row.
-CHIEF_COLUMNS = ["chief_name", "chief_post", "chief_phone", "chief_required", "vacant"]
-
-
-@dataclass
-class Chiefs:
-    """The result of :func:`assign_chiefs` (see ``CONTRACT.md``).
-
-    Attributes
-    ----------
-    reaches, zones : dict of level -> GeoDataFrame
-        The segmentation's rows plus ``chief_name``, ``chief_post``, ``chief_phone`` (None
-        where nobody), ``chief_required`` (the rules give a chief here) and ``vacant``
-        (required, nobody). A 界河 row carries its own bank's chief and, in
-        ``other_bank_chief``, the other bank's (reaches only).
-    total_chiefs : DataFrame
-        ``level``, ``admin_code``, ``admin_name``, ``role`` (总河长 / 副总河长), ``post``,
-        ``chief_name``, ``chief_phone``, ``vacant``.
-    city_chiefs : DataFrame
-        One row per river of a main river (西江干流's 黔江 and 浔江 each have a row, with
-        the same chief): ``river_code``, ``river_name``, ``main_river``, ``post``,
-        ``chief_name``, ``chief_phone``, ``vacant``.
-    joint_meetings : DataFrame
-        One row per water crossing a county border without a city chief: ``water_code``,
-        ``water_name``, ``kind``, ``members``, ``member_codes``, ``convenor_code``,
-        ``convenor_name``, ``convenor_chief``, ``rule`` (longest_reach, largest_area,
-        commander or tie), ``note``.
-    vacancies : DataFrame
-        ``level``, ``admin_code``, ``admin_name``, ``post``, ``what``.
-    offices : DataFrame
-        The river chief offices: ``level``, ``admin_code``, ``admin_name``, ``office``,
-        ``seat``, ``supervision_phone``.
-    rules : Rules
-        The rules used (``rules["offices"]["issuing_office"]`` for the directory).
-    """
-
-    reaches: dict[str, gpd.GeoDataFrame]
-    zones: dict[str, gpd.GeoDataFrame]
-    total_chiefs: pd.DataFrame
-    city_chiefs: pd.DataFrame
-    joint_meetings: pd.DataFrame
-    vacancies: pd.DataFrame
-    offices: pd.DataFrame
-    rules: Rules
-
-
 class _Book:
     """Who holds which post in which unit, and who chairs which water."""
 
