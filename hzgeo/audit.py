@@ -544,7 +544,8 @@ def _try_segment(boundaries, waters, min_length, boundary_tolerance):
             return segment_waters(boundaries, waters, min_length=min_length,
                                   boundary_tolerance=boundary_tolerance), None
     except (HzgeoError, shapely.errors.GEOSException) as err:
-        reason = getattr(err, "message", str(err)).split("\n  what to do")[0]
+        reason = (err.message if isinstance(err, HzgeoError) else str(err)
+                  ).split("\n  what to do")[0]
         return None, " ".join(reason.split())
 
 
@@ -971,8 +972,8 @@ def _chief_rows(chiefs, names, duty: _WaterDuty, overloaded_limit) -> list[dict]
                              measure=z.area_m2, water=(z.water_code, z.water_name),
                              detail=f"zone {z.zone_code}: nobody holds the post")
                         | {"unit": "m2"})
-    city = getattr(chiefs, "city_chiefs", None)
-    if city is not None and len(city):
+    city = chiefs.city_chiefs
+    if len(city):
         for c in city[city["vacant"].astype(bool)].itertuples():
             i = np.flatnonzero(duty.river_code == str(c.river_code))
             rows.append(_row("no_chief", "city", [], [],

@@ -192,7 +192,7 @@ def _reach_sheet(frame: pd.DataFrame, names: dict[str, str]) -> gpd.GeoDataFrame
     out = out.drop(columns=drop)
     geometry = frame.geometry.to_numpy() if isinstance(frame, gpd.GeoDataFrame) else None
     return gpd.GeoDataFrame(out, geometry=geometry,
-                            crs=getattr(frame, "crs", None) if geometry is not None else None)
+                            crs=frame.crs if isinstance(frame, gpd.GeoDataFrame) else None)
 
 
 def _zone_sheet(zones: Mapping[str, pd.DataFrame], names: dict[str, str]) -> gpd.GeoDataFrame:
@@ -270,10 +270,7 @@ def _office_sheet(offices: pd.DataFrame) -> pd.DataFrame:
 
 def _issuer(chiefs) -> str:
     """发布单位 and 监督电话 from the rules, where the chiefs carry them."""
-    try:
-        offices = chiefs.rules["offices"]
-    except (AttributeError, KeyError, TypeError):
-        return ""
+    offices = chiefs.rules.data.get("offices", {})
     words = []
     if offices.get("issuing_office"):
         words.append(f"发布单位：{offices['issuing_office']}")
@@ -431,8 +428,8 @@ def directory_tables(chiefs, *, previous=None) -> dict[str, pd.DataFrame]:
     raw[SHEETS["person"]] = _person_sheet(
         chiefs, {level: raw[SHEETS[level]] for level in REACH_LEVELS}, raw[SHEETS["zones"]])
     raw[SHEETS["vacancies"]] = _vacancy_sheet(chiefs.vacancies, names)
-    offices = getattr(chiefs, "offices", None)
-    if offices is not None and len(offices):
+    offices = chiefs.offices
+    if len(offices):
         raw[SHEETS["offices"]] = _office_sheet(offices)
     summary = _summary_sheet(raw)
     for level in REACH_LEVELS:

@@ -38,7 +38,8 @@ import shapely.ops
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
-from hzgeo.io import Boundaries, Waters, work_crs_for
+from hzgeo.io import work_crs_for
+from hzgeo.model import Boundaries, Chiefs, Segmentation, Waters
 from hzgeo.settings import BOUNDARY_TOLERANCE_M, STORE_CRS
 
 __all__ = ["BOARD_TEXT", "FIELD_HEADERS", "add_field_layers", "boards_to_reprint",
@@ -119,9 +120,10 @@ _VACANT = "（空缺）"
 # ----------------------------------------------------------------------------- helpers
 
 
-def _tolerance(rivers: pd.DataFrame, result=None) -> dict[str, float]:
+def _tolerance(rivers: pd.DataFrame, result: Segmentation | Chiefs | None = None
+               ) -> dict[str, float]:
     """Each river's accuracy (m): ``accuracy_m``, else the segmentation's tolerance."""
-    forced = (getattr(result, "settings", None) or {}).get("boundary_tolerance_m")
+    forced = _settings(result).get("boundary_tolerance_m")
     acc = pd.to_numeric(rivers.get("accuracy_m", pd.Series(np.nan, index=rivers.index)),
                         errors="coerce").to_numpy(dtype=float)
     if forced is not None:
@@ -130,8 +132,13 @@ def _tolerance(rivers: pd.DataFrame, result=None) -> dict[str, float]:
     return dict(zip(rivers["river_code"], acc.tolist(), strict=True))
 
 
-def _work_crs(result):
-    crs = (getattr(result, "settings", None) or {}).get("work_crs")
+def _settings(result: Segmentation | Chiefs | None) -> dict:
+    """The segmentation's settings (a :class:`~hzgeo.Chiefs` carries none)."""
+    return result.settings if isinstance(result, Segmentation) else {}
+
+
+def _work_crs(result: Segmentation | Chiefs) -> pyproj.CRS:
+    crs = _settings(result).get("work_crs")
     if crs:
         return pyproj.CRS.from_user_input(crs)
     frame = next(f for f in result.reaches.values() if len(f))
@@ -468,7 +475,7 @@ def _read_seats(boundaries: Boundaries, seats) -> gpd.GeoDataFrame | None:
     file the villages were read from."""
     if seats is not None:
         return seats
-    origin = (getattr(boundaries, "origin", None) or {}).get("village", "")
+    origin = boundaries.origin.get("village", "")
     path = origin.split(", layer ")[0] if origin else ""
     if not path or not Path(path).exists() or Path(path).suffix.lower() != ".gpkg":
         return None
@@ -584,7 +591,7 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
         (what :func:`boards_to_reprint` matches).
     """
     rules = rules if rules is not None else chiefs.rules
-    from_rules = getattr(rules, "data", {}).get("boards", {})  # a [boards] table, if any
+    from_rules = rules.data.get("boards", {})  # a [boards] table, if any
     if spacing_km is None:
         spacing_km = from_rules.get("spacing_km", 8.0)
     if not spacing_km or spacing_km <= 0:

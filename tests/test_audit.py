@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from types import SimpleNamespace
 
 import geopandas as gpd
 import numpy as np
@@ -17,7 +16,7 @@ import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod, Transformer
-from toy import CRS, T, V, box, geodesic, line, make_boundaries, make_waters
+from toy import CRS, T, V, box, geodesic, line, make_boundaries, make_chiefs, make_waters
 
 import hzgeo
 from hzgeo.audit import DEFECT_KINDS, INFORMATION_KINDS, audit
@@ -254,9 +253,8 @@ def _chiefs(result, *, vacant_reach=None, vacant_total=False, convenor=True):
                              "rule": ["tie"], "note": [""]})
     empty = pd.DataFrame({"river_code": [], "river_name": [], "main_river": [], "post": [],
                           "chief_name": [], "chief_phone": [], "vacant": []})
-    return SimpleNamespace(reaches=reaches, zones=zones, total_chiefs=totals,
-                           city_chiefs=empty, joint_meetings=meetings,
-                           vacancies=pd.DataFrame())
+    return make_chiefs(reaches, zones, total_chiefs=totals, city_chiefs=empty,
+                       joint_meetings=meetings)
 
 
 @pytest.fixture(scope="module")

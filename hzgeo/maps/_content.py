@@ -82,7 +82,8 @@ def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
                 river: str | None = None) -> Area:
     """The units, reaches and zones of the city, one county or one main river."""
     source = chiefs.reaches if chiefs is not None else result.reaches
-    zones_source = getattr(chiefs, "zones", None) or result.zones
+    zones_source = chiefs.zones if chiefs is not None else result.zones
+    city_chiefs = chiefs.city_chiefs if chiefs is not None else None
     all_reaches = {lvl: _with_chief_columns(source[lvl]) for lvl in REACH_LEVELS}
     zones = {lvl: _with_chief_columns(zones_source[lvl]) for lvl in REACH_LEVELS}
     units = {lvl: boundaries[lvl] for lvl in LEVELS if lvl in boundaries}
@@ -105,7 +106,7 @@ def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
                  for lvl, f in zones.items()}
         title_place = str(units["county"]["name"].iloc[0])
     if river is not None:
-        groups = river_groups(all_reaches["county"], getattr(chiefs, "city_chiefs", None))
+        groups = river_groups(all_reaches["county"], city_chiefs)
         match = [(k, v) for k, v in groups.items()
                  if str(river) in (k, v[0], *v[1])]
         if not match:
@@ -119,7 +120,6 @@ def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
                       (str(hit["river_name"].iloc[0]), (str(hit["river_code"].iloc[0]),)))]
         river_name, codes = match[0][1]
         reaches = {lvl: f[f["river_code"].astype(str).isin(codes)] for lvl, f in reaches.items()}
-    city_chiefs = getattr(chiefs, "city_chiefs", None)
     return Area(title=f"{title_place}{river_name}河长制分布示意图", units=units, reaches=reaches,
                 zones=zones, all_reaches=all_reaches, city_chiefs=city_chiefs, county=code,
                 river=river_name or None, river_codes=codes)

@@ -33,6 +33,7 @@ from hzgeo.maps._content import (
     zone_lines,
 )
 from hzgeo.maps.colors import unit_colours
+from hzgeo.model import AuditReport
 from hzgeo.settings import REACH_LEVELS, STORE_CRS
 
 __all__ = ["explore"]
@@ -200,7 +201,7 @@ def _zone_layer(area: Area, level: str, colours: dict[str, str], tolerance: floa
 
 
 def _defects(audit, tolerance: float) -> dict:
-    frame = getattr(audit, "defects", audit)
+    frame = audit.defects if isinstance(audit, AuditReport) else audit
     if frame is None or not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         return {"type": "FeatureCollection", "features": []}
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty].to_crs(STORE_CRS)

@@ -132,7 +132,8 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
                               outputs=outputs))
     jobs = [("city", {})] + [(c, {"county": c}) for c in counties] + [
         (key, {"river": key})
-        for key in river_groups(result.reaches["county"], getattr(chiefs, "city_chiefs", None))]
+        for key in river_groups(result.reaches["county"],
+                                None if chiefs is None else chiefs.city_chiefs)]
     sheets, tasks = [], []
     for name, kwargs in jobs:
         targets = [folder / f"sheet_{name}.{fmt}" for fmt in formats]
