@@ -82,17 +82,53 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def city(browser, tmp_path_factory):
+def run_maps(tmp_path_factory):
+    """The HTML maps exactly as ``hzgeo run`` writes them: with the field layers."""
+    from hzgeo.atomic import atomic_outputs
+    from hzgeo.field import confluences, cross_sections, notice_boards
+    from hzgeo.maps import write_maps
+
     boundaries, waters = hzgeo.datasets.guigang()
     result = hzgeo.segment_waters(boundaries, waters)
+    rules = hzgeo.read_rules()
     chiefs = hzgeo.assign_chiefs(result, boundaries, waters,
                                  hzgeo.read_officials(hzgeo.datasets.guigang_officials()),
-                                 hzgeo.read_rules())
-    path = write_map(result, boundaries, tmp_path_factory.mktemp("map") / "city.html",
-                     chiefs=chiefs)
-    page = Page(browser, path)
+                                 rules)
+    field = {"sections": cross_sections(result, boundaries=boundaries, waters=waters),
+             "confluences": confluences(result, waters, boundaries),
+             "boards": notice_boards(chiefs, boundaries, waters, rules)}
+    folder = tmp_path_factory.mktemp("run")
+    with atomic_outputs() as outputs:
+        write_maps(result, boundaries, folder, outputs=outputs, chiefs=chiefs, field=field,
+                   formats=())  # the HTML maps only: the sheets are test_maps' business
+    return folder, chiefs
+
+
+@pytest.fixture(scope="module")
+def city(browser, run_maps):
+    folder, chiefs = run_maps
+    page = Page(browser, folder / "map_city.html")
     yield page, chiefs
     page.page.close()
+
+
+def _click_reach(page, code: str) -> str:
+    """Zoom in on a middle vertex of a reach, click where it is drawn (a real mouse
+    click, hit-tested by the page), and return the text of the popup that opens."""
+    point = page.js("""code => {
+        const layer = hzgeo.reaches[code];
+        let ll = layer.getLatLngs();
+        while (Array.isArray(ll[0])) ll = ll[0];
+        const at = ll[Math.floor(ll.length / 2)];
+        hzgeo.map.closePopup();
+        hzgeo.map.setView(at, 15, {animate: false});
+        const p = hzgeo.map.latLngToContainerPoint(at);
+        const box = hzgeo.map.getContainer().getBoundingClientRect();
+        return [p.x + box.left, p.y + box.top];
+    }""", code)
+    page.page.mouse.click(*point)
+    page.page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+    return page.js("() => document.querySelector('.leaflet-popup-content').textContent")
 
 
 def test_city_map_draws_offline(city):
@@ -125,22 +161,14 @@ def test_city_map_draws_offline(city):
 
 def test_clicking_a_reach_shows_its_chief(city):
     page, chiefs = city
+    # the field layers are on (drawn on the page's one canvas, not on one of their own)
+    assert page.js("() => Object.values(hzgeo.map._layers).filter(l => l instanceof "
+                   "L.CircleMarker).length") > 0
+    assert page.js("() => document.querySelectorAll('.leaflet-overlay-pane canvas')"
+                   ".length") == 1
     county = chiefs.reaches["county"]
     row = county[county["chief_name"].notna()].sort_values("length_m").iloc[-1]
-    # zoom in on a middle vertex of that reach and click where it is drawn
-    point = page.js("""code => {
-        const layer = hzgeo.reaches[code];
-        let ll = layer.getLatLngs();
-        while (Array.isArray(ll[0])) ll = ll[0];
-        const at = ll[Math.floor(ll.length / 2)];
-        hzgeo.map.setView(at, 15, {animate: false});
-        const p = hzgeo.map.latLngToContainerPoint(at);
-        const box = hzgeo.map.getContainer().getBoundingClientRect();
-        return [p.x + box.left, p.y + box.top];
-    }""", row["reach_code"])
-    page.page.mouse.click(*point)
-    page.page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
-    text = page.js("() => document.querySelector('.leaflet-popup-content').textContent")
+    text = _click_reach(page, row["reach_code"])
     assert row["chief_name"] in text and row["reach_name"] in text
     # the switch to village level works and its popups name the village chief too
     page.js("""() => {
@@ -152,6 +180,24 @@ def test_clicking_a_reach_shows_its_chief(city):
     assert page.js("() => Object.keys(hzgeo.reaches).length") == len(county) + len(
         chiefs.reaches["village"])
     assert page.errors == [] and page.blocked == []
+
+
+def test_clicking_a_reach_on_a_county_map(browser, run_maps):
+    folder, chiefs = run_maps
+    county = chiefs.reaches["county"]
+    row = county[(county["admin_code"] == "450821") & county["chief_name"].notna()
+                 & ~county["boundary"].astype(bool)].sort_values("length_m").iloc[-1]
+    page = Page(browser, folder / "map_450821.html")
+    assert page.js("() => Object.values(hzgeo.map._layers).filter(l => l instanceof "
+                   "L.CircleMarker).length") > 0
+    # the county map opens at township level: the county reach's townships are there
+    township = chiefs.reaches["township"]
+    child = township[(township["parent_reach_code"] == row["reach_code"])
+                     & township["chief_name"].notna()].sort_values("length_m").iloc[-1]
+    text = _click_reach(page, child["reach_code"])
+    assert child["chief_name"] in text and row["chief_name"] in text
+    assert page.errors == [] and page.blocked == []
+    page.page.close()
 
 
 def test_search_finds_a_village(city):

@@ -6,7 +6,11 @@
 function hzgeoDraw(map, D) {
   "use strict";
   var t0 = performance.now();
-  var canvas = L.canvas({padding: 0.5, tolerance: 4});
+  // ONE canvas for every vector layer of the page, ours and those added after us (the
+  // field points): a canvas takes the mouse events over its whole area, so a second one
+  // on top would swallow every click and hover meant for the reaches under it.
+  var canvas = map.options.renderer || L.canvas({padding: 0.5, tolerance: 4});
+  map.options.renderer = canvas;
   var byCode = {};          // reach_code -> Leaflet layer, of the levels shown so far
   var levelGroups = {};     // level key -> layer group (one visible at a time)
   var overlays = {};        // label -> layer

@@ -135,7 +135,7 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
         for key in river_groups(result.reaches["county"],
                                 None if chiefs is None else chiefs.city_chiefs)]
     sheets, tasks = [], []
-    for name, kwargs in jobs:
+    for name, kwargs in jobs if formats else ():
         targets = [folder / f"sheet_{name}.{fmt}" for fmt in formats]
         sheets += targets
         tasks.append(({**kwargs, "paper": paper}, [str(outputs.path(t)) for t in targets]))
