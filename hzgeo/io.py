@@ -26,6 +26,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from hzgeo._bundled import get_path
 from hzgeo._checks import (
     LINE_TYPES,
     POLYGON_TYPES,
@@ -39,6 +40,8 @@ from hzgeo._checks import (
     parse_crs,
 )
 from hzgeo._checks import where as _where
+from hzgeo._columns import as_flag as _as_flag
+from hzgeo._columns import complete_lake_columns, complete_river_columns
 from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
 from hzgeo.model import BOUNDARY_COLUMNS, Boundaries, Waters
@@ -476,10 +479,8 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     >>> [len(b[level]) for level in ("city", "county", "township", "village")]
     [1, 5, 74, 1195]
     """
-    from hzgeo import datasets
-
     if source is None:
-        source = datasets.get_path("boundaries")
+        source = get_path("boundaries")
     check_type(source, "source", (str, os.PathLike, Mapping),
                "a path, or a mapping of level -> path")
     columns = check_keys(columns, ALIASES, "column key", "--columns", "columns")
@@ -620,55 +621,6 @@ def _carried(groups, column: str, default: list) -> list:
     return [value or fallback for value, fallback in zip(values.tolist(), default, strict=True)]
 
 
-_TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "真", "对"}
-_FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "假", "", "nan", "none"}
-
-
-def _as_flag(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Yes/no values (True, 1, "是", "Y" ...) as bools; and where a value is neither."""
-    if pd.api.types.is_bool_dtype(series):
-        return series.astype(bool), np.zeros(len(series), dtype=bool)
-    text = series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                      else str(v).strip().lower())
-    yes, no = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
-    return pd.Series(yes, index=series.index), ~(yes | no)
-
-
-def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The optional river columns, with their defaults where missing.
-
-    ``main`` False, ``main_river`` and ``flows_into`` empty, ``accuracy_m`` NaN (unknown),
-    ``synthetic`` False. ``main`` and ``synthetic`` read yes/no values (是/否, 1/0, Y/N).
-    """
-    rivers = rivers.copy()
-    defaults = {"main": False, "main_river": "", "flows_into": "", "accuracy_m": np.nan,
-                "synthetic": False}
-    for column, value in defaults.items():
-        if column not in rivers.columns:
-            rivers[column] = value
-    for column in ("main", "synthetic"):
-        rivers[column] = _as_flag(rivers[column])[0]
-    for column in ("main_river", "flows_into"):
-        rivers[column] = rivers[column].fillna("").astype(str)
-    rivers["accuracy_m"] = pd.to_numeric(rivers["accuracy_m"], errors="coerce")
-    return rivers
-
-
-def complete_lake_columns(lakes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The optional lake columns, with their defaults where missing.
-
-    ``kind`` "lake", ``scale`` and ``commander_county`` empty, ``synthetic`` False.
-    """
-    lakes = lakes.copy()
-    for column, value in {"kind": "lake", "scale": "", "commander_county": ""}.items():
-        if column not in lakes.columns:
-            lakes[column] = value
-        lakes[column] = lakes[column].fillna("").astype(str)
-    lakes["synthetic"] = _as_flag(lakes["synthetic"])[0] if "synthetic" in lakes.columns \
-        else False
-    return lakes
-
-
 #: Mean vertex spacing (m) from which a river without ``accuracy_m`` gets a note.
 COARSE_SPACING_M = 1000.0
 _WATER_KEYS = {"river_code": "river_code", "name": "river_name", "flows_into": "flows_into",
@@ -778,10 +730,8 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     >>> sorted(w.rivers.loc[w.rivers["main"], "main_river"].unique())
     ['大同江', '武思江', '白沙河', '西江干流', '郁江干流', '马来河', '鲤鱼江']
     """
-    from hzgeo import datasets
-
     if source is None:
-        source = datasets.get_path("waters")
+        source = get_path("waters")
     check_type(source, "source", (str, os.PathLike), "a path")
     columns = check_keys(columns, ALIASES, "column key", "--columns", "columns")
     encoding = check_encoding(encoding)

@@ -8,11 +8,11 @@ import warnings
 import geopandas as gpd
 import pandas as pd
 
+from hzgeo._columns import complete_river_columns
 from hzgeo.chiefs.meetings import joint_meetings
 from hzgeo.chiefs.officials import clean_officials
 from hzgeo.chiefs.rules import ROLES, Rules, read_rules
 from hzgeo.errors import HzgeoWarning, InputError
-from hzgeo.io import complete_river_columns
 from hzgeo.model import CHIEF_COLUMNS, Boundaries, Chiefs, Waters
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
