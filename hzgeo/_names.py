@@ -78,7 +78,7 @@ def short_names(name: dict[str, str], parent: dict[str, str],
 
     def county(code: str) -> str:
         township = parent.get(code, "")
-        return parent.get(township, township[:6]) if township else code[:6]
+        return parent.get(township, township) if township else code
 
     seen = Counter((county(c), s) for c, s in short.items())
     for code, s in short.items():

@@ -33,6 +33,7 @@ import pandas as pd
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
+from hzgeo.hierarchy import Hierarchy
 from hzgeo.settings import REACH_LEVELS
 
 __all__ = ["HEADERS", "SHEETS", "directory_tables", "read_directory", "roster_changes",
@@ -161,14 +162,15 @@ def _unit_names(chiefs) -> dict[str, str]:
     return names
 
 
-def _reach_sheet(frame: pd.DataFrame, names: dict[str, str]) -> gpd.GeoDataFrame:
+def _reach_sheet(frame: pd.DataFrame, names: dict[str, str], units: Hierarchy
+                 ) -> gpd.GeoDataFrame:
     frame = frame.reset_index(drop=True)
     code = _text(frame["admin_code"])
     out = pd.DataFrame({
         "reach_code": _text(frame["reach_code"]), "river_name": _text(frame["river_name"]),
         "reach_name": _text(frame["reach_name"]),
-        "county_name": code.str[:6].map(names).fillna(""),
-        "township_name": code.str[:9].map(names).fillna(""),
+        "county_name": code.map(lambda c: names.get(units.county_of(c), "")),
+        "township_name": code.map(lambda c: names.get(units.township_of(c), "")),
         "admin_name": _text(frame["admin_name"]), "admin_code": code,
         "admin_full_name": _text(frame.get("admin_full_name", frame["admin_name"])),
         "start_desc": _text(frame["start_desc"]), "end_desc": _text(frame["end_desc"]),
@@ -195,7 +197,8 @@ def _reach_sheet(frame: pd.DataFrame, names: dict[str, str]) -> gpd.GeoDataFrame
                             crs=frame.crs if isinstance(frame, gpd.GeoDataFrame) else None)
 
 
-def _zone_sheet(zones: Mapping[str, pd.DataFrame], names: dict[str, str]) -> gpd.GeoDataFrame:
+def _zone_sheet(zones: Mapping[str, pd.DataFrame], names: dict[str, str], units: Hierarchy
+                ) -> gpd.GeoDataFrame:
     frames = [zones[level] for level in REACH_LEVELS if level in zones and len(zones[level])]
     if not frames:
         return gpd.GeoDataFrame({c: [] for c in _ZONE_COLUMNS}, geometry=[], crs="EPSG:4490")
@@ -207,7 +210,7 @@ def _zone_sheet(zones: Mapping[str, pd.DataFrame], names: dict[str, str]) -> gpd
         "scale": _text(frame["scale"]).map(
             {"large": "大型", "medium": "中型", "small": "小型"}).fillna(""),
         "level": _text(frame["level"]).map(_LEVEL_NAME),
-        "county_name": code.str[:6].map(names).fillna(""),
+        "county_name": code.map(lambda c: names.get(units.county_of(c), "")),
         "admin_name": _text(frame["admin_name"]), "admin_code": code,
         "area_km2": frame["area_m2"].to_numpy(float) / 1e6,
         "chief_name": _chief(frame), "chief_post": _text(frame["chief_post"]),
@@ -305,7 +308,8 @@ def _person_sheet(chiefs, reaches: dict, zones: pd.DataFrame) -> pd.DataFrame:
         "admin_name": held["admin_name"], "admin_code": held["admin_code"],
         "chief_phone": held["chief_phone"], "level": held["level"],
         "item_kind": "湖库分片", "item_code": held["zone_code"],
-        "item_name": held["water_name"] + held["admin_name"] + "片", "extent": held["area_km2"]}))
+        "item_name": _text(held["water_name"]) + _text(held["admin_name"]) + "片",
+        "extent": held["area_km2"]}))  # (_text: an empty sheet's columns are float)
     total = chiefs.total_chiefs
     total = total[_text(total["chief_name"]) != ""]
     rows.append(pd.DataFrame({
@@ -344,7 +348,7 @@ def _people(frame: pd.DataFrame, post: str = "chief_post") -> set:
     return set(zip(held["chief_name"], held[post], held["admin_code"], strict=True))
 
 
-def _summary_sheet(tables: dict) -> pd.DataFrame:
+def _summary_sheet(tables: dict, units: Hierarchy) -> pd.DataFrame:
     """Counts per county and level, and for the whole city; each equals rows of the other
     sheets (a scope's 县级 + 乡级 + 村级 河段数 are the rows of the three reach sheets in
     it, and so on)."""
@@ -391,7 +395,7 @@ def _summary_sheet(tables: dict) -> pd.DataFrame:
                  lambda f: f, city=True)
     for code in counties:
         rows += count(names.get(code, code), code,
-                      lambda f, c=code: f[f["admin_code"].str[:6] == c])
+                      lambda f, c=code: f[f["admin_code"].map(units.county_of) == c])
     return pd.DataFrame(rows)
 
 
@@ -414,14 +418,15 @@ def directory_tables(chiefs, *, previous=None) -> dict[str, pd.DataFrame]:
         是/否. Codes are text.
     """
     names = _unit_names(chiefs)
+    units = chiefs.hierarchy()  # by parent_code, not by the codes' prefixes
     raw: dict[str, pd.DataFrame] = {}
     for level in REACH_LEVELS:
         frame = chiefs.reaches[level]
-        sheet = _reach_sheet(frame, names)
+        sheet = _reach_sheet(frame, names, units)
         sheet["_primary"] = frame["primary"].fillna(True).astype(bool).to_numpy() if len(
             frame) else np.zeros(0, dtype=bool)
         raw[SHEETS[level]] = sheet
-    raw[SHEETS["zones"]] = _zone_sheet(chiefs.zones, names)
+    raw[SHEETS["zones"]] = _zone_sheet(chiefs.zones, names, units)
     raw[SHEETS["total"]] = _total_sheet(chiefs.total_chiefs)
     raw[SHEETS["city"]] = _city_sheet(chiefs.city_chiefs)
     raw[SHEETS["joint"]] = _joint_sheet(chiefs.joint_meetings)
@@ -431,7 +436,7 @@ def directory_tables(chiefs, *, previous=None) -> dict[str, pd.DataFrame]:
     offices = chiefs.offices
     if len(offices):
         raw[SHEETS["offices"]] = _office_sheet(offices)
-    summary = _summary_sheet(raw)
+    summary = _summary_sheet(raw, units)
     for level in REACH_LEVELS:
         raw[SHEETS[level]] = raw[SHEETS[level]].drop(columns="_primary")
     out = {SHEETS["summary"]: summary}

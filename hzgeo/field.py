@@ -38,6 +38,7 @@ import shapely.ops
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
+from hzgeo.hierarchy import Hierarchy
 from hzgeo.io import work_crs_for
 from hzgeo.model import Boundaries, Chiefs, Segmentation, Waters
 from hzgeo.settings import BOUNDARY_TOLERANCE_M, STORE_CRS
@@ -409,6 +410,7 @@ def confluences(result, waters: Waters, boundaries: Boundaries) -> gpd.GeoDataFr
     synthetic = dict(zip(rivers["river_code"], rivers["synthetic"].astype(bool), strict=True))
     village_reaches = result.reaches["village"].to_crs(crs)
     villages = boundaries["village"].to_crs(crs) if "village" in boundaries else None
+    units = Hierarchy.from_boundaries(boundaries)
     unit_names = {}
     for lvl in ("county", "township", "village"):
         if lvl in boundaries:
@@ -434,7 +436,7 @@ def confluences(result, waters: Waters, boundaries: Boundaries) -> gpd.GeoDataFr
                                                       for c in sorted(hit["code"]))
             else:
                 note = "河口不在市域内"
-        county, township = (village[:6], village[:9]) if village else ("", "")
+        county, township = units.county_of(village), units.township_of(village)
         tributary = village_reaches[village_reaches["river_code"] == code]
         at_km = round(float(tributary["to_km"].max()), 3) if len(tributary) else None
         rows.append({"river_code": code, "river_name": names[code], "main": main[code],
@@ -611,6 +613,7 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
         if lvl in boundaries:
             unit_names.update(zip(boundaries[lvl]["code"], boundaries[lvl]["name"],
                                   strict=True))
+    units = Hierarchy.from_boundaries(boundaries)
     rivers = waters.rivers
     river_names = dict(zip(rivers["river_code"], rivers["name"], strict=True))
     lengths = {}
@@ -634,13 +637,14 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
     prohibited = "；".join(prohibited) if not isinstance(prohibited, str) else prohibited
 
     def common(codes: list[str], synthetic: bool) -> dict:
-        county = codes[0][:6]
-        phones = [phone_of.get(c[:6]) for c in codes] + [city_phone]
+        county = units.county_of(codes[0])
+        phones = [phone_of.get(units.county_of(c)) for c in codes] + [city_phone]
         phones = [p for p in dict.fromkeys(phones) if p]
+        townships = list(dict.fromkeys(units.township_of(c) for c in codes))
         return {"county_code": county, "county_name": unit_names.get(county, ""),
-                "township_code": ",".join(dict.fromkeys(c[:9] for c in codes)),
-                "township_name": "、".join(dict.fromkeys(unit_names.get(c[:9], "")
-                                                       for c in codes)),
+                "township_code": ",".join(townships),
+                "township_name": "、".join(dict.fromkeys(unit_names.get(t, "")
+                                                       for t in townships)),
                 "village_code": ",".join(codes),
                 "village_name": "、".join(unit_names.get(c, c) for c in codes),
                 "admin_codes": ",".join(codes),

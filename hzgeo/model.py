@@ -43,6 +43,7 @@ import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
 
+from hzgeo.hierarchy import Hierarchy
 from hzgeo.settings import REACH_LEVELS
 
 if TYPE_CHECKING:  # (hzgeo.chiefs and hzgeo.audit import this module)
@@ -269,6 +270,10 @@ class Chiefs:
         The river chief offices: :data:`OFFICE_COLUMNS`.
     rules : Rules
         The rules used (``rules["offices"]["issuing_office"]`` for the directory).
+    units : Hierarchy
+        Every unit of the boundaries, with its parent by ``parent_code``: which county
+        and township a reach's or a total chief's unit lies in. (Empty in a hand-made
+        ``Chiefs``; :meth:`hierarchy` then reads the reaches' and zones' parent links.)
     """
 
     reaches: dict[str, gpd.GeoDataFrame]
@@ -279,6 +284,11 @@ class Chiefs:
     vacancies: pd.DataFrame
     offices: pd.DataFrame
     rules: Rules
+    units: Hierarchy = field(default_factory=Hierarchy)
+
+    def hierarchy(self) -> Hierarchy:
+        """:attr:`units`, or where that is empty the units the reaches and zones lie in."""
+        return self.units if len(self.units) else Hierarchy.from_result(self)
 
 
 # ------------------------------------------------------------------------------------- audit

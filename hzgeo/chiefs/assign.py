@@ -13,7 +13,17 @@ from hzgeo.chiefs.meetings import joint_meetings
 from hzgeo.chiefs.officials import clean_officials
 from hzgeo.chiefs.rules import ROLES, Rules, read_rules
 from hzgeo.errors import HzgeoWarning, InputError
-from hzgeo.model import CHIEF_COLUMNS, Boundaries, Chiefs, Waters
+from hzgeo.hierarchy import Hierarchy
+from hzgeo.model import (
+    CHIEF_COLUMNS,
+    CITY_CHIEF_COLUMNS,
+    OFFICE_COLUMNS,
+    TOTAL_CHIEF_COLUMNS,
+    VACANCY_COLUMNS,
+    Boundaries,
+    Chiefs,
+    Waters,
+)
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
 __all__ = ["CHIEF_COLUMNS", "Chiefs", "assign_chiefs"]
@@ -348,8 +358,7 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
                               "chief_phone": phone, "vacant": row is None})
                 if row is None:
                     vacant_log.setdefault((level, code, post), []).append(label)
-    total_chiefs = pd.DataFrame(total, columns=["level", "admin_code", "admin_name", "role",
-                                                "post", "chief_name", "chief_phone", "vacant"])
+    total_chiefs = pd.DataFrame(total, columns=TOTAL_CHIEF_COLUMNS)
 
     # city chiefs of the main rivers
     city_role = rules["main_rivers"].get("city") or None
@@ -366,9 +375,7 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
                           "chief_phone": phone, "vacant": need and row is None})
         if need and row is None:
             vacant_log.setdefault(("city", city or "", post), []).append(f"市河长 {rname}")
-    city_chiefs = pd.DataFrame(city_rows, columns=["river_code", "river_name", "main_river",
-                                                   "post", "chief_name", "chief_phone",
-                                                   "vacant"])
+    city_chiefs = pd.DataFrame(city_rows, columns=CITY_CHIEF_COLUMNS)
 
     joint = joint_meetings(reaches["county"], zones["county"], waters, rules, names)
 
@@ -380,8 +387,7 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
                                 "office": offices_rule["name"].format(name=name),
                                 "seat": offices_rule["city_seat"] if level == "city" else "",
                                 "supervision_phone": offices_rule["supervision_phone"]})
-    offices = pd.DataFrame(office_rows, columns=["level", "admin_code", "admin_name", "office",
-                                                 "seat", "supervision_phone"])
+    offices = pd.DataFrame(office_rows, columns=OFFICE_COLUMNS)
 
     order = {level: i for i, level in enumerate(LEVELS)}
     vac = []
@@ -391,10 +397,11 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
         shown = "、".join(what[:5]) + (f" 等 {len(what)} 项" if len(what) > 5 else "")
         vac.append({"level": level, "admin_code": code, "admin_name": names.get(code, code),
                     "post": post, "what": shown})
-    vacancies = pd.DataFrame(vac, columns=["level", "admin_code", "admin_name", "post", "what"])
+    vacancies = pd.DataFrame(vac, columns=VACANCY_COLUMNS)
     if len(vacancies):
         warnings.warn(f"{len(vacancies)} post(s) vacant, e.g. "
                       + "; ".join(f"{r.admin_name} {r.post}: {r.what}"
                                   for r in vacancies.head(3).itertuples())
                       + "; see Chiefs.vacancies", HzgeoWarning, stacklevel=2)
-    return Chiefs(reaches, zones, total_chiefs, city_chiefs, joint, vacancies, offices, rules)
+    return Chiefs(reaches, zones, total_chiefs, city_chiefs, joint, vacancies, offices, rules,
+                  Hierarchy.from_boundaries(boundaries))

@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hzgeo.errors import InputError
+from hzgeo.hierarchy import Hierarchy
 from hzgeo.select import county_code
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
@@ -94,16 +95,15 @@ def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
     code = None
     if county is not None:
         code = county_code(boundaries, county)
-        units = {lvl: f[f["code"].astype(str).str.startswith(code)] for lvl, f in units.items()
-                 if lvl != "city"}
+        inside = Hierarchy.from_boundaries(boundaries).within
+        units = {lvl: f[inside(f["code"], code)] for lvl, f in units.items() if lvl != "city"}
         # the county's reaches, and the far bank of its 界河 (drawn dashed, in grey where
         # the unit across is not on the map)
-        reaches = {lvl: f[f["admin_code"].astype(str).str.startswith(code)
-                          | (f["boundary"].astype(bool)
-                             & f["shared_with"].astype(str).str.startswith(code))]
+        reaches = {lvl: f[inside(f["admin_code"], code)
+                          | (f["boundary"].astype(bool).to_numpy()
+                             & inside(f["shared_with"], code))]
                    for lvl, f in reaches.items()}
-        zones = {lvl: f[f["admin_code"].astype(str).str.startswith(code)]
-                 for lvl, f in zones.items()}
+        zones = {lvl: f[inside(f["admin_code"], code)] for lvl, f in zones.items()}
         title_place = str(units["county"]["name"].iloc[0])
     if river is not None:
         groups = river_groups(all_reaches["county"], city_chiefs)
