@@ -45,6 +45,7 @@ import pandas as pd
 from hzgeo._progress import Steps
 from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import DataQualityError, InputError, InputTypeError
+from hzgeo.labels import LEVEL_NAMES
 from hzgeo.model import Chiefs, PhaseOne, Segmentation
 from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
 
@@ -59,7 +60,7 @@ __all__ = ["RUN_FILES", "PhaseOne", "run_phase_one"]
 RUN_FILES = ("segments.gpkg", "directory.xlsx", "audit.json", "defects.gpkg", "field.gpkg",
              "field.xlsx", "field.kml", "map_city.html", "index.html")
 
-_LEVEL_ZH = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
+_LEVEL_ZH = LEVEL_NAMES
 
 
 def summarize(segmentation: Segmentation, chiefs: Chiefs | None, audit: AuditReport
