@@ -31,6 +31,7 @@ import difflib
 import math
 import warnings
 from collections.abc import Iterable, Mapping
+from typing import Literal, overload
 
 import geopandas as gpd
 import numpy as np
@@ -129,6 +130,12 @@ def check_type(value, name: str, expected: type | tuple[type, ...], label: str,
                              hint=hint)
 
 
+@overload
+def check_metres(value, name: str, option: str, *, positive: bool = False,
+                 optional: Literal[False] = False) -> float: ...
+@overload
+def check_metres(value, name: str, option: str, *, positive: bool = False,
+                 optional: bool) -> float | None: ...
 def check_metres(value, name: str, option: str, *, positive: bool = False,
                  optional: bool = False) -> float | None:
     """A length or tolerance option as a float: finite, >= 0 (> 0 if ``positive``)."""

@@ -43,7 +43,7 @@ class ReachWriter:
     # -- chainage and words ------------------------------------------------------------
 
     def _chainage(self, runs: Runs) -> tuple[np.ndarray, np.ndarray]:
-        if runs.c0 is not None:
+        if runs.c0 is not None and runs.c1 is not None:
             return runs.c0, runs.c1
         c = self.net.chainage(np.concatenate([runs.s0, runs.s1]),
                               np.concatenate([runs.part, runs.part]))

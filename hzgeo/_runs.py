@@ -279,7 +279,7 @@ def apply_overrides(overrides: pd.DataFrame | None, runs: Runs, net: RiverNetwor
         if len(hit) == 0:
             statuses.append("at_km is not inside the river")
             continue
-        k = int(hit[0])
+        k = hit[0]
         lo_s, hi_s = runs.s0[k], runs.s1[k]  # bisect the position of the chainage
         for _ in range(60):
             mid = (lo_s + hi_s) / 2

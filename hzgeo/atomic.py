@@ -46,7 +46,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from hzgeo.errors import InputError
 
@@ -173,7 +173,7 @@ def _signals_deferred() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    previous = {}
+    previous: dict[int, Any] = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
         handler = signal.getsignal(signum)
         if handler is signal.SIG_DFL or callable(handler):  # not ignored, not foreign
@@ -181,13 +181,13 @@ def _signals_deferred() -> Iterator[None]:
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for signum in dict.fromkeys(caught):
-            if callable(previous[signum]):
-                previous[signum](signum, None)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(caught):
+            if callable(previous[number]):
+                previous[number](number, None)
             else:
-                signal.raise_signal(signum)
+                signal.raise_signal(number)
 
 
 class AtomicOutputs:

@@ -86,6 +86,7 @@ import json
 import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -98,7 +99,7 @@ from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import HzgeoError, InputError
 from hzgeo.geodesy import geodesic_area, geodesic_length, segment_lengths
 from hzgeo.io import work_crs_for
-from hzgeo.model import AUDIT_COLUMNS, Boundaries, Waters
+from hzgeo.model import AUDIT_COLUMNS, Boundaries, Chiefs, Segmentation, Waters
 from hzgeo.settings import (
     AUDIT_MIN_AREA_M2,
     AUDIT_MIN_WIDTH_M,
@@ -108,6 +109,9 @@ from hzgeo.settings import (
     REPAIR_GAP_WIDTH_M,
     STORE_CRS,
 )
+
+if TYPE_CHECKING:
+    from hzgeo.chiefs.rules import Rules
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -350,11 +354,12 @@ def _finish(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------- the audit
 
 
-def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
-          officials=None, rules=None,
+def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs: Chiefs | None = None,
+          officials: pd.DataFrame | None = None, rules: Rules | None = None,
           min_area_m2: float = DEFAULT_MIN_AREA_M2, min_width_m: float = DEFAULT_MIN_WIDTH_M,
           overloaded_limit: int | None = None, min_length: float = MIN_REACH_M,
-          boundary_tolerance: float | None = None, segmentation=None) -> AuditReport:
+          boundary_tolerance: float | None = None,
+          segmentation: Segmentation | None = None) -> AuditReport:
     """Audit the boundaries, the waters, the water duty per level and the chief duty.
 
     Never raises for data problems: what it cannot measure it says so in the report.
@@ -469,6 +474,7 @@ def _audit_given(boundaries: Boundaries | None, waters: Waters | None, min_area_
         boundaries, duplicates = _merge_duplicates(boundaries)
         missing, unchecked = "no waters given", "the rivers and lakes"
     else:
+        assert waters is not None  # (one of them is given)
         work = work_crs_for(waters.rivers)
         missing, unchecked = "no boundaries given", "the boundaries"
     rows = [_frame(duplicates, work if boundaries is None else boundaries.crs),
@@ -520,7 +526,7 @@ def _merge_duplicates(boundaries: Boundaries) -> tuple[Boundaries, list[dict]]:
 
 
 def _names(boundaries: Boundaries | None) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     if boundaries is None:
         return out
     for level in LEVELS:
@@ -549,7 +555,7 @@ def _try_segment(boundaries, waters, min_length, boundary_tolerance):
         return None, " ".join(reason.split())
 
 
-def _input_defects(found: gpd.GeoDataFrame, boundaries: Boundaries, work, min_area_m2,
+def _input_defects(found: gpd.GeoDataFrame, boundaries: Boundaries | None, work, min_area_m2,
                    min_width_m) -> gpd.GeoDataFrame:
     """The boundary and water defects as audit rows, measured geodesically, tolerances
     applied."""
@@ -709,7 +715,7 @@ class _WaterDuty:
         if level in self._per_level:
             return self._per_level[level]
         n = len(self.rivers)
-        out = {"uncovered": np.zeros(n), "double": np.zeros(n),
+        out: dict[str, Any] = {"uncovered": np.zeros(n), "double": np.zeros(n),
                "uncovered_geom": np.full(n, None, dtype=object),
                "double_geom": np.full(n, None, dtype=object), "double_rows": [],
                "lake_uncovered": None, "lake_double": None, "lake_uncovered_geom": None,
@@ -824,7 +830,7 @@ class _WaterDuty:
         rows += self._outside()
         return rows
 
-    def _water(self, i: int) -> tuple[str, str]:
+    def _water(self, i: int | np.integer) -> tuple[str, str]:
         return self.river_code[i], self.river_name[i]
 
     def _lake_rows(self, level, found, min_area_m2) -> list[dict]:

@@ -499,7 +499,7 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
                        min_length=min_length, boundary_tolerance=boundary_tolerance)
     _notes(caught, echo)
     if out is not None or json_path is not None:
-        extra = {} if repairs is None else {"repairs": repairs} | {
+        extra = {} if repairs is None or bnd is None else {"repairs": repairs} | {
             level: frame.to_crs(STORE_CRS) for level, frame in bnd.levels.items()}
         with atomic_outputs() as outputs:
             if json_path is not None:

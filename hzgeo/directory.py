@@ -35,6 +35,7 @@ from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
 from hzgeo.hierarchy import Hierarchy
 from hzgeo.labels import HEADERS, KIND_NAMES, LEVEL_NAMES, SCALE_NAMES, VACANT
+from hzgeo.model import Chiefs
 from hzgeo.settings import REACH_LEVELS
 
 __all__ = ["HEADERS", "SHEETS", "directory_tables", "read_directory", "roster_changes",
@@ -223,7 +224,7 @@ def _issuer(chiefs) -> str:
 
 
 def _city_code(total: pd.DataFrame) -> str:
-    city = total[total["level"] == "city"]["admin_code"] if len(total) else []
+    city = total.loc[total["level"] == "city", "admin_code"] if len(total) else pd.Series()
     return str(city.iloc[0]) if len(city) else ""
 
 
@@ -339,7 +340,7 @@ def _summary_sheet(tables: dict, units: Hierarchy) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def directory_tables(chiefs, *, previous=None) -> dict[str, pd.DataFrame]:
+def directory_tables(chiefs: Chiefs, *, previous=None) -> dict[str, pd.DataFrame]:
     """The directory as tables by sheet name (see :data:`SHEETS`), Chinese headers applied.
 
     Parameters
@@ -662,7 +663,7 @@ def _write_gpkg(tables: dict, path: Path, outputs: AtomicOutputs) -> None:
     write_layers(layers, path, outputs=outputs)
 
 
-def write_directory(chiefs, path: str | os.PathLike, *, previous=None,
+def write_directory(chiefs: Chiefs, path: str | os.PathLike, *, previous=None,
                     title: str | None = None, data_date: str | None = None,
                     sources: str | None = None,
                     outputs: AtomicOutputs | None = None) -> dict[str, Path]:
@@ -705,7 +706,7 @@ def write_directory(chiefs, path: str | os.PathLike, *, previous=None,
     tables = directory_tables(chiefs, previous=previous)
     if title is None:
         total = chiefs.total_chiefs
-        city = total.loc[total["level"] == "city", "admin_name"] if len(total) else []
+        city = total.loc[total["level"] == "city", "admin_name"] if len(total) else pd.Series()
         title = (str(city.iloc[0]) if len(city) else "") + "河长制分级分段名录"
     data_date = data_date or _dt.date.today().isoformat()
     sources = sources or DEFAULT_SOURCES

@@ -27,6 +27,7 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import geopandas as gpd
@@ -50,6 +51,9 @@ from hzgeo.labels import (
 )
 from hzgeo.model import Boundaries, Chiefs, Segmentation, Waters
 from hzgeo.settings import BOUNDARY_TOLERANCE_M, STORE_CRS
+
+if TYPE_CHECKING:
+    from hzgeo.chiefs.rules import Rules
 
 __all__ = ["BOARD_TEXT", "FIELD_HEADERS", "add_field_layers", "boards_to_reprint",
            "confluences", "cross_sections", "field_layers", "notice_boards", "write_field"]
@@ -226,7 +230,7 @@ def _label(codes, names) -> tuple[str, str]:
     return ",".join(codes), "、".join(names)
 
 
-def cross_sections(result, *, level: str = "county", rivers=None,
+def cross_sections(result: Segmentation | Chiefs, *, level: str = "county", rivers=None,
                    boundaries: Boundaries | None = None,
                    waters: Waters | None = None) -> gpd.GeoDataFrame:
     """Cross-boundary monitoring sections (跨界断面): where a river passes between units.
@@ -365,7 +369,8 @@ def _chainage_at(reaches: gpd.GeoDataFrame, river: str, point) -> float | None:
     return round(f + (t - f) * float(frac), 3)
 
 
-def confluences(result, waters: Waters, boundaries: Boundaries) -> gpd.GeoDataFrame:
+def confluences(result: Segmentation | Chiefs, waters: Waters, boundaries: Boundaries
+                ) -> gpd.GeoDataFrame:
     """Every point where a river flows into another (主要交汇处).
 
     For each river whose ``flows_into`` names a river of ``waters``: its mouth is the end of
@@ -391,7 +396,7 @@ def confluences(result, waters: Waters, boundaries: Boundaries) -> gpd.GeoDataFr
     village_reaches = result.reaches["village"].to_crs(crs)
     villages = boundaries["village"].to_crs(crs) if "village" in boundaries else None
     units = Hierarchy.from_boundaries(boundaries)
-    unit_names = {}
+    unit_names: dict[str, str] = {}
     for lvl in ("county", "township", "village"):
         if lvl in boundaries:
             unit_names.update(zip(boundaries[lvl]["code"], boundaries[lvl]["name"],
@@ -521,7 +526,8 @@ def _spots(line, n: int, seat) -> tuple[list, str]:
             for i in range(n)], "even"
 
 
-def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
+def notice_boards(chiefs: Chiefs, boundaries: Boundaries, waters: Waters,
+                  rules: Rules | None = None, *,
                   spacing_km: float | None = None, seats: gpd.GeoDataFrame | None = None,
                   texts: Mapping | None = None) -> gpd.GeoDataFrame:
     """Proposed notice board (公示牌) sites and content.
@@ -588,7 +594,7 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
     if seats is not None and len(seats):
         seats = seats.to_crs(crs)
         seat_of = dict(zip(seats["code"].astype(str), seats.geometry.values, strict=False))
-    unit_names = {}
+    unit_names: dict[str, str] = {}
     for lvl in ("county", "township", "village"):
         if lvl in boundaries:
             unit_names.update(zip(boundaries[lvl]["code"], boundaries[lvl]["name"],
@@ -980,6 +986,8 @@ def _point_layer(name: str, points: list, style: dict, show: bool):
     from branca.element import Template
 
     class PointLayer(folium.FeatureGroup):
+        points: str = "[]"
+        style: str = "{}"
         _template = Template("""
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.featureGroup();

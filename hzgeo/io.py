@@ -44,7 +44,7 @@ from hzgeo._columns import as_flag as _as_flag
 from hzgeo._columns import complete_lake_columns, complete_river_columns
 from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
-from hzgeo.model import BOUNDARY_COLUMNS, Boundaries, Waters
+from hzgeo.model import BOUNDARY_COLUMNS, LAKE_COLUMNS, Boundaries, Waters
 from hzgeo.settings import LEVELS
 
 __all__ = ["Boundaries", "Waters", "read_boundaries", "read_waters", "work_crs_for"]
@@ -571,7 +571,7 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
 
 def _carries_names(frames: dict[str, gpd.GeoDataFrame], level: str) -> bool:
     """Whether the level below ``level`` carries its names (``township_name`` ...)."""
-    child = frames.get("township") if level == "county" and "township" in frames \
+    child = frames["township"] if level == "county" and "township" in frames \
         else frames["village"]
     column = f"{level}_name"
     return column in child.columns and bool((child[column].fillna("").astype(str) != "").any())
@@ -775,12 +775,12 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
             if lake_frame is not None:
                 lake_frame = _fill_provenance(complete_lake_columns(lake_frame), lake_source)
     problems.raise_if_any("The waters")
+    assert rivers is not None  # (else a problem was raised)
     _degraded_rivers(rivers, origin["rivers"])
     if lake_frame is None:
         lake_frame = gpd.GeoDataFrame(
-            {c: pd.Series(dtype=object) for c in
-             ("code", "name", "kind", "scale", "commander_county", "geometry_source", "source",
-              "licence")} | {"synthetic": pd.Series(dtype=bool)},
+            {c: pd.Series(dtype=bool if c == "synthetic" else object)
+             for c in LAKE_COLUMNS[:-1]},
             geometry=gpd.GeoSeries([], crs=rivers.crs), crs=rivers.crs)
     elif lake_frame.crs != rivers.crs:
         lake_frame = lake_frame.to_crs(rivers.crs)

@@ -46,11 +46,12 @@ from hzgeo._progress import Steps
 from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import DataQualityError, InputError, InputTypeError
 from hzgeo.labels import LEVEL_NAMES
-from hzgeo.model import Chiefs, PhaseOne, Segmentation
+from hzgeo.model import Boundaries, Chiefs, PhaseOne, Segmentation, Waters
 from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
 
 if TYPE_CHECKING:
     from hzgeo.audit import AuditReport
+    from hzgeo.chiefs.rules import Rules
 
 __all__ = ["RUN_FILES", "PhaseOne", "run_phase_one"]
 
@@ -92,7 +93,8 @@ def summarize(segmentation: Segmentation, chiefs: Chiefs | None, audit: AuditRep
     }
 
 
-def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None, rules=None,
+def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike, *,
+                  officials: pd.DataFrame | None = None, rules: Rules | None = None,
                   overrides=None, min_length: float = MIN_REACH_M,
                   boundary_tolerance: float | None = None, repairs=None,
                   data_date: str | None = None, sources: str | None = None,

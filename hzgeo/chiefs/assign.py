@@ -22,6 +22,7 @@ from hzgeo.model import (
     VACANCY_COLUMNS,
     Boundaries,
     Chiefs,
+    Segmentation,
     Waters,
 )
 from hzgeo.settings import LEVELS, REACH_LEVELS
@@ -71,7 +72,7 @@ class _Book:
         found = self._holder.get(key)
         if found is None:
             title = self.title(code, role)
-            rows = self.holders.get((code, title))
+            rows = self.holders.get((code, title)) if title is not None else None
             found = self._holder[key] = (rows[0] if rows else None), title
         return found
 
@@ -187,7 +188,7 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
     present = sorted({(level, book.kind(code)) for code, (level, _) in units.items()})
     for level, kind in present:
         for role in sorted(used[level]):
-            title = rules.title(level, kind, role)
+            title = rules.title(level, kind, role) if kind is not None else None
             if title is None:
                 raise InputError(f"roles.{level}.\"{kind}\" gives no title for {role!r}, which "
                                  "the rules use", file=rules.source,
@@ -280,8 +281,8 @@ def _other_bank(frame: gpd.GeoDataFrame) -> pd.Series:
     return pd.Series(out, index=frame.index, dtype=object)
 
 
-def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.DataFrame,
-                  rules: Rules | None = None) -> Chiefs:
+def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
+                  officials: pd.DataFrame, rules: Rules | None = None) -> Chiefs:
     """Give every reach, zone and unit its chief, by the rules, from the office holders.
 
     Parameters

@@ -14,6 +14,7 @@ import pandas as pd
 from hzgeo.errors import InputError
 from hzgeo.hierarchy import Hierarchy
 from hzgeo.labels import LEVEL_NAMES
+from hzgeo.model import Boundaries, Chiefs, Segmentation
 from hzgeo.select import county_code
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
@@ -79,7 +80,8 @@ def river_groups(reaches: gpd.GeoDataFrame,
     return out
 
 
-def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
+def select_area(result: Segmentation | Chiefs, boundaries: Boundaries, *,
+                chiefs: Chiefs | None = None, county: str | None = None,
                 river: str | None = None) -> Area:
     """The units, reaches and zones of the city, one county or one main river."""
     source = chiefs.reaches if chiefs is not None else result.reaches
@@ -91,7 +93,8 @@ def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
     reaches = dict(all_reaches)
     city = units.get("city")
     place = str(city["name"].iloc[0]) if city is not None and len(city) else ""
-    title_place, river_name, codes = place, "", ()
+    title_place, river_name = place, ""
+    codes: tuple[str, ...] = ()
     code = None
     if county is not None:
         code = county_code(boundaries, county)
@@ -242,7 +245,7 @@ def reach_lines(area: Area, level: str, row: dict, *, hide_phones: bool,
             lines.append(("对岸河长", f"{row.get('shared_with_name', '')}："
                                       f"{row['other_bank_chief']}"))
     if bool(row.get("main")):
-        chief = city_chief(area, row.get("river_code"), hide_phones)
+        chief = city_chief(area, str(row.get("river_code", "")), hide_phones)
         if chief is not None:
             lines.append(("市级河长", chief))
     chain = reach_chain(area, level, row)

@@ -33,7 +33,7 @@ from hzgeo.maps._content import (
     zone_lines,
 )
 from hzgeo.maps.colors import unit_colours
-from hzgeo.model import AuditReport
+from hzgeo.model import AuditReport, Boundaries, Chiefs, Segmentation
 from hzgeo.settings import REACH_LEVELS, STORE_CRS
 
 __all__ = ["explore"]
@@ -200,7 +200,7 @@ def _zone_layer(area: Area, level: str, colours: dict[str, str], tolerance: floa
     return _features(geoms, props)
 
 
-def _defects(audit, tolerance: float) -> dict:
+def _defects(audit: AuditReport | gpd.GeoDataFrame | None, tolerance: float) -> dict:
     frame = audit.defects if isinstance(audit, AuditReport) else audit
     if frame is None or not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         return {"type": "FeatureCollection", "features": []}
@@ -266,7 +266,9 @@ def _tiles(m: folium.Map, tiles: str | None, key: str | None) -> str:
             "数据相差约 300–700 米，勿混用。")
 
 
-def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None = None,
+def explore(result: Segmentation | Chiefs, boundaries: Boundaries, *,
+            chiefs: Chiefs | None = None, audit: AuditReport | gpd.GeoDataFrame | None = None,
+            county: str | None = None,
             hide_phones: bool = False, tiles: str | None = None,
             tiles_key: str | None = None) -> folium.Map:
     """The distribution map (分布示意图) as an interactive folium map that needs no network.

@@ -11,11 +11,12 @@ middle of the sheet; grid north differs from true north by under 1 degree in a c
 from __future__ import annotations
 
 import textwrap
-from typing import Literal
+from typing import Literal, cast
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -35,6 +36,7 @@ from hzgeo.maps._content import (
 )
 from hzgeo.maps.assets import cjk_font
 from hzgeo.maps.colors import unit_colours
+from hzgeo.model import Boundaries, Chiefs, Segmentation
 
 __all__ = ["PAPER_MM", "plot_sheet"]
 
@@ -157,7 +159,8 @@ def _wrap(text: str, width: int) -> str:
                                    break_on_hyphens=False))
 
 
-def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
+def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
+               chiefs: Chiefs | None = None, county: str | None = None,
                river: str | None = None, paper: Literal["A4", "A3"] = "A4",
                orientation: Literal["portrait", "landscape"] | None = None) -> Figure:
     """A print sheet of the distribution map (分布示意图): the city, a county or a river.
@@ -299,8 +302,8 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
                 labels.append((p.x, p.y, _plain(row.name), _font(6.5 * scale), "#333333"))
     _scale_bar(ax, 7 * scale)
     _north_arrow(ax, 9 * scale)
-    renderer = fig.canvas.get_renderer()
-    furniture = [a.get_window_extent(renderer) for a in ax.patches + ax.texts
+    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()
+    furniture = [a.get_window_extent(renderer) for a in [*ax.patches, *ax.texts]
                  if a.get_zorder() == 20]  # scale bar and north arrow: keep labels off them
     _place_labels(fig, ax, labels, furniture)
 
@@ -328,7 +331,8 @@ def _legend(fig, box, level, units, colours, shown, orientation, scale, *, has_l
             villages, far_bank) -> None:
     ax = fig.add_axes(box)
     ax.set_axis_off()
-    handles, names = [], []
+    handles: list[Artist] = []
+    names: list[str] = []
     if units is not None:
         name_of = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
         for code in sorted(c for c in shown if c in colours):
