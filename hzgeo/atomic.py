@@ -40,9 +40,7 @@ import contextlib
 import os
 import shutil
 import signal
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -261,18 +259,3 @@ def atomic_outputs() -> Iterator[AtomicOutputs]:
     except BaseException:
         outputs._abort()
         raise
-
-
-def hold_for_test(point: str) -> None:
-    """Test hook: with ``HZGEO_TEST_HOLD=point`` set, wait here for a signal.
-
-    Says ``hzgeo: holding at POINT`` on stderr first, so that a test can stop a real run at
-    a known place (e.g. halfway through writing) without timing guesses. Waits at most
-    two minutes. Does nothing when the variable is not set.
-    """
-    if os.environ.get("HZGEO_TEST_HOLD") != point:
-        return
-    print(f"hzgeo: holding at {point}", file=sys.stderr, flush=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        time.sleep(1)
