@@ -798,7 +798,7 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).copy()
     for column in out.columns:
         if column in _CODE_COLUMNS:
-            out[column] = out[column].map(lambda v: "" if v is None or v != v else str(v))
+            out[column] = out[column].map(lambda v: "" if pd.isna(v) else str(v))
         elif out[column].dtype == bool:
             out[column] = np.where(out[column], "是", "否")
         elif column == "kind":

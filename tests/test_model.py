@@ -79,3 +79,31 @@ def test_old_import_paths_give_the_model_classes():
         model.Boundaries, model.Waters, model.Segmentation, model.Chiefs, model.PhaseOne)
     assert hzgeo.Boundaries is model.Boundaries and CHIEF_COLUMNS is model.CHIEF_COLUMNS
     assert issubclass(hzgeo.AuditReport, model.AuditReport)
+
+
+def test_missing_numbers_stay_missing_in_the_report_texts():
+    """NaN (a kind that measures nothing, a finding without a place) is no number: null in
+    the JSON, left out of the text; numbers beside it are kept."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    from hzgeo.audit import AuditReport
+
+    rows = {"kind": ["duplicate_code", "gap"], "level": ["village", "village"],
+            "codes": ["450802001001", "450802001002"], "names": ["一村", "二村"],
+            "water_code": ["", ""], "water_name": ["", ""], "measure": [np.nan, 2.5e5],
+            "unit": ["", "m2"], "lon": [np.nan, 109.6], "lat": [np.nan, 23.1],
+            "detail": ["", ""], "fixable": [False, True], "information": [False, False]}
+    defects = gpd.GeoDataFrame(rows, geometry=[None, shapely.Point(109.6, 23.1)],
+                               crs="EPSG:4490")
+    report = AuditReport(ok=False, summary={}, defects=defects,
+                         coverage=pd.DataFrame(columns=model.COVERAGE_COLUMNS))
+    first, second = report.to_dict()["defects"]
+    assert (first["measure"], first["lon"], first["lat"]) == (None, None, None)
+    assert (second["measure"], second["lon"]) == (2.5e5, 109.6)
+    text = report.text()
+    assert "nan" not in text.lower()
+    assert "gap (village): 0.250 km²" in text and "at 109.60000, 23.10000" in text
+    assert "duplicate_code (village): in 一村 (450802001001)" in text

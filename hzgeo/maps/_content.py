@@ -5,6 +5,7 @@ Plain text only; the HTML map escapes it, the sheets draw it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -191,7 +192,7 @@ def _person(row, hide_phones: bool) -> str:
 
 
 def _given(value) -> bool:
-    return value is not None and not (isinstance(value, float) and value != value) and \
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) and \
         str(value).strip() != ""
 
 

@@ -16,6 +16,7 @@ import json
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
@@ -212,7 +213,7 @@ def _defects(audit: AuditReport | gpd.GeoDataFrame | None, tolerance: float) -> 
     for row in frame.drop(columns="geometry").to_dict("records"):
         lines = [(str(k), str(v)) for k, v in row.items()
                  if k in ("kind", "level", "codes", "names", "code", "name", "water_name",
-                          "detail", "measure", "unit", "layer") and v is not None and v == v]
+                          "detail", "measure", "unit", "layer") and pd.notna(v)]
         props.append({"p": _table([("审核问题", ""), *lines]),
                       "t": html.escape(f"审核问题：{row.get('kind', '')}")})
     return _features(geoms, props)
