@@ -224,7 +224,7 @@ def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike
 
                 drawn = write_maps(result, boundaries, out, outputs=outputs, chiefs=chiefs,
                                    audit=report, hide_phones=hide_phones,
-                                   formats=sheet_formats, field=field)
+                                   formats=sheet_formats, field=field, data_date=data_date)
                 for path in drawn["html"] + drawn["sheets"]:
                     files[Path(path).name] = Path(path)
         with steps.step("write index"):

@@ -99,8 +99,9 @@ def run_maps(tmp_path_factory):
              "boards": notice_boards(chiefs, boundaries, waters, rules)}
     folder = tmp_path_factory.mktemp("run")
     with atomic_outputs() as outputs:
+        # the HTML maps only (formats=()): the sheets are test_maps' business
         write_maps(result, boundaries, folder, outputs=outputs, chiefs=chiefs, field=field,
-                   formats=())  # the HTML maps only: the sheets are test_maps' business
+                   data_date="2023-06-30", formats=())
     return folder, chiefs
 
 
@@ -157,6 +158,39 @@ def test_city_map_draws_offline(city):
     assert "示意图" in state["notes"] and "合成" in state["notes"]
     assert state["title"] == "贵港市河长制分布示意图"
     assert page.errors == [] and page.blocked == [] and page.dialogs == []
+
+
+def test_river_names_along_the_rivers_without_overlaps(city):
+    page, chiefs = city
+    labels = page.js("() => hzgeo.riverLabels()")
+    names = [label["name"] for label in labels]
+    # every main river is named on the opening view, and the names shown never overlap
+    main = set(chiefs.reaches["county"].query("main")["river_name"])
+    assert main <= set(names)
+    boxes = [label["box"] for label in labels]
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[:i]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    # the name sits beside its river: within 40 px of where the line is drawn
+    near = page.js("""name => {
+        const label = hzgeo.riverLabels().find(l => l.name === name);
+        const [x0, y0, x1, y1] = label.box;
+        const c = [(x0 + x1) / 2, (y0 + y1) / 2];
+        const box = hzgeo.map.getContainer().getBoundingClientRect();
+        let best = 1e9;
+        Object.values(hzgeo.reaches).forEach(layer => {
+            if (!layer.feature || !hzgeo.map.hasLayer(layer)) return;
+            let ll = layer.getLatLngs();
+            while (Array.isArray(ll[0]) && Array.isArray(ll[0][0])) ll = ll.flat();
+            (Array.isArray(ll[0]) ? ll.flat() : ll).forEach(p => {
+                const q = hzgeo.map.latLngToContainerPoint(p);
+                best = Math.min(best, Math.hypot(q.x + box.left - c[0], q.y + box.top - c[1]));
+            });
+        });
+        return best;
+    }""", "郁江")
+    assert near < 40
+    assert f"hzgeo {hzgeo.__version__}" in page.js(
+        "() => document.querySelector('.hz-stamp').textContent")
 
 
 def test_clicking_a_reach_shows_its_chief(city):
