@@ -604,9 +604,7 @@ def read_seats(source: PathLike | None = None, *, layer: str | None = None,
     >>> len(seats), sorted(set(seats.geom_type))
     (1269, ['Point'])
     """
-    from hzgeo import datasets
-
-    path = Path(datasets.get_path("boundaries") if source is None else source)
+    path = Path(get_path("boundaries") if source is None else source)
     problems = Problems()
     if path.exists() and layer is None and "seats" not in _list_layers(path):
         return None

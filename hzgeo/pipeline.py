@@ -139,7 +139,7 @@ def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike
         overlapping where rivers run ...). The audit (``audit.json``, ``defects.gpkg``)
         is written first: it says what to mend.
     """
-    from hzgeo import __version__
+    from hzgeo._version import __version__
     from hzgeo.audit import audit as run_audit
     from hzgeo.chiefs import assign_chiefs
     from hzgeo.segment import segment_waters

@@ -171,7 +171,7 @@ def _report(found: gpd.GeoDataFrame, coverage: pd.DataFrame, *, water_duty: str,
             chief_duty: str, tolerance: dict, data_date: str | None) -> AuditReport:
     """The report of the findings: counts, coverage, what was measured how, and which
     hzgeo measured which data (version, data date)."""
-    from hzgeo import __version__
+    from hzgeo._version import __version__
 
     real = found[~found["information"]]
     summary = {

@@ -105,7 +105,7 @@ def write_directory(chiefs: Chiefs, path: str | os.PathLike, *, previous=None,
     dict of str -> Path
         The files written, by table (``"directory"`` for a single file, ``"changes"``).
     """
-    from hzgeo import __version__
+    from hzgeo._version import __version__
 
     path = Path(path)
     suffix = path.suffix.lower()

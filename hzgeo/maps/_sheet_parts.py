@@ -224,7 +224,7 @@ def chief_table(fig, box, rows, scale) -> None:
 def footnote(fig, area, boundaries, orientation, scale, *, data_date: str | None,
              extra: str = "") -> None:
     """Disclaimer, sources, hzgeo version and data date, synthetic note (in red)."""
-    from hzgeo import __version__
+    from hzgeo._version import __version__
 
     width = 120 if orientation == "landscape" else 80
     lines = [DISCLAIMER]

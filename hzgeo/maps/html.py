@@ -359,7 +359,7 @@ def explore(result: Segmentation | Chiefs, boundaries: Boundaries, *,
     >>> "cdn.jsdelivr" in page, "港北区河长制分布示意图" in page
     (False, True)
     """
-    from hzgeo import __version__
+    from hzgeo._version import __version__
 
     boundaries = boundaries.to_crs(STORE_CRS)
     area = select_area(result, boundaries, chiefs=chiefs, county=county)
