@@ -15,6 +15,8 @@ the wrong one::
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -26,6 +28,7 @@ import hzgeo
 from hzgeo.directory import directory_tables
 from hzgeo.field import confluences, notice_boards
 from hzgeo.hierarchy import Hierarchy
+from hzgeo.maps import write_map
 from hzgeo.maps._content import select_area
 from hzgeo.select import limit_to_county
 
@@ -130,7 +133,7 @@ def test_the_directory_names_the_county_and_township_of_parent_code(run):
         assert rows.loc[A, "河段数"] == 2 + 1 and rows.loc[B, "河段数"] == 2, rows
 
 
-def test_maps_of_a_county_show_its_units_by_parent_code(run):
+def test_maps_of_a_county_show_its_units_by_parent_code(run, tmp_path):
     boundaries, _, result, chiefs = run
     area = select_area(result, boundaries, chiefs=chiefs, county=A)
     assert sorted(area.units["village"]["code"]) == IN_A
@@ -138,6 +141,16 @@ def test_maps_of_a_county_show_its_units_by_parent_code(run):
     assert set(area.reaches["village"]["admin_code"]) == set(IN_A)
     other = select_area(result, boundaries, chiefs=chiefs, county="港南区")
     assert set(other.reaches["village"]["admin_code"]) == set(IN_B)
+    # and the map file written for the county draws those units and their reaches only
+    page = write_map(result, boundaries, tmp_path / "map_a.html", chiefs=chiefs, county=A)
+    data = json.loads(re.search(r"hzgeoDraw\(map_\w+, (\{.*\})\);",
+                                page.read_text(encoding="utf-8")).group(1))
+    drawn = {u["level"]: sorted(f["properties"]["c"] for f in u["features"]["features"])
+             for u in data["units"]}
+    assert drawn == {"county": [A], "township": [TA], "village": IN_A}
+    village_reaches = next(lv for lv in data["levels"] if lv["key"] == "village")["reaches"]
+    assert {f["properties"]["r"].split("-")[1] for f in village_reaches["features"]} == set(IN_A)
+    assert {e[1] for e in data["search"] if e[1].startswith("村")} == {"村·甲镇"}
     one = limit_to_county(boundaries, A)
     assert sorted(one["village"]["code"]) == IN_A and list(one["township"]["code"]) == [TA]
 
