@@ -125,9 +125,10 @@ def cut_by_county(net, villages: np.ndarray, county_of_village: np.ndarray,
     ri, rc = box_pairs(run_box, county_box)
     v_of = _split_by(vi, vc, len(counties))
     r_of = _split_by(ri, rc, len(counties))
-    shared = client.scatter({"xy": net.xy, "vertex_part": net.vertex_part, "first": first,
-                             "last": last, "grow": grow, "run_box": run_box,
-                             "tol": np.asarray(tol_part, dtype=float)}, broadcast=True)
+    names = ("xy", "vertex_part", "first", "last", "grow", "run_box", "tol")
+    shared = dict(zip(names, client.scatter(
+        [net.xy, net.vertex_part, first, last, grow, run_box, np.asarray(tol_part, dtype=float)],
+        broadcast=True), strict=True))
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))
     groups = np.array_split(np.arange(len(counties)),
                             min(len(counties), n_workers * TASKS_PER_WORKER))
@@ -135,8 +136,11 @@ def cut_by_county(net, villages: np.ndarray, county_of_village: np.ndarray,
     for group in groups:
         idx = np.unique(np.concatenate([v_of[k] for k in group]))
         runs = np.unique(np.concatenate([r_of[k] for k in group]))
-        futures.append(client.submit(_cut_counties, counties[group], villages[idx], idx,
-                                     county_of_village[idx], runs, shared, pure=False))
+        # the task's data go ahead as data, not inside the task graph (a list: each item
+        # under a key of its own content; a dict would reuse its keys for every task)
+        data = client.scatter([villages[idx], idx, county_of_village[idx], runs])
+        futures.append(client.submit(_cut_counties, counties[group], *data, shared,
+                                     pure=False))
     results = client.gather(futures)
     return _combine(results)
 
