@@ -622,3 +622,46 @@ def test_sample_officials_are_reproduced_by_the_script(tmp_path):
     module.write(module.build(), out)
     assert out.read_bytes() == hzgeo.datasets.guigang_officials().read_bytes()
     assert re.match(r"\ufeff行政区划代码,", out.read_text("utf-8"))
+
+
+# --- what mutation testing found untested (benchmarks/mutation.sh) ------------------------
+
+def test_a_roles_level_in_a_rules_file_replaces_that_level_whole(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text('[roles.village."村"]\nsuffixes = ["村委会"]\nparty_head = "村书记"\n'
+                    'government_head = "村主任"\n', encoding="utf-8")
+    rules = hzgeo.read_rules(path)
+    assert rules.unit_type("village", "花龙村村委会") == "村"
+    assert rules.title("village", "村", "party_head") == "村书记"
+    assert rules.unit_type("village", "樟木街居委会") is None  # bundled 社区 type gone
+    assert rules.unit_type("township", "国安瑶族乡") == "乡"  # other levels kept
+
+
+def test_empty_cells_are_empty_not_missing(tmp_path):
+    """A holder without a phone (CSV: empty cell; XLSX: row shorter than the header) has
+    no phone (None in the chiefs), not NaN or filler."""
+    off = officials()
+    off.loc[off["name"] == "北区长", "phone"] = ""
+    path = tmp_path / "h.csv"
+    path.write_text(_csv(off), encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["admin_code", "post", "name", "phone", "waters"])
+    for r in off.itertuples():
+        sheet.append([r.admin_code, r.post, r.name] + ([r.phone] if r.phone else []))
+    book.save(tmp_path / "h.xlsx")
+    w = waters(("R2", "小河", False, line((200, 800), (1800, 800))))
+    for source in (path, tmp_path / "h.xlsx"):
+        got = hzgeo.read_officials(source)
+        assert got.set_index("name").loc["北区长", "phone"] == "", source
+        assert got.set_index("name").loc["北书记", "waters"] == [], source
+        county = assign(w, got).reaches["county"]
+        assert county["chief_name"].tolist() == ["北区长"]
+        assert county["chief_phone"].tolist() == [None], source
+
+
+def test_a_missing_officials_file_is_named():
+    missing = ROOT / "no" / "such-holders.csv"
+    with pytest.raises(InputError) as err:
+        hzgeo.read_officials(missing)
+    assert "file not found" in str(err.value) and "such-holders.csv" in str(err.value)
