@@ -187,6 +187,7 @@ def test_a_tie_goes_to_the_county_whose_first_reach_is_upstream():
     river = line((2500, 500), (1600, 500), (1600, 700), (2500, 700))
     m = meeting(assign(waters(("R5", "回头河", False, river))), "R5")
     assert (m["convenor_code"], m["rule"], m["convenor_chief"]) == (B, "tie", "南区长")
+    assert (m["water_name"], m["kind"], m["member_codes"]) == ("回头河", "river", f"{A},{B}")
     assert "first reach from km 0.00" in m["note"]
     first_b = geodesic(line((2500, 500), (2000, 500))) + geodesic(line((2000, 700),
                                                                        (2500, 700)))
@@ -246,6 +247,7 @@ def test_a_unit_with_no_holder_is_a_vacancy_not_an_error():
     vac = chiefs.vacancies
     assert list(zip(vac["level"], vac["admin_code"], vac["post"], strict=True)) == [
         ("county", B, "区长"), ("township", TB, "镇长"), ("village", V[2], "村党组织书记")]
+    assert vac["admin_name"].tolist() == ["港南区", "乙镇", "三村村委会"]
     what = vac.set_index("admin_code")["what"]
     assert what[V[2]] == "主江三村段、小河三村段"  # reach names use short unit names
     assert what[B] == "小河港南区段、副总河长"
@@ -430,6 +432,8 @@ def test_a_waters_entry_naming_no_water_is_an_error():
     ("[total_chiefs]\nchief = 'secretary'\n", r"total_chiefs.chief = 'secretary': not a role"),
     ("[offices]\nlevels = ['city', 'province']\n", r"unknown level\(s\) \['province'\]"),
     ("city = [", "not a valid TOML file"),
+    ("offices = 3\n", r"'offices' should be a table"),
+    ("[sections]\nrivers = 3\n", r"'sections.rivers' should be a table"),
 ])
 def test_bad_rules_files_are_refused_by_key(tmp_path, text, message):
     path = tmp_path / "rules.toml"
@@ -596,6 +600,7 @@ def test_bundled_offices(guigang):
     offices = chiefs.offices
     assert offices["level"].tolist() == ["city"] + ["county"] * 5
     assert offices.loc[0, ["office", "seat"]].tolist() == ["贵港市河长制办公室", "贵港市水利局"]
+    assert offices.loc[0, ["admin_code", "admin_name"]].tolist() == ["450800", "贵港市"]
     assert offices["supervision_phone"].str.contains("虚构").all()
 
 
@@ -665,3 +670,34 @@ def test_a_missing_officials_file_is_named():
     with pytest.raises(InputError) as err:
         hzgeo.read_officials(missing)
     assert "file not found" in str(err.value) and "such-holders.csv" in str(err.value)
+
+
+def test_every_lake_gets_its_meeting():
+    """Two lakes: a reservoir convened by its commander's county, then a lake convened by
+    the county with the larger zone; one lake's rule does not stop the next lake's
+    meeting, and a note is written only where there is something to say."""
+    w = waters(("R2", "小河", False, line((200, 950), (600, 950))),
+               lakes=[("L1", "某水库", "reservoir", B, box(1500, 3000, 300, 500)),
+                      ("L3", "大湖", "lake", "", box(1500, 3000, 820, 900))])
+    chiefs = assign(w)
+    first, largest = meeting(chiefs, "L1"), meeting(chiefs, "L3")
+    assert (first["convenor_code"], first["rule"]) == (B, "commander")
+    assert (largest["convenor_code"], largest["rule"], largest["note"]) == (
+        B, "largest_area", "")
+    assert (largest["water_name"], largest["kind"]) == ("大湖", "lake")
+
+
+def test_titles_of_unknown_levels_and_kinds_are_none():
+    rules = hzgeo.read_rules()
+    assert rules.title("village", "no such kind", "party_head") is None
+    assert rules.title("province", "省", "party_head") is None
+
+
+def test_posts_and_names_are_read_without_their_spaces(tmp_path):
+    off = officials()
+    path = tmp_path / "h.csv"
+    path.write_text(_csv(off).replace(",区长,北区长,", ", 区长 , 北区长 ,"), encoding="utf-8")
+    got = hzgeo.read_officials(path)
+    assert got.set_index("name").loc["北区长", "post"] == "区长"
+    county = assign(waters(("R2", "小河", False, line((200, 800), (1800, 800)))), got)
+    assert county.reaches["county"]["chief_name"].tolist() == ["北区长"]
