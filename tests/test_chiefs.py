@@ -147,7 +147,8 @@ def test_a_boundary_river_gets_the_chiefs_of_both_banks():
     m = meeting(chiefs, "R9")
     along, inland = geodesic(line((2000, 100), (2000, 900))), geodesic(line((2000, 900),
                                                                              (2500, 900)))
-    assert m["members"] == f"港北区 {along / 1000:.2f} km；港南区 {(along + inland) / 1000:.2f} km"
+    assert m["members"] == (f"港北区 {along / 1000:.2f} 公里；"
+                            f"港南区 {(along + inland) / 1000:.2f} 公里")
     assert (m["convenor_code"], m["rule"], m["convenor_chief"]) == (B, "longest_reach", "南区长")
 
 
@@ -156,7 +157,7 @@ def test_longest_reach_convenes():
     chiefs = assign(waters(("R2", "小河", False, line((200, 500), (3500, 500)))))
     m = meeting(chiefs, "R2")
     a, b = geodesic(line((200, 500), (2000, 500))), geodesic(line((2000, 500), (3500, 500)))
-    assert m["members"] == f"港北区 {a / 1000:.2f} km；港南区 {b / 1000:.2f} km"
+    assert m["members"] == f"港北区 {a / 1000:.2f} 公里；港南区 {b / 1000:.2f} 公里"
     assert (m["convenor_code"], m["convenor_name"], m["rule"]) == (A, "港北区", "longest_reach")
     assert m["convenor_chief"] == "北区长" and m["member_codes"] == f"{A},{B}"
     # downstream the other way, 港南区 longer: it convenes
@@ -177,7 +178,7 @@ def test_main_rivers_and_single_county_waters_get_no_joint_meeting():
 def test_a_tie_goes_upstream_and_is_reported(start, end, convenor):
     m = meeting(assign(waters(("R3", "平分河", False, line(start, end)))), "R3")
     assert (m["convenor_code"], m["rule"]) == (convenor, "tie")
-    assert "港北区、港南区" in m["note"] and "upstream" in m["note"]
+    assert "港北区、港南区" in m["note"] and "上游" in m["note"]
 
 
 def test_a_tie_goes_to_the_county_whose_first_reach_is_upstream():
@@ -216,8 +217,8 @@ def test_reservoir_convenor_is_the_commanders_county():
     zones = chiefs.zones["county"].set_index("admin_code")
     ratio = zones.loc[B, "area_m2"] / zones.loc[A, "area_m2"]
     assert ratio == pytest.approx(2.0, rel=1e-4)
-    assert m["members"] == (f"港北区 {zones.loc[A, 'area_m2'] / 1e6:.2f} km²；"
-                            f"港南区 {zones.loc[B, 'area_m2'] / 1e6:.2f} km²")
+    assert m["members"] == (f"港北区 {zones.loc[A, 'area_m2'] / 1e6:.2f} 平方公里；"
+                            f"港南区 {zones.loc[B, 'area_m2'] / 1e6:.2f} 平方公里")
 
 
 @pytest.mark.parametrize(("kind", "commander"), [("reservoir", ""), ("lake", A)])
@@ -225,7 +226,7 @@ def test_without_a_commander_the_largest_zone_convenes(kind, commander):
     m = meeting(assign(_reservoir(kind, commander)), "L1")
     assert (m["convenor_code"], m["rule"]) == (B, "largest_area")
     if kind == "reservoir":
-        assert "no commander_county" in m["note"]
+        assert "数据未给出防汛抗旱指挥长所在县" in m["note"]
 
 
 def test_a_unit_with_no_holder_is_a_vacancy_not_an_error():
