@@ -32,8 +32,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from hzgeo import __version__
 from hzgeo._stages import stage
+from hzgeo._version import __version__
 from hzgeo.atomic import atomic_outputs, check_output_path, commit_count
 from hzgeo.errors import HzgeoError, HzgeoWarning, InputError
 from hzgeo.pipeline import RUN_FILES
@@ -499,7 +499,7 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
                        min_length=min_length, boundary_tolerance=boundary_tolerance)
     _notes(caught, echo)
     if out is not None or json_path is not None:
-        extra = {} if repairs is None else {"repairs": repairs} | {
+        extra = {} if repairs is None or bnd is None else {"repairs": repairs} | {
             level: frame.to_crs(STORE_CRS) for level, frame in bnd.levels.items()}
         with atomic_outputs() as outputs:
             if json_path is not None:
