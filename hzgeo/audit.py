@@ -373,7 +373,8 @@ def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
           officials=None, rules=None,
           min_area_m2: float = DEFAULT_MIN_AREA_M2, min_width_m: float = DEFAULT_MIN_WIDTH_M,
           overloaded_limit: int | None = None, min_length: float = MIN_REACH_M,
-          boundary_tolerance: float | None = None, segmentation=None) -> AuditReport:
+          boundary_tolerance: float | None = None, segmentation=None, defects=None,
+          refused: str | None = None) -> AuditReport:
     """Audit the boundaries, the waters, the water duty per level and the chief duty.
 
     Never raises for data problems: what it cannot measure it says so in the report.
@@ -404,6 +405,11 @@ def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
         As in :func:`hzgeo.segment_waters`, for the reaches that would be published.
     segmentation : Segmentation, optional
         Reaches already computed on these inputs (else computed here).
+    defects : GeoDataFrame, optional
+        :func:`hzgeo.find_defects` of these inputs, found already (else found here).
+    refused : str, optional
+        Why these inputs could not be segmented, when that was tried already (then it is
+        not tried again).
 
     Returns
     -------
@@ -420,14 +426,14 @@ def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
     names = _names(boundaries)
     rows: list[gpd.GeoDataFrame] = [
         _frame(duplicates, boundaries.crs),
-        _input_defects(find_defects(boundaries, waters), boundaries, work, min_area_m2,
-                       min_width_m)]
-    result, reason = segmentation, None
+        _input_defects(find_defects(boundaries, waters) if defects is None or duplicates
+                       else defects, boundaries, work, min_area_m2, min_width_m)]
+    result, reason = segmentation, refused
     if duplicates:
         result = None
         reason = "duplicate codes: " + ", ".join(
             sorted({f"{d['level']} {d['codes']}" for d in duplicates})[:10])
-    elif result is None:
+    elif result is None and refused is None:
         result, reason = _try_segment(boundaries, waters, min_length, boundary_tolerance)
     chief_duty = "checked" if chiefs is not None else "not checked: no office holders given"
     if chiefs is None and officials is not None:
