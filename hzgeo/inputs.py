@@ -242,6 +242,10 @@ class Inputs:
     defects : GeoDataFrame or None
         :func:`hzgeo.find_defects` of the inputs, once computed (:meth:`segment` with
         ``defects=True``, :meth:`audit`).
+    seats : GeoDataFrame or None
+        Village seats (the ``seats`` layer of a boundaries GeoPackage,
+        :func:`hzgeo.io.read_seats`), read with the office holders: boards stand nearest
+        them.
     """
 
     boundaries: Boundaries | None
@@ -255,6 +259,7 @@ class Inputs:
     sources: str = ""
     notes: list[str] = field(default_factory=list)
     defects: gpd.GeoDataFrame | None = None
+    seats: gpd.GeoDataFrame | None = None
 
     def segment(self, *, min_length: float = MIN_REACH_M,
                 boundary_tolerance: float | None = None, defects: bool = False):
@@ -441,9 +446,10 @@ def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,
         elif given_w or not (partial and given_b):
             wat = read_waters(river_file, lakes=lake_file, columns=cols, crs=crs, gcj02=gcj02,
                               encoding=encoding)
-    holders_table, rule_set = None, None
+    holders_table, rule_set, seats = None, None, None
     if holders != "none":
         holders_table, rule_set = _holders(officials, officials_encoding, rules, sample, note)
+        seats = _seats(b_source, sample, crs) if bnd is not None else None
     table = overrides
     if overrides is not None and not isinstance(overrides, pd.DataFrame):
         from hzgeo.overrides import read_overrides
@@ -470,9 +476,23 @@ def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,
             note(f"limited to {code} {name}")
         if holders_table is not None:  # the holders of the other counties are not needed
             holders_table = officials_within(holders_table, bnd, wat)
+        if seats is not None:
+            seats = seats[seats["code"].isin(set(bnd["village"]["code"]))
+                          ] if "village" in bnd else seats
     return Inputs(bnd, wat, holders_table, rule_set, table, repairs, code, sample,
                   SAMPLE_SOURCES if sample else describe_sources(bnd, wat, holders_table),
-                  notes)
+                  notes, seats=seats)
+
+
+def _seats(source, sample: bool, crs) -> gpd.GeoDataFrame | None:
+    """The village seats in the boundaries file (its ``seats`` layer), if it has one."""
+    from hzgeo.io import read_seats
+
+    if sample:
+        return read_seats()
+    if isinstance(source, str | os.PathLike):
+        return read_seats(source, crs=crs)
+    return None
 
 
 def _holders(officials, encoding, rules, sample: bool, note):

@@ -201,8 +201,8 @@ def run(out, data_date, no_phones, no_maps, quiet, debug, **given) -> int:
             rules=inputs.rules, overrides=inputs.overrides, min_length=given["min_length"],
             boundary_tolerance=given["boundary_tolerance"], repairs=inputs.repairs,
             data_date=data_date, sources=inputs.sources, hide_phones=no_phones,
-            maps=not no_maps, steps=Steps(step_count(inputs.officials, not no_maps),
-                                          quiet=quiet))
+            maps=not no_maps, seats=inputs.seats,
+            steps=Steps(step_count(inputs.officials, not no_maps), quiet=quiet))
     warn_vacancies(done.chiefs)
     for line in summary_lines(done.summary):
         echo(line)
@@ -410,7 +410,7 @@ def boards(out, spacing_km, quiet, debug, **given) -> int:
         inputs = load(given, echo, holders="required")
         chiefs = inputs.assign_chiefs(_segment(inputs, given))
         found = notice_boards(chiefs, inputs.boundaries, inputs.waters, inputs.rules,
-                              spacing_km=spacing_km)
+                              spacing_km=spacing_km, seats=inputs.seats)
         if inputs.county is not None and not len(found):
             raise InputError(f"no board in county {inputs.county!r}",
                              hint="give a county whose reaches have chiefs")
