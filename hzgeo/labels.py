@@ -112,12 +112,14 @@ HEADERS: dict[str, str] = {
     "new_chief": "现河长",
     "new_post": "现职务",
     "scope": "范围",
-    "bank": "所辖岸别",
+    "start_end": "起止",
+    "bank": "界河岸别",
     "flows_into": "汇入",
-    "counties": "流经县（市、区）",
+    "counties": "所在县（市、区）",
     "top_level": "最高河长层级",
-    "top_chief": "最高层级河长",
-    "top_post": "最高层级河长职务",
+    "top_chief": "最高层级河长（职务）",
+    "hzgeo_version": "生成版本",
+    "data_date": "数据日期",
 }
 
 _SHARED = ("river_code", "river_name", "level", "kind", "county_name", "township_name",

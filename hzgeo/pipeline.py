@@ -228,7 +228,8 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
 
                 for suffix in (".xlsx", ".csv"):
                     written = write_directory(chiefs, out / f"directory{suffix}",
-                                              data_date=data_date, sources=_with(sources, stamp),
+                                              data_date=data_date, sources=sources,
+                                              boundaries=boundaries, waters=waters,
                                               outputs=outputs)
                     files |= {Path(p).name: Path(p) for p in written.values()}
         with steps.step("write audit"):

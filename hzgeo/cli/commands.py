@@ -272,7 +272,8 @@ def roster(out, previous, data_date, quiet, debug, **given) -> int:
         chiefs = inputs.assign_chiefs(_segment(inputs, given))
         with stage("write"):
             written = write_directory(chiefs, out, previous=previous, data_date=data_date,
-                                      sources=inputs.sources)
+                                      sources=inputs.sources, boundaries=inputs.boundaries,
+                                      waters=inputs.waters)
     warn_vacancies(chiefs)
     for level in REACH_LEVELS:
         frame = chiefs.reaches[level]
