@@ -225,8 +225,8 @@ class Inputs:
         Either is None only when loaded with ``partial`` (the audit of one input).
     officials : DataFrame or None
         Office holders (within the county when limited to one).
-    rules : Rules or None
-        Read when office holders are.
+    rules : Rules
+        The rules (who is chief of what, texts of boards and sections).
     overrides : DataFrame or None
         The overrides table (:func:`hzgeo.overrides.read_overrides`).
     repairs : GeoDataFrame or None
@@ -390,8 +390,8 @@ def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,
     fix : bool
         Repair the boundaries (:func:`hzgeo.repair_boundaries`).
     holders : {"none", "optional", "required"}
-        Whether office holders (and rules) are read: never; when given (or the sample);
-        always (an error without them for the user's data).
+        Whether office holders (and village seats) are read: never; when given (or the
+        sample); always (an error without them for the user's data).
     partial : bool
         Allow boundaries or waters alone (the audit of one input).
     keep_duplicates : bool
@@ -446,9 +446,12 @@ def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,
         elif given_w or not (partial and given_b):
             wat = read_waters(river_file, lakes=lake_file, columns=cols, crs=crs, gcj02=gcj02,
                               encoding=encoding)
-    holders_table, rule_set, seats = None, None, None
+    from hzgeo.chiefs import read_rules
+
+    rule_set = read_rules(rules) if rules is None or isinstance(rules, PathLike) else rules
+    holders_table, seats = None, None
     if holders != "none":
-        holders_table, rule_set = _holders(officials, officials_encoding, rules, sample, note)
+        holders_table = _holders(officials, officials_encoding, sample, note)
         seats = _seats(b_source, sample, crs) if bnd is not None else None
     table = overrides
     if overrides is not None and not isinstance(overrides, pd.DataFrame):
@@ -495,9 +498,9 @@ def _seats(source, sample: bool, crs) -> gpd.GeoDataFrame | None:
     return None
 
 
-def _holders(officials, encoding, rules, sample: bool, note):
-    """The office holders table (or None) and the rules."""
-    from hzgeo.chiefs import read_officials, read_rules
+def _holders(officials, encoding, sample: bool, note) -> pd.DataFrame | None:
+    """The office holders table (or None)."""
+    from hzgeo.chiefs import read_officials
 
     if officials is None and sample:
         from hzgeo.datasets import guigang_officials
@@ -505,12 +508,9 @@ def _holders(officials, encoding, rules, sample: bool, note):
         officials = guigang_officials()
         note(SAMPLE_HOLDERS_NOTE)
     if officials is None:
-        return None, (read_rules(rules) if rules is None or isinstance(rules, PathLike)
-                      else rules)
-    table = (officials if isinstance(officials, pd.DataFrame)
-             else read_officials(officials, encoding=encoding))
-    rule_set = read_rules(rules) if rules is None or isinstance(rules, PathLike) else rules
-    return table, rule_set
+        return None
+    return (officials if isinstance(officials, pd.DataFrame)
+            else read_officials(officials, encoding=encoding))
 
 
 def _repair(bnd: Boundaries, note) -> tuple[Boundaries, gpd.GeoDataFrame]:

@@ -355,6 +355,9 @@ _FIELD_SUFFIXES = {"sections": (".gpkg", ".xlsx", ".csv", ".geojson", ".kml"),
                    "(<stem>.<layer>.<suffix> each) or .kml.")
 @click.option("--township", is_flag=True,
               help="Sections at every township border too (default: county borders).")
+@click.option("--rules", default=None, metavar="TOML",
+              help="Rules file: its [sections] table gives control level, target class, "
+                   "unit and frequency. Default: the bundled Guigang rules (silent on them).")
 @segment_options
 @county_option
 @common_options
@@ -373,14 +376,16 @@ def sections(out, township, quiet, debug, **given) -> int:
         inputs = load(given, echo, holders="none")
         result = _segment(inputs, given)
         found = cross_sections(result, level="township" if township else "county",
-                               boundaries=inputs.boundaries, waters=inputs.waters)
+                               boundaries=inputs.boundaries, waters=inputs.waters,
+                               rules=inputs.rules)
         joins = confluences(result, inputs.waters, inputs.boundaries)
         written = write_field(found, joins, None, out)
     kinds = found["kind"].value_counts()
     echo(f"sections: {len(found)} ({int(kinds.get('crossing', 0))} crossings, "
-         f"{int(kinds.get('boundary_start', 0))} 界河 starts, "
-         f"{int(kinds.get('boundary_end', 0))} ends; {int(found['main'].sum())} on main "
-         f"rivers); confluences: {len(joins)}")
+         f"{int(kinds.get('entry', 0))} entries into and {int(kinds.get('exit', 0))} exits "
+         f"from the area, {int(kinds.get('boundary_start', 0))} 界河 starts, "
+         f"{int(kinds.get('boundary_end', 0))} ends, {int(kinds.get('boundary_change', 0))} "
+         f"changes; {int(found['main'].sum())} on main rivers); confluences: {len(joins)}")
     echo("wrote " + ", ".join(str(p) for p in dict.fromkeys(written.values())))
     return EXIT_OK
 
