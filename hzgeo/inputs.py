@@ -37,15 +37,18 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import pandas as pd
 
 from hzgeo._stages import stage
 from hzgeo.errors import HzgeoError, HzgeoWarning, InputError
-from hzgeo.io import Boundaries, Waters
+from hzgeo.model import Boundaries, Waters
 from hzgeo.settings import LEVELS, MIN_REACH_M, STORE_CRS
+
+if TYPE_CHECKING:
+    from hzgeo.chiefs import Rules
 
 __all__ = ["SAMPLE_NOTE", "Inputs", "describe_sources", "input_paths", "load",
            "segment_inputs", "split_sources"]
@@ -251,7 +254,7 @@ class Inputs:
     boundaries: Boundaries | None
     waters: Waters | None
     officials: pd.DataFrame | None = None
-    rules: object = None
+    rules: Rules | None = None
     overrides: pd.DataFrame | None = None
     repairs: gpd.GeoDataFrame | None = None
     county: str | None = None
@@ -275,12 +278,13 @@ class Inputs:
         DataQualityError
             The boundaries or waters are too defective to segment.
         """
+        boundaries, waters = self._both()
         if defects and self.defects is None:
             from hzgeo.validate import find_defects
 
             with stage("validate"):
-                self.defects = find_defects(self.boundaries, self.waters)
-        return segment_inputs(self.boundaries, self.waters, min_length=min_length,
+                self.defects = find_defects(boundaries, waters)
+        return segment_inputs(boundaries, waters, min_length=min_length,
                               boundary_tolerance=boundary_tolerance, overrides=self.overrides,
                               defects=self.defects)
 
@@ -291,9 +295,15 @@ class Inputs:
             return None
         from hzgeo.chiefs import assign_chiefs
 
+        boundaries, waters = self._both()
         with stage("assign"):
-            return assign_chiefs(segmentation, self.boundaries, self.waters, self.officials,
-                                 self.rules)
+            return assign_chiefs(segmentation, boundaries, waters, self.officials, self.rules)
+
+    def _both(self) -> tuple[Boundaries, Waters]:
+        if self.boundaries is None or self.waters is None:
+            raise InputError("reaches need both `boundaries` and `waters`",
+                             hint="give both (load them without `partial`)")
+        return self.boundaries, self.waters
 
     def audit(self, *, min_length: float = MIN_REACH_M, boundary_tolerance: float | None = None,
               **options):
@@ -306,14 +316,16 @@ class Inputs:
 
         audit_module = importlib.import_module("hzgeo.audit")  # not the function of hzgeo
 
-        made = {"min_length": min_length, "boundary_tolerance": boundary_tolerance}
+        made: dict[str, Any] = {"min_length": min_length,
+                                "boundary_tolerance": boundary_tolerance}
         if self.boundaries is not None and self.waters is not None:
             from shapely.errors import GEOSException
 
             try:
                 with warnings.catch_warnings():  # the audit lists what matters
                     warnings.simplefilter("ignore", HzgeoWarning)
-                    result = self.segment(defects=True, **made)
+                    result = self.segment(defects=True, min_length=min_length,
+                                          boundary_tolerance=boundary_tolerance)
                 made |= {"segmentation": result, "chiefs": self.assign_chiefs(result)}
             except (HzgeoError, GEOSException) as err:
                 reason = getattr(err, "message", str(err)).split("\n  what to do")[0]

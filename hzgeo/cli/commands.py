@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from hzgeo import __version__
 from hzgeo._stages import stage
+from hzgeo._version import __version__
 from hzgeo.atomic import atomic_outputs, check_output_path
 from hzgeo.cli._options import (
     common_options,
