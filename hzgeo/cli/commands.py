@@ -398,10 +398,12 @@ def sections(out, township, quiet, debug, **given) -> int:
                    "back), .gpkg, .xlsx, .csv, .geojson or .kml.")
 @county_option
 @click.option("--spacing-km", type=float, default=None, metavar="KM",
-              help="One board per started KM of reach.")
+              help="One board per started KM of a village's river.")
+@click.option("--data-date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the data: the boards' 落款 date, on every output. Default: today.")
 @segment_options
 @common_options
-def boards(out, spacing_km, quiet, debug, **given) -> int:
+def boards(out, spacing_km, data_date, quiet, debug, **given) -> int:
     """Notice boards (公示牌): sites and content, as a table, points or printable pages.
 
     \b
@@ -409,14 +411,16 @@ def boards(out, spacing_km, quiet, debug, **given) -> int:
       hzgeo boards --county 450802 --out boards.pdf
       hzgeo boards --out boards.kml --spacing-km 5
     """
-    from hzgeo.field import notice_boards, write_field
+    from hzgeo.field import notice_boards, short_reaches, write_field
 
     out = check_output_path(out, suffixes=_FIELD_SUFFIXES["boards"], inputs=_inputs_of(given))
     with noting(quiet, vacancies_apart=True) as echo:
         inputs = load(given, echo, holders="required")
         chiefs = inputs.assign_chiefs(_segment(inputs, given))
         found = notice_boards(chiefs, inputs.boundaries, inputs.waters, inputs.rules,
-                              spacing_km=spacing_km, seats=inputs.seats)
+                              spacing_km=spacing_km, seats=inputs.seats, date=data_date)
+        unboarded = short_reaches(chiefs, found)
+        unboarded = unboarded[unboarded["board_code"] == ""]
         if inputs.county is not None and not len(found):
             raise InputError(f"no board in county {inputs.county!r}",
                              hint="give a county whose reaches have chiefs")
@@ -426,11 +430,13 @@ def boards(out, spacing_km, quiet, debug, **given) -> int:
             write_boards_pdf(found, out, chiefs=chiefs, boundaries=inputs.boundaries,
                              waters=inputs.waters)
         else:
-            write_field(None, None, found, out)
+            write_field(None, None, found, out, data_date=data_date)
     warn_vacancies(chiefs)
     kinds = found["kind"].value_counts()
     echo(f"boards: {len(found)} ({int(kinds.get('reach', 0))} on reaches, "
          f"{int(kinds.get('boundary_reach', 0))} shared by both banks of a 界河, "
-         f"{int(kinds.get('zone', 0))} on lakes and reservoirs)")
+         f"{int(kinds.get('zone', 0))} on lakes and reservoirs); {len(unboarded)} "
+         "village reaches too short for a board of their own (hzgeo run lists them: "
+         "field.xlsx, 短河段)")
     echo(f"wrote {out}")
     return EXIT_OK
