@@ -116,13 +116,20 @@ def city(browser, run_maps):
 def _click_reach(page, code: str) -> str:
     """Zoom in on a middle vertex of a reach, click where it is drawn (a real mouse
     click, hit-tested by the page), and return the text of the popup that opens."""
+    page.js("""code => {
+        const layer = hzgeo.reaches[code];
+        let ll = layer.getLatLngs();
+        while (Array.isArray(ll[0])) ll = ll[0];
+        hzgeo.map.stop();
+        hzgeo.map.closePopup();
+        hzgeo.map.setView(ll[Math.floor(ll.length / 2)], 15, {animate: false});
+    }""", code)
+    page.page.wait_for_timeout(400)  # let any zoom animation still running settle
     point = page.js("""code => {
         const layer = hzgeo.reaches[code];
         let ll = layer.getLatLngs();
         while (Array.isArray(ll[0])) ll = ll[0];
         const at = ll[Math.floor(ll.length / 2)];
-        hzgeo.map.closePopup();
-        hzgeo.map.setView(at, 15, {animate: false});
         const p = hzgeo.map.latLngToContainerPoint(at);
         const box = hzgeo.map.getContainer().getBoundingClientRect();
         return [p.x + box.left, p.y + box.top];
