@@ -927,10 +927,13 @@ def write_field(sections, confluences, boards, folder_or_path, *,
         return {k: stem.with_name(f"{stem.name}.{LAYER_NAMES[k]}{ext}") for k in frames}
 
     if suffix in ("", ".gpkg"):
+        from hzgeo.output import GPKG_OPTIONS
+
         path = target if suffix else target / "field.gpkg"
         tmp = outputs.path(path)
         for key, frame in frames.items():
-            frame.to_file(tmp, layer=LAYER_NAMES[key], driver="GPKG", engine="pyogrio")
+            frame.to_file(tmp, layer=LAYER_NAMES[key], driver="GPKG", engine="pyogrio",
+                          dataset_options=GPKG_OPTIONS)
         written["gpkg"] = path
     if suffix in ("", ".xlsx"):
         path = target if suffix else target / "field.xlsx"

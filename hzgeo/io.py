@@ -255,6 +255,23 @@ def _unreadable_features(path: Path, layer: str | None) -> list[str] | None:
     return [str(fields[key][i]) if key is not None else f"row {i}" for i in bad]
 
 
+_TABLE = "has no geometry: it is a table, not a map layer"
+_TABLE_HINT = ("give a GeoPackage, shapefile or GeoJSON with the features' geometry (a CSV "
+               "has none)")
+
+
+def _is_table(path: Path, layer: str | None) -> bool:
+    """Whether the layer has no geometry, whatever its text encoding (read as Latin-1,
+    which decodes any byte: a GBK-encoded CSV is still recognised as a table)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            info = pyogrio.read_info(path, layer=layer, encoding="ISO-8859-1")
+    except Exception:
+        return False
+    return info.get("geometry_type") is None
+
+
 def _read_layer(path: Path, layer: str | None, problems: Problems,
                 encoding: str | None = None, *, allow_empty: bool = False
                 ) -> gpd.GeoDataFrame | None:
@@ -286,15 +303,16 @@ def _read_layer(path: Path, layer: str | None, problems: Problems,
                           "the features in your GIS (e.g. QGIS 'Fix geometries')")
         return None
     except Exception as err:  # pyogrio/GDAL errors: report them as ours
+        if isinstance(err, UnicodeDecodeError) and _is_table(path, layer):
+            problems.add(where, _TABLE, hint=_TABLE_HINT)  # a GBK-encoded CSV
+            return None
         problems.add(where, f"cannot be read ({type(err).__name__}: {_gdal_says(err)})",
                      hint="give a GeoPackage, shapefile or GeoJSON, and open it in a GIS to "
                           "check it is a vector layer"
                      + (f"; check that {encoding!r} is its encoding" if encoding else ""))
         return None
     if not isinstance(frame, gpd.GeoDataFrame):
-        problems.add(where, "has no geometry: it is a table, not a map layer",
-                     hint="give a GeoPackage, shapefile or GeoJSON with the features' "
-                          "geometry (a CSV has none)")
+        problems.add(where, _TABLE, hint=_TABLE_HINT)
         return None
     if not len(frame) and not allow_empty:
         problems.add(where, "the layer is empty (no features)",
