@@ -347,7 +347,8 @@ def officials_options(func: Callable) -> Callable:
                           "it decodes as such, else GB18030 (GBK)."),
         click.option("--rules", default=None, metavar="TOML",
                      help="Rules file (who is chief of what). Default: the bundled Guigang "
-                          "rules."),
+                          "rules for the bundled sample, the generic national rules for your "
+                          "own data (start your own with hzgeo init-rules)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -491,7 +492,7 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
         officials = _officials_path(boundaries, waters, officials, required=False)
         holders = (None if officials is None
                    else read_officials(officials, encoding=officials_encoding))
-        rules = None if rules is None else read_rules(rules)
+        rules = None if rules is None else read_rules(rules, boundaries=bnd)
         bnd, repairs = _repair(bnd, fix, echo) if bnd is not None else (None, None)
         bnd = _limit(bnd, county, echo) if bnd is not None else None
         report = audit(bnd, wat, officials=holders, rules=rules, min_area_m2=min_area,
@@ -572,7 +573,7 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, official
                  "is fictional)")
         holders = (None if officials is None
                    else read_officials(officials, encoding=officials_encoding))
-        rule_set = read_rules(rules)
+        rule_set = read_rules(rules, boundaries=bnd)
         bnd, repairs = _repair(bnd, fix, echo)
         bnd = _limit(bnd, county, echo)
         if county is not None and holders is not None:
@@ -651,7 +652,7 @@ def _chiefs(result, bnd, wat, officials, officials_encoding, rules, county=None)
             from hzgeo.select import officials_within
 
             holders = officials_within(holders, bnd)
-        return assign_chiefs(result, bnd, wat, holders, read_rules(rules))
+        return assign_chiefs(result, bnd, wat, holders, read_rules(rules, boundaries=bnd))
 
 
 def _sources(boundaries, waters, officials) -> str:
@@ -870,7 +871,8 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
 @click.option("--officials-encoding", default=None, metavar="NAME",
               help="Text encoding of the officials CSV, e.g. GBK.")
 @click.option("--rules", default=None, metavar="TOML",
-              help="Rules file (who is chief of what). Default: the bundled Guigang rules.")
+              help="Rules file (who is chief of what). Default: the bundled Guigang rules "
+                   "for the bundled sample, the generic national rules for your own data.")
 @click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
               help="Boards (公示牌) to write: .pdf (one A4 page per board, then the common "
                    "back), .gpkg, .xlsx, .csv, .geojson or .kml.")

@@ -44,7 +44,8 @@ from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
 from hzgeo.settings import LEVELS
 
-__all__ = ["Boundaries", "Waters", "read_boundaries", "read_waters", "work_crs_for"]
+__all__ = ["Boundaries", "Waters", "is_bundled_sample", "read_boundaries", "read_waters",
+           "work_crs_for"]
 
 PathLike = str | os.PathLike
 
@@ -636,6 +637,33 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         frame = frame[columns_out + extra]
         ordered[level] = frame.to_crs(base_crs) if frame.crs != base_crs else frame
     return Boundaries(ordered, origin)
+
+
+def is_bundled_sample(boundaries: Boundaries) -> bool:
+    """Whether ``boundaries`` were read from the bundled Guigang sample file.
+
+    Recognised by where its levels were read from (``Boundaries.origin``, which repair,
+    reprojection and limiting to a county keep): the bundled GeoPackage. Only the sample
+    gets the Guigang rules by default; a city's own data (even Guigang's) gets the generic
+    national ones.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> is_bundled_sample(hzgeo.datasets.guigang()[0])
+    True
+    """
+    from hzgeo import datasets
+
+    bundled = datasets.get_path("boundaries").resolve()
+    read = [origin.split(", layer ")[0] for origin in boundaries.origin.values()
+            if not origin.startswith("derived")]
+    if not read:
+        return False
+    try:
+        return all(Path(p).resolve() == bundled for p in read)
+    except OSError:
+        return False
 
 
 def _carries_names(frames: dict[str, gpd.GeoDataFrame], level: str) -> bool:

@@ -128,7 +128,8 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
         Office holders (:func:`hzgeo.read_officials`). Without them no chiefs are
         assigned: the directory is not written, the audit measures units, not chiefs.
     rules : Rules, optional
-        Default: the bundled Guigang rules.
+        Default: the bundled Guigang rules for the bundled sample, else the generic
+        national rules (:func:`hzgeo.chiefs.rules.default_rules`).
     overrides, min_length, boundary_tolerance
         As :func:`hzgeo.segment_waters` takes them.
     data_date : str, optional

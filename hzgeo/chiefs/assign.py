@@ -11,7 +11,7 @@ import pandas as pd
 
 from hzgeo.chiefs.meetings import joint_meetings
 from hzgeo.chiefs.officials import clean_officials
-from hzgeo.chiefs.rules import ROLES, Rules, read_rules
+from hzgeo.chiefs.rules import ROLES, Rules, default_rules
 from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.io import Boundaries, Waters, complete_river_columns
 from hzgeo.settings import LEVELS, REACH_LEVELS
@@ -332,7 +332,8 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
         From :func:`read_officials` (a frame with ``admin_code``, ``post``, ``name`` and
         optionally ``phone``, ``waters`` is accepted too).
     rules : Rules, optional
-        From :func:`read_rules`; default the bundled Guigang rules.
+        From :func:`read_rules`; default :func:`~hzgeo.chiefs.rules.default_rules`: the
+        bundled Guigang rules for the bundled sample, else the generic national rules.
 
     Returns
     -------
@@ -351,8 +352,8 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
         When posts are vacant (listed in ``Chiefs.vacancies``): a vacancy is a defect for
         the audit, not an error.
     """
-    if rules is None:
-        rules = read_rules()
+    if rules is None:  # Guigang's for the bundled sample, else the generic national rules
+        rules = default_rules(boundaries)
     if not isinstance(officials, pd.DataFrame):
         raise TypeError(f"'officials' should be a DataFrame, got {type(officials)}")
     officials = clean_officials(officials.copy(), officials.attrs.get("source"), {})
