@@ -104,7 +104,9 @@ def input_options(func: Callable) -> Callable:
                           "Guigang sample is used."),
         click.option("--columns", multiple=True, metavar="OURS=YOURS",
                      help="Map a column, e.g. code=XZQDM, name=XZQMC (units), river_code=HLDM, "
-                          "river_name=HLMC, flows_into=HRHL, accuracy_m=JD (rivers) (repeat)."),
+                          "river_name=HLMC, flows_into=HRHL, main=SFGL (rivers), "
+                          "lake_kind=HKLX, commander_county=ZHXQ (lakes), official_name=河长 "
+                          "(office holders) (repeat; every key: README 'Your own city')."),
         click.option("--layers", multiple=True, metavar="LEVEL=LAYER",
                      help="Layer of a level in a GeoPackage, e.g. village=村级 (repeat)."),
         click.option("--crs", default=None, metavar="CRS",
@@ -491,7 +493,8 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
                                echo=echo, partial=True, keep_duplicates=not fix)
         officials = _officials_path(boundaries, waters, officials, required=False)
         holders = (None if officials is None
-                   else read_officials(officials, encoding=officials_encoding))
+                   else read_officials(officials, encoding=officials_encoding,
+                                       columns=_official_columns(columns)))
         rules = None if rules is None else read_rules(rules, boundaries=bnd)
         bnd, repairs = _repair(bnd, fix, echo) if bnd is not None else (None, None)
         bnd = _limit(bnd, county, echo) if bnd is not None else None
@@ -572,7 +575,8 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, official
             echo("hzgeo: office holders: the bundled sample (every name and phone number "
                  "is fictional)")
         holders = (None if officials is None
-                   else read_officials(officials, encoding=officials_encoding))
+                   else read_officials(officials, encoding=officials_encoding,
+                                       columns=_official_columns(columns)))
         rule_set = read_rules(rules, boundaries=bnd)
         bnd, repairs = _repair(bnd, fix, echo)
         bnd = _limit(bnd, county, echo)
@@ -643,11 +647,19 @@ def _officials_path(boundaries, waters, officials, *, required: bool) -> str | N
     return None
 
 
-def _chiefs(result, bnd, wat, officials, officials_encoding, rules, county=None):
+def _official_columns(columns: tuple[str, ...]) -> dict[str, str]:
+    """The office holders' part of --columns (official_name=... -> name=...)."""
+    from hzgeo.columns import official_columns
+
+    return official_columns(_pairs(columns, "--columns"))
+
+
+def _chiefs(result, bnd, wat, officials, officials_encoding, rules, county=None, columns=()):
     from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
 
     with stage("assign"):
-        holders = read_officials(officials, encoding=officials_encoding)
+        holders = read_officials(officials, encoding=officials_encoding,
+                                 columns=_official_columns(columns))
         if county is not None:  # the holders of the other counties are not needed
             from hzgeo.select import officials_within
 
@@ -724,7 +736,8 @@ def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
         bnd, _ = _repair(bnd, fix, echo)
         bnd = _limit(bnd, county, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
-        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county)
+        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county,
+                             columns)
         with stage("write"):
             written = write_directory(chiefs, out, previous=previous, data_date=data_date,
                                       sources=_sources(boundaries, waters, officials))
@@ -799,7 +812,8 @@ def map_(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officia
         officials = _officials_path(boundaries, waters, officials, required=False)
         chiefs = None
         if officials is not None:
-            chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county)
+            chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county,
+                             columns)
         write_map(result, bnd, out, chiefs=chiefs, county=county, river=river, paper=paper,
                   orientation=orientation, hide_phones=no_phones, tiles=tiles,
                   tiles_key=tianditu_key)
@@ -904,7 +918,8 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
                                echo=echo)
         bnd, _ = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
-        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county)
+        chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county,
+                             columns)
         found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km)
         if county is not None:
             from hzgeo.select import county_code

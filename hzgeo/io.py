@@ -40,6 +40,7 @@ from hzgeo._checks import (
     parse_crs,
 )
 from hzgeo._checks import where as _where
+from hzgeo.columns import ALIASES, COLUMN_KEYS, as_code, as_flag, as_kind, as_scale
 from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
 from hzgeo.settings import LEVELS
@@ -49,31 +50,6 @@ __all__ = ["Boundaries", "Waters", "is_bundled_sample", "read_boundaries", "read
 
 PathLike = str | os.PathLike
 
-#: Column names met in real data, by the name hzgeo uses.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "code": ("code", "XZQDM", "xzqdm", "adcode", "ADCODE", "行政区划代码", "区划代码", "代码",
-             "CODE", "PAC", "pac"),
-    "name": ("name", "XZQMC", "xzqmc", "NAME", "名称", "行政区名称", "name_zh"),
-    # (a shapefile cuts column names to 10 characters: parent_cod, township_n, county_nam)
-    "parent_code": ("parent_code", "parent_cod", "PARENT", "parent", "上级代码"),
-    # names of the units above, carried on a village layer (used when those are derived)
-    # (a UTF-8 shapefile keeps 3 Chinese characters of a column name: 乡镇名, 县区名)
-    "township_name": ("township_name", "township_n", "乡镇名称", "乡镇名", "乡镇街道", "乡镇",
-                      "XZMC", "xzmc", "TOWN"),
-    "county_name": ("county_name", "county_nam", "县区名称", "县区名", "区县名称", "区县名",
-                    "县区", "区县", "QXMC", "qxmc", "COUNTY"),
-    "river_code": ("river_code", "河流编码", "河流代码", "HLDM", "hldm", "RIVER_CODE"),
-    "river_name": ("name", "河流名称", "HLMC", "hlmc", "NAME", "名称", "name_zh"),
-    "lake_code": ("code", "湖库编码", "水库编码", "CODE"),
-    "lake_name": ("name", "湖库名称", "水库名称", "名称", "NAME"),
-    # optional river columns
-    "flows_into": ("flows_into", "FLOWS_INTO", "汇入", "汇入河流", "汇入河流编码", "汇入水体",
-                   "流入河流", "HRHL", "hrhl"),
-    "accuracy_m": ("accuracy_m", "ACCURACY_M", "精度", "精度_m", "精度(米)", "精度（米）",
-                   "定位精度", "ACCURACY"),
-    "main": ("main", "MAIN", "干流", "是否干流", "市级河流", "是否市级河流"),
-    "main_river": ("main_river", "MAIN_RIVER", "所属干流"),
-}
 _BOUNDARY_KEYS = ("code", "name", "parent_code", "township_name", "county_name")
 
 
@@ -478,13 +454,6 @@ def _fill_provenance(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     return frame
 
 
-def _as_code(series: pd.Series) -> pd.Series:
-    """Codes as strings: 450802.0 -> '450802'."""
-    if pd.api.types.is_float_dtype(series):
-        return series.map(lambda v: "" if pd.isna(v) else str(int(v)))
-    return series.fillna("").astype(str).str.strip()
-
-
 def _parent_of(code: str, level: str) -> str:
     if level == "village":
         return code[:9]
@@ -552,7 +521,7 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         source = datasets.get_path("boundaries")
     check_type(source, "source", (str, os.PathLike, Mapping),
                "a path, or a mapping of level -> path")
-    columns = check_keys(columns, ALIASES, "column key", "--columns", "columns")
+    columns = check_keys(columns, COLUMN_KEYS, "column key", "--columns", "columns")
     layers = check_keys(layers, LEVELS, "level", "--layers", "layers")
     encoding = check_encoding(encoding)
     crs = parse_crs(crs)
@@ -585,13 +554,13 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         if "code" not in frame.columns:
             check_geometry(frame, "code", POLYGON_TYPES, where, problems)
             continue
-        frame["code"] = _as_code(frame["code"])
+        frame["code"] = as_code(frame["code"])
         if "name" not in frame.columns:
             frame["name"] = frame["code"]
             unnamed.append(where)
         frame["name"] = frame["name"].fillna("").astype(str)
         if "parent_code" in frame.columns:
-            frame["parent_code"] = _as_code(frame["parent_code"])
+            frame["parent_code"] = as_code(frame["parent_code"])
         else:
             frame["parent_code"] = [_parent_of(c, level) for c in frame["code"]]
         empty_code = frame["code"] == ""
@@ -718,20 +687,6 @@ def _carried(groups, column: str, default: list) -> list:
     return [value or fallback for value, fallback in zip(values.tolist(), default, strict=True)]
 
 
-_TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "真", "对"}
-_FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "假", "", "nan", "none"}
-
-
-def _as_flag(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Yes/no values (True, 1, "是", "Y" ...) as bools; and where a value is neither."""
-    if pd.api.types.is_bool_dtype(series):
-        return series.astype(bool), np.zeros(len(series), dtype=bool)
-    text = series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                      else str(v).strip().lower())
-    yes, no = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
-    return pd.Series(yes, index=series.index), ~(yes | no)
-
-
 def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The optional river columns, with their defaults where missing.
 
@@ -745,7 +700,7 @@ def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if column not in rivers.columns:
             rivers[column] = value
     for column in ("main", "synthetic"):
-        rivers[column] = _as_flag(rivers[column])[0]
+        rivers[column] = as_flag(rivers[column])[0]
     for column in ("main_river", "flows_into"):
         rivers[column] = rivers[column].fillna("").astype(str)
     rivers["accuracy_m"] = pd.to_numeric(rivers["accuracy_m"], errors="coerce")
@@ -755,14 +710,23 @@ def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def complete_lake_columns(lakes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The optional lake columns, with their defaults where missing.
 
-    ``kind`` "lake", ``scale`` and ``commander_county`` empty, ``synthetic`` False.
+    ``kind`` "lake" or "reservoir" (湖泊/水库 read as such; missing or unknown: a
+    reservoir if the name ends in 水库, else a lake), ``scale`` large/medium/small (大型,
+    中型, 小(1)型 ... read as such) or empty, ``commander_county`` a code or empty,
+    ``synthetic`` False.
     """
     lakes = lakes.copy()
-    for column, value in {"kind": "lake", "scale": "", "commander_county": ""}.items():
+    for column, value in {"kind": "", "scale": "", "commander_county": ""}.items():
         if column not in lakes.columns:
             lakes[column] = value
         lakes[column] = lakes[column].fillna("").astype(str)
-    lakes["synthetic"] = _as_flag(lakes["synthetic"])[0] if "synthetic" in lakes.columns \
+    kinds, unknown = as_kind(lakes["kind"])
+    by_name = lakes["name"].fillna("").astype(str).str.endswith("水库") \
+        if "name" in lakes.columns else pd.Series(False, index=lakes.index)
+    lakes["kind"] = kinds.where(~unknown, np.where(by_name, "reservoir", "lake"))
+    lakes["scale"] = as_scale(lakes["scale"])[0]
+    lakes["commander_county"] = as_code(lakes["commander_county"])
+    lakes["synthetic"] = as_flag(lakes["synthetic"])[0] if "synthetic" in lakes.columns \
         else False
     return lakes
 
@@ -773,11 +737,66 @@ _WATER_KEYS = {"river_code": "river_code", "name": "river_name", "flows_into": "
                "accuracy_m": "accuracy_m", "main": "main", "main_river": "main_river"}
 
 
+_LAKE_KEYS = {"code": "lake_code", "name": "lake_name", "kind": "lake_kind",
+              "scale": "lake_scale", "commander_county": "commander_county"}
+
+
+def _listed(values, most: int = 5) -> str:
+    values = [str(v) for v in values]
+    return "、".join(values[:most]) + (f" … ({len(values)} in all)" if len(values) > most else "")
+
+
+def _lake_notes(lakes: gpd.GeoDataFrame, where: str) -> list[str]:
+    """What :func:`complete_lake_columns` had to guess, said (never silently)."""
+    notes = []
+    if not len(lakes):
+        return notes
+    reservoirs = lakes["name"].fillna("").astype(str).str.endswith("水库")
+    if "kind" not in lakes.columns:
+        notes.append(f"{where}: no lake type column (湖库类型, HKLX), so the type is taken "
+                     f"from the names: {int(reservoirs.sum())} reservoir(s) (…水库), "
+                     f"{int((~reservoirs).sum())} lake(s); a cross-county reservoir's joint "
+                     "meeting follows the rules' commander_kinds: map the column with "
+                     "--columns lake_kind=COLUMN (values 湖泊/水库)")
+    else:
+        _, unknown = as_kind(lakes["kind"])
+        if unknown.any():
+            bad = lakes.loc[unknown]
+            values = sorted({str(v) for v in bad["kind"].fillna("")} - {""})
+            notes.append(f"{where}: lake type not recognised for {int(unknown.sum())} "
+                         f"water(s) ({_listed(bad['code'])})"
+                         + (f", values {values[:5]}" if values else ", values empty")
+                         + ": taken from the name (…水库 a reservoir, else a lake); use "
+                           "湖泊/水库 (or lake/reservoir)")
+    if "scale" in lakes.columns:
+        _, unknown = as_scale(lakes["scale"])
+        if unknown.any():
+            notes.append(f"{where}: reservoir scale not recognised: "
+                         f"{sorted(set(lakes.loc[unknown, 'scale'].astype(str)))[:5]}; use "
+                         "大型/中型/小型 (or large/medium/small)")
+    return notes
+
+
+def _main_notes(rivers: gpd.GeoDataFrame, where: str) -> list[str]:
+    """A missing main-river flag, said: without it no river has a city chief."""
+    if not len(rivers) or "main" in rivers.columns:
+        return []
+    if "main_river" in rivers.columns and (rivers["main_river"].fillna("").astype(str)
+                                           .str.strip() != "").any():
+        rivers["main"] = rivers["main_river"].fillna("").astype(str).str.strip() != ""
+        return [f"{where}: no main-river flag column (是否干流, SFGL); the rivers with a "
+                f"main_river (所属干流) are taken as the main rivers "
+                f"({int(rivers['main'].sum())} of {len(rivers)})"]
+    return [f"{where}: no main-river flag column (是否干流, SFGL), so no river is a main "
+            "river: none gets a city chief (市级河长) and that sheet stays empty; map the "
+            "column with --columns main=COLUMN (values 是/否, Y/N, 1/0)"]
+
+
 def _river_columns(rivers: gpd.GeoDataFrame, where: str, problems: Problems
                    ) -> gpd.GeoDataFrame:
     """Check the optional columns' values; flows_into given as names becomes codes."""
     if "main" in rivers.columns:
-        _, bad = _as_flag(rivers["main"])
+        _, bad = as_flag(rivers["main"])
         if bad.any():
             problems.add(where, "column 'main' holds values that are not yes/no: "
                                 f"{sorted(set(map(str, rivers['main'][bad])))[:5]}",
@@ -793,7 +812,7 @@ def _river_columns(rivers: gpd.GeoDataFrame, where: str, problems: Problems
                          hint="give accuracy_m in metres (e.g. 1000 for a 1:1,000,000 map), "
                               "or leave it empty")
     if "flows_into" in rivers.columns:
-        into = _as_code(rivers["flows_into"])  # 450802.0 -> '450802', as river_code
+        into = as_code(rivers["flows_into"])  # 450802.0 -> '450802', as river_code
         codes = set(rivers["river_code"])
         names = rivers.drop_duplicates("name", keep=False).set_index("name")["river_code"]
         by_name = into.map(lambda v: names.get(v, v) if v and v not in codes else v)
@@ -850,10 +869,14 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     columns : mapping, optional
         ``columns`` key -> your column: ``river_code``, ``river_name``, ``flows_into``
         (the river_code, or the name, of the river it flows into), ``accuracy_m``,
-        ``main`` (yes/no), ``main_river``, ``lake_code``, ``lake_name``. Keys of the
-        boundaries (``code``, ``name`` ...) are accepted and ignored, so that one mapping
-        serves both readers. ``河流名称``, ``汇入河流``, ``精度``, ``干流`` and similar are
-        found without it.
+        ``main`` (yes/no), ``main_river``, ``lake_code``, ``lake_name``, ``lake_kind``
+        (湖泊/水库), ``lake_scale`` (大型/中型/小型), ``commander_county`` (the code or
+        name of the county where a reservoir's flood-control commander sits). Keys of the
+        boundaries (``code``, ``name`` ...) and of the office holders (``official_name``
+        ...) are accepted and ignored, so that one mapping serves every reader.
+        ``河流名称``, ``汇入河流``, ``精度``, ``是否干流``/``SFGL``, ``湖库类型``/``HKLX``,
+        ``指挥长所在县``/``ZHXQ`` and the like (:data:`hzgeo.columns.ALIASES`) are found
+        without it.
     crs, gcj02, encoding
         As in :func:`read_boundaries`.
 
@@ -868,7 +891,9 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     -----
     HzgeoWarning
         Rivers without ``flows_into`` (mouths and confluences cannot be named), rivers
-        without ``accuracy_m`` whose vertices are a kilometre or more apart.
+        without ``accuracy_m`` whose vertices are a kilometre or more apart; rivers without
+        a ``main`` flag (no river gets a city chief), lakes whose type is missing or not
+        recognised (taken from the name: …水库 a reservoir).
 
     Examples
     --------
@@ -881,7 +906,7 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     if source is None:
         source = datasets.get_path("waters")
     check_type(source, "source", (str, os.PathLike), "a path")
-    columns = check_keys(columns, ALIASES, "column key", "--columns", "columns")
+    columns = check_keys(columns, COLUMN_KEYS, "column key", "--columns", "columns")
     encoding = check_encoding(encoding)
     crs = parse_crs(crs)
     problems = Problems()
@@ -891,6 +916,7 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
         rivers_layer = "rivers" if "rivers" in available or len(available) > 1 else available[0]
     rivers = _read_layer(source, rivers_layer, problems, encoding)
     origin = {"rivers": _where(source, rivers_layer)}
+    notes: list[str] = []  # said once the waters are known to be usable
     if rivers is not None:
         where = origin["rivers"]
         rivers = _rename(rivers, _WATER_KEYS, columns, where, problems, required=("name",))
@@ -898,7 +924,8 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
             rivers["name"] = rivers["name"].fillna("").astype(str)
             if "river_code" not in rivers.columns:
                 rivers["river_code"] = rivers["name"]
-            rivers["river_code"] = _as_code(rivers["river_code"])
+            rivers["river_code"] = as_code(rivers["river_code"])
+            notes += _main_notes(rivers, where)
             rivers = _river_columns(rivers, where, problems)
             # duplicate river codes are a defect that `hzgeo check` reports
             rivers = _check_layer(rivers, "river_code", LINE_TYPES, where, problems, crs,
@@ -913,16 +940,19 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
         origin["lakes"] = _where(lake_source, lake_layer)
     if lake_frame is not None:
         where = origin["lakes"]
-        lake_frame = _rename(lake_frame, {"code": "lake_code", "name": "lake_name"}, columns,
-                             where, problems, required=("code", "name"))
+        lake_frame = _rename(lake_frame, _LAKE_KEYS, columns, where, problems,
+                             required=("code", "name"))
         if {"code", "name"} <= set(lake_frame.columns):
-            lake_frame["code"] = _as_code(lake_frame["code"])
+            lake_frame["code"] = as_code(lake_frame["code"])
+            notes += _lake_notes(lake_frame, where)
             lake_frame = _check_layer(lake_frame, "code", POLYGON_TYPES, where, problems, crs,
                                       gcj02, "duplicate lake codes",
                                       "give every lake or reservoir its own code")
             if lake_frame is not None:
                 lake_frame = _fill_provenance(complete_lake_columns(lake_frame), lake_source)
     problems.raise_if_any("The waters")
+    for note in notes:
+        warnings.warn(note, HzgeoWarning, stacklevel=2)
     _degraded_rivers(rivers, origin["rivers"])
     if lake_frame is None:
         lake_frame = gpd.GeoDataFrame(
