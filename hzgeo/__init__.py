@@ -21,7 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from hzgeo import datasets
 from hzgeo.audit import AuditReport, audit
-from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
+from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, init_rules, read_officials, read_rules
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -93,6 +93,7 @@ __all__ = [*_LAZY,
     "datasets",
     "find_defects",
     "gcj02_to_wgs84",
+    "init_rules",
     "read_boundaries",
     "read_officials",
     "read_rules",
