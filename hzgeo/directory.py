@@ -33,71 +33,11 @@ import pandas as pd
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
+from hzgeo.labels import HEADERS, KIND_NAMES, LEVEL_NAMES, SCALE_NAMES, VACANT
 from hzgeo.settings import REACH_LEVELS
 
 __all__ = ["HEADERS", "SHEETS", "directory_tables", "read_directory", "roster_changes",
            "write_directory"]
-
-#: Chinese header of every column the directory writes (English names inside hzgeo).
-HEADERS: dict[str, str] = {
-    "reach_code": "河段编码",
-    "river_code": "河流编码",
-    "river_name": "河流名称",
-    "reach_name": "河段名称",
-    "county_name": "县（市、区）",
-    "township_name": "乡镇（街道）",
-    "admin_code": "行政区划代码",
-    "admin_name": "行政区",
-    "admin_full_name": "统计用名称",
-    "parent_reach_code": "上级河段编码",
-    "start_desc": "起点",
-    "end_desc": "终点",
-    "from_km": "起点里程（公里）",
-    "to_km": "终点里程（公里）",
-    "length_km": "长度（公里）",
-    "boundary": "界河",
-    "shared_with_name": "对岸行政区",
-    "chief_name": "河长",
-    "chief_post": "职务",
-    "chief_phone": "联系电话",
-    "other_bank_chief": "对岸河长",
-    "office": "河长制办公室",
-    "seat": "办公地点",
-    "supervision_phone": "监督电话",
-    "chief_required": "设河长",
-    "vacant": "空缺",
-    "synthetic": "示意数据",
-    "zone_code": "分片编码",
-    "water_code": "湖库编码",
-    "water_name": "湖库名称",
-    "joint_water_code": "河湖库编码",
-    "joint_water_name": "河湖库名称",
-    "kind": "类型",
-    "scale": "规模",
-    "level": "层级",
-    "area_km2": "面积（平方公里）",
-    "role": "职责",
-    "post": "职务",
-    "main_river": "主要河流",
-    "members": "成员县（市、区）及河段长度",
-    "member_codes": "成员代码",
-    "convenor_name": "召集县（市、区）",
-    "convenor_code": "召集县代码",
-    "convenor_chief": "召集人",
-    "rule": "确定规则",
-    "note": "说明",
-    "what": "空缺说明",
-    "item_kind": "责任类别",
-    "item_code": "编码",
-    "item_name": "名称",
-    "extent": "长度（公里）/面积（平方公里）",
-    "change": "变更",
-    "old_chief": "原河长",
-    "old_post": "原职务",
-    "new_chief": "现河长",
-    "new_post": "现职务",
-    "scope": "范围",
-}
 
 #: Sheet names, in workbook order.
 SHEETS = {"summary": "汇总", "county": "县级河段", "township": "乡级河段", "village": "村级河段",
@@ -105,11 +45,11 @@ SHEETS = {"summary": "汇总", "county": "县级河段", "township": "乡级河�
           "person": "河长责任清单", "vacancies": "空缺岗位", "offices": "河长制办公室",
           "changes": "变更"}
 
-_LEVEL_NAME = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
-_KIND_NAME = {"river": "河流", "lake": "湖泊", "reservoir": "水库"}
+_LEVEL_NAME = LEVEL_NAMES
+_KIND_NAME = KIND_NAMES
 _RULE_NAME = {"longest_reach": "河段最长", "largest_area": "水面面积最大",
               "commander": "防汛抗旱指挥长所在县", "tie": "长度相同"}
-_VACANT = "（空缺）"
+_VACANT = VACANT
 _FLAGS = ("boundary", "chief_required", "vacant", "synthetic")
 _KM = ("from_km", "to_km", "length_km", "area_km2", "extent")
 _CODES = ("reach_code", "river_code", "admin_code", "parent_reach_code", "zone_code",
@@ -205,7 +145,7 @@ def _zone_sheet(zones: Mapping[str, pd.DataFrame], names: dict[str, str]) -> gpd
         "zone_code": _text(frame["zone_code"]), "water_name": _text(frame["water_name"]),
         "kind": _text(frame["kind"]).map(lambda k: _KIND_NAME.get(k, k)),
         "scale": _text(frame["scale"]).map(
-            {"large": "大型", "medium": "中型", "small": "小型"}).fillna(""),
+            SCALE_NAMES).fillna(""),
         "level": _text(frame["level"]).map(_LEVEL_NAME),
         "county_name": code.str[:6].map(names).fillna(""),
         "admin_name": _text(frame["admin_name"]), "admin_code": code,

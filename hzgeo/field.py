@@ -39,6 +39,14 @@ import shapely.ops
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
 from hzgeo.io import Boundaries, Waters, work_crs_for
+from hzgeo.labels import (
+    FIELD_HEADERS,
+    KIND_NAMES,
+    LEVEL_NAMES,
+    SCALE_NAMES,
+    SITE_KIND_NAMES,
+    VACANT,
+)
 from hzgeo.settings import BOUNDARY_TOLERANCE_M, STORE_CRS
 
 __all__ = ["BOARD_TEXT", "FIELD_HEADERS", "add_field_layers", "boards_to_reprint",
@@ -78,42 +86,14 @@ BOARD_TEXT: dict = {
     "complaint_phone": "12345（政务服务便民热线）",
 }
 
-#: Chinese headers of the field tables (written by :func:`write_field`).
-FIELD_HEADERS: dict[str, str] = {
-    "section_code": "断面编码", "confluence_code": "交汇点编码", "board_code": "公示牌编码",
-    "river_code": "河流编码", "river_name": "河流名称", "main": "主要河流",
-    "level": "层级", "kind": "类型", "at_km": "里程（公里）",
-    "upstream_code": "上游行政区代码", "upstream_name": "上游行政区",
-    "downstream_code": "下游行政区代码", "downstream_name": "下游行政区",
-    "into_code": "汇入河流编码", "into_name": "汇入河流", "into_main": "汇入主要河流",
-    "into_km": "汇入河流里程（公里）", "gap_m": "河口距汇入河流（米）",
-    "county_code": "县级代码", "county_name": "县（市、区）",
-    "township_code": "乡级代码", "township_name": "乡镇（街道）",
-    "village_code": "村级代码", "village_name": "村（社区）",
-    "water_code": "河湖编码", "water_name": "河湖名称", "description": "河湖简介",
-    "item_code": "河段/分片编码", "item_name": "河段/分片名称",
-    "start_desc": "起点", "end_desc": "终点", "from_km": "起点里程（公里）",
-    "to_km": "终点里程（公里）", "length_km": "长度（公里）", "area_km2": "面积（平方公里）",
-    "boundary": "界河", "admin_codes": "行政区代码", "admin_names": "行政区",
-    "village_chiefs": "村级河长", "township_chiefs": "乡级河长", "county_chiefs": "县级河长",
-    "city_chief": "市级河长", "duties": "河长职责", "targets": "治理目标",
-    "supervision_phone": "监督电话", "complaint_phone": "投诉电话",
-    "issuing_office": "设立单位", "prohibited": "禁止行为", "placement": "选址方法",
-    "board_index": "序号", "boards_on_item": "本段牌数", "chief_keys": "河长关联编码",
-    "lon": "经度（WGS84）", "lat": "纬度（WGS84）", "x": "X（CGCS2000 高斯-克吕格，米）",
-    "y": "Y（CGCS2000 高斯-克吕格，米）", "xy_crs": "平面坐标系", "note": "说明",
-    "synthetic": "示意数据", "reason": "重制原因",
-}
 _CODE_COLUMNS = {"section_code", "confluence_code", "board_code", "river_code",
                  "upstream_code", "downstream_code", "into_code", "county_code",
                  "township_code", "village_code", "water_code", "item_code", "admin_codes",
                  "chief_keys"}
-_KIND_NAME = {"crossing": "跨界", "boundary_start": "界河起点", "boundary_end": "界河终点",
-              "confluence": "交汇", "reach": "河段", "boundary_reach": "界河河段",
-              "zone": "湖库分片"}
-_WATER_KIND = {"lake": "湖泊", "reservoir": "水库"}
-_SCALE = {"large": "大型", "medium": "中型", "small": "小型"}
-_VACANT = "（空缺）"
+_KIND_NAME = SITE_KIND_NAMES
+_WATER_KIND = KIND_NAMES
+_SCALE = SCALE_NAMES
+_VACANT = VACANT
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -729,7 +709,7 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
     return _frame([rows[i] for i in order], BOARD_COLUMNS, [points[i] for i in order], crs)
 
 
-_LEVEL_CN = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
+_LEVEL_CN = LEVEL_NAMES
 
 
 def boards_to_reprint(changes, boards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

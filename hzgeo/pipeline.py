@@ -44,6 +44,7 @@ import pandas as pd
 from hzgeo._progress import Steps
 from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import DataQualityError, InputError, InputTypeError
+from hzgeo.labels import LEVEL_NAMES
 from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
 
 __all__ = ["RUN_FILES", "PhaseOne", "run_phase_one"]
@@ -54,7 +55,7 @@ __all__ = ["RUN_FILES", "PhaseOne", "run_phase_one"]
 RUN_FILES = ("segments.gpkg", "directory.xlsx", "audit.json", "defects.gpkg", "field.gpkg",
              "field.xlsx", "field.kml", "map_city.html", "index.html")
 
-_LEVEL_ZH = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
+_LEVEL_ZH = LEVEL_NAMES
 
 
 @dataclass
@@ -236,7 +237,7 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
 
                 drawn = write_maps(result, boundaries, out, outputs=outputs, chiefs=chiefs,
                                    audit=report, hide_phones=hide_phones,
-                                   formats=sheet_formats, field=field)
+                                   formats=sheet_formats, field=field, data_date=data_date)
                 for path in drawn["html"] + drawn["sheets"]:
                     files[Path(path).name] = Path(path)
         with steps.step("write index"):

@@ -82,17 +82,54 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def city(browser, tmp_path_factory):
+def run_maps(tmp_path_factory):
+    """The HTML maps exactly as ``hzgeo run`` writes them: with the field layers."""
+    from hzgeo.atomic import atomic_outputs
+    from hzgeo.field import confluences, cross_sections, notice_boards
+    from hzgeo.maps import write_maps
+
     boundaries, waters = hzgeo.datasets.guigang()
     result = hzgeo.segment_waters(boundaries, waters)
+    rules = hzgeo.read_rules()
     chiefs = hzgeo.assign_chiefs(result, boundaries, waters,
                                  hzgeo.read_officials(hzgeo.datasets.guigang_officials()),
-                                 hzgeo.read_rules())
-    path = write_map(result, boundaries, tmp_path_factory.mktemp("map") / "city.html",
-                     chiefs=chiefs)
-    page = Page(browser, path)
+                                 rules)
+    field = {"sections": cross_sections(result, boundaries=boundaries, waters=waters),
+             "confluences": confluences(result, waters, boundaries),
+             "boards": notice_boards(chiefs, boundaries, waters, rules)}
+    folder = tmp_path_factory.mktemp("run")
+    with atomic_outputs() as outputs:
+        # the HTML maps only (formats=()): the sheets are test_maps' business
+        write_maps(result, boundaries, folder, outputs=outputs, chiefs=chiefs, field=field,
+                   data_date="2023-06-30", formats=())
+    return folder, chiefs
+
+
+@pytest.fixture(scope="module")
+def city(browser, run_maps):
+    folder, chiefs = run_maps
+    page = Page(browser, folder / "map_city.html")
     yield page, chiefs
     page.page.close()
+
+
+def _click_reach(page, code: str) -> str:
+    """Zoom in on a middle vertex of a reach, click where it is drawn (a real mouse
+    click, hit-tested by the page), and return the text of the popup that opens."""
+    point = page.js("""code => {
+        const layer = hzgeo.reaches[code];
+        let ll = layer.getLatLngs();
+        while (Array.isArray(ll[0])) ll = ll[0];
+        const at = ll[Math.floor(ll.length / 2)];
+        hzgeo.map.closePopup();
+        hzgeo.map.setView(at, 15, {animate: false});
+        const p = hzgeo.map.latLngToContainerPoint(at);
+        const box = hzgeo.map.getContainer().getBoundingClientRect();
+        return [p.x + box.left, p.y + box.top];
+    }""", code)
+    page.page.mouse.click(*point)
+    page.page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+    return page.js("() => document.querySelector('.leaflet-popup-content').textContent")
 
 
 def test_city_map_draws_offline(city):
@@ -123,24 +160,49 @@ def test_city_map_draws_offline(city):
     assert page.errors == [] and page.blocked == [] and page.dialogs == []
 
 
+def test_river_names_along_the_rivers_without_overlaps(city):
+    page, chiefs = city
+    labels = page.js("() => hzgeo.riverLabels()")
+    names = [label["name"] for label in labels]
+    # every main river is named on the opening view, and the names shown never overlap
+    main = set(chiefs.reaches["county"].query("main")["river_name"])
+    assert main <= set(names)
+    boxes = [label["box"] for label in labels]
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[:i]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    # the name sits beside its river: within 40 px of where the line is drawn
+    near = page.js("""name => {
+        const label = hzgeo.riverLabels().find(l => l.name === name);
+        const [x0, y0, x1, y1] = label.box;
+        const c = [(x0 + x1) / 2, (y0 + y1) / 2];
+        const box = hzgeo.map.getContainer().getBoundingClientRect();
+        let best = 1e9;
+        Object.values(hzgeo.reaches).forEach(layer => {
+            if (!layer.feature || !hzgeo.map.hasLayer(layer)) return;
+            let ll = layer.getLatLngs();
+            while (Array.isArray(ll[0]) && Array.isArray(ll[0][0])) ll = ll.flat();
+            (Array.isArray(ll[0]) ? ll.flat() : ll).forEach(p => {
+                const q = hzgeo.map.latLngToContainerPoint(p);
+                best = Math.min(best, Math.hypot(q.x + box.left - c[0], q.y + box.top - c[1]));
+            });
+        });
+        return best;
+    }""", "郁江")
+    assert near < 40
+    assert f"hzgeo {hzgeo.__version__}" in page.js(
+        "() => document.querySelector('.hz-stamp').textContent")
+
+
 def test_clicking_a_reach_shows_its_chief(city):
     page, chiefs = city
+    # the field layers are on (drawn on the page's one canvas, not on one of their own)
+    assert page.js("() => Object.values(hzgeo.map._layers).filter(l => l instanceof "
+                   "L.CircleMarker).length") > 0
+    assert page.js("() => document.querySelectorAll('.leaflet-overlay-pane canvas')"
+                   ".length") == 1
     county = chiefs.reaches["county"]
     row = county[county["chief_name"].notna()].sort_values("length_m").iloc[-1]
-    # zoom in on a middle vertex of that reach and click where it is drawn
-    point = page.js("""code => {
-        const layer = hzgeo.reaches[code];
-        let ll = layer.getLatLngs();
-        while (Array.isArray(ll[0])) ll = ll[0];
-        const at = ll[Math.floor(ll.length / 2)];
-        hzgeo.map.setView(at, 15, {animate: false});
-        const p = hzgeo.map.latLngToContainerPoint(at);
-        const box = hzgeo.map.getContainer().getBoundingClientRect();
-        return [p.x + box.left, p.y + box.top];
-    }""", row["reach_code"])
-    page.page.mouse.click(*point)
-    page.page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
-    text = page.js("() => document.querySelector('.leaflet-popup-content').textContent")
+    text = _click_reach(page, row["reach_code"])
     assert row["chief_name"] in text and row["reach_name"] in text
     # the switch to village level works and its popups name the village chief too
     page.js("""() => {
@@ -152,6 +214,24 @@ def test_clicking_a_reach_shows_its_chief(city):
     assert page.js("() => Object.keys(hzgeo.reaches).length") == len(county) + len(
         chiefs.reaches["village"])
     assert page.errors == [] and page.blocked == []
+
+
+def test_clicking_a_reach_on_a_county_map(browser, run_maps):
+    folder, chiefs = run_maps
+    county = chiefs.reaches["county"]
+    row = county[(county["admin_code"] == "450821") & county["chief_name"].notna()
+                 & ~county["boundary"].astype(bool)].sort_values("length_m").iloc[-1]
+    page = Page(browser, folder / "map_450821.html")
+    assert page.js("() => Object.values(hzgeo.map._layers).filter(l => l instanceof "
+                   "L.CircleMarker).length") > 0
+    # the county map opens at township level: the county reach's townships are there
+    township = chiefs.reaches["township"]
+    child = township[(township["parent_reach_code"] == row["reach_code"])
+                     & township["chief_name"].notna()].sort_values("length_m").iloc[-1]
+    text = _click_reach(page, child["reach_code"])
+    assert child["chief_name"] in text and row["chief_name"] in text
+    assert page.errors == [] and page.blocked == []
+    page.page.close()
 
 
 def test_search_finds_a_village(city):

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from toy import V, line, make_boundaries, make_waters
 
 import hzgeo
@@ -162,6 +163,28 @@ def test_map_layers_legend_search_disclaimer(city_page, guigang):
     banks = [f["properties"]["b"] for f in data["levels"][0]["reaches"]["features"]]
     assert banks.count(1) == banks.count(2) == int(
         result.reaches["county"]["boundary"].sum() / 2)
+
+
+def test_html_legend_one_line_per_colour_version_and_date(guigang):
+    boundaries, _, result = guigang
+    data = page_data(explore(result, boundaries, county="450821",
+                             data_date="2023-06-30").get_root().render())
+    assert data["stamp"] == f"hzgeo {hzgeo.__version__}；数据日期：2023-06-30"
+    township = next(lvl for lvl in data["levels"] if lvl["key"] == "township")
+    lines = re.findall(r'<div><span class="sw" style="background:(#[0-9a-f]{6})"></span>'
+                       r"([^<]*)</div>", township["legend"])
+    names = dict(zip(boundaries["township"]["code"], boundaries["township"]["name"],
+                     strict=True))
+    colours = unit_colours(boundaries["township"].query("parent_code == '450821'"))
+    reaches = result.reaches["township"]
+    drawn = set(reaches.loc[reaches["admin_code"].str.startswith("450821"), "admin_code"])
+    units = {colour: text.split("、") for colour, text in lines
+             if set(text.split("、")) <= set(names.values())}
+    assert sorted(units) == sorted({colours[c] for c in drawn})  # one line per colour
+    for code in drawn:
+        assert names[code] in units[colours[code]]
+    # river names along the rivers: every main river of the county, turned to its line
+    assert {"浔江", "大同江"} <= {r[0] for r in data["rivers"]}
 
 
 def test_county_map_shows_both_banks_of_its_boundary_river(guigang):
@@ -323,31 +346,178 @@ def test_orientation_fits_the_area(toy):
         (297, 210))
 
 
-def test_county_sheet_text_labels_and_font(guigang):
+@pytest.fixture(scope="module")
+def guigang_chiefs(guigang):
+    boundaries, waters, result = guigang
+    rules = hzgeo.read_rules()
+    chiefs = hzgeo.assign_chiefs(result, boundaries, waters,
+                                 hzgeo.read_officials(hzgeo.datasets.guigang_officials()),
+                                 rules)
+    from hzgeo.field import confluences, cross_sections
+
+    field = {"sections": cross_sections(result, boundaries=boundaries, waters=waters),
+             "confluences": confluences(result, waters, boundaries)}
+    return chiefs, field
+
+
+def _figure_boxes(fig, artists):
+    """Window extents of artists in figure coordinates (0-1)."""
+    renderer = fig.canvas.get_renderer()
+    return [a.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+            for a in artists]
+
+
+def _by_gid(fig, gid):
+    ax = fig.axes[0]
+    return [a for a in ax.texts + ax.patches + fig.texts + fig.artists if a.get_gid() == gid]
+
+
+def _no_overlaps(boxes, others=None):
+    if others is None:
+        return [(i, j) for i in range(len(boxes)) for j in range(i)
+                if boxes[i].overlaps(boxes[j])]
+    return [(i, j) for i, b in enumerate(boxes) for j, o in enumerate(others) if b.overlaps(o)]
+
+
+def test_county_sheet_text_labels_and_font(guigang, guigang_chiefs):
     boundaries, _, result = guigang
+    chiefs, field = guigang_chiefs
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph warns: fail on it
-        fig = plot_sheet(result, boundaries, county="450803")
+        fig = plot_sheet(result, boundaries, chiefs=chiefs, county="450803", field=field,
+                         data_date="2023-06-30")
         fig.canvas.draw()
     texts = [t.get_text() for t in fig.texts]
     assert "港南区河长制分布示意图" in texts
     assert any("审图号" in t for t in texts) and any("资料来源" in t for t in texts)
     assert any("乡镇界、村界为合成几何" in t for t in texts)
+    assert any(f"hzgeo {hzgeo.__version__}" in t and "数据日期：2023-06-30" in t
+               for t in texts)
     ax = fig.axes[0]
-    labels = [t for t in ax.texts if t.get_text() not in ("北", "0") and "km" not in t.get_text()]
+    units = {t.get_text() for t in _by_gid(fig, "hz-unit-label")}
     townships = set(boundaries["township"].query("parent_code == '450803'")["name"])
-    assert {t.get_text() for t in labels} <= townships and len(labels) >= 5
-    renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in labels]
-    overlaps = [(i, j) for i in range(len(boxes)) for j in range(i) if boxes[i].overlaps(boxes[j])]
-    assert overlaps == []
-    furniture = [t.get_window_extent(renderer) for t in ax.texts if t not in labels]
-    assert len(furniture) == 3  # 北, 0, n km
-    assert not any(b.overlaps(f) for b in boxes for f in furniture)
+    # the county's townships, and its neighbours in the city drawn and named around it
+    neighbours = {"港北区", "覃塘区", "桂平市"}
+    assert units <= townships | neighbours and len(units & townships) >= 5
+    assert neighbours <= units
+    rivers = {t.get_text() for t in _by_gid(fig, "hz-river-label")}
+    assert {"郁江", "武思江", "鲤鱼江"} <= rivers
+    labels = _by_gid(fig, "hz-unit-label") + _by_gid(fig, "hz-river-label")
+    boxes = _figure_boxes(fig, labels)
+    furniture = _by_gid(fig, "hz-furniture")
+    assert len([a for a in furniture if hasattr(a, "get_text")]) == 3  # 北, 0, n km
+    assert _no_overlaps(boxes) == []
+    assert _no_overlaps(boxes, _figure_boxes(fig, furniture)) == []
+    # field sites of the county on the sheet: as many as the county holds
+    outline = boundaries["county"].query("code == '450803'").to_crs(
+        field["sections"].crs).union_all().buffer(1e-6)
+    sites = sum(len(line.get_xdata()) for line in ax.lines)
+    assert sites == int(field["sections"].intersects(outline).sum()
+                        + field["confluences"].intersects(outline).sum()) > 0
     # every text is set in our Noto Sans CJK, loaded from its package by path
     font = cjk_font().get_file()
     assert "noto_cjk_sans_otc" in str(font)
     assert all(t.get_fontproperties().get_file() == font for t in fig.texts + ax.texts)
+
+
+def test_legend_lists_the_units_of_each_colour(guigang):
+    boundaries, _, result = guigang
+    fig = plot_sheet(result, boundaries, county="450821")
+    legend = fig.axes[1].get_legend()
+    entries = {t.get_text().replace("\n", ""): h.get_color()
+               for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+               if hasattr(h, "get_color")}
+    reaches = result.reaches["township"]
+    with_reaches = set(reaches.loc[reaches["admin_code"].str.startswith("450821"),
+                                   "admin_name"])
+    colours = unit_colours(boundaries["township"].query("parent_code == '450821'"))
+    names = dict(zip(boundaries["township"]["code"], boundaries["township"]["name"],
+                     strict=True))
+    for code, colour in colours.items():
+        if names[code] not in with_reaches:
+            continue
+        listed = [text for text, c in entries.items() if names[code] in text.split("、")]
+        assert len(listed) == 1 and entries[listed[0]] == colour, names[code]
+    # one entry per colour, not one per township
+    used = {colours[c] for c in colours if names[c] in with_reaches}
+    unit_entries = [c for t, c in entries.items() if set(t.split("、")) <= set(names.values())]
+    assert sorted(unit_entries) == sorted(used) and len(used) < len(with_reaches)
+
+
+def test_river_sheet_names_rivers_off_the_furniture_and_lists_chiefs(guigang,
+                                                                     guigang_chiefs):
+    boundaries, _, result = guigang
+    chiefs, field = guigang_chiefs
+    fig = plot_sheet(result, boundaries, chiefs=chiefs, river="R03", field=field)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    rivers = _by_gid(fig, "hz-river-label")
+    assert "郁江" in {t.get_text() for t in rivers}
+    labels = rivers + _by_gid(fig, "hz-unit-label")
+    boxes = _figure_boxes(fig, labels)
+    furniture = [a for a in _by_gid(fig, "hz-furniture") if a in ax.texts + ax.patches]
+    assert _no_overlaps(boxes) == [] and _no_overlaps(boxes, _figure_boxes(fig, furniture)) == []
+    # the north arrow stands where 郁江 is not (not on its mouth, as it once did)
+    arrow = [a for a in furniture if not hasattr(a, "get_text")
+             and a.get_transform() == ax.transAxes]
+    renderer = fig.canvas.get_renderer()
+    arrow_box = shapely.union_all([shapely.box(*a.get_window_extent(renderer).extents)
+                                   for a in arrow])
+    from hzgeo.io import work_crs_for
+
+    yu = chiefs.reaches["county"].query("river_code == 'R03'").to_crs(
+        work_crs_for(boundaries["county"]))
+    drawn = shapely.MultiLineString([ax.transData.transform(shapely.get_coordinates(g))
+                                     for g in yu.geometry.explode().values])
+    assert not drawn.intersects(arrow_box)
+    # the chiefs' table: the city chief, every county and township reach's chief
+    table = " ".join(t.get_text() for t in fig.texts)
+    city = chiefs.city_chiefs.query("river_code == 'R03'")["chief_name"].iloc[0]
+    assert city in table
+    for level in ("county", "township"):
+        frame = chiefs.reaches[level].query("river_code == 'R03'")
+        assert frame["chief_name"].dropna().size > 0
+        for name, reach in zip(frame["chief_name"], frame["reach_name"], strict=True):
+            assert reach in table and (name is None or name in table)
+    sections = field["sections"].query("river_code == 'R03'")
+    assert sum(len(line.get_xdata()) for line in ax.lines) >= len(sections) > 0
+
+
+def test_city_sheet_says_its_neighbours_are_not_drawn_unless_given(toy):
+    boundaries, _, result = toy
+    fig = plot_sheet(result, boundaries)
+    assert any("相邻县（市、区）界线，图中未绘" in t.get_text() for t in fig.texts)
+    outside = gpd.GeoDataFrame({"name": ["邻县甲"]}, crs=boundaries["county"].crs,
+                               geometry=[shapely.box(400000, 2561000, 404000, 2562500)])
+    fig = plot_sheet(result, boundaries, neighbours=outside)
+    assert not any("图中未绘" in t.get_text() for t in fig.texts)
+    assert "邻县甲" in {t.get_text() for t in _by_gid(fig, "hz-unit-label")}
+
+
+def test_fill_leaves_holes_unpainted():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from hzgeo.maps.sheet import _fill
+
+    ring = shapely.box(0, 0, 10, 10).difference(shapely.box(3, 3, 7, 7))
+    fig = Figure(figsize=(1, 1), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    _fill(ax, gpd.GeoDataFrame(geometry=[ring]), ["#ff0000"], alpha=1.0, zorder=1)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+    assert tuple(pixels[50, 50, :3]) == (255, 255, 255)  # the hole: not painted
+    assert tuple(pixels[10, 10, :3]) == (255, 0, 0)      # the ring: painted
+
+
+def test_sheet_shows_itself_in_a_notebook(toy):
+    boundaries, _, result = toy
+    png = plot_sheet(result, boundaries)._repr_png_()
+    assert png.startswith(b"\x89PNG")
 
 
 def test_sheet_draws_data_text_as_it_is(toy):

@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hzgeo.errors import InputError
+from hzgeo.labels import LEVEL_NAMES
 from hzgeo.select import county_code
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
@@ -20,7 +21,6 @@ DISCLAIMER = ("示意图：本图为河长制分布示意图，非官方界线�
               "审图号：__________")
 DISCLAIMER_EN = "Schematic map, not an official boundary map."
 
-LEVEL_NAMES = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
 UNIT_WORDS = {"city": "市界", "county": "县（市、区）界", "township": "乡镇（街道）界",
               "village": "村界"}
 CHIEF_COLUMNS = ("chief_name", "chief_post", "chief_phone", "chief_required", "vacant")

@@ -17,6 +17,7 @@ import shapely
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
+from hzgeo.labels import LEVEL_NAMES
 from hzgeo.maps.assets import cjk_font
 
 __all__ = ["write_boards_pdf"]
@@ -132,8 +133,8 @@ def _front(fig, board, point, context, lakes) -> None:
                           f"{board['village_name']}")]
     if board["city_chief"]:
         rows.append(("市级河长", board["city_chief"]))
-    for key, label in (("county_chiefs", "县级"), ("township_chiefs", "乡级"),
-                       ("village_chiefs", "村级")):
+    for key, label in ((f"{lvl}_chiefs", LEVEL_NAMES[lvl])
+                       for lvl in ("county", "township", "village")):
         if board[key]:
             rows.append((label + ("湖长" if board["kind"] == "zone" else "河长"),
                          board[key].replace("；", "\n")))

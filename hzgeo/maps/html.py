@@ -70,6 +70,12 @@ _CSS = """
 .hz-popup th{text-align:left;padding-right:8px;white-space:nowrap;vertical-align:top;
   color:#444}
 .leaflet-container{background:#f4f3ee}
+.hz-river-label{pointer-events:none}
+.hz-river-label span{position:absolute;left:0;top:0;white-space:nowrap;color:#0b4f8a;
+  font-size:11px;transform-origin:0 0;pointer-events:none;
+  text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 3px #fff}
+.hz-river-label span.main{font-size:13px;font-weight:bold}
+.hz-stamp{color:#555}
 """
 
 
@@ -139,9 +145,13 @@ def _legend(level: str, colours: dict[str, str], units: gpd.GeoDataFrame, shown:
     names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
     listed = [c for c in sorted(shown) if c in colours]
     if level != "village" and len(listed) <= 60:
+        # one line per colour, naming every unit drawn in it (neighbours never share one)
+        by_colour: dict[str, list[str]] = {}
         for code in listed:
-            parts.append(f'<div><span class="sw" style="background:{colours[code]}"></span>'
-                         f"{html.escape(names.get(code, code))}</div>")
+            by_colour.setdefault(colours[code], []).append(names.get(code, code))
+        for colour, unit_names in by_colour.items():
+            parts.append(f'<div><span class="sw" style="background:{colour}"></span>'
+                         f"{html.escape('、'.join(unit_names))}</div>")
     else:
         parts.append(f"<div>{len(listed)} 个村，相邻村颜色不同；点击河段查看详情</div>")
     parts.append('<div><span class="sw" style="background:repeating-linear-gradient(90deg,'
@@ -217,6 +227,39 @@ def _defects(audit, tolerance: float) -> dict:
     return _features(geoms, props)
 
 
+def _river_labels(area: Area) -> list:
+    """[name, lat, lon, lat, lon, main] per river name: where its name goes along its
+    longest line (a third and two thirds along a main river, else half way), and a point
+    a little further down the line, which gives the direction the name is turned to."""
+    reaches = area.reaches["county"]
+    reaches = reaches[reaches["primary"].astype(bool)]
+    if not len(reaches):
+        return []
+    work = reaches.to_crs(reaches.estimate_utm_crs())
+    out = []
+    for name, rows in work.groupby(work["river_name"].astype(str), sort=False):
+        parts = [p for p in shapely.get_parts(shapely.line_merge(
+            shapely.union_all(rows.geometry.values))) if p.length > 0]
+        if not parts or not name:
+            continue
+        line = max(parts, key=lambda p: p.length)
+        main = bool(rows["main"].astype(bool).any())
+        fractions = (1 / 3, 2 / 3) if main and line.length > 30_000 else (0.5,)
+        step = min(500.0, line.length / 20)
+        for i, f in enumerate(fractions):
+            at = f * line.length
+            points = gpd.GeoSeries([line.interpolate(at - step / 2),
+                                    line.interpolate(at + step / 2),
+                                    line.interpolate(at)], crs=work.crs).to_crs(STORE_CRS)
+            (ax, ay), (bx, by), (mx, my) = ((p.x, p.y) for p in points)
+            out.append([name, round(my, DECIMALS), round(mx, DECIMALS),
+                        round(my + by - ay, DECIMALS), round(mx + bx - ax, DECIMALS),
+                        int(main), i])
+    # main rivers first, and every river's first name before any river's second
+    out.sort(key=lambda r: (-r[5], r[6]))
+    return [r[:6] for r in out]
+
+
 def _search(area: Area) -> list:
     entries = []
 
@@ -267,7 +310,7 @@ def _tiles(m: folium.Map, tiles: str | None, key: str | None) -> str:
 
 def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None = None,
             hide_phones: bool = False, tiles: str | None = None,
-            tiles_key: str | None = None) -> folium.Map:
+            tiles_key: str | None = None, data_date: str | None = None) -> folium.Map:
     """The distribution map (分布示意图) as an interactive folium map that needs no network.
 
     Parameters
@@ -291,13 +334,16 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
         data; GCJ-02 web tiles (高德, 腾讯) would sit 300-700 m off.
     tiles_key : str, optional
         Your 天地图 key (written into the page: do not publish a page with a private key).
+    data_date : str, optional
+        The date of the data, shown with the hzgeo version under the map.
 
     Returns
     -------
     folium.Map
         Layers: reaches coloured by unit at county, township and village level (one at a
-        time), boundaries of each level, lakes, audit defects; a legend, a name search, a
-        scale bar, a disclaimer and, where any geometry is synthetic, a note saying so.
+        time), boundaries of each level, lakes, audit defects, river names along the
+        rivers; a legend, a name search, a scale bar, a disclaimer, the hzgeo version and
+        data date and, where any geometry is synthetic, a note saying so.
 
     Examples
     --------
@@ -309,6 +355,8 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
     >>> "cdn.jsdelivr" in page, "港北区河长制分布示意图" in page
     (False, True)
     """
+    from hzgeo import __version__
+
     boundaries = boundaries.to_crs(STORE_CRS)
     area = select_area(result, boundaries, chiefs=chiefs, county=county)
     has_chiefs = chiefs is not None
@@ -368,6 +416,8 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
         "lakes": lakes,
         "defects": _defects(audit, tolerance),
         "search": _search(area),
+        "rivers": _river_labels(area),
+        "stamp": f"hzgeo {__version__}" + (f"；数据日期：{data_date}" if data_date else ""),
     }
     _Drawing(data).add_to(m)
     return m

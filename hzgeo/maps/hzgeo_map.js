@@ -6,7 +6,11 @@
 function hzgeoDraw(map, D) {
   "use strict";
   var t0 = performance.now();
-  var canvas = L.canvas({padding: 0.5, tolerance: 4});
+  // ONE canvas for every vector layer of the page, ours and those added after us (the
+  // field points): a canvas takes the mouse events over its whole area, so a second one
+  // on top would swallow every click and hover meant for the reaches under it.
+  var canvas = map.options.renderer || L.canvas({padding: 0.5, tolerance: 4});
+  map.options.renderer = canvas;
   var byCode = {};          // reach_code -> Leaflet layer, of the levels shown so far
   var levelGroups = {};     // level key -> layer group (one visible at a time)
   var overlays = {};        // label -> layer
@@ -106,6 +110,51 @@ function hzgeoDraw(map, D) {
     });
   }
 
+  // ------------------------------------------------------------------ river names
+  // Each name along its river, turned to the line (in Web Mercator the angle does not
+  // change with the zoom), beside it; names that would overlap one shown before them
+  // (main rivers first) are hidden until the zoom makes room. Set as plain text; the
+  // labels let every click through to the reaches under them.
+  var riverLabels = [];
+  var labelGroup = L.layerGroup();
+  map.createPane("hzLabels").style.zIndex = 450;
+  map.getPane("hzLabels").style.pointerEvents = "none";
+  (D.rivers || []).forEach(function (r) {
+    var span = el("span", r[5] ? "main" : "", r[0]);
+    var box = el("div");
+    box.appendChild(span);
+    var marker = L.marker([r[1], r[2]], {
+      pane: "hzLabels", interactive: false, keyboard: false,
+      icon: L.divIcon({className: "hz-river-label", html: box, iconSize: null})
+    });
+    marker.hzSpan = span;
+    marker.hzName = r[0];
+    marker.on("add", function () {
+      var a = map.latLngToLayerPoint([r[1], r[2]]), b = map.latLngToLayerPoint([r[3], r[4]]);
+      var angle = Math.atan2(b.y - a.y, b.x - a.x) * 180 / Math.PI;
+      if (angle > 90) angle -= 180;
+      if (angle <= -90) angle += 180;
+      span.style.transform = "rotate(" + angle.toFixed(1) + "deg) translate(-50%, -125%)";
+    });
+    riverLabels.push(marker);
+    labelGroup.addLayer(marker);
+  });
+  function declutter() {
+    var shown = [];
+    riverLabels.forEach(function (m) {
+      if (!map.hasLayer(m)) return;
+      m.hzSpan.style.visibility = "visible";
+      var r = m.hzSpan.getBoundingClientRect();
+      var hit = shown.some(function (s) {
+        return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+      });
+      if (hit) m.hzSpan.style.visibility = "hidden"; else shown.push(r);
+    });
+  }
+  map.on("zoomend", declutter);
+  labelGroup.on("add", function () { setTimeout(declutter, 0); });
+  if (riverLabels.length) overlays["河流名称"] = labelGroup;
+
   // Lakes under everything, boundaries over the fills, reaches on top.
   var lakes = overlays["湖库（水面）"];
   if (lakes) lakes.addTo(map);
@@ -113,6 +162,7 @@ function hzgeoDraw(map, D) {
   var current = D.levels.filter(function (l) { return l.key === D.level; })[0] || D.levels[0];
   levelGroups[current.key].addTo(map);
   if (overlays["审核问题"]) overlays["审核问题"].addTo(map);
+  if (overlays["河流名称"]) overlays["河流名称"].addTo(map);
 
   var base = {};
   D.levels.forEach(function (lvl) { base[lvl.label] = levelGroups[lvl.key]; });
@@ -138,6 +188,7 @@ function hzgeoDraw(map, D) {
       box.appendChild(el("div", "hz-disclaimer", D.disclaimer));
       if (D.synthetic) box.appendChild(el("div", "hz-synthetic", D.synthetic));
       if (D.tiles_note) box.appendChild(el("div", "hz-tiles", D.tiles_note));
+      if (D.stamp) box.appendChild(el("div", "hz-stamp", D.stamp));
       L.DomEvent.disableClickPropagation(box);
       return box;
     }
@@ -210,7 +261,16 @@ function hzgeoDraw(map, D) {
   new Search().addTo(map);
 
   map.fitBounds([[D.bounds[0], D.bounds[1]], [D.bounds[2], D.bounds[3]]]);
+  declutter();
   window.hzgeo = {
+    riverLabels: function () {
+      return riverLabels.filter(function (m) {
+        return map.hasLayer(m) && m.hzSpan.style.visibility !== "hidden";
+      }).map(function (m) {
+        var r = m.hzSpan.getBoundingClientRect();
+        return {name: m.hzName, box: [r.left, r.top, r.right, r.bottom]};
+      });
+    },
     map: map, levels: levelGroups, overlays: overlays, reaches: byCode, search: search,
     current: function () { return current.key; }, drawMs: performance.now() - t0
   };

@@ -29,13 +29,14 @@ def _save_sheet(fig, target: Path, dpi: int) -> None:
 
 def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None, river=None,
               paper="A4", orientation=None, hide_phones=False, tiles=None, tiles_key=None,
-              field: dict | None = None, outputs: AtomicOutputs | None = None,
-              dpi: int = DPI) -> Path:
+              field: dict | None = None, data_date: str | None = None,
+              outputs: AtomicOutputs | None = None, dpi: int = DPI) -> Path:
     """Write one map: ``.html`` (:func:`explore`) or ``.png``/``.pdf`` (:func:`plot_sheet`).
 
     ``field`` (``{"sections": ..., "confluences": ..., "boards": ...}`` from
     :mod:`hzgeo.field`) adds those points to the HTML map as layers of their own (on a
-    county map, the points inside the county).
+    county map, the points inside the county), and the sections and confluences to
+    county and river sheets. ``data_date`` is printed on the map with the hzgeo version.
 
     Written atomically: to ``outputs`` when given (moved into place with the rest of its
     set), else on its own.
@@ -55,7 +56,8 @@ def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None,
             raise InputError("river sheets are print maps", hint="write them as .png or .pdf; "
                              "the HTML map has every river, searchable by name")
         page = explore(result, boundaries, chiefs=chiefs, audit=audit, county=county,
-                       hide_phones=hide_phones, tiles=tiles, tiles_key=tiles_key)
+                       hide_phones=hide_phones, tiles=tiles, tiles_key=tiles_key,
+                       data_date=data_date)
         if field:
             from hzgeo.field import add_field_layers
 
@@ -68,7 +70,8 @@ def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None,
             outputs.path(target).write_text(text, encoding="utf-8")
         return target
     fig = plot_sheet(result, boundaries, chiefs=chiefs, county=county, river=river,
-                     paper=paper, orientation=orientation)
+                     paper=paper, orientation=orientation, field=field,
+                     data_date=data_date)
     if outputs is None:
         with atomic_outputs() as out:
             _save_sheet(fig, out.path(target), dpi)
@@ -101,14 +104,15 @@ _SHARED: dict = {}
 
 def _sheet_job(kwargs: dict, temps: list[str], dpi: int) -> None:
     fig = plot_sheet(_SHARED["result"], _SHARED["boundaries"], chiefs=_SHARED["chiefs"],
-                     **kwargs)
+                     field=_SHARED["field"], data_date=_SHARED["data_date"], **kwargs)
     for temp in temps:
         _save_sheet(fig, Path(temp), dpi)
 
 
 def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=None, audit=None,
                hide_phones=False, paper="A4", formats=("png", "pdf"), workers: int | None = None,
-               field: dict | None = None, dpi: int = DPI) -> dict[str, list[Path]]:
+               field: dict | None = None, data_date: str | None = None,
+               dpi: int = DPI) -> dict[str, list[Path]]:
     """Write the published set of maps into ``folder``, through ``outputs``.
 
     - ``map_city.html`` and ``map_<county code>.html``: the interactive maps;
@@ -125,20 +129,22 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
     folder = Path(folder)
     counties = [str(c) for c in boundaries["county"]["code"]]
     html = [write_map(result, boundaries, folder / "map_city.html", chiefs=chiefs, audit=audit,
-                      hide_phones=hide_phones, field=field, outputs=outputs)]
+                      hide_phones=hide_phones, field=field, data_date=data_date,
+                      outputs=outputs)]
     for code in counties:
         html.append(write_map(result, boundaries, folder / f"map_{code}.html", chiefs=chiefs,
                               audit=audit, county=code, hide_phones=hide_phones, field=field,
-                              outputs=outputs))
+                              data_date=data_date, outputs=outputs))
     jobs = [("city", {})] + [(c, {"county": c}) for c in counties] + [
         (key, {"river": key})
         for key in river_groups(result.reaches["county"], getattr(chiefs, "city_chiefs", None))]
     sheets, tasks = [], []
-    for name, kwargs in jobs:
+    for name, kwargs in jobs if formats else ():
         targets = [folder / f"sheet_{name}.{fmt}" for fmt in formats]
         sheets += targets
         tasks.append(({**kwargs, "paper": paper}, [str(outputs.path(t)) for t in targets]))
-    _SHARED.update(result=result, boundaries=boundaries, chiefs=chiefs)
+    _SHARED.update(result=result, boundaries=boundaries, chiefs=chiefs, field=field,
+                   data_date=data_date)
     try:
         workers = workers or min(2, os.cpu_count() or 1)
         # fork shares the data without pickling; a process with other threads must not
