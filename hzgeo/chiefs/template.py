@@ -23,11 +23,11 @@ import tomllib
 from collections.abc import Mapping
 
 from hzgeo.chiefs.rules import ROLES, Rules, _bundled_rules_text, _fill_city, city_name
+from hzgeo.labels import LEVEL_NAMES as _LEVEL_CN
 from hzgeo.settings import LEVELS
 
 __all__ = ["init_rules"]
 
-_LEVEL_CN = {"city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
 _KIND_CN = {("county", "市"): "县级市"}
 
 
