@@ -425,7 +425,7 @@ def segment(boundaries, waters, columns, layers, crs, gcj02, encoding, out, min_
 
             write_layers(_output_layers(result, repairs), out)
     _notes(caught, echo)
-    for level in REACH_LEVELS:
+    for level in result.levels:
         frame = result.reaches[level]
         echo(f"{level:>9}: {len(frame):5d} reaches, {int(frame['boundary'].sum()):4d} on a "
              f"shared border, {len(result.zones[level]):3d} lake zones")

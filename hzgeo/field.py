@@ -380,7 +380,9 @@ def confluences(result, waters: Waters, boundaries: Boundaries) -> gpd.GeoDataFr
     names = dict(zip(rivers["river_code"], rivers["name"], strict=True))
     main = dict(zip(rivers["river_code"], rivers["main"].astype(bool), strict=True))
     synthetic = dict(zip(rivers["river_code"], rivers["synthetic"].astype(bool), strict=True))
-    village_reaches = result.reaches["village"].to_crs(crs)
+    finest = next((lvl for lvl in ("village", "township") if len(result.reaches[lvl])),
+                  "county")
+    village_reaches = result.reaches[finest].to_crs(crs)  # (every level: one chainage)
     villages = boundaries["village"].to_crs(crs) if "village" in boundaries else None
     unit_names = {}
     for lvl in ("county", "township", "village"):
@@ -573,7 +575,8 @@ def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
     text["duties"] = dict(BOARD_TEXT["duties"]) | dict(from_rules.get("duties", {})) | dict(
         (texts or {}).get("duties", {}))
     crs = work_crs_for(boundaries["village"] if "village" in boundaries
-                       else chiefs.reaches["village"])
+                       else boundaries[next(lvl for lvl in ("township", "county", "city")
+                                            if lvl in boundaries)])
     seats = _read_seats(boundaries, seats)
     seat_of = {}
     if seats is not None and len(seats):

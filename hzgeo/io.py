@@ -43,6 +43,7 @@ from hzgeo._checks import where as _where
 from hzgeo.columns import ALIASES, COLUMN_KEYS, as_code, as_flag, as_kind, as_scale
 from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
+from hzgeo.labels import LEVEL_NAMES
 from hzgeo.settings import LEVELS
 
 __all__ = ["Boundaries", "Waters", "is_bundled_sample", "read_boundaries", "read_waters",
@@ -534,15 +535,17 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     else:
         path = Path(source)
         available = _list_layers(path)
-        if len(available) == 1 and not layers:
-            layers = {"village": available[0]}
+        if len(available) == 1 and not layers:  # one layer: villages, unless named a level
+            layers = {available[0] if available[0] in LEVELS else "village": available[0]}
         wanted = {}
         for level in LEVELS:
             name = layers.get(level, level)
             if name in available:
                 wanted[level] = (path, name)
-            elif level in layers or level == "village":
+            elif level in layers:
                 wanted[level] = (path, name)  # reported as a missing layer
+        if not set(wanted) & set(_REACH_LEVELS):
+            wanted["village"] = (path, layers.get("village", "village"))  # reported missing
     unnamed: list[str] = []
     for level, (path, layer) in wanted.items():
         frame = _read_layer(path, layer, problems, encoding)
@@ -555,10 +558,19 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
             check_geometry(frame, "code", POLYGON_TYPES, where, problems)
             continue
         frame["code"] = as_code(frame["code"])
+        if "name" in frame.columns:
+            frame["name"] = frame["name"].fillna("").astype(str).str.strip()
+            if (frame["name"] == "").all():
+                frame = frame.drop(columns="name")  # a name column with no names in it
         if "name" not in frame.columns:
             frame["name"] = frame["code"]
             unnamed.append(where)
-        frame["name"] = frame["name"].fillna("").astype(str)
+        nameless = frame["name"] == ""
+        if nameless.any():
+            frame.loc[nameless, "name"] = frame.loc[nameless, "code"]
+            warnings.warn(f"{where}: {int(nameless.sum())} unit(s) without a name are named "
+                          f"by their codes ({_listed(frame.loc[nameless, 'code'])})",
+                          HzgeoWarning, stacklevel=2)
         if "parent_code" in frame.columns:
             frame["parent_code"] = as_code(frame["parent_code"])
         else:
@@ -575,15 +587,27 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
             continue
         frames[level] = _fill_provenance(frame, path)
         origin[level] = where
-    if "village" not in frames and not problems.items:
-        problems.add(str(source), "no village level", hint="give the village layer")
+    if not set(frames) & set(_REACH_LEVELS) and not problems.items:
+        problems.add(_source_label(source), "no county, township or village level",
+                     hint="give the finest level the city has (the levels above it are "
+                          "derived): --boundaries village=FILE, township=FILE or county=FILE")
+    if not problems.items:
+        _check_level_identity(frames, origin, problems)
     problems.raise_if_any("The boundaries")
+    missing = list(_REACH_LEVELS[_REACH_LEVELS.index(_finest(frames)) + 1:])
+    if missing:
+        warnings.warn(f"{_source_label(source)}: no {' or '.join(missing)} level: reaches, "
+                      f"chiefs and the audit are at {' and '.join(_given(frames))} level only "
+                      f"(no {' or '.join(LEVEL_NAMES[m] for m in missing)} reaches, chiefs or "
+                      "notice boards); give the "
+                      + " and ".join(missing) + " layer(s) for them", HzgeoWarning,
+                      stacklevel=2)
     if unnamed:
         warnings.warn(f"{'; '.join(unnamed)}: no name column found, so the units are named by "
                       "their codes (reach names read 黔江450881段): map the names with "
                       "--columns name=COLUMN", HzgeoWarning, stacklevel=2)
     derived = [lvl for lvl in ("township", "county") if lvl not in frames
-               and not _carries_names(frames, lvl)]
+               and "village" in frames and not _carries_names(frames, lvl)]
     if derived:
         warnings.warn(f"{origin['village']}: the {' and '.join(derived)} level(s) are derived "
                       "from the village codes and named by their codes, for lack of a name "
@@ -598,7 +622,7 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         frames[level] = _dissolve_up(frames[child], level)
         origin[level] = f"derived from {child} by code prefix"
     ordered = {level: frames[level] for level in LEVELS if level in frames}
-    base_crs = ordered["village"].crs
+    base_crs = ordered[_finest(frames)].crs
     for level, frame in ordered.items():
         columns_out = ["code", "name", "parent_code", "synthetic", "geometry_source", "source",
                        "licence", "geometry"]
@@ -606,6 +630,61 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         frame = frame[columns_out + extra]
         ordered[level] = frame.to_crs(base_crs) if frame.crs != base_crs else frame
     return Boundaries(ordered, origin)
+
+
+_REACH_LEVELS = ("county", "township", "village")
+#: Digits of a statistical code, by level (GB/T 2260 + 统计用区划代码).
+_CODE_DIGITS = {"county": 6, "township": 9, "village": 12}
+#: Name endings of units of a level (to recognise a layer given for the wrong level).
+_SUFFIXES = {"county": ("区", "县", "市", "旗"), "township": ("镇", "乡", "街道", "街道办事处")}
+
+
+def _source_label(source) -> str:
+    if isinstance(source, Mapping):
+        return ", ".join(f"{level}={path}" for level, path in source.items())
+    return str(source)
+
+
+def _given(frames: Mapping) -> list[str]:
+    return [lvl for lvl in _REACH_LEVELS if lvl in frames]
+
+
+def _finest(frames: Mapping) -> str:
+    return _given(frames)[-1]
+
+
+def _check_level_identity(frames: dict[str, gpd.GeoDataFrame], origin: dict[str, str],
+                          problems: Problems) -> None:
+    """A layer given for the wrong level (townships as villages ...): its codes have the
+    digits of another level, repeat another layer's codes, or its names all end as another
+    level's do. Such a level would be segmented and named as what it is not."""
+    for level, frame in frames.items():
+        if level == "city":
+            continue
+        codes = frame["code"].astype(str)
+        digits = {len(c) for c in codes if c.isascii() and c.isdigit()}
+        other = None
+        if len(digits) == 1 and codes.str.isdigit().all():
+            length = digits.pop()
+            other = next((lvl for lvl, n in _CODE_DIGITS.items()
+                          if n == length and lvl != level), None)
+            why = f"codes of {length} digits (e.g. {codes.iloc[0]}), as {other} codes have"
+        for same in frames:
+            if other is None and same not in (level, "city") and \
+                    set(codes) == set(frames[same]["code"].astype(str)):
+                other, why = same, f"the same codes as the {same} layer ({origin[same]})"
+        names = frame["name"].astype(str)
+        for lvl, endings in _SUFFIXES.items():
+            if other is None and lvl != level and len(names) and \
+                    names.str.endswith(endings).mean() >= 0.9 and not (
+                    level == "township" and names.str.endswith(_SUFFIXES["township"]).any()):
+                other, why = lvl, f"{lvl} names (e.g. {names.iloc[0]})"
+        if other is not None:
+            problems.add(origin[level], f"given as the {level} level, but it holds {why}: it "
+                                        f"looks like the {other} layer",
+                         hint=f"give it as the {other} level (--boundaries {other}=FILE, or "
+                              f"--layers {other}=LAYER), and the {level} layer if the city "
+                              "has one")
 
 
 def is_bundled_sample(boundaries: Boundaries) -> bool:

@@ -83,7 +83,7 @@ class PhaseOne:
 def summarize(segmentation, chiefs, audit) -> dict:
     """The summary numbers: reaches, chiefs and km per level, joint meetings, defects."""
     levels = {}
-    for level in REACH_LEVELS:
+    for level in getattr(segmentation, "levels", REACH_LEVELS):  # the levels the city has
         reaches = segmentation.reaches[level]
         row = {"reaches": len(reaches),
                "boundary_rows": int(reaches["boundary"].sum()),

@@ -132,9 +132,9 @@ def test_every_problem_is_reported_at_once(tmp_path, boundaries):
 
 
 def test_gcj02_input_is_moved_to_wgs84(tmp_path):
-    with pytest.warns(hzgeo.HzgeoWarning, match="named by their codes"):
-        counties = read_boundaries({"village": DATA / "guigang_counties_cnmaps_gcj02.geojson"},
-                                   columns={"code": "adcode"}, gcj02=True)["village"]
+    with pytest.warns(hzgeo.HzgeoWarning, match="no township or village level"):
+        counties = read_boundaries({"county": DATA / "guigang_counties_cnmaps_gcj02.geojson"},
+                                   columns={"code": "adcode"}, gcj02=True)["county"]
     want = gpd.read_file(DATA / "guigang_counties_cnmaps_wgs84.geojson")
     assert_geometries_equal(counties.geometry.values, want.geometry.values,
                                             tolerance=1e-6)  # degrees: the files' rounding

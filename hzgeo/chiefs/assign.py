@@ -364,13 +364,14 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
     _check_inputs(officials, units, rules, waters, book)
 
     exempt_townships = set(rules["other_waters"].get("village_exempt_townships", []))
-    villages = boundaries["village"]
-    exempt = set(villages.loc[villages["parent_code"].isin(exempt_townships), "code"])
+    villages = boundaries["village"] if "village" in boundaries else None  # (levels given)
+    exempt = set() if villages is None else set(
+        villages.loc[villages["parent_code"].isin(exempt_townships), "code"])
     river_keys = _river_keys(waters.rivers)
     main_by_code = dict(zip(waters.rivers["river_code"], waters.rivers["main"], strict=True))
     vacant_log: dict[tuple[str, str, str | None], list[str]] = {}
     reaches, zones = {}, {}
-    for level in REACH_LEVELS:
+    for level in REACH_LEVELS:  # (a level the city has not: empty frames)
         frame = _with_chiefs(result.reaches[level], level, book, rules,
                              ("river_code", lambda r: river_keys.get(r, [r])),
                              lambda r: bool(main_by_code.get(r, False)), vacant_log,

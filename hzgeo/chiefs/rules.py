@@ -242,15 +242,17 @@ def read_rules(path=None, *, boundaries=None) -> Rules:
     if path is None:
         rules = default_rules(boundaries)
         if boundaries is not None and rules.source.startswith("hzgeo/rules/national"):
-            city = rules["city"] or "the city"
+            city = rules["city"]
+            offices = (f"offices {rules['offices']['name'].format(name=city)} in "
+                       f"{rules['offices']['city_seat']}" if city else
+                       "offices named after each unit (the city layer has no name: give it "
+                       "with city = \"…\" in a rules file)")
             warnings.warn(
                 "no rules file given (--rules): the generic national rules apply "
-                "(hzgeo/rules/national.toml: post titles by unit type; offices "
-                f"{rules['offices']['name'].format(name=rules['city'] or '')} in "
-                f"{rules['offices']['city_seat']}, no supervision phone); the Guigang rules "
-                f"apply only to the bundled sample. To write {city}'s own rules, start from "
-                "`hzgeo init-rules --boundaries ... --out rules.toml`", HzgeoWarning,
-                stacklevel=2)
+                f"(hzgeo/rules/national.toml: post titles by unit type; {offices}; no "
+                "supervision phone); the Guigang rules apply only to the bundled sample. To "
+                f"write {city or 'the city'}'s own rules, start from `hzgeo init-rules "
+                "--boundaries ... --out rules.toml`", HzgeoWarning, stacklevel=2)
         return rules
     path = Path(path)
     if not path.exists():
