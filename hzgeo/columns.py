@@ -23,10 +23,14 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+
+from hzgeo._checks import Problems
 
 __all__ = ["ALIASES", "COLUMN_KEYS", "OFFICIAL_KEYS", "as_code", "as_flag", "as_kind",
            "as_scale", "official_columns"]
@@ -141,3 +145,172 @@ def as_scale(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     scales = text.map(_SCALES)
     return scales.fillna(series.fillna("").astype(str)), scales.isna().to_numpy()
 
+
+def _rename(frame: gpd.GeoDataFrame, wanted: Mapping[str, str], columns: Mapping[str, str],
+            where: str, problems: Problems, required: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Rename the columns hzgeo needs: user mapping first, then known aliases.
+
+    ``wanted`` maps hzgeo's column in this layer to its ``columns`` key (``name`` ->
+    ``river_name`` on a rivers layer), so that mappings and hints use the key.
+    """
+    rename = {}
+    for ours, key in wanted.items():
+        if key in columns:
+            if columns[key] not in frame.columns:
+                have = [c for c in frame.columns if c != frame.geometry.name]
+                close = difflib.get_close_matches(columns[key], have, n=1)
+                problems.add(where, f"column {columns[key]!r} (given for {key!r}) not found; "
+                                    f"columns are {have}",
+                             hint=(f"did you mean --columns {key}={close[0]}?" if close else
+                                   f"map an existing column with --columns {key}=COLUMN"))
+                continue
+            rename[columns[key]] = ours
+            continue
+        for alias in ALIASES.get(key, (ours,)):
+            if alias in frame.columns and alias not in rename:
+                rename[alias] = ours
+                break
+    frame = frame.rename(columns=rename)
+    for ours in required:
+        if ours not in frame.columns:
+            key = wanted.get(ours, ours)
+            if key in columns:
+                continue  # reported above
+            have = [c for c in frame.columns if c != frame.geometry.name]
+            free = [c for c in have if c not in set(rename.values()) | set(ALIASES)]
+            close = difflib.get_close_matches(key, free, n=1, cutoff=0.3)
+            hint = (f"the closest column is {close[0]!r}: map it with --columns "
+                    f"{key}={close[0]}" if close else f"map a column with --columns {key}=COLUMN")
+            problems.add(where, f"missing column {key!r}; columns are {have}", hint=hint)
+    return frame
+
+
+def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The optional river columns, with their defaults where missing.
+
+    ``main`` False, ``main_river`` and ``flows_into`` empty, ``accuracy_m`` NaN (unknown),
+    ``synthetic`` False. ``main`` and ``synthetic`` read yes/no values (是/否, 1/0, Y/N).
+    """
+    rivers = rivers.copy()
+    defaults = {"main": False, "main_river": "", "flows_into": "", "accuracy_m": np.nan,
+                "synthetic": False}
+    for column, value in defaults.items():
+        if column not in rivers.columns:
+            rivers[column] = value
+    for column in ("main", "synthetic"):
+        rivers[column] = as_flag(rivers[column])[0]
+    for column in ("main_river", "flows_into"):
+        rivers[column] = rivers[column].fillna("").astype(str)
+    rivers["accuracy_m"] = pd.to_numeric(rivers["accuracy_m"], errors="coerce")
+    return rivers
+
+
+def complete_lake_columns(lakes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The optional lake columns, with their defaults where missing.
+
+    ``kind`` "lake" or "reservoir" (湖泊/水库 read as such; missing or unknown: a
+    reservoir if the name ends in 水库, else a lake), ``scale`` large/medium/small (大型,
+    中型, 小(1)型 ... read as such) or empty, ``commander_county`` a code or empty,
+    ``synthetic`` False.
+    """
+    lakes = lakes.copy()
+    for column, value in {"kind": "", "scale": "", "commander_county": ""}.items():
+        if column not in lakes.columns:
+            lakes[column] = value
+        lakes[column] = lakes[column].fillna("").astype(str)
+    kinds, unknown = as_kind(lakes["kind"])
+    by_name = lakes["name"].fillna("").astype(str).str.endswith("水库") \
+        if "name" in lakes.columns else pd.Series(False, index=lakes.index)
+    lakes["kind"] = kinds.where(~unknown, np.where(by_name, "reservoir", "lake"))
+    lakes["scale"] = as_scale(lakes["scale"])[0]
+    lakes["commander_county"] = as_code(lakes["commander_county"])
+    lakes["synthetic"] = as_flag(lakes["synthetic"])[0] if "synthetic" in lakes.columns \
+        else False
+    return lakes
+
+
+_WATER_KEYS = {"river_code": "river_code", "name": "river_name", "flows_into": "flows_into",
+               "accuracy_m": "accuracy_m", "main": "main", "main_river": "main_river"}
+
+
+_LAKE_KEYS = {"code": "lake_code", "name": "lake_name", "kind": "lake_kind",
+              "scale": "lake_scale", "commander_county": "commander_county"}
+
+
+def _listed(values, most: int = 5) -> str:
+    values = [str(v) for v in values]
+    return "、".join(values[:most]) + (f" … ({len(values)} in all)" if len(values) > most else "")
+
+
+def _lake_notes(lakes: gpd.GeoDataFrame, where: str) -> list[str]:
+    """What :func:`complete_lake_columns` had to guess, said (never silently)."""
+    notes = []
+    if not len(lakes):
+        return notes
+    reservoirs = lakes["name"].fillna("").astype(str).str.endswith("水库")
+    if "kind" not in lakes.columns:
+        notes.append(f"{where}: no lake type column (湖库类型, HKLX), so the type is taken "
+                     f"from the names: {int(reservoirs.sum())} reservoir(s) (…水库), "
+                     f"{int((~reservoirs).sum())} lake(s); a cross-county reservoir's joint "
+                     "meeting follows the rules' commander_kinds: map the column with "
+                     "--columns lake_kind=COLUMN (values 湖泊/水库)")
+    else:
+        _, unknown = as_kind(lakes["kind"])
+        if unknown.any():
+            bad = lakes.loc[unknown]
+            values = sorted({str(v) for v in bad["kind"].fillna("")} - {""})
+            notes.append(f"{where}: lake type not recognised for {int(unknown.sum())} "
+                         f"water(s) ({_listed(bad['code'])})"
+                         + (f", values {values[:5]}" if values else ", values empty")
+                         + ": taken from the name (…水库 a reservoir, else a lake); use "
+                           "湖泊/水库 (or lake/reservoir)")
+    if "scale" in lakes.columns:
+        _, unknown = as_scale(lakes["scale"])
+        if unknown.any():
+            notes.append(f"{where}: reservoir scale not recognised: "
+                         f"{sorted(set(lakes.loc[unknown, 'scale'].astype(str)))[:5]}; use "
+                         "大型/中型/小型 (or large/medium/small)")
+    return notes
+
+
+def _main_notes(rivers: gpd.GeoDataFrame, where: str) -> list[str]:
+    """A missing main-river flag, said: without it no river has a city chief."""
+    if not len(rivers) or "main" in rivers.columns:
+        return []
+    if "main_river" in rivers.columns and (rivers["main_river"].fillna("").astype(str)
+                                           .str.strip() != "").any():
+        rivers["main"] = rivers["main_river"].fillna("").astype(str).str.strip() != ""
+        return [f"{where}: no main-river flag column (是否干流, SFGL); the rivers with a "
+                f"main_river (所属干流) are taken as the main rivers "
+                f"({int(rivers['main'].sum())} of {len(rivers)})"]
+    return [f"{where}: no main-river flag column (是否干流, SFGL), so no river is a main "
+            "river: none gets a city chief (市级河长) and that sheet stays empty; map the "
+            "column with --columns main=COLUMN (values 是/否, Y/N, 1/0)"]
+
+
+def _river_columns(rivers: gpd.GeoDataFrame, where: str, problems: Problems
+                   ) -> gpd.GeoDataFrame:
+    """Check the optional columns' values; flows_into given as names becomes codes."""
+    if "main" in rivers.columns:
+        _, bad = as_flag(rivers["main"])
+        if bad.any():
+            problems.add(where, "column 'main' holds values that are not yes/no: "
+                                f"{sorted(set(map(str, rivers['main'][bad])))[:5]}",
+                         rivers["river_code"][bad].tolist(),
+                         hint="mark the plan's main rivers with 是/否, 1/0 or true/false")
+    if "accuracy_m" in rivers.columns:
+        raw = rivers["accuracy_m"]
+        value = pd.to_numeric(raw, errors="coerce")
+        bad = (raw.notna() & (raw.astype(str).str.strip() != "") & value.isna()) | (value <= 0)
+        if bad.any():
+            problems.add(where, "column 'accuracy_m' holds values that are not positive "
+                                "metres", rivers["river_code"][bad.to_numpy()].tolist(),
+                         hint="give accuracy_m in metres (e.g. 1000 for a 1:1,000,000 map), "
+                              "or leave it empty")
+    if "flows_into" in rivers.columns:
+        into = as_code(rivers["flows_into"])  # 450802.0 -> '450802', as river_code
+        codes = set(rivers["river_code"])
+        names = rivers.drop_duplicates("name", keep=False).set_index("name")["river_code"]
+        by_name = into.map(lambda v: names.get(v, v) if v and v not in codes else v)
+        rivers["flows_into"] = by_name  # 汇入河流 given as names
+    return rivers

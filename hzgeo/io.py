@@ -8,12 +8,14 @@ city are derived by dissolving on the code prefix.
 
 Every problem that makes an input unusable is collected and raised once, as an
 :class:`~hzgeo.errors.InputError` naming file, layer and features.
+
+The work is shared with three modules: :mod:`hzgeo.columns` (the column names real data
+uses, and the values in them), :mod:`hzgeo._layers` (reading one layer: formats,
+encodings, CRS) and :mod:`hzgeo._levels` (levels derived, levels given, levels mixed up).
 """
 
 from __future__ import annotations
 
-import contextlib
-import difflib
 import os
 import warnings
 from collections.abc import Mapping
@@ -23,7 +25,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 
@@ -35,19 +36,39 @@ from hzgeo._checks import (
     check_geometry,
     check_keys,
     check_type,
-    crs_label,
-    crs_problem,
     parse_crs,
 )
 from hzgeo._checks import where as _where
-from hzgeo.columns import ALIASES, COLUMN_KEYS, as_code, as_flag, as_kind, as_scale
-from hzgeo.errors import HzgeoWarning, InputError
-from hzgeo.gcj02 import geometry_gcj02_to_wgs84
+from hzgeo._layers import _check_layer, _fill_provenance, _list_layers, _read_layer
+from hzgeo._levels import (
+    _REACH_LEVELS,
+    _carries_names,
+    _check_level_identity,
+    _dissolve_up,
+    _finest,
+    _given,
+    _parent_of,
+    _source_label,
+)
+from hzgeo.columns import (
+    _LAKE_KEYS,
+    _WATER_KEYS,
+    COLUMN_KEYS,
+    _lake_notes,
+    _listed,
+    _main_notes,
+    _rename,
+    _river_columns,
+    as_code,
+    complete_lake_columns,
+    complete_river_columns,
+)
+from hzgeo.errors import HzgeoWarning
 from hzgeo.labels import LEVEL_NAMES
 from hzgeo.settings import LEVELS
 
-__all__ = ["Boundaries", "Waters", "is_bundled_sample", "read_boundaries", "read_waters",
-           "work_crs_for"]
+__all__ = ["Boundaries", "Waters", "complete_lake_columns", "complete_river_columns",
+           "is_bundled_sample", "read_boundaries", "read_waters", "work_crs_for"]
 
 PathLike = str | os.PathLike
 
@@ -128,341 +149,6 @@ class Waters:
 
     def to_crs(self, crs) -> Waters:
         return Waters(self.rivers.to_crs(crs), self.lakes.to_crs(crs), dict(self.origin))
-
-
-def _gdal_says(err: Exception) -> str:
-    """GDAL's message, without its advice on driver prefixes (not for our users)."""
-    return str(err).split("; It might help")[0].rstrip(".; ")
-
-
-def _list_layers(path: Path) -> list[str]:
-    """Layer names of a vector file; an :class:`InputError` if it is missing or unreadable."""
-    if not path.exists():
-        raise InputError("file not found", file=path, hint="check the path")
-    try:
-        with warnings.catch_warnings():  # e.g. "Measured (M) geometry types are not supported"
-            warnings.simplefilter("ignore")
-            return [name for name, _ in pyogrio.list_layers(path)]
-    except Exception as err:
-        raise InputError(f"cannot be read as a vector file ({_gdal_says(err)})", file=path,
-                         hint="give a GeoPackage, shapefile or GeoJSON") from None
-
-
-#: Encodings tried, in order, on a shapefile whose .dbf declares none (no .cpg): GDAL
-#: then reads it as ISO-8859-1, which turns Chinese text into ``¹ó³Ç½ÖµÀ``.
-_GUESSED_ENCODINGS = ("UTF-8", "GB18030")
-
-
-def _undeclared_encoding(path: Path, layer: str | None) -> bool:
-    """A shapefile with no declared encoding (no .cpg, no code page in the .dbf)."""
-    if path.suffix.lower() not in (".shp", ".dbf"):
-        return False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return pyogrio.read_info(path, layer=layer).get("encoding") == "ISO-8859-1"
-    except Exception:
-        return False
-
-
-def _decode_name(raw: bytes, encoding: str) -> str:
-    """A .dbf column name: at most 10 bytes, so a UTF-8 乡镇名称 (12 bytes) is cut inside
-    its fourth character; the cut character is dropped (乡镇名)."""
-    for cut in range(4):
-        try:
-            return raw[:len(raw) - cut].decode(encoding)
-        except UnicodeDecodeError:
-            if cut == 3 or len(raw) - cut <= 1:
-                raise
-    raise UnicodeDecodeError(encoding, raw, 0, len(raw), "undecodable")  # pragma: no cover
-
-
-def _recover_text(frame: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
-    """Column names and text of a layer read as ISO-8859-1, decoded as UTF-8 or GB18030.
-
-    ISO-8859-1 maps every byte to one character, so ``encode("latin-1")`` gives back the
-    file's bytes exactly; the first encoding that decodes all of them is taken.
-    """
-    text = [c for c in frame.columns if c != frame.geometry.name
-            and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
-    names = [str(c) for c in frame.columns if c != frame.geometry.name]
-    values = [v for c in text for v in frame[c].dropna().unique().tolist() if isinstance(v, str)]
-    raw = [v.encode("latin-1") for v in values if any(ord(ch) > 127 for ch in v)]
-    raw_names = [v.encode("latin-1") for v in names if any(ord(ch) > 127 for ch in v)]
-    if not raw and not raw_names:
-        return frame
-    for encoding in _GUESSED_ENCODINGS:
-        try:
-            for b in raw:
-                b.decode(encoding)
-            for b in raw_names:
-                _decode_name(b, encoding)
-        except UnicodeDecodeError:
-            continue
-
-        def fix(v, encoding=encoding):
-            return v.encode("latin-1").decode(encoding) if isinstance(v, str) else v
-
-        frame = frame.rename(columns={c: _decode_name(c.encode("latin-1"), encoding)
-                                      for c in names})
-        for c in text:
-            column = _decode_name(c.encode("latin-1"), encoding)
-            frame[column] = frame[column].map(fix)
-        warnings.warn(f"{where}: the shapefile declares no encoding (no .cpg file); its text "
-                      f"was read as {encoding}. If names look wrong, give the encoding "
-                      "(--encoding, e.g. GBK) or add a .cpg file.", HzgeoWarning, stacklevel=4)
-        return frame
-    return frame
-
-
-def _unreadable_features(path: Path, layer: str | None) -> list[str] | None:
-    """Features whose geometry GEOS cannot build (e.g. an unclosed ring), by code or row."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            meta, _, wkb, fields = pyogrio.raw.read(path, layer=layer)
-    except Exception:
-        return None
-    if wkb is None:
-        return None
-    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
-    bad = np.flatnonzero(pd.isna(geoms) & pd.notna(wkb))
-    names = list(meta["fields"])
-    key = next((names.index(a) for k in ("code", "river_code", "lake_code")
-                for a in ALIASES[k] if a in names), None)
-    return [str(fields[key][i]) if key is not None else f"row {i}" for i in bad]
-
-
-_TABLE = "has no geometry: it is a table, not a map layer"
-_TABLE_HINT = ("give a GeoPackage, shapefile or GeoJSON with the features' geometry (a CSV "
-               "has none)")
-
-
-def _is_table(path: Path, layer: str | None) -> bool:
-    """Whether the layer has no geometry, whatever its text encoding (read as Latin-1,
-    which decodes any byte: a GBK-encoded CSV is still recognised as a table)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            info = pyogrio.read_info(path, layer=layer, encoding="ISO-8859-1")
-    except Exception:
-        return False
-    return info.get("geometry_type") is None
-
-
-def _read_layer(path: Path, layer: str | None, problems: Problems,
-                encoding: str | None = None, *, allow_empty: bool = False
-                ) -> gpd.GeoDataFrame | None:
-    where = _where(path, layer)
-    if not path.exists():
-        problems.add(str(path), "file not found", hint="check the path")
-        return None
-    if path.suffix.lower() not in (".shp", ".dbf"):
-        encoding = None  # GeoPackage and GeoJSON are UTF-8 by definition
-    try:
-        if layer is not None:
-            available = _list_layers(path)
-            if layer not in available:
-                close = difflib.get_close_matches(layer, available, n=1)
-                problems.add(where, f"no such layer; the file has {available}",
-                             hint=(f"did you mean layer {close[0]!r}?" if close else
-                                   "name the layers with --layers level=LAYER"))
-                return None
-        with warnings.catch_warnings():  # GDAL's notes (M dropped ...): ours are below
-            warnings.simplefilter("ignore")
-            frame = gpd.read_file(path, layer=layer, engine="pyogrio", encoding=encoding)
-    except InputError as err:
-        problems.add(where, err.message, hint=err.hint)
-        return None
-    except shapely.errors.GEOSException as err:  # a geometry GEOS cannot even build
-        bad = _unreadable_features(path, layer)
-        problems.add(where, f"geometry that cannot be built ({err})", bad,
-                     hint="close every ring (its last point must repeat its first) and fix "
-                          "the features in your GIS (e.g. QGIS 'Fix geometries')")
-        return None
-    except Exception as err:  # pyogrio/GDAL errors: report them as ours
-        if isinstance(err, UnicodeDecodeError) and _is_table(path, layer):
-            problems.add(where, _TABLE, hint=_TABLE_HINT)  # a GBK-encoded CSV
-            return None
-        problems.add(where, f"cannot be read ({type(err).__name__}: {_gdal_says(err)})",
-                     hint="give a GeoPackage, shapefile or GeoJSON, and open it in a GIS to "
-                          "check it is a vector layer"
-                     + (f"; check that {encoding!r} is its encoding" if encoding else ""))
-        return None
-    if not isinstance(frame, gpd.GeoDataFrame):
-        problems.add(where, _TABLE, hint=_TABLE_HINT)
-        return None
-    if not len(frame) and not allow_empty:
-        problems.add(where, "the layer is empty (no features)",
-                     hint="give the layer that holds the features")
-        return None
-    if encoding is None and _undeclared_encoding(path, layer):
-        frame = _recover_text(frame, where)
-    return _drop_zm(frame, where, _declares_m(path, layer))
-
-
-def _declares_m(path: Path, layer: str | None) -> bool:
-    """Whether a shapefile or GeoPackage layer stores M (measure) values, which GDAL's
-    reader drops without a word."""
-    try:
-        if path.suffix.lower() == ".shp":
-            with path.open("rb") as f:
-                f.seek(32)
-                return int.from_bytes(f.read(4), "little") in (21, 23, 25, 28, 31)
-        if path.suffix.lower() == ".gpkg":
-            import sqlite3
-
-            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-                rows = db.execute("SELECT table_name, m FROM gpkg_geometry_columns").fetchall()
-            return any(m in (1, 2) for name, m in rows if layer is None or name == layer)
-    except Exception:
-        return False
-    return False
-
-
-def _drop_zm(frame: gpd.GeoDataFrame, where: str, declares_m: bool = False
-             ) -> gpd.GeoDataFrame:
-    """Heights (Z) and measures (M) dropped, with a note: hzgeo works on the surface."""
-    geoms = frame.geometry.values
-    has_z = shapely.has_z(geoms)
-    has_m = shapely.has_m(geoms) if hasattr(shapely, "has_m") else np.zeros(len(geoms), bool)
-    extra = [name for name, found in (("Z (height)", has_z.any()),
-                                      ("M (measure)", has_m.any() or declares_m)) if found]
-    if not extra:
-        return frame
-    warnings.warn(f"{where}: the geometry has {' and '.join(extra)} coordinates; they were "
-                  "dropped (lengths and areas are measured on the ellipsoid's surface)",
-                  HzgeoWarning, stacklevel=4)
-    return frame.set_geometry(shapely.force_2d(geoms))
-
-
-def _rename(frame: gpd.GeoDataFrame, wanted: Mapping[str, str], columns: Mapping[str, str],
-            where: str, problems: Problems, required: tuple[str, ...]) -> gpd.GeoDataFrame:
-    """Rename the columns hzgeo needs: user mapping first, then known aliases.
-
-    ``wanted`` maps hzgeo's column in this layer to its ``columns`` key (``name`` ->
-    ``river_name`` on a rivers layer), so that mappings and hints use the key.
-    """
-    rename = {}
-    for ours, key in wanted.items():
-        if key in columns:
-            if columns[key] not in frame.columns:
-                have = [c for c in frame.columns if c != frame.geometry.name]
-                close = difflib.get_close_matches(columns[key], have, n=1)
-                problems.add(where, f"column {columns[key]!r} (given for {key!r}) not found; "
-                                    f"columns are {have}",
-                             hint=(f"did you mean --columns {key}={close[0]}?" if close else
-                                   f"map an existing column with --columns {key}=COLUMN"))
-                continue
-            rename[columns[key]] = ours
-            continue
-        for alias in ALIASES.get(key, (ours,)):
-            if alias in frame.columns and alias not in rename:
-                rename[alias] = ours
-                break
-    frame = frame.rename(columns=rename)
-    for ours in required:
-        if ours not in frame.columns:
-            key = wanted.get(ours, ours)
-            if key in columns:
-                continue  # reported above
-            have = [c for c in frame.columns if c != frame.geometry.name]
-            free = [c for c in have if c not in set(rename.values()) | set(ALIASES)]
-            close = difflib.get_close_matches(key, free, n=1, cutoff=0.3)
-            hint = (f"the closest column is {close[0]!r}: map it with --columns "
-                    f"{key}={close[0]}" if close else f"map a column with --columns {key}=COLUMN")
-            problems.add(where, f"missing column {key!r}; columns are {have}", hint=hint)
-    return frame
-
-
-def _set_crs(frame: gpd.GeoDataFrame, crs: CRS | None, gcj02: bool, where: str,
-             problems: Problems) -> gpd.GeoDataFrame | None:
-    """The layer in its CRS: declared, or given (``crs`` wins, with a warning); None, with
-    the problem recorded, if it has none or its coordinates cannot be in it."""
-    declared = frame.crs
-    if frame.crs is None:
-        if crs is None:
-            problems.add(where, "the layer has no CRS", crs=True,
-                         hint="declare it with --crs (e.g. --crs EPSG:4490 for lon/lat), "
-                              "or set it in your GIS")
-            return None
-        frame = frame.set_crs(crs)
-    elif crs is not None and not _same_crs(frame.crs, crs):
-        warnings.warn(f"{where}: the file declares {crs_label(frame.crs)}; --crs "
-                      f"{crs_label(crs)} overrides it", HzgeoWarning, stacklevel=4)
-        frame = frame.set_crs(crs, allow_override=True)
-    if gcj02:
-        if not frame.crs.is_geographic:
-            problems.add(where, "--gcj02 declares lon/lat GCJ-02 coordinates, but the "
-                                f"layer's CRS is projected ({crs_label(frame.crs)})", crs=True,
-                         hint="drop --gcj02, or give the lon/lat layer")
-            return None
-    found = crs_problem(frame)
-    if found:
-        what, hint = found
-        if crs is not None:
-            what += (f" (the CRS given with --crs; the file declares {crs_label(declared)})"
-                     if declared is not None else " (the CRS given with --crs)")
-            if declared is not None and crs_problem(
-                    frame.set_crs(declared, allow_override=True)) is None:
-                hint = (f"leave out --crs: the file's own {crs_label(declared)} fits its "
-                        "coordinates")
-        problems.add(where, what, hint=hint, crs=True)
-        return None
-    if gcj02:
-        frame = frame.copy()
-        frame.geometry = gpd.GeoSeries(geometry_gcj02_to_wgs84(frame.geometry.values),
-                                       index=frame.index).set_crs("EPSG:4326",
-                                                                   allow_override=True)
-    return frame
-
-
-def _same_crs(a: CRS, b: CRS) -> bool:
-    if a.equals(b, ignore_axis_order=True):
-        return True
-    epsg = a.to_epsg(min_confidence=70)
-    return epsg is not None and epsg == b.to_epsg(min_confidence=70)
-
-
-def _check_layer(frame: gpd.GeoDataFrame, key: str, types: tuple[str, ...], where: str,
-                 problems: Problems, crs, gcj02: bool, duplicate: str | None,
-                 duplicate_hint: str, keep_duplicates: bool = False
-                 ) -> gpd.GeoDataFrame | None:
-    """Duplicate keys, geometry types, NaN coordinates and the CRS of one layer.
-
-    Problems go to ``problems`` (duplicate keys not, with ``keep_duplicates`` or
-    ``duplicate`` None: :func:`hzgeo.find_defects` reports them); returns the layer in its
-    CRS, or None when it has none or one its coordinates cannot be in.
-    """
-    if duplicate is not None and not keep_duplicates:
-        dup = frame[key][frame[key].duplicated(keep=False)]
-        if len(dup):
-            problems.add(where, duplicate, sorted(set(dup)), hint=duplicate_hint)
-    check_geometry(frame, key, types, where, problems)
-    return _set_crs(frame, crs, gcj02, where, problems)
-
-
-def _fill_provenance(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
-    defaults = {"synthetic": False, "geometry_source": str(path.name), "source": str(path.name),
-                "licence": ""}
-    for column, value in defaults.items():
-        if column not in frame.columns:
-            frame[column] = value
-        elif column == "synthetic":
-            frame[column] = frame[column].fillna(False).astype(bool)
-        else:
-            frame[column] = frame[column].fillna("").astype(str)
-    return frame
-
-
-def _parent_of(code: str, level: str) -> str:
-    if level == "village":
-        return code[:9]
-    if level == "township":
-        return code[:6]
-    if level == "county":
-        return code[:4] + "00"
-    return ""
 
 
 def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
@@ -632,61 +318,6 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     return Boundaries(ordered, origin)
 
 
-_REACH_LEVELS = ("county", "township", "village")
-#: Digits of a statistical code, by level (GB/T 2260 + 统计用区划代码).
-_CODE_DIGITS = {"county": 6, "township": 9, "village": 12}
-#: Name endings of units of a level (to recognise a layer given for the wrong level).
-_SUFFIXES = {"county": ("区", "县", "市", "旗"), "township": ("镇", "乡", "街道", "街道办事处")}
-
-
-def _source_label(source) -> str:
-    if isinstance(source, Mapping):
-        return ", ".join(f"{level}={path}" for level, path in source.items())
-    return str(source)
-
-
-def _given(frames: Mapping) -> list[str]:
-    return [lvl for lvl in _REACH_LEVELS if lvl in frames]
-
-
-def _finest(frames: Mapping) -> str:
-    return _given(frames)[-1]
-
-
-def _check_level_identity(frames: dict[str, gpd.GeoDataFrame], origin: dict[str, str],
-                          problems: Problems) -> None:
-    """A layer given for the wrong level (townships as villages ...): its codes have the
-    digits of another level, repeat another layer's codes, or its names all end as another
-    level's do. Such a level would be segmented and named as what it is not."""
-    for level, frame in frames.items():
-        if level == "city":
-            continue
-        codes = frame["code"].astype(str)
-        digits = {len(c) for c in codes if c.isascii() and c.isdigit()}
-        other = None
-        if len(digits) == 1 and codes.str.isdigit().all():
-            length = digits.pop()
-            other = next((lvl for lvl, n in _CODE_DIGITS.items()
-                          if n == length and lvl != level), None)
-            why = f"codes of {length} digits (e.g. {codes.iloc[0]}), as {other} codes have"
-        for same in frames:
-            if other is None and same not in (level, "city") and \
-                    set(codes) == set(frames[same]["code"].astype(str)):
-                other, why = same, f"the same codes as the {same} layer ({origin[same]})"
-        names = frame["name"].astype(str)
-        for lvl, endings in _SUFFIXES.items():
-            if other is None and lvl != level and len(names) and \
-                    names.str.endswith(endings).mean() >= 0.9 and not (
-                    level == "township" and names.str.endswith(_SUFFIXES["township"]).any()):
-                other, why = lvl, f"{lvl} names (e.g. {names.iloc[0]})"
-        if other is not None:
-            problems.add(origin[level], f"given as the {level} level, but it holds {why}: it "
-                                        f"looks like the {other} layer",
-                         hint=f"give it as the {other} level (--boundaries {other}=FILE, or "
-                              f"--layers {other}=LAYER), and the {level} layer if the city "
-                              "has one")
-
-
 def is_bundled_sample(boundaries: Boundaries) -> bool:
     """Whether ``boundaries`` were read from the bundled Guigang sample file.
 
@@ -714,191 +345,8 @@ def is_bundled_sample(boundaries: Boundaries) -> bool:
         return False
 
 
-def _carries_names(frames: dict[str, gpd.GeoDataFrame], level: str) -> bool:
-    """Whether the level below ``level`` carries its names (``township_name`` ...)."""
-    child = frames.get("township") if level == "county" and "township" in frames \
-        else frames["village"]
-    column = f"{level}_name"
-    return column in child.columns and bool((child[column].fillna("").astype(str) != "").any())
-
-
-def _first(frame: pd.DataFrame, column: str) -> str:
-    return str(frame[column].iloc[0]) if column in frame.columns and len(frame) else ""
-
-
-def _dissolve_up(child: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
-    """The level above ``child``, as the union of the children sharing a ``parent_code``."""
-    groups = child.groupby("parent_code", sort=True)
-    codes, geoms, synthetic = [], [], []
-    for code, grp in groups:
-        codes.append(code)
-        parts = grp.geometry.values
-        invalid = ~shapely.is_valid(parts)
-        if invalid.any():  # a bow tie: the parent as `hzgeo check --fix` would see it
-            parts = parts.copy()
-            parts[invalid] = shapely.make_valid(parts[invalid], method="structure",
-                                                keep_collapsed=False)
-        geoms.append(shapely.coverage_union_all(parts)
-                     if not invalid.any() and shapely.coverage_is_valid(parts)
-                     else shapely.union_all(parts))
-        synthetic.append(bool(grp["synthetic"].any()) if "synthetic" in grp else False)
-    # the unit's name where the children carry it (e.g. a 乡镇名称 column), else its code
-    names = _carried(groups, f"{level}_name", codes)
-    frame = gpd.GeoDataFrame({"code": codes, "name": names,
-                              "parent_code": [_parent_of(c, level) for c in codes],
-                              "synthetic": synthetic,
-                              "geometry_source": "dissolved from the level below",
-                              "source": _first(child, "source"),
-                              "licence": _first(child, "licence")},
-                             geometry=geoms, crs=child.crs)
-    if level == "city":
-        frame["parent_code"] = ""
-    if "county_name" in child.columns:  # passed up for the next level's name
-        frame["county_name"] = _carried(groups, "county_name", [""] * len(codes))
-    return frame
-
-
-def _carried(groups, column: str, default: list) -> list:
-    """Per group, the first non-empty value of ``column``; ``default`` where there is none."""
-    if column not in groups.obj.columns:
-        return list(default)
-    values = groups[column].agg(lambda v: next((x for x in v if isinstance(x, str) and x), ""))
-    return [value or fallback for value, fallback in zip(values.tolist(), default, strict=True)]
-
-
-def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The optional river columns, with their defaults where missing.
-
-    ``main`` False, ``main_river`` and ``flows_into`` empty, ``accuracy_m`` NaN (unknown),
-    ``synthetic`` False. ``main`` and ``synthetic`` read yes/no values (是/否, 1/0, Y/N).
-    """
-    rivers = rivers.copy()
-    defaults = {"main": False, "main_river": "", "flows_into": "", "accuracy_m": np.nan,
-                "synthetic": False}
-    for column, value in defaults.items():
-        if column not in rivers.columns:
-            rivers[column] = value
-    for column in ("main", "synthetic"):
-        rivers[column] = as_flag(rivers[column])[0]
-    for column in ("main_river", "flows_into"):
-        rivers[column] = rivers[column].fillna("").astype(str)
-    rivers["accuracy_m"] = pd.to_numeric(rivers["accuracy_m"], errors="coerce")
-    return rivers
-
-
-def complete_lake_columns(lakes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The optional lake columns, with their defaults where missing.
-
-    ``kind`` "lake" or "reservoir" (湖泊/水库 read as such; missing or unknown: a
-    reservoir if the name ends in 水库, else a lake), ``scale`` large/medium/small (大型,
-    中型, 小(1)型 ... read as such) or empty, ``commander_county`` a code or empty,
-    ``synthetic`` False.
-    """
-    lakes = lakes.copy()
-    for column, value in {"kind": "", "scale": "", "commander_county": ""}.items():
-        if column not in lakes.columns:
-            lakes[column] = value
-        lakes[column] = lakes[column].fillna("").astype(str)
-    kinds, unknown = as_kind(lakes["kind"])
-    by_name = lakes["name"].fillna("").astype(str).str.endswith("水库") \
-        if "name" in lakes.columns else pd.Series(False, index=lakes.index)
-    lakes["kind"] = kinds.where(~unknown, np.where(by_name, "reservoir", "lake"))
-    lakes["scale"] = as_scale(lakes["scale"])[0]
-    lakes["commander_county"] = as_code(lakes["commander_county"])
-    lakes["synthetic"] = as_flag(lakes["synthetic"])[0] if "synthetic" in lakes.columns \
-        else False
-    return lakes
-
-
 #: Mean vertex spacing (m) from which a river without ``accuracy_m`` gets a note.
 COARSE_SPACING_M = 1000.0
-_WATER_KEYS = {"river_code": "river_code", "name": "river_name", "flows_into": "flows_into",
-               "accuracy_m": "accuracy_m", "main": "main", "main_river": "main_river"}
-
-
-_LAKE_KEYS = {"code": "lake_code", "name": "lake_name", "kind": "lake_kind",
-              "scale": "lake_scale", "commander_county": "commander_county"}
-
-
-def _listed(values, most: int = 5) -> str:
-    values = [str(v) for v in values]
-    return "、".join(values[:most]) + (f" … ({len(values)} in all)" if len(values) > most else "")
-
-
-def _lake_notes(lakes: gpd.GeoDataFrame, where: str) -> list[str]:
-    """What :func:`complete_lake_columns` had to guess, said (never silently)."""
-    notes = []
-    if not len(lakes):
-        return notes
-    reservoirs = lakes["name"].fillna("").astype(str).str.endswith("水库")
-    if "kind" not in lakes.columns:
-        notes.append(f"{where}: no lake type column (湖库类型, HKLX), so the type is taken "
-                     f"from the names: {int(reservoirs.sum())} reservoir(s) (…水库), "
-                     f"{int((~reservoirs).sum())} lake(s); a cross-county reservoir's joint "
-                     "meeting follows the rules' commander_kinds: map the column with "
-                     "--columns lake_kind=COLUMN (values 湖泊/水库)")
-    else:
-        _, unknown = as_kind(lakes["kind"])
-        if unknown.any():
-            bad = lakes.loc[unknown]
-            values = sorted({str(v) for v in bad["kind"].fillna("")} - {""})
-            notes.append(f"{where}: lake type not recognised for {int(unknown.sum())} "
-                         f"water(s) ({_listed(bad['code'])})"
-                         + (f", values {values[:5]}" if values else ", values empty")
-                         + ": taken from the name (…水库 a reservoir, else a lake); use "
-                           "湖泊/水库 (or lake/reservoir)")
-    if "scale" in lakes.columns:
-        _, unknown = as_scale(lakes["scale"])
-        if unknown.any():
-            notes.append(f"{where}: reservoir scale not recognised: "
-                         f"{sorted(set(lakes.loc[unknown, 'scale'].astype(str)))[:5]}; use "
-                         "大型/中型/小型 (or large/medium/small)")
-    return notes
-
-
-def _main_notes(rivers: gpd.GeoDataFrame, where: str) -> list[str]:
-    """A missing main-river flag, said: without it no river has a city chief."""
-    if not len(rivers) or "main" in rivers.columns:
-        return []
-    if "main_river" in rivers.columns and (rivers["main_river"].fillna("").astype(str)
-                                           .str.strip() != "").any():
-        rivers["main"] = rivers["main_river"].fillna("").astype(str).str.strip() != ""
-        return [f"{where}: no main-river flag column (是否干流, SFGL); the rivers with a "
-                f"main_river (所属干流) are taken as the main rivers "
-                f"({int(rivers['main'].sum())} of {len(rivers)})"]
-    return [f"{where}: no main-river flag column (是否干流, SFGL), so no river is a main "
-            "river: none gets a city chief (市级河长) and that sheet stays empty; map the "
-            "column with --columns main=COLUMN (values 是/否, Y/N, 1/0)"]
-
-
-def _river_columns(rivers: gpd.GeoDataFrame, where: str, problems: Problems
-                   ) -> gpd.GeoDataFrame:
-    """Check the optional columns' values; flows_into given as names becomes codes."""
-    if "main" in rivers.columns:
-        _, bad = as_flag(rivers["main"])
-        if bad.any():
-            problems.add(where, "column 'main' holds values that are not yes/no: "
-                                f"{sorted(set(map(str, rivers['main'][bad])))[:5]}",
-                         rivers["river_code"][bad].tolist(),
-                         hint="mark the plan's main rivers with 是/否, 1/0 or true/false")
-    if "accuracy_m" in rivers.columns:
-        raw = rivers["accuracy_m"]
-        value = pd.to_numeric(raw, errors="coerce")
-        bad = (raw.notna() & (raw.astype(str).str.strip() != "") & value.isna()) | (value <= 0)
-        if bad.any():
-            problems.add(where, "column 'accuracy_m' holds values that are not positive "
-                                "metres", rivers["river_code"][bad.to_numpy()].tolist(),
-                         hint="give accuracy_m in metres (e.g. 1000 for a 1:1,000,000 map), "
-                              "or leave it empty")
-    if "flows_into" in rivers.columns:
-        into = as_code(rivers["flows_into"])  # 450802.0 -> '450802', as river_code
-        codes = set(rivers["river_code"])
-        names = rivers.drop_duplicates("name", keep=False).set_index("name")["river_code"]
-        by_name = into.map(lambda v: names.get(v, v) if v and v not in codes else v)
-        rivers["flows_into"] = by_name  # 汇入河流 given as names
-    return rivers
-
-
 def _degraded_rivers(rivers: gpd.GeoDataFrame, where: str) -> None:
     """Warn when the rivers lack what some results need: flows_into, accuracy_m."""
     if len(rivers) > 1 and not (rivers["flows_into"] != "").any():
