@@ -590,7 +590,7 @@ def run(boundaries, waters, columns, layers, crs, gcj02, encoding, out, official
             overrides=read_overrides(overrides, wat.rivers["river_code"]),
             min_length=min_length, boundary_tolerance=boundary_tolerance, repairs=repairs,
             data_date=data_date, sources=_sources(boundaries, waters, officials),
-            hide_phones=no_phones, maps=not no_maps, steps=steps)
+            hide_phones=no_phones, maps=not no_maps, steps=steps, seats=_seats(boundaries))
     _notes(_not_vacancies(caught), echo)
     if done.chiefs is not None:
         _warn_vacancies(done.chiefs)
@@ -737,10 +737,11 @@ def roster(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
         bnd = _limit(bnd, county, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county,
-                             columns)
+                         columns)
         with stage("write"):
             written = write_directory(chiefs, out, previous=previous, data_date=data_date,
-                                      sources=_sources(boundaries, waters, officials))
+                                      sources=_sources(boundaries, waters, officials),
+                                      boundaries=bnd, waters=wat)
     _notes(_not_vacancies(caught), echo)
     _warn_vacancies(chiefs)
     for level in REACH_LEVELS:
@@ -824,6 +825,17 @@ def map_(boundaries, waters, columns, layers, crs, gcj02, encoding, out, officia
     return EXIT_OK
 
 
+def _seats(boundaries):
+    """The village seats in the boundaries file (its ``seats`` layer), if it has one."""
+    from hzgeo.io import read_seats
+
+    if not boundaries:
+        return read_seats()
+    if len(boundaries) == 1 and "=" not in boundaries[0]:
+        return read_seats(boundaries[0])
+    return None
+
+
 _FIELD_SUFFIXES = {"sections": (".gpkg", ".xlsx", ".csv", ".geojson", ".kml"),
                    "boards": (".pdf", ".gpkg", ".xlsx", ".csv", ".geojson", ".kml")}
 
@@ -840,10 +852,13 @@ def _field_out(out: Path, command: str, inputs=()) -> Path:
                    "(<stem>.<layer>.<suffix> each) or .kml.")
 @click.option("--township", is_flag=True,
               help="Sections at every township border too (default: county borders).")
+@click.option("--rules", default=None, metavar="TOML",
+              help="Rules file: its [sections] table gives control level, target class, "
+                   "unit and frequency. Default: the bundled Guigang rules (silent on them).")
 @_segment_args
 @county_option
 @common_options
-def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, township,
+def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, township, rules,
              min_length, boundary_tolerance, overrides, fix, county, quiet, debug) -> int:
     """Cross-boundary monitoring sections and confluences, from the reaches.
 
@@ -852,9 +867,10 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
       hzgeo sections --out sections.xlsx
       hzgeo sections --township --out sections.kml
     """
+    from hzgeo.chiefs import read_rules
     from hzgeo.field import confluences, cross_sections, write_field
 
-    out = _field_out(out, "sections", input_paths(boundaries, waters, overrides))
+    out = _field_out(out, "sections", input_paths(boundaries, waters, overrides, rules))
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
@@ -864,15 +880,17 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
         bnd = _limit(bnd, county, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         found = cross_sections(result, level="township" if township else "county",
-                               boundaries=bnd, waters=wat)
+                               boundaries=bnd, waters=wat,
+                               rules=read_rules(rules, boundaries=bnd))
         joins = confluences(result, wat, bnd)
         written = write_field(found, joins, None, out)
     _notes(caught, echo)
     kinds = found["kind"].value_counts()
     echo(f"sections: {len(found)} ({int(kinds.get('crossing', 0))} crossings, "
-         f"{int(kinds.get('boundary_start', 0))} 界河 starts, "
-         f"{int(kinds.get('boundary_end', 0))} ends; {int(found['main'].sum())} on main "
-         f"rivers); confluences: {len(joins)}")
+         f"{int(kinds.get('entry', 0))} entries into and {int(kinds.get('exit', 0))} exits "
+         f"from the area, {int(kinds.get('boundary_start', 0))} 界河 starts, "
+         f"{int(kinds.get('boundary_end', 0))} ends, {int(kinds.get('boundary_change', 0))} "
+         f"changes; {int(found['main'].sum())} on main rivers); confluences: {len(joins)}")
     echo("wrote " + ", ".join(str(p) for p in dict.fromkeys(written.values())))
     return EXIT_OK
 
@@ -919,13 +937,14 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
         bnd, _ = _repair(bnd, fix, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county,
-                             columns)
-        found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km)
+                         columns)
+        found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km,
+                              seats=_seats(boundaries))
         if county is not None:
             from hzgeo.select import county_code
 
             county = county_code(bnd, county)  # a code or a name
-            found = found[found["county_code"] == county]
+            found = found[[county in str(c).split(",") for c in found["county_code"]]]
             if not len(found):
                 raise InputError(f"no board in county {county!r}",
                                  hint="give a 6-digit county code of the data, e.g. 450802")

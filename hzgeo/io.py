@@ -68,7 +68,7 @@ from hzgeo.labels import LEVEL_NAMES
 from hzgeo.settings import LEVELS
 
 __all__ = ["Boundaries", "Waters", "complete_lake_columns", "complete_river_columns",
-           "is_bundled_sample", "read_boundaries", "read_waters", "work_crs_for"]
+           "is_bundled_sample", "read_boundaries", "read_seats", "read_waters", "work_crs_for"]
 
 PathLike = str | os.PathLike
 
@@ -318,6 +318,67 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     return Boundaries(ordered, origin)
 
 
+def read_seats(source: PathLike | None = None, *, layer: str | None = None,
+               crs=None) -> gpd.GeoDataFrame | None:
+    """Village seats (村委会 locations, 驻地): points with the village ``code``.
+
+    Notice boards stand nearest their village's seat (:func:`hzgeo.notice_boards`
+    takes them as ``seats``). Read from the ``seats`` layer of the boundaries file.
+
+    Parameters
+    ----------
+    source : path, optional
+        The file; default the bundled Guigang boundaries (whose ``seats`` layer holds
+        1,269 place points).
+    layer : str, optional
+        The layer; default ``seats``, and no seats (None) if the file has no such layer.
+    crs : optional
+        The CRS of a layer that declares none.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        ``code`` (text) and point geometry, with the layer's other columns.
+
+    Raises
+    ------
+    InputError
+        The file or a named layer is missing, the layer has no ``code`` column, or holds
+        something other than points.
+
+    Examples
+    --------
+    >>> seats = read_seats()
+    >>> len(seats), sorted(set(seats.geom_type))
+    (1269, ['Point'])
+    """
+    from hzgeo import datasets
+
+    path = Path(datasets.get_path("boundaries") if source is None else source)
+    problems = Problems()
+    if path.exists() and layer is None and "seats" not in _list_layers(path):
+        return None
+    frame = _read_layer(path, layer or "seats", problems)
+    where = _where(path, layer or "seats")
+    if frame is not None and "code" not in frame.columns:
+        problems.add(where, f"no 'code' column (columns: {list(frame.columns)})",
+                     hint="give each seat the 12-digit code of its village")
+    elif frame is not None:
+        frame["code"] = as_code(frame["code"])
+        bad = ~frame.geom_type.isin(["Point"])
+        if bad.any():
+            problems.add(where, "features that are not points", [f"row {i}" for i in
+                                                                 np.flatnonzero(bad)][:10],
+                         hint="give one point per village seat")
+        crs = parse_crs(crs)
+        if frame.crs is None and crs is None:
+            problems.add(where, "no CRS", hint="declare it (e.g. EPSG:4490) in your GIS")
+        elif frame.crs is None:
+            frame = frame.set_crs(crs)
+    problems.raise_if_any("The village seats")
+    return frame
+
+
 def is_bundled_sample(boundaries: Boundaries) -> bool:
     """Whether ``boundaries`` were read from the bundled Guigang sample file.
 
@@ -347,6 +408,8 @@ def is_bundled_sample(boundaries: Boundaries) -> bool:
 
 #: Mean vertex spacing (m) from which a river without ``accuracy_m`` gets a note.
 COARSE_SPACING_M = 1000.0
+
+
 def _degraded_rivers(rivers: gpd.GeoDataFrame, where: str) -> None:
     """Warn when the rivers lack what some results need: flows_into, accuracy_m."""
     if len(rivers) > 1 and not (rivers["flows_into"] != "").any():

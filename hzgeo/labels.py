@@ -17,7 +17,8 @@ Examples
 from __future__ import annotations
 
 __all__ = ["FIELD_HEADERS", "HEADERS", "KIND_NAMES", "LEVEL_NAMES", "LEVEL_SHORT",
-           "SCALE_NAMES", "SITE_KIND_NAMES", "UNIT_NAMES", "VACANT", "level_name"]
+           "PLACEMENT_NAMES", "SCALE_NAMES", "SITE_KIND_NAMES", "UNIT_NAMES", "VACANT",
+           "level_name"]
 
 #: Level names as in 市级河长, 县级河段.
 LEVEL_NAMES: dict[str, str] = {"city": "市级", "county": "县级", "township": "乡级",
@@ -39,7 +40,14 @@ SCALE_NAMES: dict[str, str] = {"large": "大型", "medium": "中型", "small": "
 #: Kinds of field site (sections, confluences, boards).
 SITE_KIND_NAMES: dict[str, str] = {
     "crossing": "跨界", "boundary_start": "界河起点", "boundary_end": "界河终点",
+    "boundary_change": "界河换段", "entry": "入境", "exit": "出境",
     "confluence": "交汇", "reach": "河段", "boundary_reach": "界河河段", "zone": "湖库分片"}
+
+#: Where a notice board stands (its ``placement``).
+PLACEMENT_NAMES: dict[str, str] = {
+    "nearest_seat": "河段上距村委会最近处", "middle": "河段中点（无村委会位置）",
+    "even": "沿河段均匀分布", "shore_nearest_seat": "岸线上距村委会最近处",
+    "shore": "岸线上距水体中心最近处（无村委会位置）"}
 
 #: What a vacant chief's name cell shows.
 VACANT = "（空缺）"
@@ -104,12 +112,14 @@ HEADERS: dict[str, str] = {
     "new_chief": "现河长",
     "new_post": "现职务",
     "scope": "范围",
-    "bank": "所辖岸别",
+    "start_end": "起止",
+    "bank": "界河岸别",
     "flows_into": "汇入",
-    "counties": "流经县（市、区）",
+    "counties": "所在县（市、区）",
     "top_level": "最高河长层级",
-    "top_chief": "最高层级河长",
-    "top_post": "最高层级河长职务",
+    "top_chief": "最高层级河长（职务）",
+    "hzgeo_version": "生成版本",
+    "data_date": "数据日期",
 }
 
 _SHARED = ("river_code", "river_name", "level", "kind", "county_name", "township_name",
@@ -133,7 +143,12 @@ FIELD_HEADERS: dict[str, str] = {k: HEADERS[k] for k in _SHARED} | {
     "township_chiefs": LEVEL_NAMES["township"] + "河长",
     "county_chiefs": LEVEL_NAMES["county"] + "河长", "city_chief": LEVEL_NAMES["city"] + "河长",
     "duties": "河长职责", "targets": "治理目标", "complaint_phone": "投诉电话",
-    "issuing_office": "设立单位", "prohibited": "禁止行为", "placement": "选址方法",
+    "issuing_office": "落款单位", "issued_on": "落款日期", "prohibited": "禁止行为",
+    "placement": "选址方法", "county_phone": "县级监督电话", "city_phone": "市级监督电话",
+    "qr_url": "二维码网址", "section_name": "断面名称", "control_level": "控制级别",
+    "target_class": "水质目标", "unit": "责任单位", "frequency": "监测频次",
+    "reaches": "河段数", "reach_code": HEADERS["reach_code"],
+    "reach_name": HEADERS["reach_name"], "length_m": "长度（米）",
     "board_index": "序号", "boards_on_item": "本段牌数", "chief_keys": "河长关联编码",
     "lon": "经度（WGS84）", "lat": "纬度（WGS84）", "x": "X（CGCS2000 高斯-克吕格，米）",
     "y": "Y（CGCS2000 高斯-克吕格，米）", "xy_crs": "平面坐标系", "reason": "重制原因",

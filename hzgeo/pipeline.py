@@ -112,7 +112,7 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
                   overrides=None, min_length: float = MIN_REACH_M,
                   boundary_tolerance: float | None = None, repairs=None,
                   data_date: str | None = None, sources: str | None = None,
-                  hide_phones: bool = False, maps: bool = True,
+                  hide_phones: bool = False, maps: bool = True, seats=None,
                   sheet_formats: tuple[str, ...] = ("png", "pdf"),
                   steps: Steps | None = None) -> PhaseOne:
     """Do phase one on ``boundaries`` and ``waters`` and write every output into ``out``.
@@ -141,6 +141,9 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
         Leave personal phone numbers off the maps (public maps).
     maps : bool
         Draw the HTML maps and the print sheets (the slowest step).
+    seats : GeoDataFrame, optional
+        Village seats (:func:`hzgeo.io.read_seats`): boards stand nearest them (else at
+        the middle of the village's reaches).
     steps : Steps, optional
         Progress reporting (``hzgeo run`` passes one); default silent.
 
@@ -187,12 +190,15 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
         with steps.step("assign chiefs"):
             chiefs = assign_chiefs(result, boundaries, waters, officials, rules)
     with steps.step("field sites"):
-        from hzgeo.field import confluences, cross_sections, notice_boards
+        from hzgeo.field import confluences, cross_sections, notice_boards, short_reaches
 
-        field = {"sections": cross_sections(result, boundaries=boundaries, waters=waters),
+        field = {"sections": cross_sections(result, boundaries=boundaries, waters=waters,
+                                            rules=rules),
                  "confluences": confluences(result, waters, boundaries),
                  "boards": (None if chiefs is None
-                            else notice_boards(chiefs, boundaries, waters, rules))}
+                            else notice_boards(chiefs, boundaries, waters, rules, seats=seats,
+                                               date=data_date))}
+        short = None if chiefs is None else short_reaches(chiefs, field["boards"], rules)
     with steps.step("audit"):
         report = run_audit(boundaries, waters, chiefs=chiefs, min_length=min_length,
                            boundary_tolerance=boundary_tolerance, segmentation=result)
@@ -218,7 +224,8 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
 
                 for suffix in (".xlsx", ".csv"):
                     written = write_directory(chiefs, out / f"directory{suffix}",
-                                              data_date=data_date, sources=_with(sources, stamp),
+                                              data_date=data_date, sources=sources,
+                                              boundaries=boundaries, waters=waters,
                                               outputs=outputs)
                     files |= {Path(p).name: Path(p) for p in written.values()}
         with steps.step("write audit"):
@@ -229,7 +236,8 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
             from hzgeo.field import write_field
 
             written = write_field(field["sections"], field["confluences"], field["boards"],
-                                  out, outputs=outputs)
+                                  out, short=short, data_date=data_date,
+                                  sources=_with(sources, stamp), outputs=outputs)
             files |= {Path(p).name: Path(p) for p in _paths(written)}
         if maps:
             with steps.step("draw maps"):

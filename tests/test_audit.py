@@ -7,6 +7,7 @@ hand-built geometry (lengths and areas of the toy region's boxes), to a stated t
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from types import SimpleNamespace
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from pyproj import Geod, Transformer
@@ -311,6 +313,112 @@ def test_overloaded_chief_only_when_a_limit_is_given(toy_result):
     assert loud.defects["measure"].iloc[0] == held
 
 
+def test_overloaded_chief_means_more_than_the_limit_not_as_many(toy_result):
+    """The limit is the most reaches one person may hold (``--max-reaches-per-chief``):
+    exactly the limit is fine, one more is a defect."""
+    chiefs = _chiefs(toy_result)
+    village = chiefs.reaches["village"]
+    village["chief_name"] = ["王五", "王五", "王五", "赵六"]  # 3 village reaches, and 1
+    assert len(village) == 4 and village["admin_code"].tolist() == V
+    boundaries, waters = make_boundaries(), make_waters(RIVER)
+    at = audit(boundaries, waters, chiefs=chiefs, segmentation=toy_result,
+               overloaded_limit=3)
+    assert at.ok and at.defects.empty
+    over = audit(boundaries, waters, chiefs=chiefs, segmentation=toy_result,
+                 overloaded_limit=2)
+    assert kinds(over) == [("overloaded_chief", "")]
+    row = over.defects.iloc[0]
+    assert row["measure"] == 3 and row["codes"] == ",".join(V[:3])
+    assert row["detail"] == "王五 holds 3 reaches (limit 2)"
+    assert box(0, 3000).buffer(1).contains(local_point(row))
+
+
+def test_double_counted_metres_are_not_covered_in_the_percent(toy_result):
+    """A segmentation that publishes 二村's village reach twice: 1,000 m of the 4,000 m
+    river counted twice, so 3,000 m (75 %) has exactly one village; the other levels
+    are whole."""
+    reaches = dict(toy_result.reaches)
+    village = reaches["village"]
+    twice = village[village["admin_code"] == V[1]]
+    assert len(twice) == 1
+    reaches["village"] = pd.concat([village, twice], ignore_index=True)
+    doubled = SimpleNamespace(reaches=reaches, zones=toy_result.zones,
+                              slivers=toy_result.slivers)
+    report = audit(make_boundaries(), make_waters(RIVER), segmentation=doubled)
+    assert kinds(report) == [("double_counted_water", "village")]
+    stretch = geodesic(line((1000, 500), (2000, 500)))
+    whole = geodesic(RIVER)
+    cover = report.coverage.set_index("level")
+    assert cover.loc["village", "double_m"] == pytest.approx(stretch, abs=LENGTH_TOL)
+    assert cover.loc["village", "exactly_one_m"] == pytest.approx(whole - stretch,
+                                                                 abs=LENGTH_TOL)
+    assert cover.loc["village", "percent"] == pytest.approx(100 * (whole - stretch) / whole,
+                                                            abs=1e-6)
+    assert cover.loc["village", "percent"] == pytest.approx(75.0, abs=0.01)  # 1 km of 4
+    assert cover.loc[["county", "township"], "percent"].tolist() == [100.0, 100.0]
+
+
+def test_metres_in_two_overlapping_villages_are_not_covered_in_the_percent():
+    """一村 grown 30 m into 二村 (no gap left): the river's 30 m there is in both villages.
+    Segmentation refuses the overlap, so this is measured on the geometry."""
+    b = make_boundaries()
+    b["village"].loc[0, "geometry"] = box(0, 1030)
+    report = audit(b, make_waters(RIVER))
+    assert kinds(report) == [("double_counted_water", "village"), ("overlap", "village")]
+    twice = geodesic(line((1000, 500), (1030, 500)))
+    whole = geodesic(RIVER)
+    village = report.coverage.set_index("level").loc["village"]
+    assert village["double_m"] == pytest.approx(twice, abs=LENGTH_TOL)
+    assert village["uncovered_m"] == 0.0
+    assert village["percent"] == pytest.approx(100 * (whole - twice) / whole, abs=1e-6)
+    assert village["percent"] == pytest.approx(99.25, abs=0.01)  # 30 m of 4 km
+
+
+def test_what_the_caller_made_is_not_made_again(monkeypatch, toy_result):
+    """Given the segmentation, the defects and the chiefs, the audit validates, segments,
+    finds and assigns nothing again, and reports what a self-made audit reports."""
+    import hzgeo.chiefs
+    import hzgeo.segment
+    import hzgeo.validate
+
+    boundaries, waters = make_boundaries(), make_waters(RIVER)
+    chiefs = _chiefs(toy_result, vacant_reach=("village", V[2]))
+    defects = hzgeo.find_defects(boundaries, waters)
+    own = audit(boundaries, waters, chiefs=chiefs)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("made again")
+
+    for module, name in [(hzgeo.validate, "find_defects"),
+                         (hzgeo.validate, "validate_boundaries"),
+                         (hzgeo.validate, "validate_waters"),
+                         (hzgeo.segment, "segment_waters"), (hzgeo.chiefs, "assign_chiefs")]:
+        monkeypatch.setattr(module, name, refuse)
+    given = audit(boundaries, waters, chiefs=chiefs, segmentation=toy_result, defects=defects,
+                  officials=pd.DataFrame())  # chiefs given: the officials are not assigned
+    assert kinds(given) == kinds(own) == [("no_chief", "village")]
+    assert given.defects["measure"].tolist() == own.defects["measure"].tolist()
+    pd.testing.assert_frame_equal(given.coverage, own.coverage)
+    # segmentation tried and refused already: not tried again, measured on the geometry
+    refused = audit(boundaries, waters, defects=defects, refused="villages overlap here")
+    assert "refused the data: villages overlap here" in refused.summary["water_duty"]
+    assert refused.coverage["percent"].tolist() == [100.0] * 3
+
+
+def test_defects_given_are_the_defects_reported():
+    """The defects handed in are the ones reported (not found again)."""
+    b = make_boundaries()
+    b.levels["village"] = b["village"].drop(index=1).reset_index(drop=True)
+    waters = make_waters(RIVER)
+    found = hzgeo.find_defects(b, waters)
+    assert found["kind"].tolist() == ["gap"]
+    report = audit(b, waters, defects=found.iloc[:0])  # told: no input defects
+    assert ("gap", "village") not in kinds(report)
+    assert ("uncovered_water", "village") in kinds(report)
+    assert ("gap", "village") in kinds(audit(b, waters, defects=found))
+    assert kinds(audit(b, None, defects=found.iloc[:0])) == []  # the boundaries alone too
+
+
 # --------------------------------------------------------------------------- outputs
 
 
@@ -336,6 +444,17 @@ def test_write_puts_json_and_gpkg_in_place_together(tmp_path):
     assert layer.crs.to_epsg() == 4490
     assert list(layer.columns[:-1]) == list(report.defects.columns[:-1])
     assert layer["kind"].tolist() == [d["kind"] for d in doc["defects"]]
+    # which hzgeo measured which data, in both files
+    today = datetime.date.today().isoformat()
+    assert (doc["summary"]["hzgeo_version"], doc["summary"]["data_date"]) == (
+        hzgeo.__version__, today)
+    about = pyogrio.read_dataframe(paths["gpkg"], layer="about")
+    assert about[["hzgeo_version", "data_date"]].to_dict("records") == [
+        {"hzgeo_version": hzgeo.__version__, "data_date": today}]
+    dated = audit(b, make_waters(RIVER), data_date="2026-06-30").write(tmp_path / "dated")
+    assert pyogrio.read_dataframe(dated["gpkg"], layer="about")["data_date"].tolist() == [
+        "2026-06-30"]
+    assert json.loads(dated["json"].read_text("utf-8"))["summary"]["data_date"] == "2026-06-30"
     # a failure while writing leaves neither file
     target = tmp_path / "again"
 

@@ -147,7 +147,8 @@ def test_a_boundary_river_gets_the_chiefs_of_both_banks():
     m = meeting(chiefs, "R9")
     along, inland = geodesic(line((2000, 100), (2000, 900))), geodesic(line((2000, 900),
                                                                              (2500, 900)))
-    assert m["members"] == f"港北区 {along / 1000:.2f} km；港南区 {(along + inland) / 1000:.2f} km"
+    assert m["members"] == (f"港北区 {along / 1000:.2f} 公里；"
+                            f"港南区 {(along + inland) / 1000:.2f} 公里")
     assert (m["convenor_code"], m["rule"], m["convenor_chief"]) == (B, "longest_reach", "南区长")
 
 
@@ -156,7 +157,7 @@ def test_longest_reach_convenes():
     chiefs = assign(waters(("R2", "小河", False, line((200, 500), (3500, 500)))))
     m = meeting(chiefs, "R2")
     a, b = geodesic(line((200, 500), (2000, 500))), geodesic(line((2000, 500), (3500, 500)))
-    assert m["members"] == f"港北区 {a / 1000:.2f} km；港南区 {b / 1000:.2f} km"
+    assert m["members"] == f"港北区 {a / 1000:.2f} 公里；港南区 {b / 1000:.2f} 公里"
     assert (m["convenor_code"], m["convenor_name"], m["rule"]) == (A, "港北区", "longest_reach")
     assert m["convenor_chief"] == "北区长" and m["member_codes"] == f"{A},{B}"
     # downstream the other way, 港南区 longer: it convenes
@@ -177,7 +178,22 @@ def test_main_rivers_and_single_county_waters_get_no_joint_meeting():
 def test_a_tie_goes_upstream_and_is_reported(start, end, convenor):
     m = meeting(assign(waters(("R3", "平分河", False, line(start, end)))), "R3")
     assert (m["convenor_code"], m["rule"]) == (convenor, "tie")
-    assert "港北区、港南区" in m["note"] and "upstream" in m["note"]
+    assert "港北区、港南区" in m["note"] and "上游" in m["note"]
+
+
+def test_a_tie_goes_to_the_county_whose_first_reach_is_upstream():
+    """港南区 holds the first and the last reach (500 m each), 港北区 the middle (1,000 m):
+    a tie. By their first reaches 港南区 is upstream (km 0 against km 0.5) and convenes,
+    although its code is higher; by their last reaches (km 1.5) it would not."""
+    river = line((2500, 500), (1600, 500), (1600, 700), (2500, 700))
+    m = meeting(assign(waters(("R5", "回头河", False, river))), "R5")
+    assert (m["convenor_code"], m["rule"], m["convenor_chief"]) == (B, "tie", "南区长")
+    assert "first reach from km 0.00" in m["note"]
+    first_b = geodesic(line((2500, 500), (2000, 500))) + geodesic(line((2000, 700),
+                                                                       (2500, 700)))
+    middle_a = geodesic(line((2000, 500), (1600, 500), (1600, 700), (2000, 700)))
+    assert abs(first_b - middle_a) < 1.0  # within the rules' 1 m tie tolerance
+    assert m["members"] == f"港北区 {middle_a / 1000:.2f} km；港南区 {first_b / 1000:.2f} km"
 
 
 def test_a_tie_with_equal_starts_goes_to_the_lower_code():
@@ -200,8 +216,8 @@ def test_reservoir_convenor_is_the_commanders_county():
     zones = chiefs.zones["county"].set_index("admin_code")
     ratio = zones.loc[B, "area_m2"] / zones.loc[A, "area_m2"]
     assert ratio == pytest.approx(2.0, rel=1e-4)
-    assert m["members"] == (f"港北区 {zones.loc[A, 'area_m2'] / 1e6:.2f} km²；"
-                            f"港南区 {zones.loc[B, 'area_m2'] / 1e6:.2f} km²")
+    assert m["members"] == (f"港北区 {zones.loc[A, 'area_m2'] / 1e6:.2f} 平方公里；"
+                            f"港南区 {zones.loc[B, 'area_m2'] / 1e6:.2f} 平方公里")
 
 
 @pytest.mark.parametrize(("kind", "commander"), [("reservoir", ""), ("lake", A)])
@@ -209,7 +225,7 @@ def test_without_a_commander_the_largest_zone_convenes(kind, commander):
     m = meeting(assign(_reservoir(kind, commander)), "L1")
     assert (m["convenor_code"], m["rule"]) == (B, "largest_area")
     if kind == "reservoir":
-        assert "no commander_county" in m["note"]
+        assert "数据未给出防汛抗旱指挥长所在县" in m["note"]
 
 
 def test_a_unit_with_no_holder_is_a_vacancy_not_an_error():
@@ -268,6 +284,12 @@ def test_villages_get_chiefs_for_other_waters_only_if_the_rules_say(tmp_path):
     village = assign(w, rules=hzgeo.read_rules(path)).reaches["village"]
     other = village[village["river_code"] == "R2"].set_index("admin_code")["chief_required"]
     assert other.to_dict() == {V[0]: False, V[1]: False, V[2]: True, V[3]: True}
+    # the exemption is for other waters: the main river keeps its village chiefs there
+    main = village[village["river_code"] == "R1"].set_index("admin_code")
+    assert main["chief_required"].to_dict() == dict.fromkeys(V, True)
+    assert main["chief_name"].to_dict() == {V[0]: "一书记", V[1]: "二书记", V[2]: "三书记",
+                                            V[3]: "四书记"}
+    assert not main["vacant"].any()
     path.write_text('[other_waters]\nvillage_exempt_townships = ["450802009"]\n', "utf-8")
     with pytest.raises(InputError, match=r"no township: \['450802009'\]"):
         assign(w, rules=hzgeo.read_rules(path))

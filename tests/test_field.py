@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
+import re
 import xml.etree.ElementTree as ET
 
 import geopandas as gpd
@@ -17,18 +17,17 @@ from toy import CRS, X0, Y0, line
 
 from hzgeo import datasets
 from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
-from hzgeo.directory import HEADERS, directory_tables, roster_changes
 from hzgeo.errors import InputError
 from hzgeo.field import (
     add_field_layers,
-    boards_to_reprint,
     confluences,
     cross_sections,
     field_layers,
     notice_boards,
+    short_reaches,
     write_field,
 )
-from hzgeo.io import Boundaries, Waters, read_boundaries, read_waters
+from hzgeo.io import Boundaries, Waters, read_boundaries, read_seats, read_waters
 from hzgeo.segment import segment_waters
 
 WORK = "EPSG:4546"
@@ -47,7 +46,7 @@ def guigang():
 @pytest.fixture(scope="module")
 def boards(guigang):
     boundaries, waters, _, _, chiefs = guigang
-    return notice_boards(chiefs, boundaries, waters)
+    return notice_boards(chiefs, boundaries, waters, seats=read_seats(), date="2023-06-30")
 
 
 def _work_points(frame: gpd.GeoDataFrame) -> np.ndarray:
@@ -141,11 +140,109 @@ def test_boundary_reaches_give_start_and_end_sections(guigang):
             end = shapely.Point(shapely.get_coordinates(row.geometry)[-1])
             for kind, where, km in (("boundary_start", start, row.from_km),
                                     ("boundary_end", end, row.to_km)):
-                pick = (sections["river_code"] == river) & (sections["kind"] == kind)
+                # where one 界河 ends as the next begins: one boundary_change
+                kinds = [kind, "boundary_change"]
+                pick = (sections["river_code"] == river) & sections["kind"].isin(kinds)
                 dist = [shapely.distance(points[i], where) for i in np.flatnonzero(pick)]
                 assert min(dist) < 1.0, (river, kind, km)
                 assert km == pytest.approx(
                     sections.loc[pick, "at_km"].iloc[int(np.argmin(dist))], abs=1e-3)
+
+
+@pytest.mark.parametrize("level", ["county", "township"])
+def test_one_section_per_place(guigang, level):
+    """No two sections of one river at one spot: 郁江's 覃塘区|港南区 界河 ending where the
+    港南区|港北区 one begins is one row, naming the three counties."""
+    boundaries, waters, result, _, _ = guigang
+    sections = cross_sections(result, level=level, boundaries=boundaries, waters=waters)
+    points = _work_points(sections)
+    for _, group in sections.groupby("river_code"):
+        idx = group.index.to_numpy()
+        for i in range(len(idx)):
+            for j in range(i + 1, len(idx)):
+                assert shapely.distance(points[idx[i]], points[idx[j]]) > 1.0, (
+                    group.loc[idx[i], "section_code"], group.loc[idx[j], "section_code"])
+    assert sections["section_name"].is_unique
+    if level == "county":
+        change = sections[sections["kind"] == "boundary_change"]
+        assert change["section_name"].tolist() == ["郁江港北区、港南区、覃塘区交界断面"]
+        assert change[["upstream_name", "downstream_name"]].values.tolist() == [
+            ["港南区、覃塘区", "港北区、港南区"]]
+
+
+def test_main_rivers_enter_and_leave_the_city(guigang):
+    """西江 enters Guigang as 黔江 and 郁江 and leaves as 浔江. Each entry (exit) lies
+    on the city border at the first (last) point of the river's reaches there."""
+    boundaries, waters, result, _, _ = guigang
+    sections = cross_sections(result, boundaries=boundaries, waters=waters)
+    border = boundaries["city"].to_crs(WORK).geometry.iloc[0].boundary
+    points = _work_points(sections)
+    ends = sections[sections["kind"].isin(["entry", "exit"]) & sections["main"]]
+    assert sorted(zip(ends["river_name"], ends["kind"], strict=True)) == [
+        ("浔江", "exit"), ("郁江", "entry"), ("黔江", "entry")]
+    tolerance = dict(zip(waters.rivers["river_code"], waters.rivers["accuracy_m"], strict=True))
+    county = result.reaches["county"].to_crs(WORK)
+    for i in np.flatnonzero(sections["kind"].isin(["entry", "exit"]).to_numpy()):
+        row = sections.iloc[i]
+        tol = tolerance[row["river_code"]]
+        assert shapely.distance(points[i], border) <= (tol if tol == tol else 20.0)
+        mine = county[county["river_code"] == row["river_code"]]
+        if row["kind"] == "entry":
+            first = mine.sort_values("from_km").iloc[0]
+            assert row["at_km"] == pytest.approx(first["from_km"], abs=1e-3)
+            assert (row["upstream_name"], row["downstream_name"]) == ("贵港市外",
+                                                                      first["admin_name"])
+            assert row["section_name"] == f"{row['river_name']}贵港市入境断面"
+        else:
+            last = mine.sort_values("to_km").iloc[-1]
+            assert row["at_km"] == pytest.approx(last["to_km"], abs=1e-3)
+            assert row["downstream_name"] == "贵港市外"
+            assert row["section_name"] == f"{row['river_name']}贵港市出境断面"
+
+
+@pytest.mark.parametrize(("points", "kinds"), [
+    # from outside the two counties, across both, out again
+    ([(-500, 500), (4500, 500)], ["entry", "crossing", "exit"]),
+    # rises inside, flows out of the east side
+    ([(100, 500), (4500, 500)], ["crossing", "exit"]),
+    # rises and ends inside
+    ([(100, 500), (3900, 500)], ["crossing"]),
+])
+def test_entry_and_exit_on_a_toy_area(points, kinds):
+    boundaries = _two_counties()
+    waters = _toy_waters(line(*points), 20.0)
+    result = segment_waters(boundaries, waters)
+    sections = cross_sections(result, boundaries=boundaries, waters=waters)
+    assert sections["kind"].tolist() == kinds
+    xs = sections.to_crs(CRS).geometry.x.to_numpy() - X0
+    expected = {"entry": 0.0, "crossing": 2000.0, "exit": 4000.0}
+    np.testing.assert_allclose(xs, [expected[k] for k in kinds], atol=1.0)
+
+
+def test_monitoring_fields_come_from_the_rules(guigang, tmp_path):
+    boundaries, waters, result, _, _ = guigang
+    bundled = cross_sections(result, boundaries=boundaries, waters=waters)
+    for key in ("control_level", "target_class", "unit", "frequency"):
+        assert (bundled[key] == "").all(), key  # the bundled rules are silent
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[sections]\ncontrol_level = "县控"\nfrequency = "每月一次"\n'
+                     '[sections.rivers.R03]\ntarget_class = "Ⅲ类"\ncontrol_level = "市控"\n'
+                     '[sections.sites."郁江港北区—桂平市交界断面"]\ncontrol_level = "国控"\n'
+                     'unit = "贵港市生态环境局"\n', encoding="utf-8")
+    found = cross_sections(result, boundaries=boundaries, waters=waters,
+                           rules=read_rules(rules))
+    site = found["section_name"] == "郁江港北区—桂平市交界断面"
+    r03 = (found["river_code"] == "R03") & ~site
+    assert found.loc[site, ["control_level", "target_class", "unit"]].values.tolist() == [
+        ["国控", "Ⅲ类", "贵港市生态环境局"]]
+    assert (found.loc[r03, "control_level"] == "市控").all() and r03.sum() >= 3
+    assert (found.loc[found["river_code"] != "R03", "control_level"] == "县控").all()
+    assert (found.loc[found["river_code"] != "R03", "target_class"] == "").all()
+    assert (found["frequency"] == "每月一次").all()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[sections]\ncontrol_level = "国家控"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="control_level"):
+        read_rules(bad)
 
 
 def test_township_sections_include_every_county_section(guigang):
@@ -261,119 +358,6 @@ def test_every_confluence_is_found_at_the_tributary_mouth(guigang):
         assert unit.distance(point) < 0.01
 
 
-# ------------------------------------------------------------------------ boards
-
-
-def test_every_required_village_reach_has_a_board_and_banks_share_one(guigang, boards):
-    _, _, _, _, chiefs = guigang
-    village = chiefs.reaches["village"]
-    required = village[village["chief_required"]]
-    items: dict[str, set] = {}
-    for item, keys in zip(boards["item_code"], boards["chief_keys"], strict=True):
-        for key in keys.split(","):
-            items.setdefault(key, set()).add(item)
-    for row in required.itertuples():
-        assert len(items.get(row.reach_code, ())) == 1, row.reach_code
-    pairs = required[required["boundary"]]
-    assert len(pairs) > 0
-    for _, pair in pairs.groupby(["river_code", "from_km", "to_km"]):
-        boards_of = {frozenset(items[c]) for c in pair["reach_code"]}
-        assert len(boards_of) == 1  # both banks, one board
-        board = boards[boards["item_code"] == next(iter(next(iter(boards_of))))].iloc[0]
-        for name in pair["chief_name"].dropna():
-            assert name in board["village_chiefs"]
-        assert board["kind"] == "boundary_reach"
-    # one board per started 8 km, on the reach
-    village_w = village.set_index("reach_code").to_crs(WORK)
-    points = _work_points(boards)
-    reach_boards = boards["kind"] != "zone"
-    for item, group in boards[reach_boards].groupby("item_code"):
-        length = village_w.loc[item, "length_m"] / 1000
-        assert len(group) == max(1, math.ceil(length / 8.0))
-        geom = village_w.loc[item, "geometry"]
-        assert max(shapely.distance(points[boards.index.get_indexer(group.index)], geom)) < 1.0
-    assert boards["board_code"].is_unique
-    zones = chiefs.zones["village"]
-    assert set(boards.loc[~reach_boards, "item_code"]) == set(
-        zones.loc[zones["chief_required"], "zone_code"])
-
-
-def test_board_content(guigang, boards):
-    _, _, _, _, chiefs = guigang
-    main = boards[boards["kind"] != "zone"].merge(
-        chiefs.city_chiefs[["river_code", "chief_name"]], left_on="water_code",
-        right_on="river_code", how="left")
-    on_main = main["chief_name"].notna()
-    assert on_main.any()
-    assert all(n in c for n, c in zip(main.loc[on_main, "chief_name"],
-                                      main.loc[on_main, "city_chief"], strict=True))
-    assert (main.loc[~on_main, "city_chief"] == "").all()
-    for column in ("description", "item_name", "village_chiefs", "township_chiefs",
-                   "county_chiefs", "duties", "targets", "supervision_phone",
-                   "complaint_phone", "issuing_office", "prohibited"):
-        assert (boards[column].str.len() > 0).all(), column
-    assert (boards["issuing_office"] == chiefs.rules["offices"]["issuing_office"]).all()
-
-
-def test_changing_one_village_chief_names_exactly_its_boards(guigang, boards, tmp_path):
-    boundaries, waters, result, officials, chiefs = guigang
-    village = chiefs.reaches["village"]
-    # a village with a shared 界河 reach and a reach of its own
-    shared = set(village.loc[village["boundary"], "admin_code"])
-    own = set(village.loc[~village["boundary"], "admin_code"])
-    code = sorted(shared & own)[0]
-    post = village.loc[village["admin_code"] == code, "chief_post"].iloc[0]
-    changed = officials.copy()
-    hit = (changed["admin_code"] == code) & (changed["post"] == post)
-    assert hit.sum() == 1
-    changed.loc[hit, "name"] = "新示例9999"
-    after = assign_chiefs(result, boundaries, waters, changed)
-    changes = roster_changes(directory_tables(after), directory_tables(chiefs))
-    named = boards_to_reprint(changes, boards)
-    expected = {b for b, codes in zip(boards["board_code"], boards["admin_codes"], strict=True)
-                if code in codes.split(",")}
-    assert set(named["board_code"]) == expected
-    assert (named["kind"] == "boundary_reach").any() and (named["kind"] == "reach").any()
-    assert named["reason"].str.contains("新示例9999").all()
-    # the same from the change list as written (Chinese headers, CSV)
-    table = changes.rename(columns=HEADERS)
-    assert set(boards_to_reprint(table, boards)["board_code"]) == expected
-    table.to_csv(tmp_path / "d.changes.csv", index=False, encoding="utf-8-sig")
-    assert set(boards_to_reprint(tmp_path / "d.changes.csv", boards)["board_code"]) == expected
-
-
-def test_board_texts_can_be_replaced(guigang):
-    boundaries, waters, _, _, chiefs = guigang
-    found = notice_boards(chiefs, boundaries, waters, texts={
-        "complaint_phone": "12314", "duties": {"village": "巡河"}, "prohibited": ["禁止甲"]})
-    assert (found["complaint_phone"] == "12314").all()
-    assert (found["prohibited"] == "禁止甲").all()
-    reach = found[found["kind"] == "reach"].iloc[0]
-    assert "村级河长：巡河" in reach["duties"] and "乡级河长：" in reach["duties"]
-    with pytest.raises(ValueError, match="spacing_km"):
-        notice_boards(chiefs, boundaries, waters, spacing_km=0)
-
-
-def test_board_texts_and_spacing_come_from_the_rules_file(guigang, tmp_path):
-    boundaries, waters, _, _, chiefs = guigang
-    rules = tmp_path / "rules.toml"
-    rules.write_text('[boards]\nspacing_km = 2.0\ncomplaint_phone = "12369"\n'
-                     '[boards.duties]\nvillage = "每周巡河"\n', encoding="utf-8")
-    found = notice_boards(chiefs, boundaries, waters, read_rules(rules))
-    assert (found["complaint_phone"] == "12369").all()
-    reach = found[found["kind"] == "reach"]
-    assert reach["duties"].str.contains("村级河长：每周巡河").all()
-    # 2 km spacing: ceil(L / 2 km) boards on the longest single reach
-    village = chiefs.reaches["village"]
-    longest = village[~village["boundary"]].sort_values("length_m").iloc[-1]
-    on_it = found["board_code"].str.startswith(f"B-{longest['reach_code']}-")
-    assert on_it.sum() == int(np.ceil(longest["length_m"] / 2000))
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[boards]\ncomplaint_phon = \"1\"\n", encoding="utf-8")
-    with pytest.raises(InputError, match="complaint_phon"):
-        read_rules(bad)
-
-
 # ------------------------------------------------------------------------ exports
 
 
@@ -389,39 +373,75 @@ def few(guigang, boards):
     return sections, joins, pick
 
 
-def test_kml_parses_and_escapes(tmp_path, few):
+_ENGLISH = re.compile(r"\b(city|county|township|village|crossing|boundary_\w+|entry|exit|"
+                      r"reach|zone|nearest_seat|middle|even|shore\w*|True|False)\b")
+
+
+def test_kml_through_gdal_has_folders_names_and_chinese_descriptions(tmp_path, few):
     sections, joins, pick = few
     path = tmp_path / "field.kml"
-    write_field(sections, joins, pick, path)
-    raw = path.read_text(encoding="utf-8")
-    assert "<img" not in raw
+    write_field(sections, joins, pick, path, data_date="2023-06-30")
     root = ET.parse(path).getroot()
     ns = {"k": "http://www.opengis.net/kml/2.2"}
+    doc = root.find("k:Document", ns)
+    from hzgeo import __version__
+
+    about = doc.find("k:description", ns).text
+    assert "2023-06-30" in about and __version__ in about
+    folders = doc.findall("k:Folder", ns)
+    assert [f.find("k:name", ns).text for f in folders] == ["跨界断面", "主要交汇处", "公示牌"]
+    counts = [len(f.findall("k:Placemark", ns)) for f in folders]
+    assert counts == [len(sections), len(joins), len(pick)]
     names = [e.text for e in root.iterfind(".//k:Placemark/k:name", ns)]
-    assert len(names) == len(sections) + len(joins) + len(pick)
-    assert any(PROBE in n for n in names)
+    assert names[0] == f"{sections['section_code'].iloc[0]} {sections['section_name'].iloc[0]}"
+    assert any(PROBE in n for n in names)  # a name is text: kept as given
+    texts = [e.text for e in root.iterfind(".//k:Placemark/k:description", ns)]
+    assert not any("<img" in t for t in texts)  # descriptions are HTML: escaped
+    assert any("&lt;img" in t for t in texts)
+    assert "层级：县级" in texts[0] and "类型：" in texts[0]
+    assert not any(_ENGLISH.search(t) for t in texts), [t for t in texts if _ENGLISH.search(t)]
     coords = [e.text for e in root.iterfind(".//k:Point/k:coordinates", ns)]
-    lon, lat = map(float, coords[0].split(","))
+    lon, lat = map(float, coords[0].split(",")[:2])
     assert (lon, lat) == pytest.approx((sections["lon"].iloc[0], sections["lat"].iloc[0]),
                                        abs=1e-6)
+    back = gpd.read_file(path, layer="跨界断面")  # GDAL reads it back, fields included
+    assert back["断面名称"].tolist() == sections["section_name"].tolist()
 
 
-def test_gpkg_xlsx_csv_geojson(tmp_path, few):
+def test_gpkg_xlsx_csv_geojson(tmp_path, few, guigang, boards):
     import openpyxl
 
+    from hzgeo import __version__
+
     sections, joins, pick = few
-    written = write_field(sections, joins, pick, tmp_path / "out")
+    short = short_reaches(guigang[4], boards)
+    written = write_field(sections, joins, pick, tmp_path / "out", short=short,
+                          data_date="2023-06-30")
     layers = [str(n) for n in pyogrio.list_layers(written["gpkg"])[:, 0]]
     assert [any(w in n for n in layers) for w in ("section", "confluence", "board")] == [
         True] * 3
-    assert set(field_layers(sections, joins, pick)) == set(layers)
+    assert set(field_layers(sections, joins, pick)) | {"short_reaches", "about"} == set(layers)
+    about = pyogrio.read_dataframe(written["gpkg"], layer="about")
+    assert about[["hzgeo_version", "data_date"]].values.tolist() == [[__version__,
+                                                                      "2023-06-30"]]
     book = openpyxl.load_workbook(written["xlsx"])
+    assert book.sheetnames == ["跨界断面", "主要交汇处", "公示牌", "短河段（无单独公示牌）", "说明"]
+    notes = {r[0]: r[1] for r in book["说明"].iter_rows(values_only=True)}
+    assert notes["数据日期"] == "2023-06-30" and notes["hzgeo版本"] == __version__
     ws = book["公示牌"]
+    assert "2023-06-30" in ws.oddFooter.left.text
     header = [c.value for c in ws[1]]
     column = header.index("村级代码") + 1
     assert isinstance(ws.cell(row=2, column=column).value, str)
+    for sheet in book.sheetnames[:-1]:
+        values = [str(v) for row in book[sheet].iter_rows(min_row=2, values_only=True)
+                  for v in row if isinstance(v, str)]
+        assert not any(_ENGLISH.search(v) for v in values if not v.startswith("http")), sheet
     csv = pd.read_csv(written["csv_boards"], dtype=str, encoding="utf-8-sig")
     assert "公示牌编码" in csv.columns and csv["村级代码"].str.len().min() >= 12
+    assert (csv["数据日期"] == "2023-06-30").all() and (csv["hzgeo版本"] == __version__).all()
+    short_csv = pd.read_csv(written["csv_short"], dtype=str, encoding="utf-8-sig")
+    assert len(short_csv) == len(short) > 0
     geo = write_field(sections, None, None, tmp_path / "s.geojson")
     back = gpd.read_file(geo["geojson_sections"])
     assert len(back) == len(sections)
@@ -451,10 +471,38 @@ def test_html_layers_escape(few):
     assert "$(" not in page  # no jQuery: the offline hzgeo map does not load it
 
 
+def _pdf_bitmap(image) -> np.ndarray:
+    """The dark pixels of a 1-bit indexed PDF image (Flate, PNG predictor), decoded here
+    with zlib and the PNG filter rules (pypdf's 1-bit predictor decoding is unreliable)."""
+    import zlib
+
+    width, height = int(image["/Width"]), int(image["/Height"])
+    stride = (width + 7) // 8
+    raw = zlib.decompress(image._data)
+    rows = np.zeros((height, stride), dtype=np.int64)
+    prev = np.zeros(stride, dtype=np.int64)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        row = np.frombuffer(raw, np.uint8, stride, y * (stride + 1) + 1).astype(np.int64)
+        cur = np.zeros(stride, dtype=np.int64)
+        for x in range(stride):
+            left, up = (cur[x - 1] if x else 0), prev[x]
+            corner = prev[x - 1] if x else 0
+            guess = left + up - corner
+            paeth = min((abs(guess - left), 0, left), (abs(guess - up), 1, up),
+                        (abs(guess - corner), 2, corner))[2]
+            cur[x] = (row[x] + (0, left, up, (left + up) // 2, paeth)[kind]) % 256
+        rows[y] = prev = cur
+    bits = np.unpackbits(rows.astype(np.uint8), axis=1)[:, :width].astype(bool)
+    palette = bytes(image["/ColorSpace"][3]) if image["/ColorSpace"][0] == "/Indexed" else b""
+    return ~bits if palette[:3] == b"\x00\x00\x00" else bits  # index 1 is black
+
+
 def test_board_pdf_one_page_per_board(tmp_path, guigang, few):
+    import segno
     from pypdf import PdfReader
 
-    from hzgeo.maps.board import write_boards_pdf
+    from hzgeo.maps.board import QR_PIXELS, write_boards_pdf
 
     boundaries, waters, _, _, chiefs = guigang
     _, _, pick = few
@@ -462,8 +510,21 @@ def test_board_pdf_one_page_per_board(tmp_path, guigang, few):
                             boundaries=boundaries, waters=waters)
     reader = PdfReader(path)
     assert len(reader.pages) == len(pick) + 1  # a front per board, then the common back
-    for page, code in zip(reader.pages, pick["board_code"], strict=False):
-        assert code in page.extract_text()
+    for page, board in zip(reader.pages, pick.to_dict("records"), strict=False):
+        words = page.extract_text()
+        assert board["board_code"] in words
+        assert board["issuing_office"] in words and board["issued_on"] in words
+        assert "县级监督电话" in words and "市级监督电话" in words
+        # the QR code: the image's modules are segno's own matrix of the board's URL
+        qr = segno.make(board["qr_url"], error="m", micro=False)
+        want = np.array([list(r) for r in qr.matrix_iter(scale=1, border=4)], dtype=bool)
+        # (matplotlib's PDF keeps every page's images in one resource dictionary, and
+        # stores them bottom up, drawn with a flip)
+        images = [_pdf_bitmap(x.get_object()) for x in page["/Resources"]["/XObject"].values()
+                  if x.get_object().get("/BitsPerComponent") == 1]
+        modules = [im[::-1][QR_PIXELS // 2::QR_PIXELS, QR_PIXELS // 2::QR_PIXELS]
+                   for im in images if im.shape == tuple(s * QR_PIXELS for s in want.shape)]
+        assert sum(np.array_equal(m, want) for m in modules) == 1, board["qr_url"]
     assert "禁止" in reader.pages[-1].extract_text()
 
 
@@ -473,9 +534,29 @@ def test_cli_sections_and_boards(tmp_path):
     out = tmp_path / "s.gpkg"
     assert main(["sections", "--out", str(out), "-q"]) == 0
     layers = [str(n) for n in pyogrio.list_layers(out)[:, 0]]
-    assert layers == ["cross_sections", "confluences"]
+    assert layers == ["cross_sections", "confluences", "about"]
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[sections]\ncontrol_level = "市控"\n', encoding="utf-8")
+    table = tmp_path / "s.csv"
+    assert main(["sections", "--out", str(table), "--rules", str(rules), "-q"]) == 0
+    found = pd.read_csv(tmp_path / "s.cross_sections.csv", dtype=str, encoding="utf-8-sig")
+    assert (found["控制级别"] == "市控").all() and (found["类型"] == "入境").any()
+    rules.write_text('[sections]\ncontrol_level = "特控"\n', encoding="utf-8")
+    assert main(["sections", "--out", str(table), "--rules", str(rules), "-q"]) == 2
     csv = tmp_path / "b.csv"
     assert main(["boards", "--out", str(csv), "--county", "450802", "-q"]) == 0
     table = pd.read_csv(csv, dtype=str, encoding="utf-8-sig")
-    assert len(table) > 0 and (table["县级代码"] == "450802").all()
+    assert len(table) > 0
+    assert all("450802" in c.split(",") for c in table["县级代码"])
     assert main(["boards", "--out", str(tmp_path / "b.txt"), "-q"]) == 2
+
+
+def test_kml_without_libkml_says_what_to_do(tmp_path, few, monkeypatch):
+    from hzgeo.errors import HzgeoError
+
+    sections, _, _ = few
+    drivers = {k: v for k, v in pyogrio.list_drivers(write=True).items() if k != "LIBKML"}
+    monkeypatch.setattr(pyogrio, "list_drivers", lambda **_: drivers)
+    with pytest.raises(HzgeoError, match="LIBKML"):
+        write_field(sections, None, None, tmp_path / "f.kml")
+    assert list(tmp_path.iterdir()) == []

@@ -60,14 +60,14 @@ def joint_meetings(reaches: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, waters: W
         longest = max(members.values())
         tied = [c for c, v in members.items() if v >= longest - tol]
         if len(tied) == 1:
-            rows.append(row(river, entry, "km", 1000.0, tied[0], "longest_reach", ""))
+            rows.append(row(river, entry, "公里", 1000.0, tied[0], "longest_reach", ""))
             continue
         convenor = min(tied, key=lambda c: (entry["start"][c], c))
         note = ("、".join(names.get(c, c) for c in tied)
-                + f" have reaches within {tol:g} m of the longest ({longest / 1000:.2f} km); "
-                f"the upstream county (first reach from km {entry['start'][convenor]:.2f}) "
-                "convenes, then the lower code")
-        rows.append(row(river, entry, "km", 1000.0, convenor, "tie", note))
+                + f"的河段长度与最长者（{longest / 1000:.2f} 公里）相差不超过 {tol:g} 米："
+                f"由上游县召集（其首个河段起于 {entry['start'][convenor]:.2f} 公里处），"
+                "再按代码较小者")
+        rows.append(row(river, entry, "公里", 1000.0, convenor, "tie", note))
 
     commanders = {}
     if len(waters.lakes) and "commander_county" in waters.lakes.columns:
@@ -81,19 +81,19 @@ def joint_meetings(reaches: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, waters: W
         commander = str(commanders.get(water, "") or "")
         commander = next((c for c in members if names.get(c) == commander), commander)  # a name
         if entry["kind"] in commander_kinds and commander in members:
-            rows.append(row(water, entry, "km²", 1e6, commander, "commander",
-                            f"防汛抗旱指挥长 in {names.get(commander, commander)}"))
+            rows.append(row(water, entry, "平方公里", 1e6, commander, "commander",
+                            f"防汛抗旱指挥长在{names.get(commander, commander)}"))
             continue
         largest = max(members.values())
         top = [c for c, v in members.items() if v == largest]  # by code
         note = ""
         if entry["kind"] in commander_kinds:
-            note = ("no commander_county in the data" if not commander else
-                    f"commander_county {commander} is not a member county")
-            note += "; the county with the largest zone area convenes"
+            note = ("数据未给出防汛抗旱指挥长所在县（commander_county）" if not commander else
+                    f"防汛抗旱指挥长所在县 {commander} 不是成员县")
+            note += "；由分片面积最大的县召集"
         if len(top) > 1:
-            note += ("; " if note else "") + "equal largest areas: the lower code convenes"
-        rows.append(row(water, entry, "km²", 1e6, top[0],
+            note += ("；" if note else "") + "分片面积并列最大：由代码较小者召集"
+        rows.append(row(water, entry, "平方公里", 1e6, top[0],
                         "largest_area" if len(top) == 1 else "tie", note))
     columns = ["water_code", "water_name", "kind", "members", "member_codes", "convenor_code",
                "convenor_name", "convenor_chief", "rule", "note"]

@@ -25,6 +25,18 @@ __all__ = ["ROLES", "Rules", "city_name", "default_rules", "read_rules"]
 ROLES = ("party_head", "government_head", "deputy")
 
 _ROLE_OR_NONE = "role or false"
+
+
+class _Each:
+    """A table whose keys the user names (codes, section names), each value of ``kind``."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+
+#: Monitoring fields of a cross-boundary section (field.sections).
+_MONITORING: dict = {"control_level": ("国控", "省控", "市控", "县控"), "target_class": str,
+                     "unit": str, "frequency": str}
 #: What a rules file may hold: key -> type, or a nested table.
 _SCHEMA: dict = {
     "city": str,
@@ -36,8 +48,11 @@ _SCHEMA: dict = {
     "joint_meetings": {"tie_tolerance_m": float, "commander_kinds": "codes"},
     "offices": {"levels": "levels", "name": str, "city_seat": str, "supervision_phone": str,
                 "issuing_office": str},
-    "boards": {"spacing_km": float, "complaint_phone": str, "targets": str,
-               "prohibited": "codes", "duties": dict.fromkeys(LEVELS, str)},
+    "boards": {"spacing_km": float, "min_reach_m": float, "complaint_phone": str,
+               "targets": str, "prohibited": "codes", "duties": dict.fromkeys(LEVELS, str),
+               "chief_phones": "levels", "qr_url": str, "issuer": ("county", "township"),
+               "issuer_name": str, "reach_targets": _Each(str)},
+    "sections": _MONITORING | {"rivers": _Each(_MONITORING), "sites": _Each(_MONITORING)},
 }
 
 
@@ -150,7 +165,21 @@ def _check_rules(data: dict, schema: dict, where: str, prefix: str = "") -> None
                              hint=(f"did you mean '{prefix}{close[0]}'? " if close else "")
                              + f"keys here are {list(schema)}")
         kind = schema[key]
-        if isinstance(kind, dict):
+        if isinstance(kind, _Each):
+            if not isinstance(value, dict):
+                raise InputError(f"{path!r} should be a table ([{path}])", file=where)
+            for name, item in value.items():
+                if isinstance(kind.kind, dict):
+                    if not isinstance(item, dict):
+                        raise InputError(f"'{path}.{name}' should be a table", file=where)
+                    _check_rules(item, kind.kind, where, f"{path}.{name}.")
+                elif not isinstance(item, kind.kind):
+                    raise InputError(f"{path}.{name} should be a {kind.kind.__name__}",
+                                     file=where)
+        elif isinstance(kind, tuple):
+            if value not in kind:
+                raise InputError(f"{path} = {value!r}: not one of {list(kind)}", file=where)
+        elif isinstance(kind, dict):
             if not isinstance(value, dict):
                 raise InputError(f"{path!r} should be a table ([{path}])", file=where)
             _check_rules(value, kind, where, f"{path}.")
@@ -206,7 +235,7 @@ def _merge(base: dict, over: dict) -> dict:
         if key == "roles" and isinstance(value, dict):
             out["roles"] = {**out.get("roles", {}), **copy.deepcopy(value)}  # level replaced
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = {**out[key], **copy.deepcopy(value)}
+            out[key] = _merge(out[key], value)  # [boards.duties] keeps the other levels
         else:
             out[key] = copy.deepcopy(value)
     return out

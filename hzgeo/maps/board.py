@@ -1,8 +1,11 @@
 """Printable notice boards (公示牌): one A4 page per board, Chinese in Noto Sans CJK.
 
-Each front page carries the board's content (see :func:`hzgeo.field.notice_boards`) and
-a small schematic map of the reach (河湖示意图): the reach in red, the rest of the river
-and its neighbours in blue, the village(s) outlined, the board's site as a star. The
+Each front page carries the board's content (see :func:`hzgeo.field.notice_boards`):
+chiefs and duties in the order 市、县、乡、村, the supervision phones of the county and
+city offices, a QR code of the board's ``qr_url`` (drawn with :mod:`segno`), the 落款
+(issuing office and date), and a small schematic map of the reach (河湖示意图): the reach
+in red, the rest of the river and its neighbours in blue, the village(s) outlined, the
+board's site as a star. The
 back of every board is the same list of prohibited behaviours, so it is printed once, as
 the last page, to be copied onto every board's back.
 """
@@ -13,6 +16,7 @@ import os
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
@@ -20,9 +24,10 @@ from hzgeo.errors import InputError
 from hzgeo.labels import LEVEL_NAMES
 from hzgeo.maps.assets import cjk_font
 
-__all__ = ["write_boards_pdf"]
+__all__ = ["qr_matrix", "write_boards_pdf"]
 
 A4 = (8.27, 11.69)  # inches, portrait
+QR_PIXELS = 8  # image pixels per QR module
 _RED, _BLUE, _GREY = "#c62828", "#1565c0", "#9e9e9e"
 
 
@@ -51,14 +56,32 @@ def _context(board, chiefs, boundaries, crs):
         frame = (chiefs.zones["village"] if board["kind"] == "zone"
                  else chiefs.reaches["village"])
         column = "zone_code" if board["kind"] == "zone" else "reach_code"
-        hit = frame[frame[column] == board["item_code"]]
+        hit = frame[frame[column].isin(str(board["item_code"]).split(","))]
         if len(hit):
-            item = hit.to_crs(crs).geometry.iloc[0]
+            item = shapely.union_all(hit.to_crs(crs).geometry.values)
     if boundaries is not None and "village" in boundaries:
         codes = str(board["admin_codes"]).split(",")
         units = boundaries["village"]
         village = units[units["code"].isin(codes)].to_crs(crs)
     return item, village
+
+
+def qr_matrix(url: str) -> np.ndarray:
+    """The QR code of ``url`` as a 0/1 module matrix with its 4-module quiet zone (1 =
+    dark), as :mod:`segno` makes it."""
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    return np.array([list(row) for row in code.matrix_iter(scale=1, border=4)], dtype=np.uint8)
+
+
+def _draw_qr(fig, url: str, rect) -> None:
+    ax = fig.add_axes(rect)
+    # each module 8 x 8 pixels, so that a viewer that smooths images keeps it sharp
+    pixels = np.kron(1 - qr_matrix(url), np.ones((QR_PIXELS, QR_PIXELS), dtype=np.uint8))
+    ax.imshow(pixels, cmap="gray", vmin=0, vmax=1, interpolation="none")
+    ax.set_axis_off()
+    ax.set_title("扫码查看河长信息", fontproperties=_font(7), pad=2)
 
 
 def _draw_map(ax, board, point, item, village, rivers, lakes) -> None:
@@ -108,6 +131,44 @@ def _draw_map(ax, board, point, item, village, rivers, lakes) -> None:
                  fontproperties=_font(8))
 
 
+def _value(board, key) -> str:
+    value = board.get(key)
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def _rows(board) -> list[tuple[str, str]]:
+    """(label, text) of the front, chiefs and duties in the order 市、县、乡、村."""
+    zone = board["kind"] == "zone"
+    chief = "湖长" if zone else "河长"
+    rows = [("河湖名称", board["water_name"]), ("河湖简介", board["description"]),
+            ("河段（片）", board["item_name"]
+             + ("（界河，两岸共用本牌）" if board["kind"] == "boundary_reach" else ""))]
+    if not zone:
+        starts = _value(board, "start_desc").split("；")
+        ends = _value(board, "end_desc").split("；")
+        rows += [("起止", "\n".join(f"{a} 至 {b}" for a, b in zip(starts, ends, strict=False))),
+                 ("里程", f"K{board['from_km']:.3f} 至 K{board['to_km']:.3f}，"
+                          f"长 {board['length_km']:.2f} 公里"
+                          + (f"（本段第 {board['board_index']} / {board['boards_on_item']} 块）"
+                             if board["boards_on_item"] > 1 else ""))]
+    else:
+        rows += [("水面面积", f"{board['area_km2']:.2f} 平方公里")]
+    rows += [("所在行政区", f"{board['county_name']} {board['township_name']} "
+                          f"{board['village_name']}")]
+    for key, label in (("city_chief", LEVEL_NAMES["city"]),
+                       *((f"{lvl}_chiefs", LEVEL_NAMES[lvl]) for lvl in ("county", "township",
+                                                                         "village"))):
+        if _value(board, key):
+            rows.append((label + chief, _value(board, key).replace("；", "\n")))
+    rows += [(f"{chief}职责", board["duties"].replace("。", "。\n").strip()),
+             ("治理目标", board["targets"])]
+    for key, label in (("county_phone", "县级监督电话"), ("city_phone", "市级监督电话"),
+                       ("complaint_phone", "投诉电话")):
+        if _value(board, key):
+            rows.append((label, _value(board, key).replace("；", "\n")))
+    return rows
+
+
 def _front(fig, board, point, context, lakes) -> None:
     f = fig
     synthetic = bool(board["synthetic"])
@@ -118,44 +179,25 @@ def _front(fig, board, point, context, lakes) -> None:
     if synthetic:
         f.text(0.07, 0.985, "示意数据：河道或行政区为合成数据，河长姓名电话为虚构，不可用于实地",
                ha="left", va="top", fontproperties=_font(7), color=_RED)
-    rows = [("河湖名称", board["water_name"]), ("河湖简介", board["description"]),
-            ("河段（片）", board["item_name"]
-             + ("（界河，两岸共用本牌）" if board["kind"] == "boundary_reach" else ""))]
-    if board["kind"] != "zone":
-        rows += [("起止", f"{board['start_desc']} 至 {board['end_desc']}"),
-                 ("里程", f"K{board['from_km']:.3f} 至 K{board['to_km']:.3f}，"
-                          f"长 {board['length_km']:.2f} 公里"
-                          + (f"（本段第 {board['board_index']} / {board['boards_on_item']} 块）"
-                             if board["boards_on_item"] > 1 else ""))]
-    else:
-        rows += [("水面面积", f"{board['area_km2']:.2f} 平方公里")]
-    rows += [("所在行政区", f"{board['county_name']} {board['township_name']} "
-                          f"{board['village_name']}")]
-    if board["city_chief"]:
-        rows.append(("市级河长", board["city_chief"]))
-    for key, label in ((f"{lvl}_chiefs", LEVEL_NAMES[lvl])
-                       for lvl in ("county", "township", "village")):
-        if board[key]:
-            rows.append((label + ("湖长" if board["kind"] == "zone" else "河长"),
-                         board[key].replace("；", "\n")))
-    rows += [("河长职责", board["duties"].replace("。", "。\n").strip()),
-             ("治理目标", board["targets"]),
-             ("监督电话", board["supervision_phone"]),
-             ("投诉电话", board["complaint_phone"]),
-             ("设立单位", board["issuing_office"])]
     y = 0.915
     size = 8.6
     step = 0.0155
-    for label, value in rows:
-        lines = _wrap(value, 44)
+    for label, value in _rows(board):
         f.text(0.07, y, label, fontproperties=_font(size, "bold"), va="top", color="#0d47a1")
-        for line in lines:
+        for line in _wrap(value, 44):
             f.text(0.22, y, line, fontproperties=_font(size), va="top")
             y -= step
         y -= step * 0.35
-    ax = fig.add_axes((0.12, 0.04, 0.76, max(0.12, y - 0.07)))
+    url = _value(board, "qr_url")
+    top = max(0.16, y - 0.01)
+    map_right = 0.70 if url else 0.88
+    ax = fig.add_axes((0.07, 0.07, map_right - 0.07, top - 0.07))
     item, village, rivers = context
     _draw_map(ax, board, point, item, village, rivers, lakes)
+    if url:
+        _draw_qr(fig, url, (0.73, 0.07 + max(0.0, (top - 0.07) - 0.2), 0.2, 0.18))
+    f.text(0.93, 0.045, f"{_value(board, 'issuing_office')}　{_value(board, 'issued_on')}",
+           ha="right", fontproperties=_font(10, "bold"))
     f.text(0.5, 0.015, f"坐标（WGS84）：{board['lon']:.6f}, {board['lat']:.6f}　"
            f"{board['xy_crs']}：X {board['x']:.1f}, Y {board['y']:.1f}", ha="center",
            fontproperties=_font(7), color="#555555")
@@ -174,11 +216,10 @@ def _back(fig, board) -> None:
             y -= 0.032
         y -= 0.012
     y -= 0.03
-    for label in ("complaint_phone", "supervision_phone", "issuing_office"):
-        name = {"complaint_phone": "投诉电话", "supervision_phone": "监督电话",
-                "issuing_office": "设立单位"}[label]
-        fig.text(0.1, y, f"{name}：{board[label]}", fontproperties=_font(12), va="top")
-        y -= 0.035
+    fig.text(0.1, y, f"投诉电话：{board['complaint_phone']}", fontproperties=_font(12),
+             va="top")
+    fig.text(0.1, y - 0.035, "监督电话：见各公示牌正面（县级、市级河长制办公室）",
+             fontproperties=_font(12), va="top")
 
 
 def write_boards_pdf(boards: gpd.GeoDataFrame, path: str | os.PathLike, *,
@@ -211,7 +252,7 @@ def write_boards_pdf(boards: gpd.GeoDataFrame, path: str | os.PathLike, *,
 
     path = Path(path)
     if county is not None:
-        boards = boards[boards["county_code"].astype(str) == str(county)]
+        boards = boards[[str(county) in str(c).split(",") for c in boards["county_code"]]]
         if not len(boards):
             raise InputError(f"no board in county {county!r}",
                              hint="give a 6-digit county code present in the data, e.g. "

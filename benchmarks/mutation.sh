@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Mutation testing with mutmut 3: which one-line changes of the code do the tests miss?
+#
+# mutmut is a developer tool, not a dependency of hzgeo (not in pyproject.toml): this
+# script installs it beside the project's venv (--target, so the venv's pytest is used)
+# and runs it in a scratch copy of the committed tree (git archive HEAD), with its
+# [tool.mutmut] table added there only.
+#
+# Usage (from the repository, with the project's venv active):
+#   bash benchmarks/mutation.sh                       # audit + chiefs, 400 sampled mutants
+#   SAMPLE=0 bash benchmarks/mutation.sh              # every mutant (~4,800: hours of CPU)
+#   MUTATE='"hzgeo/directory*", "hzgeo/field*"' \
+#   TESTS='"tests/test_directory.py", "tests/test_field.py"' bash benchmarks/mutation.sh
+#
+# Settings (environment):
+#   MUTATE   the files to mutate, TOML strings (globs under hzgeo/)
+#   TESTS    the test files that judge them, TOML strings
+#   SAMPLE   how many mutants to run, drawn at random (0: all)       default 400
+#   SEED     the seed of that draw (same seed, same mutants)          default 14
+#   CHILDREN parallel workers                                         default 2
+#   WORK     scratch folder                                           default /tmp/hzgeo-mutation
+#   TOOLS    where mutmut is installed                                default /tmp/mutmut-lib
+#
+# Output: $WORK/results.txt (one line per mutant: name: killed / survived / timeout ...),
+# the score on the last lines; `cd $WORK && PYTHONPATH=$TOOLS python -m mutmut show NAME`
+# prints the diff of one mutant.
+#
+# Generating the mutants runs the tests once to map tests to functions ("stats"); mutmut
+# has no command to only generate, so a first `mutmut run` with a name that matches
+# nothing generates and stops (its "nothing matches" error is expected).
+set -euo pipefail
+
+MUTATE=${MUTATE:-'"hzgeo/audit/*", "hzgeo/chiefs/*"'}
+TESTS=${TESTS:-'"tests/test_audit.py", "tests/test_chiefs.py"'}
+SAMPLE=${SAMPLE:-400}
+SEED=${SEED:-14}
+CHILDREN=${CHILDREN:-2}
+WORK=${WORK:-/tmp/hzgeo-mutation}
+TOOLS=${TOOLS:-/tmp/mutmut-lib}
+ROOT=$(git rev-parse --show-toplevel)
+
+if [ ! -d "$TOOLS/mutmut" ]; then
+    python -m pip install -q --target "$TOOLS" "mutmut>=3,<4"
+    # keep the venv's own pytest, click ... (mutmut brings copies of them)
+    site=$(python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+    for entry in "$TOOLS"/*; do
+        name=$(basename "$entry")
+        case $name in mutmut*|libcst*|textual*|setproctitle*|rich*|markdown_it*|mdurl*|\
+                      mdit_py*|linkify*|platformdirs*|coverage*|bin) continue ;; esac
+        if [ -e "$site/$name" ]; then rm -rf "$entry"; fi
+    done
+    rm -rf "$TOOLS"/_pytest "$TOOLS"/py.py
+fi
+export PYTHONPATH=$TOOLS
+
+rm -rf "$WORK" && mkdir -p "$WORK"
+git -C "$ROOT" archive HEAD | tar -x -C "$WORK"
+cd "$WORK"
+cat >> pyproject.toml <<EOF
+
+[tool.mutmut]
+source_paths = ["hzgeo/"]
+only_mutate = [$MUTATE]
+pytest_add_cli_args_test_selection = [$TESTS]
+pytest_add_cli_args = ["-p", "no:cacheprovider"]
+also_copy = ["data/", "scripts/", "notebooks/", "README.md"]
+EOF
+
+python -m mutmut run "generate-only-no-such-mutant" > generate.log 2>&1 || true
+python -m mutmut results --all true | sed 's/^ *//' | cut -d: -f1 | sort > all-mutants.txt
+echo "$(wc -l < all-mutants.txt) mutants"
+if [ "$SAMPLE" -gt 0 ]; then
+    python - "$SAMPLE" "$SEED" <<'EOF' > chosen.txt
+import random, sys
+names = open("all-mutants.txt").read().split()
+n, seed = int(sys.argv[1]), int(sys.argv[2])
+print("\n".join(sorted(random.Random(seed).sample(names, min(n, len(names))))))
+EOF
+else
+    cp all-mutants.txt chosen.txt
+fi
+echo "running $(wc -l < chosen.txt) of them"
+# shellcheck disable=SC2046
+python -m mutmut run --max-children "$CHILDREN" $(cat chosen.txt) > run.log 2>&1 || true
+python -m mutmut results --all true > all-results.txt
+python - <<'EOF' | tee results.txt
+from collections import Counter
+chosen = set(open("chosen.txt").read().split())
+rows = [line.strip().rsplit(": ", 1) for line in open("all-results.txt") if ": " in line]
+rows = sorted((name, status) for name, status in rows if name in chosen)
+for name, status in rows:
+    print(f"{name}: {status}")
+count = Counter(status for _, status in rows)
+print(f"score: {count['killed']} killed of {len(rows)} "
+      f"({100 * count['killed'] / max(len(rows), 1):.1f} %); "
+      + ", ".join(f"{k} {v}" for k, v in sorted(count.items())))
+EOF

@@ -1,0 +1,387 @@
+"""Notice boards (公示牌): which boards, where, what they say, which to reprint."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from hzgeo import datasets
+from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
+from hzgeo.directory import HEADERS, directory_tables, roster_changes
+from hzgeo.errors import InputError
+from hzgeo.field import boards_to_reprint, notice_boards, post_title, short_reaches
+from hzgeo.io import read_boundaries, read_seats, read_waters
+from hzgeo.segment import segment_waters
+
+WORK = "EPSG:4546"
+
+
+@pytest.fixture(scope="module")
+def guigang():
+    boundaries, waters = read_boundaries(), read_waters()
+    result = segment_waters(boundaries, waters)
+    officials = read_officials(datasets.guigang_officials())
+    chiefs = assign_chiefs(result, boundaries, waters, officials)
+    return boundaries, waters, result, officials, chiefs
+
+
+@pytest.fixture(scope="module")
+def seats():
+    return read_seats()
+
+
+@pytest.fixture(scope="module")
+def boards(guigang, seats):
+    boundaries, waters, _, _, chiefs = guigang
+    return notice_boards(chiefs, boundaries, waters, seats=seats, date="2023-06-30")
+
+
+def _groups(chiefs) -> dict:
+    """Independently of the code: (river, village codes) -> reach codes and metres, one
+    entry per stretch (both banks of a 界河 are one stretch, keyed by both villages)."""
+    village = chiefs.reaches["village"]
+    village = village[village["chief_required"].astype(bool)]
+    out: dict = {}
+    for (river, _, _), rows in village.groupby(
+            ["river_code", village["from_km"].round(6), village["to_km"].round(6)]):
+        key = (river, tuple(sorted(rows["admin_code"])))
+        codes, metres = out.get(key, ([], 0.0))
+        out[key] = ([*codes, *rows["reach_code"]], metres + float(rows["length_m"].iloc[0]))
+    return out
+
+
+def test_one_board_per_village_per_river(guigang, boards):
+    """Every village (or 界河 pair) gets ceil(metres / 8 km) boards for its reaches of a
+    river, none under 200 m; each board stands for exactly that village's reaches."""
+    _, _, _, _, chiefs = guigang
+    groups = _groups(chiefs)
+    reach_boards = boards[boards["kind"] != "zone"]
+    found: dict = {}
+    for river, villages, items in zip(reach_boards["water_code"], reach_boards["village_code"],
+                                      reach_boards["item_code"], strict=True):
+        found.setdefault((river, tuple(sorted(villages.split(",")))), []).append(
+            set(items.split(",")))
+    expected = {k: math.ceil(m / 8000.0 - 1e-9) for k, (_, m) in groups.items() if m >= 200.0}
+    assert {k: len(v) for k, v in found.items()} == expected
+    village = chiefs.reaches["village"].set_index("reach_code")
+    for key, items in found.items():
+        on_board = set().union(*items)
+        primary = {c for c in groups[key][0] if bool(village.loc[c, "primary"])}
+        assert on_board == primary, key  # the primary bank's code stands for a pair
+    # both banks of a 界河 on one board listing both chiefs
+    pairs = reach_boards[reach_boards["village_code"].str.contains(",")]
+    assert len(pairs) > 0 and (pairs["kind"] == "boundary_reach").all()
+    assert boards["board_code"].is_unique
+    zones = chiefs.zones["village"]
+    assert set(boards.loc[boards["kind"] == "zone", "item_code"]) == set(
+        zones.loc[zones["chief_required"], "zone_code"])
+
+
+def test_short_reaches_get_no_board_and_are_listed(guigang, boards):
+    _, _, _, _, chiefs = guigang
+    groups = _groups(chiefs)
+    short = short_reaches(chiefs, boards)
+    village = chiefs.reaches["village"]
+    required = village[village["chief_required"].astype(bool) & village["primary"].astype(bool)]
+    assert set(short["reach_code"]) == set(required.loc[required["length_m"] < 200,
+                                                        "reach_code"])
+    assert (short["length_m"] < 200).all() and len(short) > 0
+    alone = {k for k, (_, m) in groups.items() if m < 200}
+    for row in short.itertuples():
+        key = (row.river_code, tuple(sorted(row.village_code.split(","))))
+        assert (row.board_code == "") == (key in alone), row.reach_code
+        if row.board_code:
+            assert row.reach_code in boards.set_index("board_code").loc[
+                row.board_code.split(",")[0], "item_code"]
+
+
+def test_min_reach_and_spacing_come_from_the_rules(guigang, seats, tmp_path):
+    boundaries, waters, _, _, chiefs = guigang
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[boards]\nmin_reach_m = 1000.0\nspacing_km = 2.0\n", encoding="utf-8")
+    found = notice_boards(chiefs, boundaries, waters, read_rules(rules), seats=seats)
+    groups = _groups(chiefs)
+    expected = sum(math.ceil(m / 2000.0 - 1e-9) for _, m in groups.values() if m >= 1000.0)
+    assert (found["kind"] != "zone").sum() == expected
+    assert len(short_reaches(chiefs, found, read_rules(rules))) > len(short_reaches(chiefs))
+
+
+def test_a_single_board_stands_nearest_the_village_seat(guigang, boards, seats):
+    """The board of a village's river is the point of its reaches nearest the seat
+    (村委会), computed here with shapely.ops.nearest_points on the reach lines."""
+    _, _, _, _, chiefs = guigang
+    village = chiefs.reaches["village"].to_crs(WORK).set_index("reach_code")
+    seat = dict(zip(seats["code"], seats.to_crs(WORK).geometry, strict=True))
+    points = boards.to_crs(WORK).geometry.to_numpy()
+    checked = 0
+    for i, row in enumerate(boards.itertuples()):
+        if row.kind == "zone" or row.boards_on_item != 1:
+            continue
+        home = seat.get(row.village_code.split(",")[0])
+        assert home is not None
+        lines = shapely.union_all(village.loc[row.item_code.split(","), "geometry"].to_numpy())
+        nearest = shapely.ops.nearest_points(lines, home)[0]
+        assert shapely.distance(points[i], nearest) < 1.0, row.board_code
+        checked += 1
+    assert checked > 250
+
+
+def test_boards_of_a_long_river_are_spaced_evenly(guigang, boards):
+    _, _, _, _, chiefs = guigang
+    village = chiefs.reaches["village"].to_crs(WORK).set_index("reach_code")
+    many = boards[boards["boards_on_item"] > 1]
+    assert len(many) > 0
+    points = dict(zip(boards["board_code"], boards.to_crs(WORK).geometry, strict=True))
+    for _, group in many.groupby("item_code"):
+        lines = list(village.loc[group["item_code"].iloc[0].split(","), "geometry"])
+        total = sum(g.length for g in lines)
+        n = len(group)
+        for k, code in enumerate(sorted(group["board_code"], key=lambda c: int(c.rsplit(
+                "-", 1)[1]))):
+            at = total * (k + 0.5) / n
+            for g in lines:
+                if at <= g.length:
+                    break
+                at -= g.length
+            want = shapely.line_interpolate_point(shapely.line_merge(g), at)
+            assert shapely.distance(points[code], want) < 1.0
+
+
+def test_board_content(guigang, boards):
+    _, _, _, _, chiefs = guigang
+    rules = chiefs.rules
+    main = boards[boards["kind"] != "zone"].merge(
+        chiefs.city_chiefs[["river_code", "chief_name"]], left_on="water_code",
+        right_on="river_code", how="left")
+    on_main = main["chief_name"].notna()
+    assert on_main.any()
+    assert all(n in c for n, c in zip(main.loc[on_main, "chief_name"],
+                                      main.loc[on_main, "city_chief"], strict=True))
+    assert (main.loc[~on_main, "city_chief"] == "").all()
+    for column in ("description", "item_name", "village_chiefs", "township_chiefs",
+                   "county_chiefs", "duties", "targets", "county_phone", "city_phone",
+                   "complaint_phone", "issuing_office", "issued_on", "prohibited", "qr_url"):
+        assert (boards[column].str.len() > 0).all(), column
+    # duties in the order 市、县、乡、村, texts from the rules file
+    order = ["市级河长：", "县级河长：", "乡级河长：", "村级河长："]
+    for duty, city in zip(boards["duties"], boards["city_chief"], strict=True):
+        if duty.startswith("市级河长") or city:
+            at = [duty.index(w) for w in order]
+            assert at == sorted(at)
+    assert rules["boards"]["duties"]["county"] in boards["duties"].iloc[0]
+    # 落款: the county's river chief office and the data date
+    offices = dict(zip(chiefs.offices["admin_code"], chiefs.offices["office"], strict=True))
+    assert (boards["issuing_office"] == [offices[c.split(",")[0]]
+                                         for c in boards["county_code"]]).all()
+    assert (boards["issued_on"] == "2023年6月30日").all()
+    # supervision phones of the county and the city office, no personal phones
+    assert boards["city_phone"].str.startswith("贵港市河长制办公室").all()
+    assert all(all(p.startswith(offices[c]) for p, c in zip(phones.split("；"),
+                                                          counties.split(","), strict=True))
+               for phones, counties in zip(boards["county_phone"], boards["county_code"],
+                                           strict=True))
+    chiefs_text = boards[["village_chiefs", "township_chiefs", "county_chiefs",
+                          "city_chief"]].agg("".join, axis=1)
+    assert not chiefs_text.str.contains("0775-").any()
+    assert all(u.endswith(c) for u, c in zip(boards["qr_url"], boards["board_code"],
+                                              strict=True))
+
+
+@pytest.mark.parametrize(("doubled", "column"), [
+    ("街道街道", "township_chiefs"), ("村村", "village_chiefs"), ("区区", "county_chiefs"),
+    ("社区社区", "village_chiefs")])
+def test_posts_say_the_unit_type_once(boards, doubled, column):
+    has = boards[column].str.contains(doubled)
+    # a village named 蒋村村 is 蒋村村党组织书记: its own name says 村村
+    own = boards["village_name"].str.contains(doubled) & (column == "village_chiefs")
+    assert not (has & ~own).any()
+    assert not boards.loc[own, column].str.contains(doubled + doubled[-1]).any()
+
+
+def test_post_titles():
+    rules = read_rules()
+    assert post_title("港北区", "区委书记", rules, "county") == "港北区委书记"
+    assert post_title("桂平市", "市委书记", rules, "county") == "桂平市委书记"
+    assert post_title("贵城街道", "街道党工委书记", rules, "township") == "贵城街道党工委书记"
+    assert post_title("龙联村", "村党组织书记", rules, "village") == "龙联村党组织书记"
+    assert post_title("马草江社区", "社区党组织书记", rules, "village") == "马草江社区党组织书记"
+    assert post_title("大圩镇", "镇长", rules, "township") == "大圩镇长"
+    assert post_title("贵港市", "副市长") == "贵港市副市长"
+    assert post_title("龙联村", "第一书记", rules, "village") == "龙联村第一书记"
+
+
+def test_phones_and_targets_where_the_rules_give_them(guigang, seats, tmp_path):
+    boundaries, waters, _, _, chiefs = guigang
+    village = chiefs.reaches["village"]
+    reach = village[~village["boundary"].astype(bool)].sort_values("length_m").iloc[-1]
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[boards]\nchief_phones = ["village"]\nissuer = "township"\n'
+                     'qr_url = "https://hz.example/q"\n'
+                     f'[boards.reach_targets]\n"{reach["reach_code"]}" = "Ⅲ类水质"\n'
+                     '"R01" = "黔江目标"\n', encoding="utf-8")
+    found = notice_boards(chiefs, boundaries, waters, read_rules(rules), seats=seats)
+    mine = found["item_code"].str.contains(reach["reach_code"])
+    assert (found.loc[mine, "targets"] == "Ⅲ类水质").all()
+    r01 = (found["water_code"] == "R01") & ~mine
+    assert (found.loc[r01, "targets"] == "黔江目标").all() and r01.any()
+    others = ~mine & ~r01
+    assert (found.loc[others, "targets"] == read_rules()["boards"]["targets"]).all()
+    assert found["village_chiefs"].str.contains("0775-").all()
+    assert not found["county_chiefs"].str.contains("0775-").any()
+    names = dict(zip(boundaries["township"]["code"],
+                                  boundaries["township"]["name"], strict=True))
+    assert (found["issuing_office"] == [names[c.split(",")[0]] + "河长制办公室"
+                                        for c in found["township_code"]]).all()
+    assert (found["qr_url"] == "https://hz.example/q").all()
+
+
+def test_board_texts_can_be_replaced(guigang):
+    boundaries, waters, _, _, chiefs = guigang
+    found = notice_boards(chiefs, boundaries, waters, texts={
+        "complaint_phone": "12314", "duties": {"village": "巡河"}, "prohibited": ["禁止甲"]})
+    assert (found["complaint_phone"] == "12314").all()
+    assert (found["prohibited"] == "禁止甲").all()
+    reach = found[found["kind"] == "reach"].iloc[0]
+    assert "村级河长：巡河" in reach["duties"] and "乡级河长：" in reach["duties"]
+    assert set(found["placement"]) <= {"middle", "even", "shore"}  # no seats given
+    with pytest.raises(ValueError, match="spacing_km"):
+        notice_boards(chiefs, boundaries, waters, spacing_km=0)
+
+
+def test_board_texts_come_from_the_rules_file(guigang, tmp_path):
+    boundaries, waters, _, _, chiefs = guigang
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[boards]\ncomplaint_phone = "12369"\n'
+                     '[boards.duties]\nvillage = "每周巡河"\n', encoding="utf-8")
+    found = notice_boards(chiefs, boundaries, waters, read_rules(rules))
+    assert (found["complaint_phone"] == "12369").all()
+    reach = found[found["kind"] == "reach"]
+    assert reach["duties"].str.contains("村级河长：每周巡河").all()
+    assert reach["duties"].str.contains("县级河长：").all()  # the other levels kept
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[boards]\ncomplaint_phon = \"1\"\n", encoding="utf-8")
+    with pytest.raises(InputError, match="complaint_phon"):
+        read_rules(bad)
+    bad.write_text("[boards]\nissuer = \"city\"\n", encoding="utf-8")
+    with pytest.raises(InputError, match="issuer"):
+        read_rules(bad)
+
+
+def test_no_board_text_in_the_code():
+    """The rules file is the only copy of the board texts."""
+    from pathlib import Path
+
+    import hzgeo.field
+
+    rules = read_rules()["boards"]
+    words = [rules["targets"], rules["duties"]["village"], rules["prohibited"][0]]
+    folder = Path(hzgeo.field.__file__).parent
+    for path in [*folder.glob("*.py"), folder.parent / "maps" / "board.py"]:
+        code = path.read_text(encoding="utf-8")
+        assert not any(w[:12] in code for w in words), path
+
+
+# ------------------------------------------------------------------------ reprints
+
+
+def _reprint_after(guigang, boards, pick) -> tuple[set, set, pd.DataFrame]:
+    boundaries, waters, result, officials, chiefs = guigang
+    changed = officials.copy()
+    hit = pick(changed)
+    assert hit.sum() == 1
+    old = changed.loc[hit, "name"].iloc[0]
+    changed.loc[hit, "name"] = "新示例9999"
+    after = assign_chiefs(result, boundaries, waters, changed)
+    changes = roster_changes(directory_tables(after), directory_tables(chiefs))
+    named = boards_to_reprint(changes, boards)
+    return set(named["board_code"]), {old}, named
+
+
+def _printing(boards, column, name) -> set:
+    """The boards that print ``name`` in ``column``: what must be reprinted."""
+    return set(boards.loc[boards[column].str.contains(name, regex=False), "board_code"])
+
+
+def test_changing_one_village_chief_names_exactly_its_boards(guigang, boards, tmp_path):
+    _, _, _, _officials, chiefs = guigang
+    village = chiefs.reaches["village"]
+    shared = set(village.loc[village["boundary"].astype(bool), "admin_code"])
+    own = set(village.loc[~village["boundary"].astype(bool), "admin_code"])
+    code = sorted(shared & own)[0]
+    post = village.loc[village["admin_code"] == code, "chief_post"].iloc[0]
+    named, (old,), table = _reprint_after(
+        guigang, boards, lambda o: (o["admin_code"] == code) & (o["post"] == post))
+    expected = _printing(boards, "village_chiefs", old)
+    assert named == expected and len(expected) >= 2
+    kinds = set(boards.set_index("board_code").loc[sorted(expected), "kind"])
+    assert kinds == {"reach", "boundary_reach"}
+    assert table["reason"].str.contains("新示例9999").all()
+
+
+@pytest.mark.parametrize(("level", "column"), [("township", "township_chiefs"),
+                                               ("county", "county_chiefs"),
+                                               ("city", "city_chief")])
+def test_changing_a_higher_chief_names_exactly_its_boards(guigang, boards, level, column):
+    """A township, county or city chief printed on boards: every board that prints the
+    name, and no other, is to be reprinted."""
+    _, _, _, _officials, chiefs = guigang
+    if level == "city":
+        row = chiefs.city_chiefs.iloc[0]
+        name, code, post = row["chief_name"], "450800", row["post"]
+    else:
+        reach = chiefs.reaches[level]
+        row = reach[reach["main"].astype(bool) & reach["chief_name"].notna()].iloc[0]
+        name, code, post = row["chief_name"], row["admin_code"], row["chief_post"]
+    named, _, table = _reprint_after(
+        guigang, boards, lambda o: (o["admin_code"] == code) & (o["post"] == post)
+        & (o["name"] == name))
+    expected = _printing(boards, column, name)
+    assert len(expected) >= 2
+    assert named == expected
+    assert table["reason"].str.contains("新示例9999").all()
+
+
+def test_reprints_from_the_written_change_list(guigang, boards, tmp_path):
+    _, _, _, _, chiefs = guigang
+    reach = chiefs.reaches["county"].iloc[0]
+    named, _, _ = _reprint_after(
+        guigang, boards, lambda o: (o["admin_code"] == reach["admin_code"])
+        & (o["post"] == reach["chief_post"]) & (o["name"] == reach["chief_name"]))
+    boundaries, waters, result, officials, _ = guigang
+    changed = officials.copy()
+    hit = (changed["admin_code"] == reach["admin_code"]) & (changed["name"] == reach[
+        "chief_name"])
+    changed.loc[hit, "name"] = "新示例9999"
+    after = assign_chiefs(result, boundaries, waters, changed)
+    table = roster_changes(directory_tables(after), directory_tables(chiefs)).rename(
+        columns=HEADERS)
+    assert set(boards_to_reprint(table, boards)["board_code"]) == named
+    table.to_csv(tmp_path / "d.changes.csv", index=False, encoding="utf-8-sig")
+    assert set(boards_to_reprint(tmp_path / "d.changes.csv", boards)["board_code"]) == named
+    with pytest.raises(InputError, match="file not found"):
+        boards_to_reprint(tmp_path / "none.csv", boards)
+
+
+def test_seats_are_data_not_a_file_reopened(guigang, tmp_path):
+    """notice_boards places by the seats it is given, never by reading a file."""
+    boundaries, waters, _, _, chiefs = guigang
+    without = notice_boards(chiefs, boundaries, waters)
+    assert "nearest_seat" not in set(without["placement"])
+    with pytest.raises(TypeError, match="seats"):
+        notice_boards(chiefs, boundaries, waters, seats=pd.DataFrame({"code": ["1"]}))
+    assert read_seats(datasets.get_path("waters")) is None  # no seats layer there
+    with pytest.raises(InputError, match="no such layer"):
+        read_seats(datasets.get_path("waters"), layer="seats")
+
+
+def test_board_codes_name_river_and_village(boards):
+    reach = boards[boards["kind"] != "zone"]
+    for code, river, villages, i in zip(reach["board_code"], reach["water_code"],
+                                        reach["village_code"], reach["board_index"],
+                                        strict=True):
+        assert code == f"B-{river}-{'+'.join(villages.split(','))}-{i}"
+    assert np.all(reach["boards_on_item"] >= reach["board_index"])
