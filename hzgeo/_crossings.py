@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from hzgeo._network import RiverNetwork, _batches
+from hzgeo._batch import batches as _batches
+from hzgeo._network import RiverNetwork
 
 __all__ = ["coverage_edges", "crossings"]
 

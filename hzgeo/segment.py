@@ -151,7 +151,7 @@ def _in_crs(frame: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
 def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
                    boundary_tolerance: float | None = None,
                    overrides: pd.DataFrame | None = None,
-                   work_crs=None) -> Segmentation:
+                   work_crs=None, workers: int | None = None, client=None) -> Segmentation:
     """Derive the nested reaches of every river and the zones of every lake.
 
     Parameters
@@ -173,6 +173,11 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         ``from_km``/``to_km``; for ``cut``, ``at_km`` and ``name`` (the point's name).
     work_crs : optional
         Projected CRS for the geometry work; default chosen from the data.
+    workers : int, optional
+        Cut the rivers county by county on a local dask cluster of this many worker
+        processes (needs the ``distributed`` extra); the result is the same as without.
+    client : dask.distributed.Client, optional
+        Cut county by county on this cluster instead (see :mod:`hzgeo.distributed`).
 
     Returns
     -------
@@ -214,9 +219,10 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     0     示例河甲村段   0.0000  0.9999  甲村与乙村交界处
     1     示例河乙村段   0.9999  1.9998    市界（出境）
     """
-    boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
-        boundaries, waters, min_length, boundary_tolerance, overrides, work_crs)
-    boundaries, stand_ins = _complete_levels(boundaries)
+    with stage("checks"):
+        boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
+            boundaries, waters, min_length, boundary_tolerance, overrides, work_crs)
+        boundaries, stand_ins = _complete_levels(boundaries)
     rivers = waters.rivers.reset_index(drop=True)
     if work_crs is None:
         work_crs = work_crs_for(boundaries["village"])
@@ -232,18 +238,27 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         net = RiverNetwork(rivers.geometry.values, to_lonlat, _against_flow(rivers))
         tol_river = _tolerance_per_river(rivers, boundary_tolerance)
         tol_part = tol_river[net.part_river]
-    with stage("edges"):
-        edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
-    with stage("crossings"):
-        pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
-        cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
-    # the city outline: river outside it is not counted
-    if "city" in boundaries:
-        city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
-    else:
-        city = shapely.coverage_union_all(villages.geometry.values)
-    shapely.prepare(city)
-    city_border = city.boundary
+    if client is None and workers is None:
+        with stage("edges"):
+            edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
+        with stage("crossings"):
+            pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
+            cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
+    else:  # the same arrays, computed county by county on a dask cluster
+        from hzgeo.distributed import cut_by_county
+
+        with stage("distributed"):
+            (edges, edge_lo, edge_hi, edge_left, pair_seg, pair_edge, cut_s,
+             cut_part) = cut_by_county(net, villages.geometry.values,
+                                       units.index("county")[0], tol_part,
+                                       client=client, workers=workers)
+    with stage("city"):  # the city outline: river outside it is not counted
+        if "city" in boundaries:
+            city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
+        else:
+            city = shapely.coverage_union_all(villages.geometry.values)
+        shapely.prepare(city)
+        city_border = city.boundary
 
     with stage("pieces"):
         piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages,
@@ -268,8 +283,9 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
                       SliverWarning, stacklevel=2)
 
     # every level is the village runs relabelled and coalesced: nesting by construction
-    writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs,
-                         outline=boundaries.outline)
+    with stage("names"):
+        writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs,
+                             outline=boundaries.outline)
     reaches, up_index = {}, {}
     for level in ("village", "township", "county"):
         with stage(level):
@@ -277,23 +293,25 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
             level_runs, up_index[level] = runs.lift(keys).coalesce()
             reaches[level] = writer.reaches(level_runs, level, codes)
     # up_index[level][i]: the run at that level that fine run i lies in
-    link_parents(reaches["village"], reaches["township"],
-                 _compose(up_index["village"], up_index["township"]))
-    link_parents(reaches["township"], reaches["county"],
-                 _compose(up_index["township"], up_index["county"]))
-    for level in REACH_LEVELS:
-        reaches[level] = reaches[level][REACH_COLUMNS].reset_index(drop=True)
+    with stage("parents"):
+        link_parents(reaches["village"], reaches["township"],
+                     _compose(up_index["village"], up_index["township"]))
+        link_parents(reaches["township"], reaches["county"],
+                     _compose(up_index["township"], up_index["county"]))
+        for level in REACH_LEVELS:
+            reaches[level] = reaches[level][REACH_COLUMNS].reset_index(drop=True)
 
     with stage("zones"):
         zones = zone_lakes(waters.lakes, units, villages, work_crs)
     for level in stand_ins:  # levels the city does not have: no reaches, no zones
         reaches[level], zones[level] = reaches[level].iloc[:0], zones[level].iloc[:0]
-    result = Segmentation(
-        reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
-        writer.lengths(runs),
-        settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
-                  "work_crs": work_crs.to_string()},
-        levels=tuple(level for level in REACH_LEVELS if level not in stand_ins))
+    with stage("tables"):
+        result = Segmentation(
+            reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
+            writer.lengths(runs),
+            settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
+                      "work_crs": work_crs.to_string()},
+            levels=tuple(level for level in REACH_LEVELS if level not in stand_ins))
     warn_rivers_outside(result.river_lengths)
     return result
 
@@ -396,8 +414,8 @@ def _complete_levels(boundaries: Boundaries) -> tuple[Boundaries, list[str]]:
     Levels above the finest given are derived by dissolving on the code prefix. Levels
     below it (a city with counties and townships but no villages) get stand-ins: a unit
     per unit of the finest level, same polygon, code + ``000``, so that segmentation,
-    which cuts at the finest polygons, runs unchanged; their reaches and zones are dropped
-    from the result (the level does not exist, it gets no chiefs and no names).
+    which cuts at the finest polygons, runs unchanged; their reaches and zones are emptied
+    in the result (the level does not exist: no reaches, no chiefs, no names).
     """
     from hzgeo.io import _dissolve_up
 

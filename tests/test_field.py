@@ -193,6 +193,7 @@ def test_main_rivers_enter_and_leave_the_city(guigang):
             assert (row["upstream_name"], row["downstream_name"]) == ("贵港市外",
                                                                       first["admin_name"])
             assert row["section_name"] == f"{row['river_name']}贵港市入境断面"
+            assert row["note"] == f"贵港市界，{row['river_name']}入境处"
         else:
             last = mine.sort_values("to_km").iloc[-1]
             assert row["at_km"] == pytest.approx(last["to_km"], abs=1e-3)

@@ -287,14 +287,14 @@ def cross_sections(result, *, level: str = "county", rivers=None,
             start, end = first_point(s.geom), last_point(s.geom)
             if starts and _on_outline(start, outline, tol):
                 found.append(("entry", outside, unit, (), s.names, s.from_km, start,
-                              f"{area_name}界，{river}入境处", s.synthetic))
+                              f"{area_name}界，{base['river_name']}入境处", s.synthetic))
             if not ends:
                 b = stretches[k + 1]
                 if s.codes != b.codes:
                     found += _transition(s, b, hidden.get(k, 0) + hidden.get(k + 1, 0), tol)
             elif _on_outline(end, outline, tol):
                 found.append(("exit", unit, outside, s.names, (), s.to_km, end,
-                              f"{area_name}界，{river}出境处", s.synthetic))
+                              f"{area_name}界，{base['river_name']}出境处", s.synthetic))
         for kind, up, down, up_names, down_names, km, point, note, synthetic in found:
             rows.append(base | {"kind": kind, "upstream_code": up[0], "upstream_name": up[1],
                                 "downstream_code": down[0], "downstream_name": down[1],
