@@ -6,8 +6,11 @@ What ``hzgeo segment`` does (read, the same checks, segment, write the same laye
 ``segment_waters(..., workers=WORKERS)``: a local cluster of WORKERS processes of one
 thread, started and closed inside the timed process. Prints one JSON line: seconds inside
 the process, the seconds of the segmentation call alone, and the peak of the summed RSS
-of this process and its workers (sampled every 20 ms with psutil; the workers' own peaks
-between samples can be missed, so this is a lower bound).
+of this process and its workers (sampled every 200 ms with psutil; the workers' own peaks
+between samples can be missed, so this is a lower bound). The CPU seconds include the
+sampler's own: listing a process's children reads every process of the machine, which
+on a busy machine costs milliseconds a sample (the table of 2026-12-04 sampled every 20 ms,
+which inflated its CPU seconds; see README.md).
 """
 
 import json
@@ -28,7 +31,7 @@ class TreePeak(threading.Thread):
         self.me, self.peak, self.stop = psutil.Process(), 0, threading.Event()
 
     def run(self):
-        while not self.stop.wait(0.02):
+        while not self.stop.wait(0.2):
             total = 0
             for proc in [self.me, *self.me.children(recursive=True)]:
                 try:
