@@ -79,7 +79,7 @@ def _check_level_identity(frames: dict[str, gpd.GeoDataFrame], origin: dict[str,
 
 def _carries_names(frames: dict[str, gpd.GeoDataFrame], level: str) -> bool:
     """Whether the level below ``level`` carries its names (``township_name`` ...)."""
-    child = frames.get("township") if level == "county" and "township" in frames \
+    child = frames["township"] if level == "county" and "township" in frames \
         else frames["village"]
     column = f"{level}_name"
     return column in child.columns and bool((child[column].fillna("").astype(str) != "").any())

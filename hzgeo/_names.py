@@ -77,7 +77,7 @@ def short_names(name: dict[str, str], parent: dict[str, str],
 
     def county(code: str) -> str:
         township = up(code, "")
-        return up(township, township[:6]) if township else code[:6]
+        return up(township, township) if township else code
 
     keys = {c: (county(c), short_name(name[c])) for c, lvl in level_of.items()
             if lvl == "village" and c in name}

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hzgeo._checks import Problems
+if TYPE_CHECKING:  # (hzgeo._checks imports this module)
+    from hzgeo._checks import Problems
 
 __all__ = ["ALIASES", "COLUMN_KEYS", "OFFICIAL_KEYS", "as_code", "as_flag", "as_kind",
            "as_scale", "official_columns"]

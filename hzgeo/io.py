@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +27,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from hzgeo._bundled import get_path
 from hzgeo._checks import (
     LINE_TYPES,
     POLYGON_TYPES,
@@ -65,6 +65,7 @@ from hzgeo.columns import (
 )
 from hzgeo.errors import HzgeoWarning
 from hzgeo.labels import LEVEL_NAMES
+from hzgeo.model import BOUNDARY_COLUMNS, LAKE_COLUMNS, Boundaries, Waters
 from hzgeo.settings import LEVELS
 
 __all__ = ["Boundaries", "Waters", "complete_lake_columns", "complete_river_columns",
@@ -98,57 +99,6 @@ def work_crs_for(frame: gpd.GeoDataFrame) -> CRS:
         return CRS.from_epsg(4534 + (central - 75) // 3)
     zone = int((lon + 180) // 6) + 1
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
-
-
-@dataclass
-class Boundaries:
-    """Administrative units at each level, nested by code.
-
-    Each level is a GeoDataFrame with ``code``, ``name``, ``parent_code``, ``synthetic``,
-    ``geometry_source``, ``source``, ``licence``. ``levels`` holds only the levels present
-    (the city may be missing). ``origin`` says where each level was read from.
-    """
-
-    levels: dict[str, gpd.GeoDataFrame]
-    origin: dict[str, str] = field(default_factory=dict)
-    #: What 起止 call the outline of the area: 市界 (the city's), or, for boundaries
-    #: limited to one county (:func:`hzgeo.select.limit_to_county`), that county's (港北区界).
-    outline: str = "市界"
-
-    def __getitem__(self, level: str) -> gpd.GeoDataFrame:
-        if level not in self.levels:
-            raise KeyError(f"no {level!r} level; levels present: {list(self.levels)}")
-        return self.levels[level]
-
-    def __contains__(self, level: str) -> bool:
-        return level in self.levels
-
-    @property
-    def crs(self) -> CRS:
-        return next(iter(self.levels.values())).crs
-
-    def to_crs(self, crs) -> Boundaries:
-        """The same boundaries in another CRS."""
-        return Boundaries({k: v.to_crs(crs) for k, v in self.levels.items()}, dict(self.origin),
-                          self.outline)
-
-    def summary(self) -> pd.DataFrame:
-        """Units per level, with how many are synthetic."""
-        rows = [{"level": lvl, "units": len(f), "synthetic": int(f["synthetic"].sum())}
-                for lvl, f in self.levels.items()]
-        return pd.DataFrame(rows)
-
-
-@dataclass
-class Waters:
-    """Rivers (centerlines) and lakes/reservoirs (polygons)."""
-
-    rivers: gpd.GeoDataFrame
-    lakes: gpd.GeoDataFrame
-    origin: dict[str, str] = field(default_factory=dict)
-
-    def to_crs(self, crs) -> Waters:
-        return Waters(self.rivers.to_crs(crs), self.lakes.to_crs(crs), dict(self.origin))
 
 
 def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
@@ -202,10 +152,8 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     >>> [len(b[level]) for level in ("city", "county", "township", "village")]
     [1, 5, 74, 1195]
     """
-    from hzgeo import datasets
-
     if source is None:
-        source = datasets.get_path("boundaries")
+        source = get_path("boundaries")
     check_type(source, "source", (str, os.PathLike, Mapping),
                "a path, or a mapping of level -> path")
     columns = check_keys(columns, COLUMN_KEYS, "column key", "--columns", "columns")
@@ -310,8 +258,7 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     ordered = {level: frames[level] for level in LEVELS if level in frames}
     base_crs = ordered[_finest(frames)].crs
     for level, frame in ordered.items():
-        columns_out = ["code", "name", "parent_code", "synthetic", "geometry_source", "source",
-                       "licence", "geometry"]
+        columns_out = BOUNDARY_COLUMNS
         extra = [c for c in frame.columns if c not in columns_out]
         frame = frame[columns_out + extra]
         ordered[level] = frame.to_crs(base_crs) if frame.crs != base_crs else frame
@@ -352,9 +299,7 @@ def read_seats(source: PathLike | None = None, *, layer: str | None = None,
     >>> len(seats), sorted(set(seats.geom_type))
     (1269, ['Point'])
     """
-    from hzgeo import datasets
-
-    path = Path(datasets.get_path("boundaries") if source is None else source)
+    path = Path(get_path("boundaries") if source is None else source)
     problems = Problems()
     if path.exists() and layer is None and "seats" not in _list_layers(path):
         return None
@@ -393,9 +338,7 @@ def is_bundled_sample(boundaries: Boundaries) -> bool:
     >>> is_bundled_sample(hzgeo.datasets.guigang()[0])
     True
     """
-    from hzgeo import datasets
-
-    bundled = datasets.get_path("boundaries").resolve()
+    bundled = get_path("boundaries").resolve()
     read = [origin.split(", layer ")[0] for origin in boundaries.origin.values()
             if not origin.startswith("derived")]
     if not read:
@@ -491,10 +434,8 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     >>> sorted(w.rivers.loc[w.rivers["main"], "main_river"].unique())
     ['大同江', '武思江', '白沙河', '西江干流', '郁江干流', '马来河', '鲤鱼江']
     """
-    from hzgeo import datasets
-
     if source is None:
-        source = datasets.get_path("waters")
+        source = get_path("waters")
     check_type(source, "source", (str, os.PathLike), "a path")
     columns = check_keys(columns, COLUMN_KEYS, "column key", "--columns", "columns")
     encoding = check_encoding(encoding)
@@ -541,14 +482,14 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
             if lake_frame is not None:
                 lake_frame = _fill_provenance(complete_lake_columns(lake_frame), lake_source)
     problems.raise_if_any("The waters")
+    assert rivers is not None  # (else a problem was raised)
     for note in notes:
         warnings.warn(note, HzgeoWarning, stacklevel=2)
     _degraded_rivers(rivers, origin["rivers"])
     if lake_frame is None:
         lake_frame = gpd.GeoDataFrame(
-            {c: pd.Series(dtype=object) for c in
-             ("code", "name", "kind", "scale", "commander_county", "geometry_source", "source",
-              "licence")} | {"synthetic": pd.Series(dtype=bool)},
+            {c: pd.Series(dtype=bool if c == "synthetic" else object)
+             for c in LAKE_COLUMNS[:-1]},
             geometry=gpd.GeoSeries([], crs=rivers.crs), crs=rivers.crs)
     elif lake_frame.crs != rivers.crs:
         lake_frame = lake_frame.to_crs(rivers.crs)

@@ -22,7 +22,6 @@ How it works (all geometry work in one projected CRS, all reported lengths geode
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -41,14 +40,15 @@ from hzgeo._checks import (
 )
 from hzgeo._crossings import coverage_edges, crossings
 from hzgeo._network import RiverNetwork
-from hzgeo._reaches import REACH_COLUMNS, ReachWriter, link_parents
+from hzgeo._reaches import ReachWriter, link_parents
 from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
 from hzgeo._shared import shared_stretches
 from hzgeo._stages import stage
 from hzgeo._units import UnitTable
 from hzgeo._zones import zone_lakes
 from hzgeo.errors import DataQualityError, InputError, SliverWarning
-from hzgeo.io import Boundaries, Waters, work_crs_for
+from hzgeo.io import work_crs_for
+from hzgeo.model import REACH_COLUMNS, Boundaries, Segmentation, Waters
 from hzgeo.settings import (
     BOUNDARY_MAX_CROSSING_DEG,
     BOUNDARY_MIN_FACTOR,
@@ -63,60 +63,6 @@ __all__ = ["Segmentation", "segment_waters"]
 #: A piece's midpoint this close to a village (metres) is on its boundary: rounding of
 #: coordinates of 10^6 m is 1e-10 m, of a point interpolated on a segment a little more.
 _ON_BOUNDARY_M = 1e-6
-
-
-@dataclass
-class Segmentation:
-    """The result of :func:`segment_waters`; every frame in EPSG:4490.
-
-    Attributes
-    ----------
-    reaches : dict of level -> GeoDataFrame
-        One row per continuous reach and unit. A shared boundary reach (界河) has a row per
-        side, ``boundary`` True, with the same chainage; ``primary`` is True on exactly one
-        of them, so ``reaches[reaches["primary"]]["length_m"].sum()`` counts every metre once.
-    zones : dict of level -> GeoDataFrame
-        One row per (lake or reservoir, unit).
-    slivers : GeoDataFrame
-        Short pieces merged into a neighbouring reach, for review.
-    gaps : GeoDataFrame
-        River stretches inside the city that fall in no village (a coverage gap).
-    overrides : DataFrame
-        The overrides given, with what each did.
-    river_lengths : DataFrame
-        Per river: ``length_m`` inside the city (geodesic), counted once.
-    """
-
-    reaches: dict[str, gpd.GeoDataFrame]
-    zones: dict[str, gpd.GeoDataFrame]
-    slivers: gpd.GeoDataFrame
-    gaps: gpd.GeoDataFrame
-    overrides: pd.DataFrame
-    river_lengths: pd.DataFrame
-    settings: dict = field(default_factory=dict)
-    #: The reach levels the boundaries have, coarsest first (a city without village
-    #: polygons has county and township reaches; the others' frames are empty).
-    levels: tuple[str, ...] = REACH_LEVELS
-
-
-    def layers(self) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
-        """Output layers by name, as ``hzgeo segment`` writes them."""
-        out: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {}
-        for level in self.levels:
-            out[f"reaches_{level}"] = self.reaches[level]
-        for level in self.levels:
-            out[f"zones_{level}"] = self.zones[level]
-        out["slivers"] = self.slivers
-        out["gaps"] = self.gaps
-        out["overrides"] = self.overrides
-        out["river_lengths"] = self.river_lengths
-        return out
-
-    def to_file(self, path) -> None:
-        """Write every layer to one GeoPackage, atomically."""
-        from hzgeo.output import write_layers
-
-        write_layers(self.layers(), path)
 
 
 def _tolerance_per_river(rivers: gpd.GeoDataFrame, boundary_tolerance) -> np.ndarray:
