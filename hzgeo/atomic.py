@@ -232,20 +232,19 @@ class AtomicOutputs:
                                      hint="move the folder away or write elsewhere")
             aside: dict[Path, Path] = {}  # target -> its old version, moved aside
             placed: list[Path] = []
-            target = None
+            at: Path | None = None  # the file being moved when a move fails
             try:
-                for target in written:
-                    if target.exists():
-                        old = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}"
-                                               f".old{target.suffix}")
-                        os.replace(target, old)
-                        aside[target] = old
-                for target, tmp in written.items():
-                    os.replace(tmp, target)
-                    placed.append(target)
+                for at in written:
+                    if at.exists():
+                        old = at.with_name(f".{at.stem}.{uuid.uuid4().hex[:8]}.old{at.suffix}")
+                        os.replace(at, old)
+                        aside[at] = old
+                for at, tmp in written.items():
+                    os.replace(tmp, at)
+                    placed.append(at)
             except OSError as err:
                 self._undo(aside, placed)
-                raise _replace_error(target, err) from None
+                raise _replace_error(at, err) from None
             for old in aside.values():
                 _remove(old)
             _commits += len(written)

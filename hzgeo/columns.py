@@ -246,7 +246,7 @@ def _listed(values, most: int = 5) -> str:
 
 def _lake_notes(lakes: gpd.GeoDataFrame, where: str) -> list[str]:
     """What :func:`complete_lake_columns` had to guess, said (never silently)."""
-    notes = []
+    notes: list[str] = []
     if not len(lakes):
         return notes
     reservoirs = lakes["name"].fillna("").astype(str).str.endswith("水库")
