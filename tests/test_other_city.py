@@ -19,6 +19,8 @@ from hzgeo.cli import main
 from hzgeo.errors import HzgeoWarning
 from hzgeo.io import is_bundled_sample
 
+pytestmark = pytest.mark.slow  # whole runs on the bundled data, relabelled
+
 
 @pytest.fixture(scope="module")
 def yulin(tmp_path_factory):

@@ -31,6 +31,7 @@ def _python(code: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
 # ----------------------------------------------------------------------- no Unix-only module
 
 
+@pytest.mark.slow
 def test_hzgeo_imports_and_runs_without_unix_only_modules(tmp_path):
     """As on Windows: every hzgeo module imports and a command runs to its end with the
     Unix-only modules missing (``resource`` was imported at the top of _stages.py)."""
@@ -112,6 +113,7 @@ def test_a_file_held_open_stops_the_set_with_nothing_replaced(tmp_path, monkeypa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["directory.xlsx", "segments.gpkg"]
 
 
+@pytest.mark.slow
 def test_a_file_held_open_exits_2_with_one_clear_message(tmp_path, monkeypatch):
     """``hzgeo check`` writes two files; the second is open in Excel: exit 2, the file
     named, what to do, no traceback, the first not replaced, no temporary left."""
@@ -159,6 +161,7 @@ def test_every_geopackage_hzgeo_writes_is_version_1_2(tmp_path):
     assert _gpkg_version(tmp_path / "field.gpkg") == GPKG_1_2
 
 
+@pytest.mark.slow
 def test_run_writes_geopackage_1_2_only(tmp_path):
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         assert main(["run", "--out", str(tmp_path), "--no-maps"]) == 0
