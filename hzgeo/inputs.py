@@ -459,13 +459,17 @@ def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,
             wat = read_waters(river_file, lakes=lake_file, columns=cols, crs=crs, gcj02=gcj02,
                               encoding=encoding)
     from hzgeo.chiefs import read_rules
+    from hzgeo.chiefs.rules import default_rules
 
-    rule_set = (read_rules(rules, boundaries=bnd)  # (none: Guigang's for the sample only)
-                if rules is None or isinstance(rules, PathLike) else rules)
     holders_table, seats = None, None
     if holders != "none":
         holders_table = _holders(officials, officials_encoding, sample, note, cols)
         seats = _seats(b_source, sample, crs) if bnd is not None else None
+    if rules is None and holders_table is None:  # no chiefs: the defaults, nothing to say
+        rule_set = default_rules(bnd)
+    else:  # (none given: Guigang's for the sample only, else national, with a note)
+        rule_set = (read_rules(rules, boundaries=bnd)
+                    if rules is None or isinstance(rules, PathLike) else rules)
     table = overrides
     if overrides is not None and not isinstance(overrides, pd.DataFrame):
         from hzgeo.overrides import read_overrides
