@@ -33,7 +33,7 @@ from hzgeo.errors import (
     ValidationError,
 )
 from hzgeo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
-from hzgeo.io import Boundaries, Waters, read_boundaries, read_waters
+from hzgeo.io import Boundaries, Waters, read_boundaries, read_seats, read_waters
 from hzgeo.output import write_layers
 from hzgeo.repair import repair_boundaries
 from hzgeo.segment import Segmentation, segment_waters
@@ -52,6 +52,7 @@ _LAZY = {
     "confluences": "hzgeo.field",
     "notice_boards": "hzgeo.field",
     "boards_to_reprint": "hzgeo.field",
+    "short_reaches": "hzgeo.field",
     "write_field": "hzgeo.field",
     "write_boards_pdf": "hzgeo.maps.board",
     "PhaseOne": "hzgeo.pipeline",
@@ -96,6 +97,7 @@ __all__ = [*_LAZY,
     "read_boundaries",
     "read_officials",
     "read_rules",
+    "read_seats",
     "read_waters",
     "repair_boundaries",
     "segment_waters",

@@ -837,10 +837,13 @@ def _field_out(out: Path, command: str, inputs=()) -> Path:
                    "(<stem>.<layer>.<suffix> each) or .kml.")
 @click.option("--township", is_flag=True,
               help="Sections at every township border too (default: county borders).")
+@click.option("--rules", default=None, metavar="TOML",
+              help="Rules file: its [sections] table gives control level, target class, "
+                   "unit and frequency. Default: the bundled Guigang rules (silent on them).")
 @_segment_args
 @county_option
 @common_options
-def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, township,
+def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, township, rules,
              min_length, boundary_tolerance, overrides, fix, county, quiet, debug) -> int:
     """Cross-boundary monitoring sections and confluences, from the reaches.
 
@@ -849,9 +852,10 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
       hzgeo sections --out sections.xlsx
       hzgeo sections --township --out sections.kml
     """
+    from hzgeo.chiefs import read_rules
     from hzgeo.field import confluences, cross_sections, write_field
 
-    out = _field_out(out, "sections", input_paths(boundaries, waters, overrides))
+    out = _field_out(out, "sections", input_paths(boundaries, waters, overrides, rules))
     echo = _Reporter(quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HzgeoWarning)
@@ -861,15 +865,16 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
         bnd = _limit(bnd, county, echo)
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         found = cross_sections(result, level="township" if township else "county",
-                               boundaries=bnd, waters=wat)
+                               boundaries=bnd, waters=wat, rules=read_rules(rules))
         joins = confluences(result, wat, bnd)
         written = write_field(found, joins, None, out)
     _notes(caught, echo)
     kinds = found["kind"].value_counts()
     echo(f"sections: {len(found)} ({int(kinds.get('crossing', 0))} crossings, "
-         f"{int(kinds.get('boundary_start', 0))} 界河 starts, "
-         f"{int(kinds.get('boundary_end', 0))} ends; {int(found['main'].sum())} on main "
-         f"rivers); confluences: {len(joins)}")
+         f"{int(kinds.get('entry', 0))} entries into and {int(kinds.get('exit', 0))} exits "
+         f"from the area, {int(kinds.get('boundary_start', 0))} 界河 starts, "
+         f"{int(kinds.get('boundary_end', 0))} ends, {int(kinds.get('boundary_change', 0))} "
+         f"changes; {int(found['main'].sum())} on main rivers); confluences: {len(joins)}")
     echo("wrote " + ", ".join(str(p) for p in dict.fromkeys(written.values())))
     return EXIT_OK
 

@@ -535,9 +535,28 @@ def test_cli_sections_and_boards(tmp_path):
     assert main(["sections", "--out", str(out), "-q"]) == 0
     layers = [str(n) for n in pyogrio.list_layers(out)[:, 0]]
     assert layers == ["cross_sections", "confluences", "about"]
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[sections]\ncontrol_level = "市控"\n', encoding="utf-8")
+    table = tmp_path / "s.csv"
+    assert main(["sections", "--out", str(table), "--rules", str(rules), "-q"]) == 0
+    found = pd.read_csv(tmp_path / "s.cross_sections.csv", dtype=str, encoding="utf-8-sig")
+    assert (found["控制级别"] == "市控").all() and (found["类型"] == "入境").any()
+    rules.write_text('[sections]\ncontrol_level = "特控"\n', encoding="utf-8")
+    assert main(["sections", "--out", str(table), "--rules", str(rules), "-q"]) == 2
     csv = tmp_path / "b.csv"
     assert main(["boards", "--out", str(csv), "--county", "450802", "-q"]) == 0
     table = pd.read_csv(csv, dtype=str, encoding="utf-8-sig")
     assert len(table) > 0
     assert all("450802" in c.split(",") for c in table["县级代码"])
     assert main(["boards", "--out", str(tmp_path / "b.txt"), "-q"]) == 2
+
+
+def test_kml_without_libkml_says_what_to_do(tmp_path, few, monkeypatch):
+    from hzgeo.errors import HzgeoError
+
+    sections, _, _ = few
+    drivers = {k: v for k, v in pyogrio.list_drivers(write=True).items() if k != "LIBKML"}
+    monkeypatch.setattr(pyogrio, "list_drivers", lambda **_: drivers)
+    with pytest.raises(HzgeoError, match="LIBKML"):
+        write_field(sections, None, None, tmp_path / "f.kml")
+    assert list(tmp_path.iterdir()) == []

@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
-from hzgeo.errors import InputError
+from hzgeo.errors import HzgeoError, InputError
 from hzgeo.field._common import CODE_COLUMNS, FIELD_HEADERS, labelled, table
 
 __all__ = ["LAYER_NAMES", "write_field"]
@@ -93,7 +93,15 @@ def _kml_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _write_kml(frames: dict[str, gpd.GeoDataFrame], path: Path, about: dict) -> None:
     """KML through GDAL's LIBKML driver: one Folder per layer (Chinese name), placemark
     names and descriptions in Chinese, the fields as ExtendedData; the document's
-    description gives the hzgeo version and the data date."""
+    description gives the hzgeo version and the data date.
+
+    (GDAL's plain KML driver cannot add a second layer to a file it wrote; LIBKML can,
+    and its FOLDER and NAME layer options give the same folders the hand-written KML of
+    earlier versions had, with ASCII ids.)"""
+    if "LIBKML" not in pyogrio.list_drivers(write=True):
+        raise HzgeoError("cannot write KML: the GDAL that pyogrio uses has no LIBKML driver",
+                         file=path, hint="install pyogrio's wheels (pip install "
+                                         "'pyogrio>=0.12'), or write .gpkg or .geojson")
     first = True
     for key, frame in frames.items():
         options = {"FOLDER": "YES", "NAME": SHEETS[key]}
