@@ -188,12 +188,12 @@ def test_a_tie_goes_to_the_county_whose_first_reach_is_upstream():
     river = line((2500, 500), (1600, 500), (1600, 700), (2500, 700))
     m = meeting(assign(waters(("R5", "回头河", False, river))), "R5")
     assert (m["convenor_code"], m["rule"], m["convenor_chief"]) == (B, "tie", "南区长")
-    assert "first reach from km 0.00" in m["note"]
+    assert "首个河段起于 0.00 公里处" in m["note"]
     first_b = geodesic(line((2500, 500), (2000, 500))) + geodesic(line((2000, 700),
                                                                        (2500, 700)))
     middle_a = geodesic(line((2000, 500), (1600, 500), (1600, 700), (2000, 700)))
     assert abs(first_b - middle_a) < 1.0  # within the rules' 1 m tie tolerance
-    assert m["members"] == f"港北区 {middle_a / 1000:.2f} km；港南区 {first_b / 1000:.2f} km"
+    assert m["members"] == f"港北区 {middle_a / 1000:.2f} 公里；港南区 {first_b / 1000:.2f} 公里"
 
 
 def test_a_tie_with_equal_starts_goes_to_the_lower_code():
