@@ -46,9 +46,21 @@ def _union_by(geoms, group):
     return [shapely.coverage_union_all(chunk) for chunk in np.split(geoms[order], bounds)]
 
 
-def make_region(n_villages: int, seed: int = 1, river_margin: float = -1.0):
+def _rank_within(group: np.ndarray) -> np.ndarray:
+    """0, 1, 2 ... within each group, in index order."""
+    order = np.argsort(group, kind="stable")
+    sorted_group = group[order]
+    start = np.searchsorted(sorted_group, sorted_group, side="left")
+    rank = np.empty(len(group), dtype=int)
+    rank[order] = np.arange(len(group)) - start
+    return rank
+
+
+def make_region(n_villages: int, seed: int = 1, river_margin: float = -1.0,
+                river_density: float = 1.0, spacing: float = 25.0):
     """Levels and rivers; rivers are clipped to the region grown by ``river_margin`` metres
-    (negative: they stay inside it; positive: they leave and re-enter it)."""
+    (negative: they stay inside it; positive: they leave and re-enter it). About
+    ``river_density`` km of river per km², a vertex every ``spacing`` metres."""
     rng = np.random.default_rng(seed)
     area_km2 = n_villages * VILLAGE_KM2
     side = np.sqrt(area_km2) * 1000.0
@@ -69,10 +81,18 @@ def make_region(n_villages: int, seed: int = 1, river_margin: float = -1.0):
     county_of_town = _groups(rng, town_pts, n_county, side)
     county_geoms = _union_by(np.array(town_geoms, dtype=object), county_of_town)
 
-    county_codes = [f"45{9000 + c:04d}" for c in range(len(county_geoms))]
-    town_codes = [f"{county_codes[county_of_town[t]]}{t % 1000:03d}"
+    if len(county_geoms) < 1000:  # one synthetic province (the codes of earlier results)
+        county_codes = [f"45{9000 + c:04d}" for c in range(len(county_geoms))]
+        town_no, village_no = np.arange(len(town_geoms)), np.arange(n_villages)
+    else:  # a nation: provinces 11, 12 ... of 90 counties, units numbered within parents
+        county_codes = [f"{11 + c // 90:02d}{c % 90 + 10:02d}00"
+                        for c in range(len(county_geoms))]
+        town_no = _rank_within(county_of_town) + 100
+        village_no = _rank_within(town_of_village) + 100
+    town_codes = [f"{county_codes[county_of_town[t]]}{town_no[t] % 1000:03d}"
                   for t in range(len(town_geoms))]
-    village_codes = [f"{town_codes[town_of_village[v]]}{v % 1000:03d}" for v in range(n_villages)]
+    village_codes = [f"{town_codes[town_of_village[v]]}{village_no[v] % 1000:03d}"
+                     for v in range(n_villages)]
     levels = {
         "city": gpd.GeoDataFrame({"code": ["459000"], "name": ["合成市"], "parent_code": [""]},
                                  geometry=[frame], crs=CRS),
@@ -94,17 +114,18 @@ def make_region(n_villages: int, seed: int = 1, river_margin: float = -1.0):
         raise RuntimeError("code collision: use fewer than 1000 villages per township")
 
     # rivers: meandering random walks, 25 m steps, 5-60 km long, clipped to the region
-    want_m = area_km2 * 1000.0
+    want_m = area_km2 * 1000.0 * river_density
     border_m = 0.03 * want_m  # about 3 % runs exactly along township borders
     lines, total = [], 0.0
     shrunk = shapely.box(X0 + 1, Y0 + 1, X0 + side - 1, Y0 + side - 1)
     clip = shapely.box(X0 - river_margin, Y0 - river_margin, X0 + side + river_margin,
                        Y0 + side + river_margin)
     while total < want_m - border_m:
-        n = int(rng.uniform(5_000, 60_000) / 25)
-        heading = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, 0.08, n))
-        heading += 0.6 * np.sin(np.arange(n) / rng.uniform(20, 60))
-        xy = np.column_stack([np.cos(heading), np.sin(heading)]) * 25.0
+        n = int(rng.uniform(5_000, 60_000) / spacing)
+        k = spacing / 25.0  # the same meanders at another vertex spacing
+        heading = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, 0.08 * np.sqrt(k), n))
+        heading += 0.6 * np.sin(np.arange(n) * k / rng.uniform(20, 60))
+        xy = np.column_stack([np.cos(heading), np.sin(heading)]) * spacing
         xy = np.cumsum(xy, axis=0) + rng.uniform([X0, Y0], [X0 + side, Y0 + side])
         line = shapely.intersection(shapely.LineString(xy), clip)
         for part in shapely.get_parts(line):
@@ -118,7 +139,7 @@ def make_region(n_villages: int, seed: int = 1, river_margin: float = -1.0):
         edge = shapely.line_merge(shapely.intersection(town_lines[i], shrunk))
         for part in shapely.get_parts(edge):
             if part.geom_type == "LineString" and part.length > 1_000 and part.is_simple:
-                lines.append(shapely.segmentize(part, 25.0))
+                lines.append(shapely.segmentize(part, spacing))
                 border_total += part.length
         if border_total > border_m:
             break
@@ -143,8 +164,13 @@ def main(argv=None):
     parser.add_argument("--river-margin", type=float, default=-1.0,
                         help="clip rivers to the region grown by this many metres (> 0: "
                              "rivers leave and re-enter the region)")
+    parser.add_argument("--river-density", type=float, default=1.0,
+                        help="km of river per km² (default 1)")
+    parser.add_argument("--spacing", type=float, default=25.0,
+                        help="metres between river vertices (default 25)")
     args = parser.parse_args(argv)
-    levels, rivers = make_region(args.villages, args.seed, args.river_margin)
+    levels, rivers = make_region(args.villages, args.seed, args.river_margin,
+                                 args.river_density, args.spacing)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, frame in levels.items():
         frame.to_file(args.out / "region.gpkg", layer=name, engine="pyogrio")

@@ -20,5 +20,6 @@ status = main(["segment", "--boundaries", f"{region}/region.gpkg",
                "--waters", f"{region}/rivers.gpkg", "--out", out, "--quiet"])
 if status != 0:
     sys.exit(status)
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"method": "hzgeo", "seconds": time.perf_counter() - start,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024}))

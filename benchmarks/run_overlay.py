@@ -25,5 +25,6 @@ for level in ("village", "township", "county"):
                                keep_geom_type=True)
     pieces["length_m"] = pieces.length
     pieces.to_file(out, layer=f"reaches_{level}")
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"method": "overlay", "seconds": time.perf_counter() - start,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024}))

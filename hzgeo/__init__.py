@@ -17,9 +17,8 @@ True
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from hzgeo import datasets
+from hzgeo._version import __version__
 from hzgeo.audit import AuditReport, audit
 from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
 from hzgeo.errors import (
@@ -68,10 +67,6 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'hzgeo' has no attribute {name!r}")
 
 
-try:
-    __version__ = version("hzgeo")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
 
 __all__ = [*_LAZY,
     "AuditReport",

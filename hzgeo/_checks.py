@@ -31,6 +31,7 @@ import difflib
 import math
 import warnings
 from collections.abc import Iterable, Mapping
+from typing import Literal, overload
 
 import geopandas as gpd
 import numpy as np
@@ -39,8 +40,14 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as ProjCRSError
 
+from hzgeo._columns import complete_lake_columns, complete_river_columns
 from hzgeo.errors import CRSError, DataQualityError, HzgeoWarning, InputError, InputTypeError
+from hzgeo.model import Boundaries, Waters
 from hzgeo.settings import LEVELS
+
+_FIX_HINT = ("run `hzgeo check --out defects.gpkg` to see every defect on a map; "
+             "`--fix` repairs invalid polygons, overlaps and gaps narrower than 5 m "
+             "(and says what it changed); anything else needs repair in your GIS")
 
 LINE_TYPES = ("LineString", "MultiLineString")
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
@@ -123,6 +130,12 @@ def check_type(value, name: str, expected: type | tuple[type, ...], label: str,
                              hint=hint)
 
 
+@overload
+def check_metres(value, name: str, option: str, *, positive: bool = False,
+                 optional: Literal[False] = False) -> float: ...
+@overload
+def check_metres(value, name: str, option: str, *, positive: bool = False,
+                 optional: bool) -> float | None: ...
 def check_metres(value, name: str, option: str, *, positive: bool = False,
                  optional: bool = False) -> float | None:
     """A length or tolerance option as a float: finite, >= 0 (> 0 if ``positive``)."""
@@ -260,8 +273,6 @@ def check_boundaries(boundaries, *, name: str = "boundaries", need_village: bool
 
     ``unique``: duplicate codes are an error too (else a defect for
     :func:`hzgeo.find_defects` to report)."""
-    from hzgeo.io import Boundaries
-
     check_type(boundaries, name, Boundaries, "hzgeo.Boundaries (from hzgeo.read_boundaries)",
                hint="read them with hzgeo.read_boundaries(...), or wrap your layers: "
                     "hzgeo.Boundaries({'village': villages})")
@@ -288,8 +299,6 @@ def check_waters(waters, *, name: str = "waters", unique: bool = True):
     optional columns completed (rivers: ``main``, ``flows_into``, ``accuracy_m``,
     ``synthetic`` ...; lakes: ``kind``, ``scale``, ``synthetic`` ...). ``unique``:
     duplicate river codes are an error too (else a defect for find_defects)."""
-    from hzgeo.io import Waters, complete_lake_columns, complete_river_columns
-
     check_type(waters, name, Waters, "hzgeo.Waters (from hzgeo.read_waters)",
                hint="read them with hzgeo.read_waters(...), or wrap your layers: "
                     "hzgeo.Waters(rivers, lakes)")
@@ -448,8 +457,6 @@ def refuse_unusable_geometry(boundaries, waters) -> None:
     """Raise :class:`~hzgeo.errors.DataQualityError` for what GEOS cannot compute with:
     invalid polygons (bow ties, self-intersections) and rivers of zero length. Worded as
     :func:`hzgeo.validate.validate_boundaries` words them."""
-    from hzgeo.validate import _FIX_HINT
-
     lines, layers = [], []
     for level, frame in boundaries.levels.items():
         geoms = frame.geometry.values

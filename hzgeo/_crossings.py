@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import shapely
 
-from hzgeo._network import RiverNetwork, _batches
+from hzgeo._batch import batches as _batches
 
-__all__ = ["coverage_edges", "crossings"]
+__all__ = ["Vertices", "coverage_edges", "crossings"]
+
+
+class Vertices(Protocol):
+    """What :func:`crossings` reads of a river network: the vertices and their parts
+    (a :class:`~hzgeo._network.RiverNetwork`, or the arrays a distributed task gets)."""
+
+    xy: np.ndarray
+    vertex_part: np.ndarray
 
 
 def coverage_edges(polygons: np.ndarray):
@@ -55,7 +65,7 @@ def coverage_edges(polygons: np.ndarray):
     return edges, lo_u, hi_u, left_unit
 
 
-def crossings(net: RiverNetwork, edges: np.ndarray, seg: np.ndarray, ei: np.ndarray):
+def crossings(net: Vertices, edges: np.ndarray, seg: np.ndarray, ei: np.ndarray):
     """Positions ``s`` (and parts) where river segments cross coverage edges.
 
     ``seg``, ``ei``: candidate (segment, edge) pairs from :meth:`RiverNetwork.segment_pairs`.

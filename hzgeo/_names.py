@@ -35,7 +35,7 @@ def short_name(name: str) -> str:
     committee (居民委员会, 居委会) the community (…社区). Other names are returned as
     they are.
     """
-    if not isinstance(name, str):
+    if not isinstance(name, str) or not name.endswith("会"):  # every suffix ends in 会
         return name
     for suffix in _VILLAGE_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
@@ -73,16 +73,15 @@ def short_names(name: dict[str, str], parent: dict[str, str],
     ['大圩镇', '大圩镇新村', '庆丰镇', '庆丰镇新村', '花龙村']
     """
     out = dict(name)
-    villages = [c for c, lvl in level_of.items() if lvl == "village" and c in name]
-    short = {c: short_name(name[c]) for c in villages}
+    up = parent.get
 
     def county(code: str) -> str:
-        township = parent.get(code, "")
-        return parent.get(township, township[:6]) if township else code[:6]
+        township = up(code, "")
+        return up(township, township) if township else code
 
-    seen = Counter((county(c), s) for c, s in short.items())
-    for code, s in short.items():
-        if seen[(county(code), s)] > 1:
-            s = name.get(parent.get(code, ""), "") + s
-        out[code] = s
+    keys = {c: (county(c), short_name(name[c])) for c, lvl in level_of.items()
+            if lvl == "village" and c in name}
+    seen = Counter(keys.values())
+    for code, key in keys.items():
+        out[code] = name.get(up(code, ""), "") + key[1] if seen[key] > 1 else key[1]
     return out

@@ -15,14 +15,11 @@ from hzgeo._names import short_names
 from hzgeo._network import RiverNetwork
 from hzgeo._runs import GAP, NONE, OUTSIDE, Runs
 from hzgeo._units import UnitTable
+from hzgeo.model import REACH_COLUMNS
 from hzgeo.settings import STORE_CRS
 
 __all__ = ["REACH_COLUMNS", "ReachWriter", "link_parents"]
 
-REACH_COLUMNS = ["reach_code", "reach_name", "river_code", "river_name", "main", "level",
-                 "admin_code", "admin_name", "admin_full_name", "parent_reach_code", "length_m",
-                 "from_km", "to_km", "start_desc", "end_desc", "boundary", "shared_with",
-                 "shared_with_name", "primary", "synthetic", "geometry"]
 _PARENT_LEVEL = {"village": "township", "township": "county", "county": ""}
 
 
@@ -46,7 +43,7 @@ class ReachWriter:
     # -- chainage and words ------------------------------------------------------------
 
     def _chainage(self, runs: Runs) -> tuple[np.ndarray, np.ndarray]:
-        if runs.c0 is not None:
+        if runs.c0 is not None and runs.c1 is not None:
             return runs.c0, runs.c1
         c = self.net.chainage(np.concatenate([runs.s0, runs.s1]),
                               np.concatenate([runs.part, runs.part]))

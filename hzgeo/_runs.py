@@ -19,6 +19,7 @@ import pandas as pd
 
 from hzgeo._network import RiverNetwork
 from hzgeo.errors import InputError
+from hzgeo.model import OVERRIDE_COLUMNS
 
 __all__ = ["GAP", "NONE", "OUTSIDE", "Runs", "apply_overrides", "label_runs", "merge_slivers"]
 
@@ -235,8 +236,7 @@ def apply_overrides(overrides: pd.DataFrame | None, runs: Runs, net: RiverNetwor
     to that side, within ``from_km``-``to_km`` if given. ``cut`` splits the run at
     ``at_km``; ``cuts`` receives (part, s) -> the point's name, for the 起止 words.
     """
-    columns = ["river_code", "action", "admin_code", "from_km", "to_km", "at_km", "name",
-               "status"]
+    columns = OVERRIDE_COLUMNS
     if overrides is None or len(overrides) == 0:
         return runs, pd.DataFrame(columns=columns)
     table = overrides.copy()
@@ -279,7 +279,7 @@ def apply_overrides(overrides: pd.DataFrame | None, runs: Runs, net: RiverNetwor
         if len(hit) == 0:
             statuses.append("at_km is not inside the river")
             continue
-        k = int(hit[0])
+        k = hit[0]
         lo_s, hi_s = runs.s0[k], runs.s1[k]  # bisect the position of the chainage
         for _ in range(60):
             mid = (lo_s + hi_s) / 2

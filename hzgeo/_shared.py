@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from hzgeo._network import RiverNetwork, _batches
+from hzgeo._batch import batches as _batches
+from hzgeo._network import RiverNetwork
 
-__all__ = ["shared_stretches"]
+__all__ = ["following_pairs", "shared_stretches"]
 
 #: Shared-stretch detection samples the river every tolerance / 2, but not closer than
 #: this, and at most this many times per segment.
@@ -37,12 +38,7 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
     if len(net.seg_index) == 0 or not (edge_hi >= 0).any():
         return empty
     seg_tol = tol_of_part[net.vertex_part]  # by first vertex of a segment
-    keep = edge_hi[ei] >= 0
-    seg, ei = seg[keep], ei[keep]
-    keep = np.concatenate([np.zeros(0, dtype=bool)] + [
-        _may_follow(net.xy[seg[b]], net.xy[seg[b] + 1], edges[ei[b], 0], edges[ei[b], 1],
-                    seg_tol[seg[b]]) for b in _batches(np.ones(len(seg)))])
-    seg, ei = seg[keep], ei[keep]
+    seg, ei = following_pairs(net, seg, ei, edges, edge_hi, tol_of_part)
     found = []
     taken = np.zeros(0)  # bounds of stretches found at a higher level, as sorted keys
     for keys in unit_keys:
@@ -120,6 +116,21 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
     s0 = np.maximum(s0, before)
     keep = s1 > s0
     return part[keep], s0[keep], s1[keep], va[keep], vb[keep]
+
+
+def following_pairs(net, seg: np.ndarray, ei: np.ndarray, edges, edge_hi,
+                    tol_of_part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (segment, edge) pairs that may be part of a stretch along a shared edge
+    (:func:`_may_follow`), of the candidates ``seg``, ``ei``: a test of each pair alone, so
+    that it can be done on any subset of the pairs (:mod:`hzgeo.distributed`) and again
+    on its result without changing it."""
+    keep = edge_hi[ei] >= 0
+    seg, ei = seg[keep], ei[keep]
+    seg_tol = tol_of_part[net.vertex_part[seg]]
+    keep = np.concatenate([np.zeros(0, dtype=bool)] + [
+        _may_follow(net.xy[seg[b]], net.xy[seg[b] + 1], edges[ei[b], 0], edges[ei[b], 1],
+                    seg_tol[b]) for b in _batches(np.ones(len(seg)))])
+    return seg[keep], ei[keep]
 
 
 def _near_samples(net: RiverNetwork, seg: np.ndarray, ei: np.ndarray, edges: np.ndarray,

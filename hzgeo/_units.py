@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hzgeo.io import Boundaries
+from hzgeo.hierarchy import Hierarchy
+from hzgeo.model import Boundaries
 
 __all__ = ["UnitTable"]
 
@@ -22,20 +23,18 @@ class UnitTable:
     """
 
     def __init__(self, boundaries: Boundaries):
-        self.name: dict[str, str] = {}
-        self.parent: dict[str, str] = {}
+        #: The hierarchy by ``parent_code`` (the one every output uses too).
+        self.units = Hierarchy.from_boundaries(boundaries)
+        self.name: dict[str, str] = self.units.names
+        self.parent: dict[str, str] = self.units.parents
+        self.level_of: dict[str, str] = self.units.levels
         self.synthetic: dict[str, bool] = {}
-        self.level_of: dict[str, str] = {}
         for level in ("city", "county", "township", "village"):
-            if level not in boundaries:
-                continue
-            frame = boundaries[level]
-            codes = frame["code"].tolist()
-            self.level_of.update(dict.fromkeys(codes, level))
-            self.name.update(zip(codes, frame["name"].tolist(), strict=True))
-            self.parent.update(zip(codes, frame["parent_code"].tolist(), strict=True))
-            self.synthetic.update(zip(codes, frame["synthetic"].astype(bool).tolist(),
-                                      strict=True))
+            if level in boundaries:
+                frame = boundaries[level]
+                self.synthetic.update(zip(frame["code"].astype(str),
+                                          frame["synthetic"].astype(bool).tolist(),
+                                          strict=True))
         village = boundaries["village"]
         self.village_codes = village["code"].to_numpy(dtype=object)
         township = village["parent_code"].to_numpy(dtype=object)
@@ -58,11 +57,7 @@ class UnitTable:
 
     def ancestor(self, code: str, level: str) -> str:
         """The unit at ``level`` that contains unit ``code`` (itself if at that level)."""
-        steps = 0
-        while code and self.level_of.get(code) != level and steps < 4:
-            code = self.parent.get(code, "")
-            steps += 1
-        return code if self.level_of.get(code) == level else ""
+        return self.units.ancestor(code, level)
 
     def index(self, level: str) -> tuple[np.ndarray, np.ndarray]:
         """``(keys, codes)``: ``keys[village]`` is the village's unit id at ``level``,

@@ -10,13 +10,11 @@ import shapely
 from hzgeo._names import short_names
 from hzgeo._units import UnitTable
 from hzgeo.geodesy import geodesic_area
+from hzgeo.model import ZONE_COLUMNS
 from hzgeo.settings import REACH_LEVELS, STORE_CRS
 
 __all__ = ["ZONE_COLUMNS", "zone_lakes"]
 
-ZONE_COLUMNS = ["zone_code", "water_code", "water_name", "kind", "scale", "level",
-                "admin_code", "admin_name", "admin_full_name", "parent_zone_code", "area_m2",
-                "synthetic", "geometry"]
 
 
 def zone_lakes(lakes: gpd.GeoDataFrame, units: UnitTable, villages: gpd.GeoDataFrame,

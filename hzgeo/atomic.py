@@ -40,13 +40,11 @@ import contextlib
 import os
 import shutil
 import signal
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from hzgeo.errors import InputError
 
@@ -173,7 +171,7 @@ def _signals_deferred() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    previous = {}
+    previous: dict[int, Any] = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
         handler = signal.getsignal(signum)
         if handler is signal.SIG_DFL or callable(handler):  # not ignored, not foreign
@@ -181,13 +179,13 @@ def _signals_deferred() -> Iterator[None]:
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for signum in dict.fromkeys(caught):
-            if callable(previous[signum]):
-                previous[signum](signum, None)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(caught):
+            if callable(previous[number]):
+                previous[number](number, None)
             else:
-                signal.raise_signal(signum)
+                signal.raise_signal(number)
 
 
 class AtomicOutputs:
@@ -261,18 +259,3 @@ def atomic_outputs() -> Iterator[AtomicOutputs]:
     except BaseException:
         outputs._abort()
         raise
-
-
-def hold_for_test(point: str) -> None:
-    """Test hook: with ``HZGEO_TEST_HOLD=point`` set, wait here for a signal.
-
-    Says ``hzgeo: holding at POINT`` on stderr first, so that a test can stop a real run at
-    a known place (e.g. halfway through writing) without timing guesses. Waits at most
-    two minutes. Does nothing when the variable is not set.
-    """
-    if os.environ.get("HZGEO_TEST_HOLD") != point:
-        return
-    print(f"hzgeo: holding at {point}", file=sys.stderr, flush=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        time.sleep(1)

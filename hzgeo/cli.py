@@ -32,8 +32,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from hzgeo import __version__
 from hzgeo._stages import stage
+from hzgeo._version import __version__
 from hzgeo.atomic import atomic_outputs, check_output_path, commit_count
 from hzgeo.errors import HzgeoError, HzgeoWarning, InputError
 from hzgeo.pipeline import RUN_FILES
@@ -499,7 +499,7 @@ def check(boundaries, waters, columns, layers, crs, gcj02, encoding, out, json_p
                        min_length=min_length, boundary_tolerance=boundary_tolerance)
     _notes(caught, echo)
     if out is not None or json_path is not None:
-        extra = {} if repairs is None else {"repairs": repairs} | {
+        extra = {} if repairs is None or bnd is None else {"repairs": repairs} | {
             level: frame.to_crs(STORE_CRS) for level, frame in bnd.levels.items()}
         with atomic_outputs() as outputs:
             if json_path is not None:
@@ -894,12 +894,14 @@ def sections(boundaries, waters, columns, layers, crs, gcj02, encoding, out, tow
 @click.option("--county", default=None, metavar="CODE|NAME",
               help="Only the boards of this county (code or name, e.g. 450802 or 港北区).")
 @click.option("--spacing-km", type=float, default=None, metavar="KM",
-              help="One board per started KM of reach.")
+              help="One board per started KM of a village's river.")
+@click.option("--data-date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the data: the boards' 落款 date, on every output. Default: today.")
 @_segment_args
 @common_options
 def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
-           officials_encoding, rules, out, county, spacing_km, min_length, boundary_tolerance,
-           overrides, fix, quiet, debug) -> int:
+           officials_encoding, rules, out, county, spacing_km, data_date, min_length,
+           boundary_tolerance, overrides, fix, quiet, debug) -> int:
     """Notice boards (公示牌): sites and content, as a table, points or printable pages.
 
     \b
@@ -907,7 +909,7 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
       hzgeo boards --county 450802 --out boards.pdf
       hzgeo boards --out boards.kml --spacing-km 5
     """
-    from hzgeo.field import notice_boards, write_field
+    from hzgeo.field import notice_boards, short_reaches, write_field
 
     out = _field_out(out, "boards", input_paths(boundaries, waters, officials, rules,
                                                 overrides))
@@ -921,12 +923,16 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
         result = _segment(bnd, wat, min_length, boundary_tolerance, overrides)
         chiefs = _chiefs(result, bnd, wat, officials, officials_encoding, rules, county)
         found = notice_boards(chiefs, bnd, wat, spacing_km=spacing_km,
-                              seats=_seats(boundaries))
+                              seats=_seats(boundaries), date=data_date)
+        unboarded = short_reaches(chiefs, found)
+        unboarded = unboarded[unboarded["board_code"] == ""]
         if county is not None:
             from hzgeo.select import county_code
 
             county = county_code(bnd, county)  # a code or a name
             found = found[[county in str(c).split(",") for c in found["county_code"]]]
+            unboarded = unboarded[[any(v.startswith(county) for v in str(c).split(","))
+                                   for c in unboarded["village_code"]]]
             if not len(found):
                 raise InputError(f"no board in county {county!r}",
                                  hint="give a 6-digit county code of the data, e.g. 450802")
@@ -935,13 +941,15 @@ def boards(boundaries, waters, columns, layers, crs, gcj02, encoding, officials,
 
             write_boards_pdf(found, out, chiefs=chiefs, boundaries=bnd, waters=wat)
         else:
-            write_field(None, None, found, out)
+            write_field(None, None, found, out, data_date=data_date)
     _notes(_not_vacancies(caught), echo)
     _warn_vacancies(chiefs)
     kinds = found["kind"].value_counts()
     echo(f"boards: {len(found)} ({int(kinds.get('reach', 0))} on reaches, "
          f"{int(kinds.get('boundary_reach', 0))} shared by both banks of a 界河, "
-         f"{int(kinds.get('zone', 0))} on lakes and reservoirs)")
+         f"{int(kinds.get('zone', 0))} on lakes and reservoirs); {len(unboarded)} "
+         "village reaches too short for a board of their own (hzgeo run lists them: "
+         "field.xlsx, 短河段)")
     echo(f"wrote {out}")
     return EXIT_OK
 

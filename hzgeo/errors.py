@@ -30,9 +30,9 @@ __all__ = [
 
 
 def _short_list(items: Iterable[object], most: int = 10) -> str:
-    items = [str(i) for i in items]
-    more = f" and {len(items) - most} more" if len(items) > most else ""
-    return ", ".join(items[:most]) + more
+    texts = [str(i) for i in items]
+    more = f" and {len(texts) - most} more" if len(texts) > most else ""
+    return ", ".join(texts[:most]) + more
 
 
 class HzgeoError(Exception):

@@ -10,6 +10,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import shapely
 from pyproj import CRS, Geod
@@ -19,7 +21,7 @@ from hzgeo.settings import STORE_CRS
 __all__ = ["GEOD", "geodesic_area", "geodesic_length", "segment_lengths"]
 
 #: The CGCS2000 ellipsoid (practically GRS80).
-GEOD: Geod = CRS(STORE_CRS).get_geod()
+GEOD: Geod = cast(Geod, CRS(STORE_CRS).get_geod())
 
 
 #: Below this length (m) a segment is measured with the ellipsoid's radii of curvature at

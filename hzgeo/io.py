@@ -17,7 +17,6 @@ import difflib
 import os
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,6 +26,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from hzgeo._bundled import get_path
 from hzgeo._checks import (
     LINE_TYPES,
     POLYGON_TYPES,
@@ -40,8 +40,11 @@ from hzgeo._checks import (
     parse_crs,
 )
 from hzgeo._checks import where as _where
+from hzgeo._columns import as_flag as _as_flag
+from hzgeo._columns import complete_lake_columns, complete_river_columns
 from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
+from hzgeo.model import BOUNDARY_COLUMNS, LAKE_COLUMNS, Boundaries, Waters
 from hzgeo.settings import LEVELS
 
 __all__ = ["Boundaries", "Waters", "read_boundaries", "read_seats", "read_waters",
@@ -100,57 +103,6 @@ def work_crs_for(frame: gpd.GeoDataFrame) -> CRS:
         return CRS.from_epsg(4534 + (central - 75) // 3)
     zone = int((lon + 180) // 6) + 1
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
-
-
-@dataclass
-class Boundaries:
-    """Administrative units at each level, nested by code.
-
-    Each level is a GeoDataFrame with ``code``, ``name``, ``parent_code``, ``synthetic``,
-    ``geometry_source``, ``source``, ``licence``. ``levels`` holds only the levels present
-    (the city may be missing). ``origin`` says where each level was read from.
-    """
-
-    levels: dict[str, gpd.GeoDataFrame]
-    origin: dict[str, str] = field(default_factory=dict)
-    #: What 起止 call the outline of the area: 市界 (the city's), or, for boundaries
-    #: limited to one county (:func:`hzgeo.select.limit_to_county`), that county's (港北区界).
-    outline: str = "市界"
-
-    def __getitem__(self, level: str) -> gpd.GeoDataFrame:
-        if level not in self.levels:
-            raise KeyError(f"no {level!r} level; levels present: {list(self.levels)}")
-        return self.levels[level]
-
-    def __contains__(self, level: str) -> bool:
-        return level in self.levels
-
-    @property
-    def crs(self) -> CRS:
-        return next(iter(self.levels.values())).crs
-
-    def to_crs(self, crs) -> Boundaries:
-        """The same boundaries in another CRS."""
-        return Boundaries({k: v.to_crs(crs) for k, v in self.levels.items()}, dict(self.origin),
-                          self.outline)
-
-    def summary(self) -> pd.DataFrame:
-        """Units per level, with how many are synthetic."""
-        rows = [{"level": lvl, "units": len(f), "synthetic": int(f["synthetic"].sum())}
-                for lvl, f in self.levels.items()]
-        return pd.DataFrame(rows)
-
-
-@dataclass
-class Waters:
-    """Rivers (centerlines) and lakes/reservoirs (polygons)."""
-
-    rivers: gpd.GeoDataFrame
-    lakes: gpd.GeoDataFrame
-    origin: dict[str, str] = field(default_factory=dict)
-
-    def to_crs(self, crs) -> Waters:
-        return Waters(self.rivers.to_crs(crs), self.lakes.to_crs(crs), dict(self.origin))
 
 
 def _gdal_says(err: Exception) -> str:
@@ -528,10 +480,8 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     >>> [len(b[level]) for level in ("city", "county", "township", "village")]
     [1, 5, 74, 1195]
     """
-    from hzgeo import datasets
-
     if source is None:
-        source = datasets.get_path("boundaries")
+        source = get_path("boundaries")
     check_type(source, "source", (str, os.PathLike, Mapping),
                "a path, or a mapping of level -> path")
     columns = check_keys(columns, ALIASES, "column key", "--columns", "columns")
@@ -613,8 +563,7 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     ordered = {level: frames[level] for level in LEVELS if level in frames}
     base_crs = ordered["village"].crs
     for level, frame in ordered.items():
-        columns_out = ["code", "name", "parent_code", "synthetic", "geometry_source", "source",
-                       "licence", "geometry"]
+        columns_out = BOUNDARY_COLUMNS
         extra = [c for c in frame.columns if c not in columns_out]
         frame = frame[columns_out + extra]
         ordered[level] = frame.to_crs(base_crs) if frame.crs != base_crs else frame
@@ -655,9 +604,7 @@ def read_seats(source: PathLike | None = None, *, layer: str | None = None,
     >>> len(seats), sorted(set(seats.geom_type))
     (1269, ['Point'])
     """
-    from hzgeo import datasets
-
-    path = Path(datasets.get_path("boundaries") if source is None else source)
+    path = Path(get_path("boundaries") if source is None else source)
     problems = Problems()
     if path.exists() and layer is None and "seats" not in _list_layers(path):
         return None
@@ -684,7 +631,7 @@ def read_seats(source: PathLike | None = None, *, layer: str | None = None,
 
 def _carries_names(frames: dict[str, gpd.GeoDataFrame], level: str) -> bool:
     """Whether the level below ``level`` carries its names (``township_name`` ...)."""
-    child = frames.get("township") if level == "county" and "township" in frames \
+    child = frames["township"] if level == "county" and "township" in frames \
         else frames["village"]
     column = f"{level}_name"
     return column in child.columns and bool((child[column].fillna("").astype(str) != "").any())
@@ -732,55 +679,6 @@ def _carried(groups, column: str, default: list) -> list:
         return list(default)
     values = groups[column].agg(lambda v: next((x for x in v if isinstance(x, str) and x), ""))
     return [value or fallback for value, fallback in zip(values.tolist(), default, strict=True)]
-
-
-_TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "真", "对"}
-_FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "假", "", "nan", "none"}
-
-
-def _as_flag(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Yes/no values (True, 1, "是", "Y" ...) as bools; and where a value is neither."""
-    if pd.api.types.is_bool_dtype(series):
-        return series.astype(bool), np.zeros(len(series), dtype=bool)
-    text = series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                      else str(v).strip().lower())
-    yes, no = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
-    return pd.Series(yes, index=series.index), ~(yes | no)
-
-
-def complete_river_columns(rivers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The optional river columns, with their defaults where missing.
-
-    ``main`` False, ``main_river`` and ``flows_into`` empty, ``accuracy_m`` NaN (unknown),
-    ``synthetic`` False. ``main`` and ``synthetic`` read yes/no values (是/否, 1/0, Y/N).
-    """
-    rivers = rivers.copy()
-    defaults = {"main": False, "main_river": "", "flows_into": "", "accuracy_m": np.nan,
-                "synthetic": False}
-    for column, value in defaults.items():
-        if column not in rivers.columns:
-            rivers[column] = value
-    for column in ("main", "synthetic"):
-        rivers[column] = _as_flag(rivers[column])[0]
-    for column in ("main_river", "flows_into"):
-        rivers[column] = rivers[column].fillna("").astype(str)
-    rivers["accuracy_m"] = pd.to_numeric(rivers["accuracy_m"], errors="coerce")
-    return rivers
-
-
-def complete_lake_columns(lakes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The optional lake columns, with their defaults where missing.
-
-    ``kind`` "lake", ``scale`` and ``commander_county`` empty, ``synthetic`` False.
-    """
-    lakes = lakes.copy()
-    for column, value in {"kind": "lake", "scale": "", "commander_county": ""}.items():
-        if column not in lakes.columns:
-            lakes[column] = value
-        lakes[column] = lakes[column].fillna("").astype(str)
-    lakes["synthetic"] = _as_flag(lakes["synthetic"])[0] if "synthetic" in lakes.columns \
-        else False
-    return lakes
 
 
 #: Mean vertex spacing (m) from which a river without ``accuracy_m`` gets a note.
@@ -892,10 +790,8 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     >>> sorted(w.rivers.loc[w.rivers["main"], "main_river"].unique())
     ['大同江', '武思江', '白沙河', '西江干流', '郁江干流', '马来河', '鲤鱼江']
     """
-    from hzgeo import datasets
-
     if source is None:
-        source = datasets.get_path("waters")
+        source = get_path("waters")
     check_type(source, "source", (str, os.PathLike), "a path")
     columns = check_keys(columns, ALIASES, "column key", "--columns", "columns")
     encoding = check_encoding(encoding)
@@ -939,12 +835,12 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
             if lake_frame is not None:
                 lake_frame = _fill_provenance(complete_lake_columns(lake_frame), lake_source)
     problems.raise_if_any("The waters")
+    assert rivers is not None  # (else a problem was raised)
     _degraded_rivers(rivers, origin["rivers"])
     if lake_frame is None:
         lake_frame = gpd.GeoDataFrame(
-            {c: pd.Series(dtype=object) for c in
-             ("code", "name", "kind", "scale", "commander_county", "geometry_source", "source",
-              "licence")} | {"synthetic": pd.Series(dtype=bool)},
+            {c: pd.Series(dtype=bool if c == "synthetic" else object)
+             for c in LAKE_COLUMNS[:-1]},
             geometry=gpd.GeoSeries([], crs=rivers.crs), crs=rivers.crs)
     elif lake_frame.crs != rivers.crs:
         lake_frame = lake_frame.to_crs(rivers.crs)

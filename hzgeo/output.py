@@ -22,7 +22,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from hzgeo.atomic import AtomicOutputs, atomic_outputs, check_output_path, hold_for_test
+from hzgeo.atomic import AtomicOutputs, atomic_outputs, check_output_path
 
 __all__ = ["read_layer_names", "write_layers"]
 
@@ -63,10 +63,8 @@ def write_layers(layers: dict, path: str | os.PathLike, *,
             write_layers(layers, path, outputs=own)
         return
     tmp = outputs.path(path)
-    for i, (layer, frame) in enumerate(layers.items()):
+    for layer, frame in layers.items():
         _write_one(frame, tmp, layer)
-        if i == 0:
-            hold_for_test("write")  # a test stops the run here, halfway through the file
 
 
 def read_layer_names(path: str | os.PathLike) -> list[str]:

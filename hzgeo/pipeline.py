@@ -33,11 +33,12 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import html
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -45,7 +46,12 @@ from hzgeo._progress import Steps
 from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import DataQualityError, InputError, InputTypeError
 from hzgeo.labels import LEVEL_NAMES
+from hzgeo.model import Boundaries, Chiefs, PhaseOne, Segmentation, Waters
 from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
+
+if TYPE_CHECKING:
+    from hzgeo.audit import AuditReport
+    from hzgeo.chiefs.rules import Rules
 
 __all__ = ["RUN_FILES", "PhaseOne", "run_phase_one"]
 
@@ -58,29 +64,8 @@ RUN_FILES = ("segments.gpkg", "directory.xlsx", "audit.json", "defects.gpkg", "f
 _LEVEL_ZH = LEVEL_NAMES
 
 
-@dataclass
-class PhaseOne:
-    """What :func:`run_phase_one` made.
-
-    Attributes
-    ----------
-    segmentation, chiefs, audit
-        The :class:`~hzgeo.Segmentation`, :class:`~hzgeo.Chiefs` (None without office
-        holders) and :class:`~hzgeo.AuditReport`.
-    files : dict of str -> Path
-        Every file written, by its name in the folder.
-    summary : dict
-        The numbers ``hzgeo run`` prints and ``index.html`` shows.
-    """
-
-    segmentation: object
-    chiefs: object
-    audit: object
-    files: dict[str, Path] = field(default_factory=dict)
-    summary: dict = field(default_factory=dict)
-
-
-def summarize(segmentation, chiefs, audit) -> dict:
+def summarize(segmentation: Segmentation, chiefs: Chiefs | None, audit: AuditReport
+              ) -> dict:
     """The summary numbers: reaches, chiefs and km per level, joint meetings, defects."""
     levels = {}
     for level in REACH_LEVELS:
@@ -108,7 +93,8 @@ def summarize(segmentation, chiefs, audit) -> dict:
     }
 
 
-def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None, rules=None,
+def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike, *,
+                  officials: pd.DataFrame | None = None, rules: Rules | None = None,
                   overrides=None, min_length: float = MIN_REACH_M,
                   boundary_tolerance: float | None = None, repairs=None,
                   data_date: str | None = None, sources: str | None = None,
@@ -153,7 +139,7 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
         overlapping where rivers run ...). The audit (``audit.json``, ``defects.gpkg``)
         is written first: it says what to mend.
     """
-    from hzgeo import __version__
+    from hzgeo._version import __version__
     from hzgeo.audit import audit as run_audit
     from hzgeo.chiefs import assign_chiefs
     from hzgeo.segment import segment_waters
@@ -176,7 +162,8 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
                 raise
             report = run_audit(boundaries, waters, min_length=min_length,
                                boundary_tolerance=boundary_tolerance)
-            report.summary |= {"hzgeo_version": __version__, "data_date": data_date}
+            report = dataclasses.replace(report, summary=report.summary | {
+                "hzgeo_version": __version__, "data_date": data_date})
             written = report.write(out)
             raise DataQualityError(
                 f"the boundaries or waters are too defective to segment: {err.message}",
@@ -228,7 +215,8 @@ def run_phase_one(boundaries, waters, out: str | os.PathLike, *, officials=None,
                                               outputs=outputs)
                     files |= {Path(p).name: Path(p) for p in written.values()}
         with steps.step("write audit"):
-            report.summary |= {"hzgeo_version": __version__, "data_date": data_date}
+            report = dataclasses.replace(report, summary=report.summary | {
+                "hzgeo_version": __version__, "data_date": data_date})
             written = report.write(out, outputs=outputs)
             files |= {Path(p).name: Path(p) for p in written.values()}
         with steps.step("write field sites"):

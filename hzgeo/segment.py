@@ -22,7 +22,6 @@ How it works (all geometry work in one projected CRS, all reported lengths geode
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -41,14 +40,15 @@ from hzgeo._checks import (
 )
 from hzgeo._crossings import coverage_edges, crossings
 from hzgeo._network import RiverNetwork
-from hzgeo._reaches import REACH_COLUMNS, ReachWriter, link_parents
+from hzgeo._reaches import ReachWriter, link_parents
 from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
 from hzgeo._shared import shared_stretches
 from hzgeo._stages import stage
 from hzgeo._units import UnitTable
 from hzgeo._zones import zone_lakes
 from hzgeo.errors import DataQualityError, InputError, SliverWarning
-from hzgeo.io import Boundaries, Waters, work_crs_for
+from hzgeo.io import work_crs_for
+from hzgeo.model import REACH_COLUMNS, Boundaries, Segmentation, Waters
 from hzgeo.settings import (
     BOUNDARY_MAX_CROSSING_DEG,
     BOUNDARY_MIN_FACTOR,
@@ -63,56 +63,6 @@ __all__ = ["Segmentation", "segment_waters"]
 #: A piece's midpoint this close to a village (metres) is on its boundary: rounding of
 #: coordinates of 10^6 m is 1e-10 m, of a point interpolated on a segment a little more.
 _ON_BOUNDARY_M = 1e-6
-
-
-@dataclass
-class Segmentation:
-    """The result of :func:`segment_waters`; every frame in EPSG:4490.
-
-    Attributes
-    ----------
-    reaches : dict of level -> GeoDataFrame
-        One row per continuous reach and unit. A shared boundary reach (界河) has a row per
-        side, ``boundary`` True, with the same chainage; ``primary`` is True on exactly one
-        of them, so ``reaches[reaches["primary"]]["length_m"].sum()`` counts every metre once.
-    zones : dict of level -> GeoDataFrame
-        One row per (lake or reservoir, unit).
-    slivers : GeoDataFrame
-        Short pieces merged into a neighbouring reach, for review.
-    gaps : GeoDataFrame
-        River stretches inside the city that fall in no village (a coverage gap).
-    overrides : DataFrame
-        The overrides given, with what each did.
-    river_lengths : DataFrame
-        Per river: ``length_m`` inside the city (geodesic), counted once.
-    """
-
-    reaches: dict[str, gpd.GeoDataFrame]
-    zones: dict[str, gpd.GeoDataFrame]
-    slivers: gpd.GeoDataFrame
-    gaps: gpd.GeoDataFrame
-    overrides: pd.DataFrame
-    river_lengths: pd.DataFrame
-    settings: dict = field(default_factory=dict)
-
-    def layers(self) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
-        """Output layers by name, as ``hzgeo segment`` writes them."""
-        out: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {}
-        for level in REACH_LEVELS:
-            out[f"reaches_{level}"] = self.reaches[level]
-        for level in REACH_LEVELS:
-            out[f"zones_{level}"] = self.zones[level]
-        out["slivers"] = self.slivers
-        out["gaps"] = self.gaps
-        out["overrides"] = self.overrides
-        out["river_lengths"] = self.river_lengths
-        return out
-
-    def to_file(self, path) -> None:
-        """Write every layer to one GeoPackage, atomically."""
-        from hzgeo.output import write_layers
-
-        write_layers(self.layers(), path)
 
 
 def _tolerance_per_river(rivers: gpd.GeoDataFrame, boundary_tolerance) -> np.ndarray:
@@ -147,7 +97,7 @@ def _in_crs(frame: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
 def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
                    boundary_tolerance: float | None = None,
                    overrides: pd.DataFrame | None = None,
-                   work_crs=None) -> Segmentation:
+                   work_crs=None, workers: int | None = None, client=None) -> Segmentation:
     """Derive the nested reaches of every river and the zones of every lake.
 
     Parameters
@@ -169,6 +119,11 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         ``from_km``/``to_km``; for ``cut``, ``at_km`` and ``name`` (the point's name).
     work_crs : optional
         Projected CRS for the geometry work; default chosen from the data.
+    workers : int, optional
+        Cut the rivers county by county on a local dask cluster of this many worker
+        processes (needs the ``distributed`` extra); the result is the same as without.
+    client : dask.distributed.Client, optional
+        Cut county by county on this cluster instead (see :mod:`hzgeo.distributed`).
 
     Returns
     -------
@@ -210,9 +165,10 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     0     示例河甲村段   0.0000  0.9999  甲村与乙村交界处
     1     示例河乙村段   0.9999  1.9998    市界（出境）
     """
-    boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
-        boundaries, waters, min_length, boundary_tolerance, overrides, work_crs)
-    boundaries = _complete_levels(boundaries)
+    with stage("checks"):
+        boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
+            boundaries, waters, min_length, boundary_tolerance, overrides, work_crs)
+        boundaries = _complete_levels(boundaries)
     rivers = waters.rivers.reset_index(drop=True)
     if work_crs is None:
         work_crs = work_crs_for(boundaries["village"])
@@ -228,18 +184,27 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         net = RiverNetwork(rivers.geometry.values, to_lonlat, _against_flow(rivers))
         tol_river = _tolerance_per_river(rivers, boundary_tolerance)
         tol_part = tol_river[net.part_river]
-    with stage("edges"):
-        edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
-    with stage("crossings"):
-        pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
-        cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
-    # the city outline: river outside it is not counted
-    if "city" in boundaries:
-        city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
-    else:
-        city = shapely.coverage_union_all(villages.geometry.values)
-    shapely.prepare(city)
-    city_border = city.boundary
+    if client is None and workers is None:
+        with stage("edges"):
+            edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
+        with stage("crossings"):
+            pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
+            cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
+    else:  # the same arrays, computed county by county on a dask cluster
+        from hzgeo.distributed import cut_by_county
+
+        with stage("distributed"):
+            (edges, edge_lo, edge_hi, edge_left, pair_seg, pair_edge, cut_s,
+             cut_part) = cut_by_county(net, villages.geometry.values,
+                                       units.index("county")[0], tol_part,
+                                       client=client, workers=workers)
+    with stage("city"):  # the city outline: river outside it is not counted
+        if "city" in boundaries:
+            city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
+        else:
+            city = shapely.coverage_union_all(villages.geometry.values)
+        shapely.prepare(city)
+        city_border = city.boundary
 
     with stage("pieces"):
         piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages,
@@ -264,8 +229,9 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
                       SliverWarning, stacklevel=2)
 
     # every level is the village runs relabelled and coalesced: nesting by construction
-    writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs,
-                         outline=boundaries.outline)
+    with stage("names"):
+        writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs,
+                             outline=boundaries.outline)
     reaches, up_index = {}, {}
     for level in ("village", "township", "county"):
         with stage(level):
@@ -273,20 +239,22 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
             level_runs, up_index[level] = runs.lift(keys).coalesce()
             reaches[level] = writer.reaches(level_runs, level, codes)
     # up_index[level][i]: the run at that level that fine run i lies in
-    link_parents(reaches["village"], reaches["township"],
-                 _compose(up_index["village"], up_index["township"]))
-    link_parents(reaches["township"], reaches["county"],
-                 _compose(up_index["township"], up_index["county"]))
-    for level in REACH_LEVELS:
-        reaches[level] = reaches[level][REACH_COLUMNS].reset_index(drop=True)
+    with stage("parents"):
+        link_parents(reaches["village"], reaches["township"],
+                     _compose(up_index["village"], up_index["township"]))
+        link_parents(reaches["township"], reaches["county"],
+                     _compose(up_index["township"], up_index["county"]))
+        for level in REACH_LEVELS:
+            reaches[level] = reaches[level][REACH_COLUMNS].reset_index(drop=True)
 
     with stage("zones"):
         zones = zone_lakes(waters.lakes, units, villages, work_crs)
-    result = Segmentation(
-        reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
-        writer.lengths(runs),
-        settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
-                  "work_crs": work_crs.to_string()})
+    with stage("tables"):
+        result = Segmentation(
+            reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
+            writer.lengths(runs),
+            settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
+                      "work_crs": work_crs.to_string()})
     warn_rivers_outside(result.river_lengths)
     return result
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import difflib
 
 from hzgeo.errors import InputError
-from hzgeo.io import Boundaries
+from hzgeo.hierarchy import Hierarchy
+from hzgeo.model import Boundaries
 
 __all__ = ["county_code", "limit_to_county", "officials_within"]
 
@@ -50,6 +51,7 @@ def county_code(boundaries: Boundaries, county: str) -> str:
 def limit_to_county(boundaries: Boundaries, county: str) -> Boundaries:
     """The boundaries of one county (code or name) and the units inside it."""
     code = county_code(boundaries, county)
+    units = Hierarchy.from_boundaries(boundaries)
     levels = {}
     outline = boundaries["county"].loc[boundaries["county"]["code"] == code, "geometry"]
     for level, frame in boundaries.levels.items():
@@ -58,7 +60,7 @@ def limit_to_county(boundaries: Boundaries, county: str) -> Boundaries:
             city["geometry"] = outline.union_all()
             levels[level] = city
         else:
-            levels[level] = frame[frame["code"].astype(str).str.startswith(code)].copy()
+            levels[level] = frame[units.within(frame["code"], code)].copy()
     name = boundaries["county"].set_index("code").loc[code, "name"]
     return Boundaries(levels, dict(boundaries.origin), f"{name}界")
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hzgeo._checks import check_boundaries, check_waters, origin_files
+from hzgeo._checks import _FIX_HINT, check_boundaries, check_waters, origin_files
 from hzgeo.errors import DataQualityError, HzgeoWarning, InputError
 from hzgeo.io import Boundaries, Waters, work_crs_for
 from hzgeo.settings import (
@@ -53,9 +53,6 @@ __all__ = [
 DEFECT_COLUMNS = ["layer", "code", "name", "kind", "detail", "area_m2", "length_m",
                   "geometry"]
 
-_FIX_HINT = ("run `hzgeo check --out defects.gpkg` to see every defect on a map; "
-             "`--fix` repairs invalid polygons, overlaps and gaps narrower than 5 m "
-             "(and says what it changed); anything else needs repair in your GIS")
 
 
 def _listing(codes) -> str:

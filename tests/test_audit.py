@@ -7,10 +7,10 @@ hand-built geometry (lengths and areas of the toy region's boxes), to a stated t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import sys
-from types import SimpleNamespace
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +19,7 @@ import pyogrio
 import pytest
 import shapely
 from pyproj import Geod, Transformer
-from toy import CRS, T, V, box, geodesic, line, make_boundaries, make_waters
+from toy import CRS, T, V, box, geodesic, line, make_boundaries, make_chiefs, make_waters
 
 import hzgeo
 from hzgeo.audit import DEFECT_KINDS, INFORMATION_KINDS, audit
@@ -256,9 +256,8 @@ def _chiefs(result, *, vacant_reach=None, vacant_total=False, convenor=True):
                              "rule": ["tie"], "note": [""]})
     empty = pd.DataFrame({"river_code": [], "river_name": [], "main_river": [], "post": [],
                           "chief_name": [], "chief_phone": [], "vacant": []})
-    return SimpleNamespace(reaches=reaches, zones=zones, total_chiefs=totals,
-                           city_chiefs=empty, joint_meetings=meetings,
-                           vacancies=pd.DataFrame())
+    return make_chiefs(reaches, zones, total_chiefs=totals, city_chiefs=empty,
+                       joint_meetings=meetings)
 
 
 @pytest.fixture(scope="module")
@@ -342,8 +341,7 @@ def test_double_counted_metres_are_not_covered_in_the_percent(toy_result):
     twice = village[village["admin_code"] == V[1]]
     assert len(twice) == 1
     reaches["village"] = pd.concat([village, twice], ignore_index=True)
-    doubled = SimpleNamespace(reaches=reaches, zones=toy_result.zones,
-                              slivers=toy_result.slivers)
+    doubled = dataclasses.replace(toy_result, reaches=reaches)
     report = audit(make_boundaries(), make_waters(RIVER), segmentation=doubled)
     assert kinds(report) == [("double_counted_water", "village")]
     stretch = geodesic(line((1000, 500), (2000, 500)))

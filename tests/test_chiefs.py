@@ -188,7 +188,7 @@ def test_a_tie_goes_to_the_county_whose_first_reach_is_upstream():
     river = line((2500, 500), (1600, 500), (1600, 700), (2500, 700))
     m = meeting(assign(waters(("R5", "回头河", False, river))), "R5")
     assert (m["convenor_code"], m["rule"], m["convenor_chief"]) == (B, "tie", "南区长")
-    assert "首个河段起于 0.00 公里处" in m["note"]
+    assert "由上游县召集（其首个河段起于 0.00 公里处）" in m["note"]
     first_b = geodesic(line((2500, 500), (2000, 500))) + geodesic(line((2000, 700),
                                                                        (2500, 700)))
     middle_a = geodesic(line((2000, 500), (1600, 500), (1600, 700), (2000, 700)))

@@ -6,28 +6,19 @@ the writer is tested apart from the assignment rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 from toy import CRS, V, box, line, make_boundaries, make_waters
+from toy import make_chiefs as chiefs_of
 
 import hzgeo
 from hzgeo.directory import HEADERS, SHEETS, directory_tables, read_directory, write_directory
 from hzgeo.output import read_layer_names
 
 CITY = "450800"
-
-
-@dataclass
-class FakeChiefs:  # the fields of hzgeo.Chiefs the directory reads
-    reaches: dict
-    zones: dict
-    total_chiefs: pd.DataFrame
-    city_chiefs: pd.DataFrame
-    joint_meetings: pd.DataFrame
-    vacancies: pd.DataFrame
 
 
 POST = {"county": "区长", "township": "镇长", "village": "村党组织书记"}
@@ -65,7 +56,8 @@ def make_chiefs(seg, vacant=()):
                           "convenor_chief": ["测试丙"], "rule": ["longest_reach"], "note": [""]})
     vac = pd.DataFrame({"level": ["county"], "admin_code": ["450802"], "admin_name": ["港北区"],
                         "post": ["区长"], "what": ["副总河长"]})
-    return FakeChiefs(reaches, zones, total, city, joint, vac)
+    return chiefs_of(reaches, zones, total_chiefs=total, city_chiefs=city, joint_meetings=joint,
+                     vacancies=vac)
 
 
 @pytest.fixture(scope="module")

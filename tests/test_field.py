@@ -193,6 +193,7 @@ def test_main_rivers_enter_and_leave_the_city(guigang):
             assert (row["upstream_name"], row["downstream_name"]) == ("贵港市外",
                                                                       first["admin_name"])
             assert row["section_name"] == f"{row['river_name']}贵港市入境断面"
+            assert row["note"] == f"贵港市界，{row['river_name']}入境处"
         else:
             last = mine.sort_values("to_km").iloc[-1]
             assert row["at_km"] == pytest.approx(last["to_km"], abs=1e-3)
@@ -544,8 +545,11 @@ def test_cli_sections_and_boards(tmp_path):
     rules.write_text('[sections]\ncontrol_level = "特控"\n', encoding="utf-8")
     assert main(["sections", "--out", str(table), "--rules", str(rules), "-q"]) == 2
     csv = tmp_path / "b.csv"
-    assert main(["boards", "--out", str(csv), "--county", "450802", "-q"]) == 0
+    assert main(["boards", "--out", str(csv), "--county", "450802", "-q",
+                 "--data-date", "2023-06-30"]) == 0
     table = pd.read_csv(csv, dtype=str, encoding="utf-8-sig")
+    assert (table["落款日期"] == "2023年6月30日").all()
+    assert (table["数据日期"] == "2023-06-30").all()
     assert len(table) > 0
     assert all("450802" in c.split(",") for c in table["县级代码"])
     assert main(["boards", "--out", str(tmp_path / "b.txt"), "-q"]) == 2

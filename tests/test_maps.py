@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import types
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from toy import V, line, make_boundaries, make_waters
+from toy import V, line, make_boundaries, make_chiefs, make_waters
 
 import hzgeo
 from hzgeo.atomic import atomic_outputs
@@ -52,7 +51,7 @@ def toy_chiefs(result, name="张三", phone="13800000000"):
     city = pd.DataFrame({"river_code": ["R1"], "river_name": ["河1"], "main_river": ["河1"],
                          "post": ["副市长"], "chief_name": [f"{name}市"], "chief_phone": [phone],
                          "vacant": [False]})
-    return types.SimpleNamespace(reaches=reaches, zones=zones, city_chiefs=city)
+    return make_chiefs(reaches, zones, city_chiefs=city)
 
 
 @pytest.fixture
@@ -269,7 +268,7 @@ def test_audit_defects_layer_and_synthetic_note_only_when_synthetic(toy):
     assert feature["geometry"]["type"] == "Point"
     assert html.escape(PROBE) in feature["properties"]["p"] and "gap" in feature["properties"]["p"]
     # an object with .defects (the audit report) works alike; the synthetic toy says so
-    report = types.SimpleNamespace(defects=defects)
+    report = hzgeo.AuditReport(ok=False, summary={}, defects=defects, coverage=pd.DataFrame())
     data = page_data(explore(toy[2], boundaries, audit=report).get_root().render())
     assert len(data["defects"]["features"]) == 1 and "合成" in data["synthetic"]
 

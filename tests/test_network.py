@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
+from hzgeo._batch import batches as _batches
 from hzgeo._gridjoin import box_pairs
-from hzgeo._network import _batches
 
 
 def brute_force(a, b):

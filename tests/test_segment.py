@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -286,8 +288,8 @@ def test_overlapping_villages_under_a_river_are_refused(boundaries):
 
 
 def test_no_rivers_and_a_river_outside_the_city(boundaries, tmp_path):
-    none = make_waters(line((0, 500), (10, 500)))
-    none.rivers = none.rivers.iloc[:0]
+    some = make_waters(line((0, 500), (10, 500)))
+    none = dataclasses.replace(some, rivers=some.rivers.iloc[:0])
     seg = segment_waters(boundaries, none)
     assert all(frame.empty for frame in seg.reaches.values())
     seg.to_file(tmp_path / "empty.gpkg")  # empty layers are still written

@@ -1,9 +1,10 @@
 """A real ``python -m hzgeo`` process, stopped by Ctrl-C (SIGINT) or SIGTERM halfway through
 writing its outputs, leaves the earlier outputs byte for byte and no partial file.
 
-The run is held at a known place by the test hook ``HZGEO_TEST_HOLD=write`` (after the first
-layer of the GeoPackage is written, see :func:`hzgeo.atomic.hold_for_test`): no timing
-guesses. All four processes start at once and run side by side.
+The run is held at a known place, after the first layer of its first GeoPackage is written,
+by the test itself: the process starts through :data:`HOLD`, which wraps
+``pyogrio.write_dataframe`` before running ``python -m hzgeo`` (no hook in hzgeo; no timing
+guesses). All four processes start at once and run side by side.
 """
 
 from __future__ import annotations
@@ -26,6 +27,25 @@ EARLIER = {"segments.gpkg": b"an earlier GeoPackage " * 500,
            "notes.txt": b"the user's own file"}
 
 
+#: ``python -m hzgeo ARGS``, held for a signal (at most two minutes) once the first layer of
+#: a file is written; it says ``hzgeo: holding at write`` on stderr first.
+HOLD = """
+import runpy, sys, time
+import pyogrio
+write = pyogrio.write_dataframe
+def held(*args, **kwargs):
+    write(*args, **kwargs)
+    pyogrio.write_dataframe = write
+    print("hzgeo: holding at write", file=sys.stderr, flush=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        time.sleep(1)
+pyogrio.write_dataframe = held
+sys.argv = ["hzgeo", *sys.argv[1:]]
+runpy.run_module("hzgeo", run_name="__main__", alter_sys=True)
+"""
+
+
 def _default_signals() -> None:
     # as in a terminal: a test runner started in the background may have SIGINT ignored
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -37,10 +57,9 @@ def _start(command: str, folder: Path) -> subprocess.Popen:
     for name, content in EARLIER.items():
         (folder / name).write_bytes(content)
     out = folder / "segments.gpkg" if command == "segment" else folder
-    env = os.environ | {"HZGEO_TEST_HOLD": "write",
-                        # the hzgeo under test, wherever it is installed
-                        "PYTHONPATH": str(Path(hzgeo.__file__).resolve().parents[1])}
-    return subprocess.Popen([sys.executable, "-m", "hzgeo", command, "--out", str(out)],
+    # the hzgeo under test, wherever it is installed
+    env = os.environ | {"PYTHONPATH": str(Path(hzgeo.__file__).resolve().parents[1])}
+    return subprocess.Popen([sys.executable, "-c", HOLD, command, "--out", str(out)],
                             cwd=folder, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, preexec_fn=_default_signals)
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import Geod, Transformer
 
 from hzgeo.io import Boundaries, Waters
+from hzgeo.model import Chiefs
 
 X0, Y0 = 400_000.0, 2_560_000.0
 CRS = "EPSG:4546"
@@ -77,3 +79,20 @@ def make_waters(*geoms, codes=None, names=None, flows_into=None, accuracy=None,
     return Waters(rivers, lakes)
 
 
+
+
+def make_chiefs(reaches, zones, *, total_chiefs=None, city_chiefs=None, joint_meetings=None,
+                vacancies=None, offices=None, rules=None) -> Chiefs:
+    """A hand-made :class:`hzgeo.Chiefs`: the frames not given are empty, with the columns
+    of their schema; ``rules`` default to the bundled ones."""
+    from hzgeo import model
+    from hzgeo.chiefs import read_rules
+
+    def given(frame, columns):
+        return pd.DataFrame(columns=columns) if frame is None else frame
+
+    return Chiefs(reaches, zones, given(total_chiefs, model.TOTAL_CHIEF_COLUMNS),
+                  given(city_chiefs, model.CITY_CHIEF_COLUMNS),
+                  given(joint_meetings, model.JOINT_MEETING_COLUMNS),
+                  given(vacancies, model.VACANCY_COLUMNS), given(offices, model.OFFICE_COLUMNS),
+                  read_rules() if rules is None else rules)

@@ -14,7 +14,7 @@ import shapely
 from hzgeo.audit.table import FIXABLE, make_frame, make_row
 from hzgeo.errors import HzgeoError, InputError
 from hzgeo.geodesy import geodesic_area, geodesic_length
-from hzgeo.io import Boundaries, Waters
+from hzgeo.model import Boundaries, Waters
 from hzgeo.settings import LEVELS, REPAIR_GAP_WIDTH_M
 
 __all__ = ["check_types", "input_defects", "merge_duplicates", "try_segment", "unit_names"]
@@ -52,7 +52,7 @@ def merge_duplicates(boundaries: Boundaries) -> tuple[Boundaries, list[dict]]:
 
 
 def unit_names(boundaries: Boundaries | None) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     if boundaries is None:
         return out
     for level in LEVELS:
@@ -76,11 +76,12 @@ def try_segment(boundaries, waters, min_length, boundary_tolerance):
             return segment_waters(boundaries, waters, min_length=min_length,
                                   boundary_tolerance=boundary_tolerance), None
     except (HzgeoError, shapely.errors.GEOSException) as err:
-        reason = getattr(err, "message", str(err)).split("\n  what to do")[0]
+        reason = (err.message if isinstance(err, HzgeoError) else str(err)
+                  ).split("\n  what to do")[0]
         return None, " ".join(reason.split())
 
 
-def input_defects(found: gpd.GeoDataFrame, boundaries: Boundaries, work, min_area_m2,
+def input_defects(found: gpd.GeoDataFrame, boundaries: Boundaries | None, work, min_area_m2,
                   min_width_m) -> gpd.GeoDataFrame:
     """The boundary and water defects as audit rows, measured geodesically, tolerances
     applied."""

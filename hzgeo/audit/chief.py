@@ -48,8 +48,8 @@ def chief_rows(chiefs, names, duty: WaterDuty, overloaded_limit) -> list[dict]:
                                  measure=z.area_m2, water=(z.water_code, z.water_name),
                                  detail=f"zone {z.zone_code}: nobody holds the post")
                         | {"unit": "m2"})
-    city = getattr(chiefs, "city_chiefs", None)
-    if city is not None and len(city):
+    city = chiefs.city_chiefs
+    if len(city):
         for c in city[city["vacant"].astype(bool)].itertuples():
             i = np.flatnonzero(duty.river_code == str(c.river_code))
             rows.append(make_row("no_chief", "city", [], [],

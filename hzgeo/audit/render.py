@@ -65,7 +65,7 @@ def _counts(rows: pd.DataFrame) -> list[str]:
     for (kind, level), group in rows.groupby(["kind", "level"], sort=False):
         total = group["measure"].sum(min_count=1)
         unit = group["unit"].iloc[0]
-        size = "" if total != total or not unit else f", {_amount(total, unit)} in all"
+        size = "" if pd.isna(total) or not unit else f", {_amount(total, unit)} in all"
         out.append(f"  {kind:<22} {level or '-':<9} {len(group):5d}{size}")
     return out
 
@@ -83,9 +83,9 @@ def _describe(row) -> str:
     codes = str(row.codes)
     what = f"{row.kind} ({row.level})" if row.level else row.kind
     water = f"{row.water_name} " if row.water_name else ""
-    size = "" if row.measure != row.measure or not row.unit else \
+    size = "" if pd.isna(row.measure) or not row.unit else \
         f" {_amount(row.measure, row.unit)}"
     where = f" in {names} ({codes})" if codes else ""
-    at = f" at {row.lon:.5f}, {row.lat:.5f}" if row.lon == row.lon else ""
+    at = f" at {row.lon:.5f}, {row.lat:.5f}" if pd.notna(row.lon) else ""
     return f"{what}:{size} {water}{where}{at}".replace("  ", " ")
 

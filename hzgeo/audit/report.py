@@ -4,40 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
+from hzgeo import model as _model
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 
 __all__ = ["AuditReport"]
 
 
-@dataclass
-class AuditReport:
-    """What :func:`audit` found.
-
-    Attributes
-    ----------
-    ok : bool
-        True when nothing needs fixing (information kinds do not count).
-    summary : dict
-        Counts by kind and level, the coverage per level, what was measured how.
-    defects : GeoDataFrame
-        One row per finding (see the module's table of kinds), EPSG:4490, largest first
-        within each kind.
-    coverage : DataFrame
-        Per level: ``water_m`` (river length inside the city), ``uncovered_m``,
-        ``double_m``, ``vacant_m``, ``exactly_one_m``, ``percent``, ``basis`` (``unit`` or
-        ``chief``), and the same for lakes in m² (``lake_m2`` ...).
+class AuditReport(_model.AuditReport):
+    """What :func:`audit` found: :class:`hzgeo.model.AuditReport` (``ok``, ``summary``,
+    ``defects``, ``coverage``; frozen) with its texts and files.
     """
-
-    ok: bool
-    summary: dict
-    defects: gpd.GeoDataFrame
-    coverage: pd.DataFrame
 
     # ---- text
     def coverage_lines(self) -> list[str]:
@@ -63,7 +43,7 @@ class AuditReport:
             row["names"] = [n for n in str(row["names"]).split(",") if n]
             for key in ("measure", "lon", "lat"):
                 value = row[key]
-                row[key] = None if value is None or value != value else float(value)
+                row[key] = None if pd.isna(value) else float(value)
             row["fixable"] = bool(row["fixable"])
             row["information"] = bool(row["information"])
             records.append(row)

@@ -3,7 +3,9 @@ duty into one :class:`~hzgeo.audit.report.AuditReport`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -14,17 +16,22 @@ from hzgeo.audit.report import AuditReport
 from hzgeo.audit.table import DEFAULT_MIN_AREA_M2, DEFAULT_MIN_WIDTH_M, finish, make_frame
 from hzgeo.audit.water import WaterDuty
 from hzgeo.errors import InputError
-from hzgeo.io import Boundaries, Waters, work_crs_for
+from hzgeo.io import work_crs_for
+from hzgeo.model import Boundaries, Chiefs, Segmentation, Waters
 from hzgeo.settings import LEVELS, MIN_REACH_M, STORE_CRS
+
+if TYPE_CHECKING:
+    from hzgeo.chiefs.rules import Rules
 
 __all__ = ["audit"]
 
 
-def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs=None,
-          officials=None, rules=None,
+def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs: Chiefs | None = None,
+          officials: pd.DataFrame | None = None, rules: Rules | None = None,
           min_area_m2: float = DEFAULT_MIN_AREA_M2, min_width_m: float = DEFAULT_MIN_WIDTH_M,
           overloaded_limit: int | None = None, min_length: float = MIN_REACH_M,
-          boundary_tolerance: float | None = None, segmentation=None, defects=None,
+          boundary_tolerance: float | None = None, segmentation: Segmentation | None = None,
+          defects=None,
           refused: str | None = None, data_date: str | None = None) -> AuditReport:
     """Audit the boundaries, the waters, the water duty per level and the chief duty.
 
@@ -140,6 +147,7 @@ def audit_one(boundaries: Boundaries | None, waters: Waters | None, min_area_m2:
         boundaries, duplicates = merge_duplicates(boundaries)
         missing, unchecked = "no waters given", "the rivers and lakes"
     else:
+        assert waters is not None  # (one of them is given)
         work = work_crs_for(waters.rivers)
         missing, unchecked = "no boundaries given", "the boundaries"
     if defects is None or duplicates:
@@ -163,7 +171,7 @@ def _report(found: gpd.GeoDataFrame, coverage: pd.DataFrame, *, water_duty: str,
             chief_duty: str, tolerance: dict, data_date: str | None) -> AuditReport:
     """The report of the findings: counts, coverage, what was measured how, and which
     hzgeo measured which data (version, data date)."""
-    from hzgeo import __version__
+    from hzgeo._version import __version__
 
     real = found[~found["information"]]
     summary = {
@@ -181,5 +189,5 @@ def _report(found: gpd.GeoDataFrame, coverage: pd.DataFrame, *, water_duty: str,
         "data_date": data_date or _dt.date.today().isoformat(),
     }
     report = AuditReport(ok=real.empty, summary=summary, defects=found, coverage=coverage)
-    summary["coverage_lines"] = report.coverage_lines()
-    return report
+    return dataclasses.replace(report, summary=summary | {"coverage_lines":
+                                                          report.coverage_lines()})

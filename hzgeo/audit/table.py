@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from hzgeo.model import AUDIT_COLUMNS
 from hzgeo.settings import AUDIT_MIN_AREA_M2, AUDIT_MIN_WIDTH_M, LEVELS, STORE_CRS
 
 __all__ = ["AUDIT_COLUMNS", "DEFAULT_MIN_AREA_M2", "DEFAULT_MIN_WIDTH_M", "DEFECT_KINDS",
@@ -39,8 +40,6 @@ DEFAULT_MIN_AREA_M2 = AUDIT_MIN_AREA_M2
 #: and uncovered or double-counted river stretches shorter than this, are not reported.
 DEFAULT_MIN_WIDTH_M = AUDIT_MIN_WIDTH_M
 
-AUDIT_COLUMNS = ["kind", "level", "codes", "names", "water_code", "water_name", "measure",
-                 "unit", "lon", "lat", "detail", "fixable", "information", "geometry"]
 _WGS84 = Transformer.from_crs(STORE_CRS, "EPSG:4326", always_xy=True)
 _LEVEL_ORDER = {name: i for i, name in enumerate(
     [*LEVELS, "rivers", "lakes", ""])}

@@ -7,6 +7,8 @@ geometry (see :mod:`hzgeo.audit`, "How water duty is measured").
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -137,7 +139,7 @@ class WaterDuty:
         if level in self._per_level:
             return self._per_level[level]
         n = len(self.rivers)
-        out = {"uncovered": np.zeros(n), "double": np.zeros(n),
+        out: dict[str, Any] = {"uncovered": np.zeros(n), "double": np.zeros(n),
                "uncovered_geom": np.full(n, None, dtype=object),
                "double_geom": np.full(n, None, dtype=object), "double_rows": [],
                "lake_uncovered": None, "lake_double": None, "lake_uncovered_geom": None,
@@ -252,7 +254,7 @@ class WaterDuty:
         rows += self._outside()
         return rows
 
-    def _water(self, i: int) -> tuple[str, str]:
+    def _water(self, i: int | np.integer) -> tuple[str, str]:
         return self.river_code[i], self.river_name[i]
 
     def _lake_rows(self, level, found, min_area_m2) -> list[dict]:

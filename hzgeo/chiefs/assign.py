@@ -4,68 +4,33 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 
+from hzgeo._columns import complete_river_columns
 from hzgeo.chiefs.meetings import joint_meetings
 from hzgeo.chiefs.officials import clean_officials
 from hzgeo.chiefs.rules import ROLES, Rules, read_rules
 from hzgeo.errors import HzgeoWarning, InputError
-from hzgeo.io import Boundaries, Waters, complete_river_columns
+from hzgeo.hierarchy import Hierarchy
+from hzgeo.model import (
+    CHIEF_COLUMNS,
+    CITY_CHIEF_COLUMNS,
+    OFFICE_COLUMNS,
+    TOTAL_CHIEF_COLUMNS,
+    VACANCY_COLUMNS,
+    Boundaries,
+    Chiefs,
+    Segmentation,
+    Waters,
+)
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
 __all__ = ["CHIEF_COLUMNS", "Chiefs", "assign_chiefs"]
 
 #: Names that declare a post vacant (the post is known, nobody holds it).
 VACANT_NAMES = frozenset({"空缺", "（空缺）", "(空缺)", "暂缺", "vacant"})
-#: Columns added to every reach and zone row.
-CHIEF_COLUMNS = ["chief_name", "chief_post", "chief_phone", "chief_required", "vacant"]
-
-
-@dataclass
-class Chiefs:
-    """The result of :func:`assign_chiefs` (see ``CONTRACT.md``).
-
-    Attributes
-    ----------
-    reaches, zones : dict of level -> GeoDataFrame
-        The segmentation's rows plus ``chief_name``, ``chief_post``, ``chief_phone`` (None
-        where nobody), ``chief_required`` (the rules give a chief here) and ``vacant``
-        (required, nobody). A 界河 row carries its own bank's chief and, in
-        ``other_bank_chief``, the other bank's (reaches only).
-    total_chiefs : DataFrame
-        ``level``, ``admin_code``, ``admin_name``, ``role`` (总河长 / 副总河长), ``post``,
-        ``chief_name``, ``chief_phone``, ``vacant``.
-    city_chiefs : DataFrame
-        One row per river of a main river (西江干流's 黔江 and 浔江 each have a row, with
-        the same chief): ``river_code``, ``river_name``, ``main_river``, ``post``,
-        ``chief_name``, ``chief_phone``, ``vacant``.
-    joint_meetings : DataFrame
-        One row per water crossing a county border without a city chief: ``water_code``,
-        ``water_name``, ``kind``, ``members``, ``member_codes``, ``convenor_code``,
-        ``convenor_name``, ``convenor_chief``, ``rule`` (longest_reach, largest_area,
-        commander or tie), ``note``.
-    vacancies : DataFrame
-        ``level``, ``admin_code``, ``admin_name``, ``post``, ``what``.
-    offices : DataFrame
-        The river chief offices: ``level``, ``admin_code``, ``admin_name``, ``office``,
-        ``seat``, ``supervision_phone``.
-    rules : Rules
-        The rules used (``rules["offices"]["issuing_office"]`` for the directory).
-    """
-
-    reaches: dict[str, gpd.GeoDataFrame]
-    zones: dict[str, gpd.GeoDataFrame]
-    total_chiefs: pd.DataFrame
-    city_chiefs: pd.DataFrame
-    joint_meetings: pd.DataFrame
-    vacancies: pd.DataFrame
-    offices: pd.DataFrame
-    rules: Rules
-
-
 class _Book:
     """Who holds which post in which unit, and who chairs which water."""
 
@@ -107,7 +72,7 @@ class _Book:
         found = self._holder.get(key)
         if found is None:
             title = self.title(code, role)
-            rows = self.holders.get((code, title))
+            rows = self.holders.get((code, title)) if title is not None else None
             found = self._holder[key] = (rows[0] if rows else None), title
         return found
 
@@ -223,7 +188,7 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
     present = sorted({(level, book.kind(code)) for code, (level, _) in units.items()})
     for level, kind in present:
         for role in sorted(used[level]):
-            title = rules.title(level, kind, role)
+            title = rules.title(level, kind, role) if kind is not None else None
             if title is None:
                 raise InputError(f"roles.{level}.\"{kind}\" gives no title for {role!r}, which "
                                  "the rules use", file=rules.source,
@@ -316,8 +281,8 @@ def _other_bank(frame: gpd.GeoDataFrame) -> pd.Series:
     return pd.Series(out, index=frame.index, dtype=object)
 
 
-def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.DataFrame,
-                  rules: Rules | None = None) -> Chiefs:
+def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
+                  officials: pd.DataFrame, rules: Rules | None = None) -> Chiefs:
     """Give every reach, zone and unit its chief, by the rules, from the office holders.
 
     Parameters
@@ -394,8 +359,7 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
                               "chief_phone": phone, "vacant": row is None})
                 if row is None:
                     vacant_log.setdefault((level, code, post), []).append(label)
-    total_chiefs = pd.DataFrame(total, columns=["level", "admin_code", "admin_name", "role",
-                                                "post", "chief_name", "chief_phone", "vacant"])
+    total_chiefs = pd.DataFrame(total, columns=TOTAL_CHIEF_COLUMNS)
 
     # city chiefs of the main rivers
     city_role = rules["main_rivers"].get("city") or None
@@ -412,9 +376,7 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
                           "chief_phone": phone, "vacant": need and row is None})
         if need and row is None:
             vacant_log.setdefault(("city", city or "", post), []).append(f"市河长 {rname}")
-    city_chiefs = pd.DataFrame(city_rows, columns=["river_code", "river_name", "main_river",
-                                                   "post", "chief_name", "chief_phone",
-                                                   "vacant"])
+    city_chiefs = pd.DataFrame(city_rows, columns=CITY_CHIEF_COLUMNS)
 
     joint = joint_meetings(reaches["county"], zones["county"], waters, rules, names)
 
@@ -426,8 +388,7 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
                                 "office": offices_rule["name"].format(name=name),
                                 "seat": offices_rule["city_seat"] if level == "city" else "",
                                 "supervision_phone": offices_rule["supervision_phone"]})
-    offices = pd.DataFrame(office_rows, columns=["level", "admin_code", "admin_name", "office",
-                                                 "seat", "supervision_phone"])
+    offices = pd.DataFrame(office_rows, columns=OFFICE_COLUMNS)
 
     order = {level: i for i, level in enumerate(LEVELS)}
     vac = []
@@ -437,10 +398,11 @@ def assign_chiefs(result, boundaries: Boundaries, waters: Waters, officials: pd.
         shown = "、".join(what[:5]) + (f" 等 {len(what)} 项" if len(what) > 5 else "")
         vac.append({"level": level, "admin_code": code, "admin_name": names.get(code, code),
                     "post": post, "what": shown})
-    vacancies = pd.DataFrame(vac, columns=["level", "admin_code", "admin_name", "post", "what"])
+    vacancies = pd.DataFrame(vac, columns=VACANCY_COLUMNS)
     if len(vacancies):
         warnings.warn(f"{len(vacancies)} post(s) vacant, e.g. "
                       + "; ".join(f"{r.admin_name} {r.post}: {r.what}"
                                   for r in vacancies.head(3).itertuples())
                       + "; see Chiefs.vacancies", HzgeoWarning, stacklevel=2)
-    return Chiefs(reaches, zones, total_chiefs, city_chiefs, joint, vacancies, offices, rules)
+    return Chiefs(reaches, zones, total_chiefs, city_chiefs, joint, vacancies, offices, rules,
+                  Hierarchy.from_boundaries(boundaries))

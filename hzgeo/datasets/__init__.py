@@ -16,34 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hzgeo._bundled import data_dir, get_path
+
 __all__ = ["data_dir", "get_path", "guigang", "guigang_officials"]
-
-_FILES = {
-    "boundaries": Path("boundaries") / "guigang_boundaries.gpkg",
-    "waters": Path("rivers") / "guigang_waters.gpkg",
-    "sources": Path("SOURCES.md"),
-    "officials": Path("officials") / "guigang_officials.csv",
-}
-
-
-def data_dir() -> Path:
-    """The folder holding ``boundaries/`` and ``rivers/``."""
-    package = Path(__file__).resolve().parents[1]
-    for candidate in (package / "_data", package.parent / "data"):
-        if (candidate / _FILES["boundaries"]).exists():
-            return candidate
-    raise FileNotFoundError(
-        f"hzgeo's bundled data is missing (looked in {package / '_data'} and "
-        f"{package.parent / 'data'}); reinstall hzgeo")
-
-
-def get_path(name: str) -> Path:
-    """Path of a bundled file: ``"boundaries"``, ``"waters"``, ``"sources"`` or
-    ``"officials"``."""
-    if name not in _FILES:
-        raise ValueError(f"`name` was {name!r} but is expected to be in {sorted(_FILES)}")
-    return data_dir() / _FILES[name]
-
 
 def guigang():
     """Load the bundled Guigang boundaries and waters: ``(Boundaries, Waters)``."""

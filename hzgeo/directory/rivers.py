@@ -219,14 +219,14 @@ def _top_chief(frames: Mapping[str, pd.DataFrame], code_column: str, code: str,
         rows, names = rows[keep], names[keep]
         units = text(rows["admin_name"]).to_numpy(dtype=object)
         posts = text(rows["chief_post"]).to_numpy(dtype=object)
-        held = {}
+        by_unit: dict[str, list[str]] = {}
         for unit, name, post in zip(units, names, posts, strict=True):
-            held.setdefault(unit, []).append(f"{name}（{post}）" if post and name != VACANT
-                                             else name)
-        if len(held) == 1:
-            return LEVEL_NAMES[level], "、".join(dict.fromkeys(next(iter(held.values()))))
+            by_unit.setdefault(unit, []).append(f"{name}（{post}）" if post and name != VACANT
+                                                else name)
+        if len(by_unit) == 1:
+            return LEVEL_NAMES[level], "、".join(dict.fromkeys(next(iter(by_unit.values()))))
         return LEVEL_NAMES[level], "；".join(f"{u}：{'、'.join(dict.fromkeys(h))}"
-                                             for u, h in held.items())
+                                             for u, h in by_unit.items())
     return "", ""
 
 

@@ -15,6 +15,7 @@ from hzgeo.directory._common import (
     city_code,
     text,
 )
+from hzgeo.hierarchy import Hierarchy
 from hzgeo.labels import KIND_NAMES, VACANT
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
@@ -41,7 +42,8 @@ def person_sheet(chiefs, reaches: dict, zones: pd.DataFrame, unit: dict[str, str
         "admin_name": held["admin_name"], "admin_code": held["admin_code"],
         "chief_phone": held["chief_phone"], "level": held["level"],
         "item_kind": "湖库分片", "item_code": held["zone_code"],
-        "item_name": held["water_name"] + held["admin_name"] + "片", "extent": held["area_km2"]}))
+        "item_name": text(held["water_name"]) + text(held["admin_name"]) + "片",
+        "extent": held["area_km2"]}))  # (text: an empty sheet's columns are float)
     total = chiefs.total_chiefs
     total = total[text(total["chief_name"]) != ""]
     rows.append(pd.DataFrame({
@@ -81,7 +83,7 @@ def _people(frame: pd.DataFrame, post: str = "chief_post") -> set:
     return set(zip(held["chief_name"], held[post], held["admin_code"], strict=True))
 
 
-def summary_sheet(tables: dict, rivers: pd.DataFrame) -> pd.DataFrame:
+def summary_sheet(tables: dict, rivers: pd.DataFrame, units: Hierarchy) -> pd.DataFrame:
     """Counts per county and level, and for the whole city; each equals rows of the other
     sheets (a scope's 县级 + 乡级 + 村级 河段数 are the rows of the three reach sheets in
     it, and so on). The first row of a scope counts its rivers (条) and lakes and
@@ -99,7 +101,7 @@ def summary_sheet(tables: dict, rivers: pd.DataFrame) -> pd.DataFrame:
     is_river = (rivers["kind"] == KIND_NAMES["river"]).to_numpy()
 
     def count(label, code, pick, city=False) -> list[dict]:
-        rows = []
+        rows: list[dict] = []
         for level in [LEVEL_NAME[lv] for lv in LEVELS]:
             out: dict[str, Any] = {"范围": label, "行政区划代码": code, "层级": level}
             if not rows:  # the scope's first row: its rivers and lakes
@@ -135,5 +137,5 @@ def summary_sheet(tables: dict, rivers: pd.DataFrame) -> pd.DataFrame:
                  lambda f: f, city=True)
     for code in counties:
         rows += count(names.get(code, code), code,
-                      lambda f, c=code: f[f["admin_code"].str[:6] == c])
+                      lambda f, c=code: f[f["admin_code"].map(units.county_of) == c])
     return pd.DataFrame(rows)

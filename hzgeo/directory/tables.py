@@ -21,7 +21,9 @@ from hzgeo.directory._common import (
 )
 from hzgeo.directory.rivers import reach_banks, reach_spans, river_list
 from hzgeo.directory.summary import person_sheet, summary_sheet
+from hzgeo.hierarchy import Hierarchy
 from hzgeo.labels import HEADERS, SCALE_NAMES, VACANT
+from hzgeo.model import Boundaries, Chiefs, Waters
 from hzgeo.settings import REACH_LEVELS
 
 __all__ = ["directory_tables"]
@@ -32,14 +34,14 @@ _ZONE_COLUMNS = ["zone_code", "water_name", "kind", "scale", "level", "county_na
 
 
 def _reach_sheet(frame: pd.DataFrame, names: dict[str, str], spans: np.ndarray,
-                 banks: np.ndarray) -> gpd.GeoDataFrame:
+                 banks: np.ndarray, units: Hierarchy) -> gpd.GeoDataFrame:
     frame = frame.reset_index(drop=True)
     code = text(frame["admin_code"])
     out = pd.DataFrame({
         "reach_code": text(frame["reach_code"]), "river_name": text(frame["river_name"]),
         "reach_name": text(frame["reach_name"]),
-        "county_name": code.str[:6].map(names).fillna(""),
-        "township_name": code.str[:9].map(names).fillna(""),
+        "county_name": code.map(lambda c: names.get(units.county_of(c), "")),
+        "township_name": code.map(lambda c: names.get(units.township_of(c), "")),
         "admin_name": text(frame["admin_name"]), "admin_code": code,
         "admin_full_name": text(frame.get("admin_full_name", frame["admin_name"])),
         "start_end": pd.Series(spans, dtype=object),
@@ -64,10 +66,11 @@ def _reach_sheet(frame: pd.DataFrame, names: dict[str, str], spans: np.ndarray,
     out = out.drop(columns=drop)
     geometry = frame.geometry.to_numpy() if isinstance(frame, gpd.GeoDataFrame) else None
     return gpd.GeoDataFrame(out, geometry=geometry,
-                            crs=getattr(frame, "crs", None) if geometry is not None else None)
+                            crs=frame.crs if isinstance(frame, gpd.GeoDataFrame) else None)
 
 
-def _zone_sheet(zones: Mapping[str, pd.DataFrame], names: dict[str, str]) -> gpd.GeoDataFrame:
+def _zone_sheet(zones: Mapping[str, pd.DataFrame], names: dict[str, str], units: Hierarchy
+                ) -> gpd.GeoDataFrame:
     frames = [zones[level] for level in REACH_LEVELS if level in zones and len(zones[level])]
     if not frames:
         return gpd.GeoDataFrame({c: [] for c in _ZONE_COLUMNS}, geometry=[], crs="EPSG:4490")
@@ -78,7 +81,7 @@ def _zone_sheet(zones: Mapping[str, pd.DataFrame], names: dict[str, str]) -> gpd
         "kind": text(frame["kind"]).map(lambda k: KIND_NAME.get(k, k)),
         "scale": text(frame["scale"]).map(SCALE_NAMES).fillna(""),
         "level": text(frame["level"]).map(LEVEL_NAME),
-        "county_name": code.str[:6].map(names).fillna(""),
+        "county_name": code.map(lambda c: names.get(units.county_of(c), "")),
         "admin_name": text(frame["admin_name"]), "admin_code": code,
         "area_km2": frame["area_m2"].to_numpy(float) / 1e6,
         "chief_name": chief(frame), "chief_post": text(frame["chief_post"]),
@@ -139,8 +142,8 @@ def _office_sheet(offices: pd.DataFrame) -> pd.DataFrame:
         "supervision_phone": text(offices["supervision_phone"])})
 
 
-def directory_tables(chiefs, *, previous=None, boundaries=None,
-                     waters=None) -> dict[str, pd.DataFrame]:
+def directory_tables(chiefs: Chiefs, *, previous=None, boundaries: Boundaries | None = None,
+                     waters: Waters | None = None) -> dict[str, pd.DataFrame]:
     """The directory as tables by sheet name (see :data:`SHEETS`), Chinese headers applied.
 
     Parameters
@@ -171,6 +174,7 @@ def directory_tables(chiefs, *, previous=None, boundaries=None,
     ['汇总', '河湖名录', '县级河段']
     """
     names = unit_names(chiefs)
+    hierarchy = chiefs.hierarchy()  # by parent_code, not by the codes' prefixes
     spans = reach_spans(chiefs.reaches)
     raw: dict[str, pd.DataFrame] = {}
     rivers = river_list(chiefs, waters)
@@ -181,11 +185,11 @@ def directory_tables(chiefs, *, previous=None, boundaries=None,
         units = None
         if boundaries is not None and level in boundaries:
             units = boundaries[level]
-        sheet = _reach_sheet(frame, names, spans[level], reach_banks(frame, units))
+        sheet = _reach_sheet(frame, names, spans[level], reach_banks(frame, units), hierarchy)
         sheet["_primary"] = frame["primary"].fillna(True).astype(bool).to_numpy() if len(
             frame) else np.zeros(0, dtype=bool)
         raw[SHEETS[level]] = sheet
-    raw[SHEETS["zones"]] = _zone_sheet(chiefs.zones, names)
+    raw[SHEETS["zones"]] = _zone_sheet(chiefs.zones, names, hierarchy)
     raw[SHEETS["total"]] = _total_sheet(chiefs.total_chiefs)
     raw[SHEETS["city"]] = _city_sheet(chiefs.city_chiefs)
     raw[SHEETS["joint"]] = _joint_sheet(chiefs.joint_meetings)
@@ -193,10 +197,10 @@ def directory_tables(chiefs, *, previous=None, boundaries=None,
         chiefs, {level: raw[SHEETS[level]] for level in REACH_LEVELS}, raw[SHEETS["zones"]],
         names, city_code(chiefs.total_chiefs))
     raw[SHEETS["vacancies"]] = _vacancy_sheet(chiefs.vacancies, names)
-    offices = getattr(chiefs, "offices", None)
-    if offices is not None and len(offices):
+    offices = chiefs.offices
+    if len(offices):
         raw[SHEETS["offices"]] = _office_sheet(offices)
-    summary = summary_sheet(raw, rivers)
+    summary = summary_sheet(raw, rivers, hierarchy)
     for level in REACH_LEVELS:
         raw[SHEETS[level]] = raw[SHEETS[level]].drop(columns="_primary")
     out = {SHEETS["summary"]: summary}

@@ -15,6 +15,7 @@ from hzgeo.directory.tables import directory_tables
 from hzgeo.directory.xlsx import write_xlsx
 from hzgeo.errors import InputError
 from hzgeo.labels import HEADERS
+from hzgeo.model import Chiefs
 
 __all__ = ["DEFAULT_SOURCES", "write_directory"]
 
@@ -26,10 +27,7 @@ VERSION_COLUMN, DATE_COLUMN = HEADERS["hzgeo_version"], HEADERS["data_date"]
 
 def _issuer(chiefs) -> str:
     """发布单位 and 监督电话 from the rules, where the chiefs carry them."""
-    try:
-        offices = chiefs.rules["offices"]
-    except (AttributeError, KeyError, TypeError):
-        return ""
+    offices = chiefs.rules.data.get("offices", {})
     words = []
     if offices.get("issuing_office"):
         words.append(f"发布单位：{offices['issuing_office']}")
@@ -66,7 +64,7 @@ def _write_gpkg(tables: dict, path: Path, outputs: AtomicOutputs, about: pd.Data
     write_layers(layers, path, outputs=outputs)
 
 
-def write_directory(chiefs, path: str | os.PathLike, *, previous=None,
+def write_directory(chiefs: Chiefs, path: str | os.PathLike, *, previous=None,
                     title: str | None = None, data_date: str | None = None,
                     sources: str | None = None, boundaries=None, waters=None,
                     outputs: AtomicOutputs | None = None) -> dict[str, Path]:
@@ -107,7 +105,7 @@ def write_directory(chiefs, path: str | os.PathLike, *, previous=None,
     dict of str -> Path
         The files written, by table (``"directory"`` for a single file, ``"changes"``).
     """
-    from hzgeo import __version__
+    from hzgeo._version import __version__
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -123,7 +121,7 @@ def write_directory(chiefs, path: str | os.PathLike, *, previous=None,
                               waters=waters)
     if title is None:
         total = chiefs.total_chiefs
-        city = total.loc[total["level"] == "city", "admin_name"] if len(total) else []
+        city = total.loc[total["level"] == "city", "admin_name"] if len(total) else pd.Series()
         title = (str(city.iloc[0]) if len(city) else "") + "河长制分级分段名录"
     data_date = data_date or _dt.date.today().isoformat()
     sources = sources or DEFAULT_SOURCES

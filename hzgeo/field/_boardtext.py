@@ -11,6 +11,7 @@ import datetime as _dt
 import math
 from collections.abc import Mapping
 
+from hzgeo.chiefs.rules import Rules
 from hzgeo.errors import InputError
 from hzgeo.field._common import LEVEL_CN, is_missing
 from hzgeo.labels import VACANT
@@ -22,7 +23,7 @@ _KEYS = ("spacing_km", "min_reach_m", "complaint_phone", "targets", "prohibited"
 _REQUIRED = ("complaint_phone", "targets", "prohibited", "duties")
 
 
-def board_settings(rules, texts: Mapping | None = None) -> dict:
+def board_settings(rules: Rules | Mapping | None, texts: Mapping | None = None) -> dict:
     """The rules' ``[boards]`` table with ``texts`` laid over it (``duties`` and
     ``reach_targets`` merged key by key).
 
@@ -32,7 +33,7 @@ def board_settings(rules, texts: Mapping | None = None) -> dict:
         The rules lack a text every board needs (a rules object not read by
         :func:`hzgeo.read_rules`, which lays the bundled texts under a file's own).
     """
-    data = getattr(rules, "data", rules) or {}
+    data = rules.data if isinstance(rules, Rules) else dict(rules or {})
     table = dict(data.get("boards", {}))
     texts = dict(texts or {})
     for key in ("duties", "reach_targets"):
@@ -42,7 +43,7 @@ def board_settings(rules, texts: Mapping | None = None) -> dict:
     missing += [f"duties.{lvl}" for lvl in BOARD_LEVELS if not table["duties"].get(lvl)]
     if missing:
         raise InputError(f"the rules have no boards.{', boards.'.join(missing)}",
-                         file=getattr(rules, "source", None),
+                         file=rules.source if isinstance(rules, Rules) else None,
                          hint="read the rules with hzgeo.read_rules (the bundled "
                               "hzgeo/rules/guigang.toml has every board text)")
     unknown = sorted(set(table) - set(_KEYS))
@@ -56,7 +57,7 @@ def board_settings(rules, texts: Mapping | None = None) -> dict:
     table.setdefault("issuer_name", "{name}河长制办公室")
     if table["issuer"] not in ("county", "township"):
         raise InputError(f"boards.issuer = {table['issuer']!r}: not a level that issues "
-                         "boards", file=getattr(rules, "source", None),
+                         "boards", file=rules.source if isinstance(rules, Rules) else None,
                          hint="give 'county' or 'township'")
     if not isinstance(table["prohibited"], str):
         table["prohibited"] = "；".join(table["prohibited"])

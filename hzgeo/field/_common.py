@@ -13,6 +13,7 @@ import shapely
 
 from hzgeo.io import work_crs_for
 from hzgeo.labels import FIELD_HEADERS, LEVEL_NAMES, PLACEMENT_NAMES, SITE_KIND_NAMES
+from hzgeo.model import Chiefs, Segmentation
 from hzgeo.settings import BOUNDARY_TOLERANCE_M, STORE_CRS
 
 #: Columns holding codes (kept as text in XLSX and CSV).
@@ -60,9 +61,15 @@ def table(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=FIELD_HEADERS)
 
 
-def tolerance(rivers: pd.DataFrame, result=None) -> dict[str, float]:
+def settings_of(result: Segmentation | Chiefs | None) -> dict:
+    """The segmentation's settings (a :class:`~hzgeo.Chiefs` carries none)."""
+    return result.settings if isinstance(result, Segmentation) else {}
+
+
+def tolerance(rivers: pd.DataFrame, result: Segmentation | Chiefs | None = None
+              ) -> dict[str, float]:
     """Each river's accuracy (m): ``accuracy_m``, else the segmentation's tolerance."""
-    forced = (getattr(result, "settings", None) or {}).get("boundary_tolerance_m")
+    forced = settings_of(result).get("boundary_tolerance_m")
     acc = pd.to_numeric(rivers.get("accuracy_m", pd.Series(np.nan, index=rivers.index)),
                         errors="coerce").to_numpy(dtype=float)
     if forced is not None:
@@ -71,9 +78,9 @@ def tolerance(rivers: pd.DataFrame, result=None) -> dict[str, float]:
     return dict(zip(rivers["river_code"], acc.tolist(), strict=True))
 
 
-def work_crs(result) -> pyproj.CRS:
+def work_crs(result: Segmentation | Chiefs) -> pyproj.CRS:
     """The projected CRS the segmentation worked in."""
-    crs = (getattr(result, "settings", None) or {}).get("work_crs")
+    crs = settings_of(result).get("work_crs")
     if crs:
         return pyproj.CRS.from_user_input(crs)
     frame = next(f for f in result.reaches.values() if len(f))

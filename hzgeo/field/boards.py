@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -20,9 +21,14 @@ import shapely.ops
 from hzgeo.errors import InputError
 from hzgeo.field import _boardtext as text
 from hzgeo.field._common import point_frame, unit_names
-from hzgeo.io import Boundaries, Waters, work_crs_for
+from hzgeo.hierarchy import Hierarchy
+from hzgeo.io import work_crs_for
 from hzgeo.labels import KIND_NAMES, SCALE_NAMES
+from hzgeo.model import Boundaries, Chiefs, Waters
 from hzgeo.settings import STORE_CRS
+
+if TYPE_CHECKING:
+    from hzgeo.chiefs.rules import Rules
 
 __all__ = ["BOARD_COLUMNS", "SHORT_COLUMNS", "boards_to_reprint", "notice_boards",
            "short_reaches"]
@@ -96,6 +102,7 @@ class _Context:
     def __init__(self, chiefs, boundaries, waters, rules, settings, date):
         self.rules, self.settings = rules, settings
         self.names = unit_names(boundaries)
+        self.units = Hierarchy.from_boundaries(boundaries)  # by parent_code, not prefix
         rivers = waters.rivers
         river_names = dict(zip(rivers["river_code"], rivers["name"], strict=True))
         county = chiefs.reaches["county"]
@@ -127,19 +134,19 @@ class _Context:
 
     def issuer(self, code: str) -> str:
         level = self.settings["issuer"]
-        unit = code[:6] if level == "county" else code[:9]
+        unit = self.units.county_of(code) if level == "county" else self.units.township_of(code)
         if level == "county" and unit in self.office:
             return self.office[unit][0]
         return self.settings["issuer_name"].format(name=self.names.get(unit, unit))
 
     def common(self, codes: list[str], synthetic: bool) -> dict:
         names = self.names
-        counties = list(dict.fromkeys(c[:6] for c in codes))
+        counties = list(dict.fromkeys(self.units.county_of(c) for c in codes))
+        townships = list(dict.fromkeys(self.units.township_of(c) for c in codes))
         return {"county_code": ",".join(counties),
                 "county_name": "、".join(names.get(c, c) for c in counties),
-                "township_code": ",".join(dict.fromkeys(c[:9] for c in codes)),
-                "township_name": "、".join(dict.fromkeys(names.get(c[:9], c[:9])
-                                                       for c in codes)),
+                "township_code": ",".join(townships),
+                "township_name": "、".join(names.get(t, t) for t in townships),
                 "village_code": ",".join(codes),
                 "village_name": "、".join(names.get(c, c) for c in codes),
                 "admin_codes": ",".join(codes),
@@ -163,7 +170,8 @@ def _parents(rows: list, table: dict, key: str) -> list:
     return list(found.values())
 
 
-def notice_boards(chiefs, boundaries: Boundaries, waters: Waters, rules=None, *,
+def notice_boards(chiefs: Chiefs, boundaries: Boundaries, waters: Waters,
+                  rules: Rules | None = None, *,
                   spacing_km: float | None = None, min_reach_m: float | None = None,
                   seats: gpd.GeoDataFrame | None = None, texts=None,
                   date=None) -> gpd.GeoDataFrame:

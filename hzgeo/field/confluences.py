@@ -8,7 +8,8 @@ import shapely
 
 from hzgeo.field._common import first_point, last_point, point_frame, work_crs
 from hzgeo.field._common import unit_names as names_of
-from hzgeo.io import Boundaries, Waters
+from hzgeo.hierarchy import Hierarchy
+from hzgeo.model import Boundaries, Chiefs, Segmentation, Waters
 
 __all__ = ["CONFLUENCE_COLUMNS", "confluences"]
 
@@ -34,7 +35,8 @@ def _chainage_at(reaches: gpd.GeoDataFrame, river: str, point) -> float | None:
     return round(f + (t - f) * float(frac), 3)
 
 
-def confluences(result, waters: Waters, boundaries: Boundaries) -> gpd.GeoDataFrame:
+def confluences(result: Segmentation | Chiefs, waters: Waters, boundaries: Boundaries
+                ) -> gpd.GeoDataFrame:
     """Every point where a river flows into another (主要交汇处).
 
     For each river whose ``flows_into`` names a river of ``waters``: its mouth is the end of
@@ -60,6 +62,7 @@ def confluences(result, waters: Waters, boundaries: Boundaries) -> gpd.GeoDataFr
     village_reaches = result.reaches["village"].to_crs(crs)
     villages = boundaries["village"].to_crs(crs) if "village" in boundaries else None
     unit_names = names_of(boundaries)
+    units = Hierarchy.from_boundaries(boundaries)
     rows, points = [], []
     for code, geom, into in zip(rivers["river_code"], rivers.geometry.values,
                                 rivers["flows_into"].fillna(""), strict=True):
@@ -80,7 +83,7 @@ def confluences(result, waters: Waters, boundaries: Boundaries) -> gpd.GeoDataFr
                                                       for c in sorted(hit["code"]))
             else:
                 note = "河口不在市域内"
-        county, township = (village[:6], village[:9]) if village else ("", "")
+        county, township = units.county_of(village), units.township_of(village)
         tributary = village_reaches[village_reaches["river_code"] == code]
         at_km = round(float(tributary["to_km"].max()), 3) if len(tributary) else None
         rows.append({"river_code": code, "river_name": names[code], "main": main[code],

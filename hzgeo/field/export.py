@@ -33,7 +33,7 @@ _TITLE = "hzgeo 跨界断面、主要交汇处、公示牌"
 
 
 def _version() -> str:
-    from hzgeo import __version__
+    from hzgeo._version import __version__
 
     return __version__
 

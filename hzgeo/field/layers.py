@@ -55,6 +55,8 @@ def _point_layer(name: str, points: list, style: dict, show: bool):
     from branca.element import Template
 
     class PointLayer(folium.FeatureGroup):
+        points: str = "[]"
+        style: str = "{}"
         _template = Template("""
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.featureGroup();

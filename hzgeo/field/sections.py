@@ -12,6 +12,7 @@ water-quality class, responsible unit, frequency), empty where the rules are sil
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -19,8 +20,11 @@ import shapely
 import shapely.ops
 
 from hzgeo.field._common import first_point, last_point, point_frame, tolerance, work_crs
-from hzgeo.io import Boundaries, Waters
+from hzgeo.model import Boundaries, Chiefs, Segmentation, Waters
 from hzgeo.settings import BOUNDARY_TOLERANCE_M
+
+if TYPE_CHECKING:
+    from hzgeo.chiefs.rules import Rules
 
 __all__ = ["MONITORING_KEYS", "SECTION_COLUMNS", "cross_sections"]
 
@@ -94,7 +98,7 @@ def _area(boundaries: Boundaries | None, level: str, crs, rules):
     """(outline polygon of the area in ``crs``, its name) or (None, "")."""
     if boundaries is None:
         return None, ""
-    outline = getattr(boundaries, "outline", "市界")
+    outline = boundaries.outline
     if "city" in boundaries and outline == "市界":
         frame = boundaries["city"]
     else:
@@ -146,11 +150,11 @@ def _name(river: str, kind: str, up: tuple, down: tuple, area: str) -> str:
     return f"{river}{'、'.join(up)}—{'、'.join(down)}交界断面"
 
 
-def _monitoring(rules, code: str, name: str, river: str) -> dict[str, str]:
+def _monitoring(rules: Rules | None, code: str, name: str, river: str) -> dict[str, str]:
     """The monitoring fields of one section: the rules' ``[sections]`` defaults, then its
     river's (``[sections.rivers.<code>]``), then its own (``[sections.sites.<code or
     name>]``); empty where the rules are silent."""
-    table = (getattr(rules, "data", None) or {}).get("sections", {})
+    table = rules.data.get("sections", {}) if rules is not None else {}
     out = {k: str(table.get(k, "")) for k in MONITORING_KEYS}
     for over in (table.get("rivers", {}).get(river, {}), table.get("sites", {}).get(code, {}),
                  table.get("sites", {}).get(name, {})):
@@ -181,9 +185,9 @@ def _dedupe(rows: list[dict], points: list) -> tuple[list[dict], list]:
     return out_rows, out_points
 
 
-def cross_sections(result, *, level: str = "county", rivers=None,
+def cross_sections(result: Segmentation | Chiefs, *, level: str = "county", rivers=None,
                    boundaries: Boundaries | None = None, waters: Waters | None = None,
-                   rules=None) -> gpd.GeoDataFrame:
+                   rules: Rules | None = None) -> gpd.GeoDataFrame:
     """Cross-boundary monitoring sections (跨界断面): where a river passes between units.
 
     Walks each river's reaches at ``level`` in chainage order. Where the unit changes, the
@@ -287,14 +291,14 @@ def cross_sections(result, *, level: str = "county", rivers=None,
             start, end = first_point(s.geom), last_point(s.geom)
             if starts and _on_outline(start, outline, tol):
                 found.append(("entry", outside, unit, (), s.names, s.from_km, start,
-                              f"{area_name}界，{river}入境处", s.synthetic))
+                              f"{area_name}界，{base['river_name']}入境处", s.synthetic))
             if not ends:
                 b = stretches[k + 1]
                 if s.codes != b.codes:
                     found += _transition(s, b, hidden.get(k, 0) + hidden.get(k + 1, 0), tol)
             elif _on_outline(end, outline, tol):
                 found.append(("exit", unit, outside, s.names, (), s.to_km, end,
-                              f"{area_name}界，{river}出境处", s.synthetic))
+                              f"{area_name}界，{base['river_name']}出境处", s.synthetic))
         for kind, up, down, up_names, down_names, km, point, note, synthetic in found:
             rows.append(base | {"kind": kind, "upstream_code": up[0], "upstream_name": up[1],
                                 "downstream_code": down[0], "downstream_name": down[1],

@@ -5,6 +5,7 @@ Plain text only; the HTML map escapes it, the sheets draw it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -12,7 +13,9 @@ import geopandas as gpd
 import pandas as pd
 
 from hzgeo.errors import InputError
+from hzgeo.hierarchy import Hierarchy
 from hzgeo.labels import LEVEL_NAMES
+from hzgeo.model import Boundaries, Chiefs, Segmentation
 from hzgeo.select import county_code
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
@@ -78,34 +81,36 @@ def river_groups(reaches: gpd.GeoDataFrame,
     return out
 
 
-def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
+def select_area(result: Segmentation | Chiefs, boundaries: Boundaries, *,
+                chiefs: Chiefs | None = None, county: str | None = None,
                 river: str | None = None) -> Area:
     """The units, reaches and zones of the city, one county or one main river."""
     source = chiefs.reaches if chiefs is not None else result.reaches
-    zones_source = getattr(chiefs, "zones", None) or result.zones
+    zones_source = chiefs.zones if chiefs is not None else result.zones
+    city_chiefs = chiefs.city_chiefs if chiefs is not None else None
     all_reaches = {lvl: _with_chief_columns(source[lvl]) for lvl in REACH_LEVELS}
     zones = {lvl: _with_chief_columns(zones_source[lvl]) for lvl in REACH_LEVELS}
     units = {lvl: boundaries[lvl] for lvl in LEVELS if lvl in boundaries}
     reaches = dict(all_reaches)
     city = units.get("city")
     place = str(city["name"].iloc[0]) if city is not None and len(city) else ""
-    title_place, river_name, codes = place, "", ()
+    title_place, river_name = place, ""
+    codes: tuple[str, ...] = ()
     code = None
     if county is not None:
         code = county_code(boundaries, county)
-        units = {lvl: f[f["code"].astype(str).str.startswith(code)] for lvl, f in units.items()
-                 if lvl != "city"}
+        inside = Hierarchy.from_boundaries(boundaries).within
+        units = {lvl: f[inside(f["code"], code)] for lvl, f in units.items() if lvl != "city"}
         # the county's reaches, and the far bank of its 界河 (drawn dashed, in grey where
         # the unit across is not on the map)
-        reaches = {lvl: f[f["admin_code"].astype(str).str.startswith(code)
-                          | (f["boundary"].astype(bool)
-                             & f["shared_with"].astype(str).str.startswith(code))]
+        reaches = {lvl: f[inside(f["admin_code"], code)
+                          | (f["boundary"].astype(bool).to_numpy()
+                             & inside(f["shared_with"], code))]
                    for lvl, f in reaches.items()}
-        zones = {lvl: f[f["admin_code"].astype(str).str.startswith(code)]
-                 for lvl, f in zones.items()}
+        zones = {lvl: f[inside(f["admin_code"], code)] for lvl, f in zones.items()}
         title_place = str(units["county"]["name"].iloc[0])
     if river is not None:
-        groups = river_groups(all_reaches["county"], getattr(chiefs, "city_chiefs", None))
+        groups = river_groups(all_reaches["county"], city_chiefs)
         match = [(k, v) for k, v in groups.items()
                  if str(river) in (k, v[0], *v[1])]
         if not match:
@@ -119,7 +124,6 @@ def select_area(result, boundaries, *, chiefs=None, county: str | None = None,
                       (str(hit["river_name"].iloc[0]), (str(hit["river_code"].iloc[0]),)))]
         river_name, codes = match[0][1]
         reaches = {lvl: f[f["river_code"].astype(str).isin(codes)] for lvl, f in reaches.items()}
-    city_chiefs = getattr(chiefs, "city_chiefs", None)
     return Area(title=f"{title_place}{river_name}河长制分布示意图", units=units, reaches=reaches,
                 zones=zones, all_reaches=all_reaches, city_chiefs=city_chiefs, county=code,
                 river=river_name or None, river_codes=codes)
@@ -188,7 +192,7 @@ def _person(row, hide_phones: bool) -> str:
 
 
 def _given(value) -> bool:
-    return value is not None and not (isinstance(value, float) and value != value) and \
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) and \
         str(value).strip() != ""
 
 
@@ -242,7 +246,7 @@ def reach_lines(area: Area, level: str, row: dict, *, hide_phones: bool,
             lines.append(("对岸河长", f"{row.get('shared_with_name', '')}："
                                       f"{row['other_bank_chief']}"))
     if bool(row.get("main")):
-        chief = city_chief(area, row.get("river_code"), hide_phones)
+        chief = city_chief(area, str(row.get("river_code", "")), hide_phones)
         if chief is not None:
             lines.append(("市级河长", chief))
     chain = reach_chain(area, level, row)

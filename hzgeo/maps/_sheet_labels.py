@@ -32,7 +32,7 @@ def _fits(box, frame, taken) -> bool:
 
 def river_lines(reaches) -> list[tuple[str, shapely.LineString, bool]]:
     """(name, longest merged line, main) per river name, longest river first."""
-    out = []
+    out: list[tuple[str, shapely.LineString, bool]] = []
     if not len(reaches):
         return out
     main = reaches["main"].astype(bool) if "main" in reaches else False

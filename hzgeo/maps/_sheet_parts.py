@@ -8,9 +8,11 @@ piece may take, the one the fewest reaches cross. Every piece is tagged with a `
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import numpy as np
 import shapely
+from matplotlib.artist import Artist
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon, Rectangle
@@ -22,8 +24,8 @@ from hzgeo.maps.assets import cjk_font
 FURNITURE = "hz-furniture"
 LAKE = "#a6cee3"
 NEIGHBOUR = "#efefef"
-SECTION_STYLE = {"marker": "^", "color": "#c2185b", "markersize": 6.0}
-CONFLUENCE_STYLE = {"marker": "o", "color": "#1f78b4", "markersize": 5.0}
+SECTION_STYLE: dict[str, Any] = {"marker": "^", "color": "#c2185b", "markersize": 6.0}
+CONFLUENCE_STYLE: dict[str, Any] = {"marker": "o", "color": "#1f78b4", "markersize": 5.0}
 
 
 def font(size: float, weight: str = "normal") -> FontProperties:
@@ -112,7 +114,8 @@ def legend(fig, box, level, units, colours, shown, orientation, scale, *, has_la
     """The legend: one entry per colour listing the units it stands for, then the symbols."""
     ax = fig.add_axes(box)
     ax.set_axis_off()
-    handles, names = [], []
+    handles: list[Artist] = []
+    names: list[str] = []
     width = 16 if orientation == "landscape" else 22
     if units is not None:
         name_of = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
@@ -221,7 +224,7 @@ def chief_table(fig, box, rows, scale) -> None:
 def footnote(fig, area, boundaries, orientation, scale, *, data_date: str | None,
              extra: str = "") -> None:
     """Disclaimer, sources, hzgeo version and data date, synthetic note (in red)."""
-    from hzgeo import __version__
+    from hzgeo._version import __version__
 
     width = 120 if orientation == "landscape" else 80
     lines = [DISCLAIMER]

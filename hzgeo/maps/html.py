@@ -16,6 +16,7 @@ import json
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
@@ -33,6 +34,7 @@ from hzgeo.maps._content import (
     zone_lines,
 )
 from hzgeo.maps.colors import unit_colours
+from hzgeo.model import AuditReport, Boundaries, Chiefs, Segmentation
 from hzgeo.settings import REACH_LEVELS, STORE_CRS
 
 __all__ = ["explore"]
@@ -209,8 +211,8 @@ def _zone_layer(area: Area, level: str, colours: dict[str, str], tolerance: floa
     return _features(geoms, props)
 
 
-def _defects(audit, tolerance: float) -> dict:
-    frame = getattr(audit, "defects", audit)
+def _defects(audit: AuditReport | gpd.GeoDataFrame | None, tolerance: float) -> dict:
+    frame = audit.defects if isinstance(audit, AuditReport) else audit
     if frame is None or not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         return {"type": "FeatureCollection", "features": []}
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty].to_crs(STORE_CRS)
@@ -221,7 +223,7 @@ def _defects(audit, tolerance: float) -> dict:
     for row in frame.drop(columns="geometry").to_dict("records"):
         lines = [(str(k), str(v)) for k, v in row.items()
                  if k in ("kind", "level", "codes", "names", "code", "name", "water_name",
-                          "detail", "measure", "unit", "layer") and v is not None and v == v]
+                          "detail", "measure", "unit", "layer") and pd.notna(v)]
         props.append({"p": _table([("审核问题", ""), *lines]),
                       "t": html.escape(f"审核问题：{row.get('kind', '')}")})
     return _features(geoms, props)
@@ -308,7 +310,9 @@ def _tiles(m: folium.Map, tiles: str | None, key: str | None) -> str:
             "数据相差约 300–700 米，勿混用。")
 
 
-def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None = None,
+def explore(result: Segmentation | Chiefs, boundaries: Boundaries, *,
+            chiefs: Chiefs | None = None, audit: AuditReport | gpd.GeoDataFrame | None = None,
+            county: str | None = None,
             hide_phones: bool = False, tiles: str | None = None,
             tiles_key: str | None = None, data_date: str | None = None) -> folium.Map:
     """The distribution map (分布示意图) as an interactive folium map that needs no network.
@@ -355,7 +359,7 @@ def explore(result, boundaries, *, chiefs=None, audit=None, county: str | None =
     >>> "cdn.jsdelivr" in page, "港北区河长制分布示意图" in page
     (False, True)
     """
-    from hzgeo import __version__
+    from hzgeo._version import __version__
 
     boundaries = boundaries.to_crs(STORE_CRS)
     area = select_area(result, boundaries, chiefs=chiefs, county=county)

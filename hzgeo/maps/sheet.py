@@ -15,7 +15,7 @@ differs from true north by under 1 degree in a city.
 from __future__ import annotations
 
 import io
-from typing import Literal
+from typing import Literal, cast
 
 import geopandas as gpd
 import numpy as np
@@ -32,6 +32,7 @@ from hzgeo.maps._content import select_area
 from hzgeo.maps._sheet_parts import font as _font
 from hzgeo.maps._sheet_parts import plain as _plain
 from hzgeo.maps.colors import unit_colours
+from hzgeo.model import Boundaries, Chiefs, Segmentation
 
 __all__ = ["PAPER_MM", "plot_sheet"]
 
@@ -46,6 +47,9 @@ class Sheet(Figure):
     Sheets are drawn without pyplot, so no backend registers them with IPython; this
     figure carries its own ``_repr_png_``.
     """
+
+    #: How many river and unit labels were placed and missed (for tests and review).
+    hz_labels: dict[str, int]
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()
@@ -85,7 +89,8 @@ def _fill(ax, frame: gpd.GeoDataFrame, colours, alpha: float, zorder: float,
         **({"edgecolor": "none"} | style))
 
 
-def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
+def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
+               chiefs: Chiefs | None = None, county: str | None = None,
                river: str | None = None, paper: Literal["A4", "A3"] = "A4",
                orientation: Literal["portrait", "landscape"] | None = None,
                field: dict | None = None, neighbours: gpd.GeoDataFrame | None = None,
@@ -235,19 +240,19 @@ def plot_sheet(result, boundaries, *, chiefs=None, county: str | None = None,
                    linewidths=width * (1.4 if z > 8 else 1.0), linestyles=style, zorder=z,
                    capstyle="butt")
     sites = _field_sites(field, area, boundaries, crs, county, river)
-    for key, style in (("sections", parts.SECTION_STYLE),
+    for key, marks in (("sections", parts.SECTION_STYLE),
                        ("confluences", parts.CONFLUENCE_STYLE)):
         if len(sites[key]):
             ax.plot(sites[key].geometry.x, sites[key].geometry.y, linestyle="none",
                     markeredgecolor="white", markeredgewidth=0.5, zorder=12,
-                    **(style | {"markersize": style["markersize"] * scale}))
+                    **(marks | {"markersize": marks["markersize"] * scale}))
 
     # furniture where the data is not, then labels around it
     drawn = list(reaches.geometry.values) + list(others.geometry.values)
     parts.scale_bar(ax, 7 * scale, parts.emptiest_corner(ax, drawn, parts.SCALE_CORNERS))
     parts.north_arrow(ax, 9 * scale, parts.emptiest_corner(ax, drawn, parts.ARROW_CORNERS))
-    renderer = fig.canvas.get_renderer()
-    taken = [a.get_window_extent(renderer) for a in ax.patches + ax.texts
+    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()
+    taken = [a.get_window_extent(renderer) for a in [*ax.patches, *ax.texts]
              if a.get_gid() == parts.FURNITURE]
     named = area.reaches["county"]
     named = named[named["primary"].astype(bool)].to_crs(crs)

@@ -9,11 +9,14 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import geopandas as gpd
+
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
 from hzgeo.maps._content import river_groups
 from hzgeo.maps.html import explore
 from hzgeo.maps.sheet import plot_sheet
+from hzgeo.model import AuditReport, Boundaries, Chiefs, Segmentation
 
 __all__ = ["write_map", "write_maps"]
 
@@ -27,7 +30,9 @@ def _save_sheet(fig, target: Path, dpi: int) -> None:
                 metadata={"Creator": "hzgeo"} if target.suffix.lower() == ".pdf" else None)
 
 
-def write_map(result, boundaries, path, *, chiefs=None, audit=None, county=None, river=None,
+def write_map(result: Segmentation | Chiefs, boundaries: Boundaries, path, *,
+              chiefs: Chiefs | None = None,
+              audit: AuditReport | gpd.GeoDataFrame | None = None, county=None, river=None,
               paper="A4", orientation=None, hide_phones=False, tiles=None, tiles_key=None,
               field: dict | None = None, data_date: str | None = None,
               outputs: AtomicOutputs | None = None, dpi: int = DPI) -> Path:
@@ -88,7 +93,7 @@ def _field_inside(field: dict, boundaries, county) -> dict:
 
     counties = boundaries["county"]
     outline = counties.loc[counties["code"] == county_code(boundaries, county), "geometry"]
-    inside = {}
+    inside: dict = {}
     for key, frame in field.items():
         if frame is None:
             inside[key] = None
@@ -109,7 +114,9 @@ def _sheet_job(kwargs: dict, temps: list[str], dpi: int) -> None:
         _save_sheet(fig, Path(temp), dpi)
 
 
-def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=None, audit=None,
+def write_maps(result: Segmentation | Chiefs, boundaries: Boundaries, folder, *,
+               outputs: AtomicOutputs, chiefs: Chiefs | None = None,
+               audit: AuditReport | gpd.GeoDataFrame | None = None,
                hide_phones=False, paper="A4", formats=("png", "pdf"), workers: int | None = None,
                field: dict | None = None, data_date: str | None = None,
                dpi: int = DPI) -> dict[str, list[Path]]:
@@ -135,9 +142,10 @@ def write_maps(result, boundaries, folder, *, outputs: AtomicOutputs, chiefs=Non
         html.append(write_map(result, boundaries, folder / f"map_{code}.html", chiefs=chiefs,
                               audit=audit, county=code, hide_phones=hide_phones, field=field,
                               data_date=data_date, outputs=outputs))
-    jobs = [("city", {})] + [(c, {"county": c}) for c in counties] + [
+    jobs: list[tuple[str, dict]] = [("city", {})] + [(c, {"county": c}) for c in counties] + [
         (key, {"river": key})
-        for key in river_groups(result.reaches["county"], getattr(chiefs, "city_chiefs", None))]
+        for key in river_groups(result.reaches["county"],
+                                None if chiefs is None else chiefs.city_chiefs)]
     sheets, tasks = [], []
     for name, kwargs in jobs if formats else ():
         targets = [folder / f"sheet_{name}.{fmt}" for fmt in formats]
