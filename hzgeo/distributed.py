@@ -45,6 +45,9 @@ from hzgeo.errors import InputError
 
 __all__ = ["cut_by_county", "local_client"]
 
+#: How long to try to reach a scheduler given by its address.
+CONNECT_TIMEOUT = "20s"
+
 #: Counties are sent to the workers in this many tasks per worker (at least one county
 #: each): enough to balance large and small counties, few enough to keep the overhead low.
 TASKS_PER_WORKER = 4
@@ -73,8 +76,8 @@ def local_client(workers: int = 2, *, scheduler: str | None = None) -> Iterator:
     distributed = _distributed()
     if scheduler:
         try:
-            client = distributed.Client(scheduler, timeout="20s")
-        except OSError as err:
+            client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as err:
             raise InputError(f"cannot reach the dask scheduler at {scheduler}: {err}",
                              hint="start one with `dask scheduler` and workers with "
                                   "`dask worker ADDRESS`, and give its address") from None
@@ -94,8 +97,8 @@ def local_client(workers: int = 2, *, scheduler: str | None = None) -> Iterator:
 def cut_by_county(net, villages: np.ndarray, county_of_village: np.ndarray,
                   tol_part: np.ndarray, *, client=None, workers: int | None = None):
     """The coverage edges, candidate pairs and crossings of :func:`~hzgeo.segment_waters`,
-    computed county by county on a dask cluster (``client``, or a local one of ``workers``
-    processes).
+    computed county by county on a dask cluster (``client``: a ``distributed.Client`` or
+    the address of a running scheduler; else a local cluster of ``workers`` processes).
 
     Returns ``edges, edge_lo, edge_hi, edge_left, pair_seg, pair_edge, cut_s, cut_part``:
     the arrays the single-process stages give, edges in the same order, crossings in
@@ -103,8 +106,8 @@ def cut_by_county(net, villages: np.ndarray, county_of_village: np.ndarray,
     pairs only those :func:`hzgeo._shared.following_pairs` keeps (the first thing
     :func:`~hzgeo._shared.shared_stretches` does with them).
     """
-    if client is None:
-        with local_client(workers or 2) as own:
+    if client is None or isinstance(client, str):
+        with local_client(workers or 2, scheduler=client) as own:
             return cut_by_county(net, villages, county_of_village, tol_part, client=own)
     villages = np.asarray(villages, dtype=object)
     county_of_village = np.asarray(county_of_village)
@@ -122,9 +125,10 @@ def cut_by_county(net, villages: np.ndarray, county_of_village: np.ndarray,
     ri, rc = box_pairs(run_box, county_box)
     v_of = _split_by(vi, vc, len(counties))
     r_of = _split_by(ri, rc, len(counties))
-    shared = client.scatter({"xy": net.xy, "vertex_part": net.vertex_part, "first": first,
-                             "last": last, "grow": grow, "run_box": run_box,
-                             "tol": np.asarray(tol_part, dtype=float)}, broadcast=True)
+    names = ("xy", "vertex_part", "first", "last", "grow", "run_box", "tol")
+    shared = dict(zip(names, client.scatter(
+        [net.xy, net.vertex_part, first, last, grow, run_box, np.asarray(tol_part, dtype=float)],
+        broadcast=True), strict=True))
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))
     groups = np.array_split(np.arange(len(counties)),
                             min(len(counties), n_workers * TASKS_PER_WORKER))
@@ -132,8 +136,11 @@ def cut_by_county(net, villages: np.ndarray, county_of_village: np.ndarray,
     for group in groups:
         idx = np.unique(np.concatenate([v_of[k] for k in group]))
         runs = np.unique(np.concatenate([r_of[k] for k in group]))
-        futures.append(client.submit(_cut_counties, counties[group], villages[idx], idx,
-                                     county_of_village[idx], runs, shared, pure=False))
+        # the task's data go ahead as data, not inside the task graph (a list: each item
+        # under a key of its own content; a dict would reuse its keys for every task)
+        data = client.scatter([villages[idx], idx, county_of_village[idx], runs])
+        futures.append(client.submit(_cut_counties, counties[group], *data, shared,
+                                     pure=False))
     results = client.gather(futures)
     return _combine(results)
 

@@ -122,8 +122,9 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     workers : int, optional
         Cut the rivers county by county on a local dask cluster of this many worker
         processes (needs the ``distributed`` extra); the result is the same as without.
-    client : dask.distributed.Client, optional
-        Cut county by county on this cluster instead (see :mod:`hzgeo.distributed`).
+    client : dask.distributed.Client or str, optional
+        Cut county by county on this cluster instead, or on the running scheduler at this
+        address (``tcp://10.0.0.5:8786``; see :mod:`hzgeo.distributed`).
 
     Returns
     -------

@@ -107,6 +107,22 @@ def test_workers_option_runs_its_own_cluster(boundaries):
     _assert_same_layers(single, _segment(boundaries, waters, workers=2))
 
 
+def test_a_scheduler_address_connects_to_that_cluster(client, boundaries):
+    """``client="tcp://..."``: the running scheduler at that address (here the module's)."""
+    waters = make_waters(line((-100, 300), (4100, 700)), line((1000, -50), (1000, 1050)))
+    single = _segment(boundaries, waters)
+    _assert_same_layers(single, _segment(boundaries, waters, client=client.scheduler.address))
+
+
+def test_an_unreachable_scheduler_is_named(boundaries, monkeypatch):
+    import hzgeo.distributed
+
+    monkeypatch.setattr(hzgeo.distributed, "CONNECT_TIMEOUT", "1s")
+    waters = make_waters(line((-100, 500), (4100, 500)))
+    with pytest.raises(InputError, match=r"cannot reach the dask scheduler at tcp://127\.0\.0\.1:9"):
+        _segment(boundaries, waters, client="tcp://127.0.0.1:9")
+
+
 @pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
 def test_workers_must_be_a_positive_whole_number(workers):
     with pytest.raises(InputError, match="workers must be a positive whole number"):
