@@ -2,10 +2,10 @@
 
 ``pytest -m "not slow"`` is the quick local run (under a minute on 2 cores); plain
 ``pytest`` runs everything. Slow are: whole modules of end-to-end tests
-(:data:`SLOW_MODULES`), every test using a fixture on the bundled Guigang data (a fixture
-named ``guigang...``), doctests that read the bundled data, the tests of
-:data:`SLOW_TESTS` (commands run on the bundled data ...), and tests marked
-``@pytest.mark.slow`` where they are written.
+(:data:`SLOW_MODULES`); every test using a fixture on the bundled Guigang data (a
+fixture named ``guigang...``, or one of :data:`SLOW_FIXTURES`); doctests that read the
+bundled data; the tests of :data:`SLOW_TESTS` (commands run on the bundled data ...);
+and tests marked ``@pytest.mark.slow`` where they are written.
 """
 
 from __future__ import annotations
@@ -19,10 +19,14 @@ from hzgeo.io import Boundaries
 
 #: Test modules slow as a whole: wheel build, real processes stopped by signals, property
 #: tests, notebooks, the browser, the bad-input corpus run through every command, whole
-#: ``run`` pipelines, the data script, mypy, the bundled directory as printed.
+#: ``run`` pipelines, the data script, mypy, distributed segmentation (worker clusters), the
+#: bundled directory as printed.
 SLOW_MODULES = {"test_wheel.py", "test_signals.py", "test_properties.py", "test_notebooks.py",
                 "test_browser.py", "test_bad_inputs.py", "test_pipeline.py", "test_data.py",
-                "test_typing.py", "test_guigang.py", "test_directory_print.py"}
+                "test_typing.py", "test_guigang.py", "test_distributed.py",
+                "test_directory_print.py"}
+#: Fixtures that run commands or the whole job on the bundled data (besides ``guigang...``).
+SLOW_FIXTURES = {"bundled", "run_dir", "rosters", "run_maps"}
 #: Single slow tests (measured: several seconds each): commands run on the bundled data,
 #: module imports in fresh interpreters. By ``file::test function`` (all parameters).
 SLOW_TESTS = {
@@ -59,7 +63,8 @@ def _slow(item: pytest.Item) -> bool:
         return True
     if f"{module}::{getattr(item, 'originalname', item.name)}" in SLOW_TESTS:
         return True
-    if any(name.startswith("guigang") for name in getattr(item, "fixturenames", ())):
+    if any(name.startswith("guigang") or name in SLOW_FIXTURES
+           for name in getattr(item, "fixturenames", ())):
         return True
     dtest = getattr(item, "dtest", None)  # a doctest
     return dtest is not None and any(
