@@ -19,7 +19,7 @@ import time
 
 start = time.perf_counter()
 
-from hzgeo.cli import load_inputs  # noqa: E402
+from hzgeo.inputs import load  # noqa: E402
 
 t_import = time.perf_counter() - start
 region, done = sys.argv[1], sys.argv[2]
@@ -33,7 +33,7 @@ if bare:
         pyogrio.read_dataframe(f"{region}/region.gpkg", layer=layer)
     pyogrio.read_dataframe(f"{region}/rivers.gpkg", layer="rivers")
 else:
-    load_inputs((f"{region}/region.gpkg",), (f"{region}/rivers.gpkg",), (), (), None, False)
+    load(f"{region}/region.gpkg", f"{region}/rivers.gpkg", holders="none")
 t_read = time.perf_counter() - t
 
 from hzgeo.output import read_layer_names, write_layers  # noqa: E402

@@ -121,7 +121,8 @@ def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike
     data_date : str, optional
         The date of the data, on every output. Default: today.
     sources : str, optional
-        Where the data comes from, on every output.
+        Where the data comes from, on every output. Default: said from where the inputs
+        were read (:func:`hzgeo.inputs.describe_sources`).
     hide_phones : bool
         Leave personal phone numbers off the maps (public maps).
     maps : bool
@@ -142,26 +143,29 @@ def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike
     from hzgeo._version import __version__
     from hzgeo.audit import audit as run_audit
     from hzgeo.chiefs import assign_chiefs
-    from hzgeo.segment import segment_waters
-    from hzgeo.validate import validate_boundaries, validate_waters
+    from hzgeo.inputs import describe_sources, segment_inputs
+    from hzgeo.validate import find_defects
 
     out = Path(out)
+    if sources is None:
+        sources = describe_sources(boundaries, waters, officials)
     steps = steps or Steps(step_count(officials, maps), quiet=True)
     data_date = data_date or _dt.date.today().isoformat()
     stamp = f"hzgeo {__version__}; data date {data_date}"
     with steps.step("segment"):
+        # every defect, found once: segmentation refuses those it cannot work around,
+        # the audit reports them all
+        defects = find_defects(boundaries, waters)
         try:
-            # what segmentation needs: valid polygons, codes that nest, usable rivers (the
-            # whole-coverage check is the audit's; segmentation reports gaps itself)
-            validate_boundaries(boundaries, coverage=False)
-            validate_waters(waters)
-            result = segment_waters(boundaries, waters, min_length=min_length,
-                                    boundary_tolerance=boundary_tolerance, overrides=overrides)
+            result = segment_inputs(boundaries, waters, min_length=min_length,
+                                    boundary_tolerance=boundary_tolerance, overrides=overrides,
+                                    defects=defects)
         except (DataQualityError, InputError) as err:
             if isinstance(err, InputTypeError):  # a caller's mistake, nothing to audit
                 raise
             report = run_audit(boundaries, waters, min_length=min_length,
-                               boundary_tolerance=boundary_tolerance)
+                               boundary_tolerance=boundary_tolerance, defects=defects,
+                               refused=" ".join(err.message.split()))
             report = dataclasses.replace(report, summary=report.summary | {
                 "hzgeo_version": __version__, "data_date": data_date})
             written = report.write(out)
@@ -187,7 +191,8 @@ def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike
         short = None if chiefs is None else short_reaches(chiefs, field["boards"], rules)
     with steps.step("audit"):
         report = run_audit(boundaries, waters, chiefs=chiefs, min_length=min_length,
-                           boundary_tolerance=boundary_tolerance, segmentation=result)
+                           boundary_tolerance=boundary_tolerance, segmentation=result,
+                           defects=defects)
     summary = summarize(result, chiefs, report)
     summary |= {"sections": len(field["sections"]), "confluences": len(field["confluences"]),
                 "boards": None if field["boards"] is None else len(field["boards"])}

@@ -20,9 +20,9 @@ import difflib
 
 from hzgeo.errors import InputError
 from hzgeo.hierarchy import Hierarchy
-from hzgeo.model import Boundaries
+from hzgeo.model import Boundaries, Waters
 
-__all__ = ["county_code", "limit_to_county", "officials_within"]
+__all__ = ["county_code", "limit_to_county", "officials_within", "waters_within"]
 
 
 def county_code(boundaries: Boundaries, county: str) -> str:
@@ -65,10 +65,51 @@ def limit_to_county(boundaries: Boundaries, county: str) -> Boundaries:
     return Boundaries(levels, dict(boundaries.origin), f"{name}界")
 
 
-def officials_within(officials, boundaries: Boundaries):
+def officials_within(officials, boundaries: Boundaries, waters: Waters | None = None):
     """The office holders of the units in ``boundaries`` (after :func:`limit_to_county`,
-    the city's and that county's): rows of other units are left out, not refused."""
+    the city's and that county's): rows of other units are left out, not refused; with
+    ``waters`` (:func:`waters_within`), the waters a holder chairs (``waters`` column)
+    are those among them."""
     codes = set()
     for frame in boundaries.levels.values():
         codes |= set(frame["code"].astype(str))
-    return officials[officials["admin_code"].astype(str).isin(codes)].copy()
+    out = officials[officials["admin_code"].astype(str).isin(codes)].copy()
+    if waters is not None and "waters" in out.columns:
+        rivers = waters.rivers
+        keys = set(rivers["river_code"]) | set(waters.lakes.get("code", []))
+        keys |= {m for m in rivers.get("main_river", []) if m}
+        out["waters"] = [[w for w in listed if w in keys] if isinstance(listed, list)
+                         else listed for listed in out["waters"].tolist()]
+    return out
+
+
+def waters_within(waters: Waters, boundaries: Boundaries) -> tuple[Waters, list[str]]:
+    """The rivers and lakes that reach into ``boundaries`` (after :func:`limit_to_county`),
+    and the rivers they flow into, downstream to the mouth, that lie outside: these are
+    kept too (their geometry tells which way the rivers inside flow), and listed.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> boundaries, waters = hzgeo.datasets.guigang()
+    >>> mine, downstream = waters_within(waters, limit_to_county(boundaries, "港北区"))
+    >>> sorted(mine.rivers["river_code"]), downstream, len(mine.lakes)
+    (['R02', 'R03', 'R04', 'R11', 'R20'], ['R02'], 2)
+    """
+    top = next(iter(boundaries.levels.values()))
+    rivers, lakes = waters.rivers, waters.lakes
+    area = top.to_crs(rivers.crs).geometry.union_all() if len(rivers) else None
+    inside = set(rivers.loc[rivers.geometry.intersects(area), "river_code"]) if len(
+        rivers) else set()
+    into = dict(zip(rivers["river_code"], rivers["flows_into"], strict=True))
+    downstream: list[str] = []
+    for code in sorted(inside):
+        target = into.get(code)
+        while target and target in into and target not in inside and target not in downstream:
+            downstream.append(target)
+            target = into.get(target)
+    keep = rivers["river_code"].isin(inside | set(downstream))
+    if len(lakes):
+        lakes = lakes[lakes.geometry.intersects(top.to_crs(lakes.crs).geometry.union_all())]
+    return (Waters(rivers[keep].reset_index(drop=True), lakes.reset_index(drop=True),
+                   dict(waters.origin)), sorted(downstream))

@@ -46,6 +46,7 @@ __all__ = [
     "polygonal",
     "records_frame",
     "validate_boundaries",
+    "validate_defects",
     "validate_waters",
     "water_defects",
 ]
@@ -395,7 +396,10 @@ def validate_waters(waters: Waters) -> None:
     >>> validate_waters(read_waters()) is None
     True
     """
-    defects = water_defects(waters)
+    _refuse_waters(water_defects(waters), waters, stacklevel=3)
+
+
+def _refuse_waters(defects: gpd.GeoDataFrame, waters: Waters, stacklevel: int) -> None:
     tolerable = defects["kind"] == "mouth_off_river"
     if tolerable.any():
         rows = defects[tolerable]
@@ -403,5 +407,28 @@ def validate_waters(waters: Waters) -> None:
                       "汇入 words and flow direction rest on the nearer end: " + _listing(
                           f"{c} ({d})" for c, d in zip(rows["code"], rows["detail"],
                                                       strict=True))
-                      + "; `hzgeo check` maps them", HzgeoWarning, stacklevel=2)
+                      + "; `hzgeo check` maps them", HzgeoWarning, stacklevel=stacklevel)
     _refuse(defects[~tolerable], "waters", waters.origin)
+
+
+#: Kinds of boundary defect segmentation cannot work around (the others are the audit's).
+BLOCKING_BOUNDARY_KINDS = ("duplicate_code", "invalid_geometry", "code_mismatch")
+
+
+def validate_defects(defects: gpd.GeoDataFrame, boundaries: Boundaries,
+                     waters: Waters) -> None:
+    """Refuse, from the defects :func:`find_defects` found already, what
+    :func:`validate_boundaries` (``coverage=False``) and :func:`validate_waters` refuse:
+    the inputs are not checked a second time.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> boundaries, waters = hzgeo.datasets.guigang()
+    >>> validate_defects(find_defects(boundaries, waters), boundaries, waters) is None
+    True
+    """
+    water = defects["layer"].isin(["rivers", "lakes"])
+    _refuse(defects[~water & defects["kind"].isin(BLOCKING_BOUNDARY_KINDS)], "boundaries",
+            boundaries.origin)
+    _refuse_waters(defects[water], waters, stacklevel=3)

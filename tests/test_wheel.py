@@ -38,7 +38,8 @@ def test_wheel_carries_the_data_and_finds_it(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("hzgeo/_data/boundaries/guigang_boundaries.gpkg",
                  "hzgeo/_data/rivers/guigang_waters.gpkg", "hzgeo/_data/SOURCES.md",
-                 "hzgeo/cli.py", "hzgeo/__main__.py", "hzgeo/py.typed"):
+                 "hzgeo/cli/__init__.py", "hzgeo/cli/commands.py", "hzgeo/__main__.py",
+                 "hzgeo/py.typed"):
         assert name in names
     # a fresh environment of its own, which sees the running interpreter's packages after
     # its own (a .pth file appends them to sys.path); system site-packages would be the
