@@ -19,7 +19,19 @@ import pyogrio
 import pytest
 import shapely
 from pyproj import Geod, Transformer
-from toy import CRS, T, V, box, geodesic, line, make_boundaries, make_chiefs, make_waters
+from toy import (
+    CRS,
+    X0,
+    Y0,
+    T,
+    V,
+    box,
+    geodesic,
+    line,
+    make_boundaries,
+    make_chiefs,
+    make_waters,
+)
 
 import hzgeo
 from hzgeo.audit import DEFECT_KINDS, INFORMATION_KINDS, audit
@@ -675,3 +687,113 @@ def test_a_sliver_is_information_and_its_length_stays_covered():
                                            abs=LENGTH_TOL)
     assert box(1000, 1010).buffer(0.01).contains(local_point(row))
     assert report.coverage["percent"].tolist() == pytest.approx([100.0] * 3, abs=1e-9)
+
+
+# --------------------------------------------------------------------------- what mutation
+# testing found untested (benchmarks/mutation.sh): the text, the JSON lists, one input alone,
+# the chief rows of zones, main rivers and meetings
+
+
+def test_the_text_counts_and_names_the_largest_defects():
+    """二村 deleted: its square a gap of 甲镇, the river uncovered there at every level;
+    amounts in the text from the hand-computed measures (m below 10 km, km² from 0.1 km²)."""
+    b = make_boundaries()
+    b.levels["village"] = b["village"].drop(index=1).reset_index(drop=True)
+    report = audit(b, make_waters(RIVER))
+    lines = report.text().splitlines()
+    area, through = geodesic_area(box(1000, 2000)), geodesic(line((1000, 500), (2000, 500)))
+    assert lines[0] == "4 defect(s):"
+    assert lines[1].split() == ["gap", "village", "1,", f"{area / 1e6:.3f}", "km²", "in", "all"]
+    for line_, level in zip(lines[2:5], ("county", "township", "village"), strict=True):
+        assert line_.split() == ["uncovered_water", level, "1,", f"{through:,.1f}", "m", "in",
+                                 "all"]
+    assert lines[5] == "largest defects (of 4):"
+    assert lines[6].startswith(f"  gap (village): {area / 1e6:.3f} km² in 甲镇 (450802001) at ")
+    described = {line_.split(":")[0].strip(): line_ for line_ in lines[7:10]}
+    assert described["uncovered_water (village)"].startswith(
+        f"  uncovered_water (village): {through:,.1f} m 河1 in 甲镇 (450802001) at ")
+    assert described["uncovered_water (township)"].startswith(
+        f"  uncovered_water (township): {through:,.1f} m 河1 in 港北区 (450802) at ")
+    lon, lat = (float(x) for x in lines[6].rsplit(" at ", 1)[1].split(", "))
+    assert box(1000, 2000).contains(shapely.Point(*_TO_LOCAL.transform(lon, lat)))
+    assert "chief duty not checked: no office holders given" in lines
+    assert lines[-1].startswith("village: 4.00 km of river, ")
+    assert lines[-1].endswith(f"{100 * (1 - through / geodesic(RIVER)):.3f} % with exactly "
+                              "one unit")
+    # ten kilometres and more in km; information counted apart
+    far = audit(make_boundaries(), make_waters(line((2000, 500), (16000, 500))))
+    outside = _GEOD.line_length(*_TO_LONLAT.transform([X0 + 4000, X0 + 16000], [Y0 + 500] * 2))
+    text = far.text().splitlines()
+    assert text[:2] == ["no defects", "1 for information:"]
+    assert text[2].split() == ["outside_city", "-", "1,", f"{outside / 1000:.2f}", "km", "in",
+                               "all"]
+    assert f"{outside / 1000:.2f}" == "12.00"
+
+
+def test_the_json_and_gpkg_have_their_names_and_lists(tmp_path):
+    b = make_boundaries()
+    b["village"].loc[0, "geometry"] = box(30, 1030)  # overlap of 一村 and 二村, gap in 一村
+    report = audit(b, make_waters(RIVER))
+    paths = report.write(tmp_path)
+    assert paths == {"json": tmp_path / "audit.json", "gpkg": tmp_path / "defects.gpkg"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.json", "defects.gpkg"]
+    text = paths["json"].read_bytes().decode("utf-8")
+    assert "一村" in text  # UTF-8, not \\u escapes
+    doc = json.loads(text)
+    overlap = next(d for d in doc["defects"] if d["kind"] == "overlap")
+    assert overlap["codes"] == [V[0], V[1]] and overlap["names"] == ["一村", "二村"]
+    gap = next(d for d in doc["defects"] if d["kind"] == "gap")
+    assert gap["codes"] == [T[0]] and gap["names"] == ["甲镇"]
+
+
+def test_one_input_alone_is_audited_for_its_own_defects():
+    b = make_boundaries()
+    b.levels["village"] = b["village"].drop(index=1).reset_index(drop=True)
+    alone = audit(b, None)
+    assert kinds(alone) == [("gap", "village")]
+    assert alone.summary["water_duty"] == ("not checked: the rivers and lakes and the water "
+                                           "duty (no waters given)")
+    waters = make_waters(RIVER, line((3500, 900), (3500, 510)), flows_into=["", "R9"])
+    rivers = audit(None, waters)
+    assert kinds(rivers) == [("unknown_flows_into", "rivers")]
+    assert rivers.summary["chief_duty"] == "not checked: no boundaries given"
+    assert rivers.defects["water_code"].tolist() == ["R2"]
+
+
+def test_chief_rows_of_a_lake_zone_a_main_river_and_a_meeting(toy_result):
+    """A vacant zone is ``no_chief`` in m² with its unit; a main river without its city
+    chief is ``no_chief`` at the city level with its length inside the city; a meeting
+    without a convenor names its member counties and carries its note."""
+    lake = box(2200, 2600, 100, 300)  # in 三村
+    waters = make_waters(RIVER, lakes=_lake(lake))
+    result = hzgeo.segment_waters(make_boundaries(), waters)
+    chiefs = _chiefs(result, convenor=False)
+    zones = chiefs.zones["village"]
+    assert zones["admin_code"].tolist() == [V[2]]
+    zones["chief_required"], zones["vacant"] = True, True
+    chiefs = dataclasses.replace(chiefs, city_chiefs=pd.DataFrame(
+        {"river_code": ["R1"], "river_name": ["河1"], "main_river": ["河1"], "post": ["副市长"],
+         "chief_name": [None], "chief_phone": [None], "vacant": [True]}))
+    chiefs.joint_meetings.loc[0, "note"] = "两区同长"
+    report = audit(make_boundaries(), waters, chiefs=chiefs, segmentation=result)
+    assert kinds(report) == [("no_chief", "city"), ("no_chief", "village"),
+                             ("no_convenor", "county")]
+    d = report.defects.set_index(["kind", "level"])
+    zone = d.loc[("no_chief", "village")]
+    assert (zone["unit"], zone["codes"], zone["names"], zone["water_code"]) == (
+        "m2", V[2], "三村", "L1")
+    assert zone["measure"] == pytest.approx(geodesic_area(lake), rel=AREA_TOL)
+    assert lake.buffer(1).contains(local_point(zone))
+    city = d.loc[("no_chief", "city")]
+    assert (city["unit"], city["water_code"], city["codes"]) == ("m", "R1", "")
+    assert city["measure"] == pytest.approx(geodesic(RIVER), abs=LENGTH_TOL)
+    assert "no city chief" in city["detail"]
+    meeting = d.loc[("no_convenor", "county")]
+    # 港南区 is not in the toy boundaries: its code stands for its name
+    assert meeting["codes"] == "450802,450803" and meeting["names"] == "港北区,450803"
+    assert meeting["detail"].endswith("has no convenor: 两区同长")
+    lines = report.text().splitlines()
+    assert not [line_ for line_ in lines if line_.startswith("chief duty")]  # checked
+    counts = [line_.split() for line_ in lines[1:4]]
+    assert counts[2] == ["no_convenor", "county", "1"]  # nothing measured, no amount
+    assert counts[0] == ["no_chief", "city", "1,", f"{geodesic(RIVER):,.1f}", "m", "in", "all"]

@@ -188,7 +188,8 @@ def test_a_tie_goes_to_the_county_whose_first_reach_is_upstream():
     river = line((2500, 500), (1600, 500), (1600, 700), (2500, 700))
     m = meeting(assign(waters(("R5", "回头河", False, river))), "R5")
     assert (m["convenor_code"], m["rule"], m["convenor_chief"]) == (B, "tie", "南区长")
-    assert "由上游县召集（其首个河段起于 0.00 公里处）" in m["note"]
+    assert (m["water_name"], m["kind"], m["member_codes"]) == ("回头河", "river", f"{A},{B}")
+    assert "由上游县召集（其首个河段起于 0.00 公里处）" in m["note"]  # the first reach, km 0
     first_b = geodesic(line((2500, 500), (2000, 500))) + geodesic(line((2000, 700),
                                                                        (2500, 700)))
     middle_a = geodesic(line((2000, 500), (1600, 500), (1600, 700), (2000, 700)))
@@ -247,6 +248,7 @@ def test_a_unit_with_no_holder_is_a_vacancy_not_an_error():
     vac = chiefs.vacancies
     assert list(zip(vac["level"], vac["admin_code"], vac["post"], strict=True)) == [
         ("county", B, "区长"), ("township", TB, "镇长"), ("village", V[2], "村党组织书记")]
+    assert vac["admin_name"].tolist() == ["港南区", "乙镇", "三村村委会"]
     what = vac.set_index("admin_code")["what"]
     assert what[V[2]] == "主江三村段、小河三村段"  # reach names use short unit names
     assert what[B] == "小河港南区段、副总河长"
@@ -431,6 +433,8 @@ def test_a_waters_entry_naming_no_water_is_an_error():
     ("[total_chiefs]\nchief = 'secretary'\n", r"total_chiefs.chief = 'secretary': not a role"),
     ("[offices]\nlevels = ['city', 'province']\n", r"unknown level\(s\) \['province'\]"),
     ("city = [", "not a valid TOML file"),
+    ("offices = 3\n", r"'offices' should be a table"),
+    ("[sections]\nrivers = 3\n", r"'sections.rivers' should be a table"),
 ])
 def test_bad_rules_files_are_refused_by_key(tmp_path, text, message):
     path = tmp_path / "rules.toml"
@@ -602,6 +606,7 @@ def test_bundled_offices(guigang):
     offices = chiefs.offices
     assert offices["level"].tolist() == ["city"] + ["county"] * 5
     assert offices.loc[0, ["office", "seat"]].tolist() == ["贵港市河长制办公室", "贵港市水利局"]
+    assert offices.loc[0, ["admin_code", "admin_name"]].tolist() == ["450800", "贵港市"]
     assert offices["supervision_phone"].str.contains("虚构").all()
 
 
@@ -628,3 +633,77 @@ def test_sample_officials_are_reproduced_by_the_script(tmp_path):
     module.write(module.build(), out)
     assert out.read_bytes() == hzgeo.datasets.guigang_officials().read_bytes()
     assert re.match(r"\ufeff行政区划代码,", out.read_text("utf-8"))
+
+
+# --- what mutation testing found untested (benchmarks/mutation.sh) ------------------------
+
+def test_a_roles_level_in_a_rules_file_replaces_that_level_whole(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text('[roles.village."村"]\nsuffixes = ["村委会"]\nparty_head = "村书记"\n'
+                    'government_head = "村主任"\n', encoding="utf-8")
+    rules = hzgeo.read_rules(path)
+    assert rules.unit_type("village", "花龙村村委会") == "村"
+    assert rules.title("village", "村", "party_head") == "村书记"
+    assert rules.unit_type("village", "樟木街居委会") is None  # bundled 社区 type gone
+    assert rules.unit_type("township", "国安瑶族乡") == "乡"  # other levels kept
+
+
+def test_empty_cells_are_empty_not_missing(tmp_path):
+    """A holder without a phone (CSV: empty cell; XLSX: row shorter than the header) has
+    no phone (None in the chiefs), not NaN or filler."""
+    off = officials()
+    off.loc[off["name"] == "北区长", "phone"] = ""
+    path = tmp_path / "h.csv"
+    path.write_text(_csv(off), encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["admin_code", "post", "name", "phone", "waters"])
+    for r in off.itertuples():
+        sheet.append([r.admin_code, r.post, r.name] + ([r.phone] if r.phone else []))
+    book.save(tmp_path / "h.xlsx")
+    w = waters(("R2", "小河", False, line((200, 800), (1800, 800))))
+    for source in (path, tmp_path / "h.xlsx"):
+        got = hzgeo.read_officials(source)
+        assert got.set_index("name").loc["北区长", "phone"] == "", source
+        assert got.set_index("name").loc["北书记", "waters"] == [], source
+        county = assign(w, got).reaches["county"]
+        assert county["chief_name"].tolist() == ["北区长"]
+        assert county["chief_phone"].tolist() == [None], source
+
+
+def test_a_missing_officials_file_is_named():
+    missing = ROOT / "no" / "such-holders.csv"
+    with pytest.raises(InputError) as err:
+        hzgeo.read_officials(missing)
+    assert "file not found" in str(err.value) and "such-holders.csv" in str(err.value)
+
+
+def test_every_lake_gets_its_meeting():
+    """Two lakes: a reservoir convened by its commander's county, then a lake convened by
+    the county with the larger zone; one lake's rule does not stop the next lake's
+    meeting, and a note is written only where there is something to say."""
+    w = waters(("R2", "小河", False, line((200, 950), (600, 950))),
+               lakes=[("L1", "某水库", "reservoir", B, box(1500, 3000, 300, 500)),
+                      ("L3", "大湖", "lake", "", box(1500, 3000, 820, 900))])
+    chiefs = assign(w)
+    first, largest = meeting(chiefs, "L1"), meeting(chiefs, "L3")
+    assert (first["convenor_code"], first["rule"]) == (B, "commander")
+    assert (largest["convenor_code"], largest["rule"], largest["note"]) == (
+        B, "largest_area", "")
+    assert (largest["water_name"], largest["kind"]) == ("大湖", "lake")
+
+
+def test_titles_of_unknown_levels_and_kinds_are_none():
+    rules = hzgeo.read_rules()
+    assert rules.title("village", "no such kind", "party_head") is None
+    assert rules.title("province", "省", "party_head") is None
+
+
+def test_posts_and_names_are_read_without_their_spaces(tmp_path):
+    off = officials()
+    path = tmp_path / "h.csv"
+    path.write_text(_csv(off).replace(",区长,北区长,", ", 区长 , 北区长 ,"), encoding="utf-8")
+    got = hzgeo.read_officials(path)
+    assert got.set_index("name").loc["北区长", "post"] == "区长"
+    county = assign(waters(("R2", "小河", False, line((200, 800), (1800, 800)))), got)
+    assert county.reaches["county"]["chief_name"].tolist() == ["北区长"]
