@@ -75,3 +75,12 @@ def test_units_no_type_fits_are_listed(tmp_path):
         text = hzgeo.init_rules(path)
     assert "No unit type below fits these names" in text and "玉州新城 (450902, 县级)" in text
     assert 'city = ""' in text  # no city named in the data: left for the city to fill
+
+
+def test_the_command_writes_the_file(region, tmp_path):
+    out = tmp_path / "rules.toml"
+    assert main(["init-rules", "--boundaries", str(region), "--columns", "code=XZQDM",
+                 "--columns", "name=XZQMC", "--out", str(out), "--quiet"]) == 0
+    assert hzgeo.read_rules(out)["offices"]["city_seat"] == "玉林市水利局"
+    assert main(["init-rules", "--boundaries", str(region), "--out",
+                 str(tmp_path / "r.txt")]) == 2

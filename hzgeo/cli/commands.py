@@ -440,3 +440,37 @@ def boards(out, spacing_km, data_date, quiet, debug, **given) -> int:
          "field.xlsx, 短河段)")
     echo(f"wrote {out}")
     return EXIT_OK
+
+
+@cli.command(name="init-rules")
+@click.option("--boundaries", "boundaries", multiple=True, required=True,
+              metavar="PATH|LEVEL=PATH", help="The city's boundaries, as for the other commands.")
+@click.option("--columns", multiple=True, metavar="OURS=YOURS",
+              help="Map a boundary column, e.g. code=XZQDM, name=XZQMC (repeat).")
+@click.option("--layers", multiple=True, metavar="LEVEL=LAYER",
+              help="Layer of a level in a GeoPackage (repeat).")
+@click.option("--city", default=None, help="The city's name. Default: its city unit's name.")
+@click.option("--supervision-phone", default="", help="The offices' supervision phone.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="The rules file to write (.toml).")
+@common_options
+def init_rules(boundaries, columns, layers, city, supervision_phone, out, quiet, debug) -> int:
+    """Start the city's own rules file (TOML, commented) from its boundaries.
+
+    \b
+    Example:
+      hzgeo init-rules --boundaries bnd.gpkg --out rules.toml
+    """
+    from hzgeo.chiefs.template import init_rules as start_rules
+    from hzgeo.chiefs.template import write_rules
+    from hzgeo.inputs import _pairs
+
+    out = check_output_path(out, suffixes=(".toml",))
+    source = _pairs(boundaries, "boundaries") if all("=" in b for b in boundaries) \
+        else boundaries[0]
+    with noting(quiet) as echo:
+        text = start_rules(source, city=city, supervision_phone=supervision_phone,
+                           levels=_pairs(layers, "layers"), columns=_pairs(columns, "columns"))
+        write_rules(text, out)
+    echo(f"wrote {out}: edit it, then pass it with --rules")
+    return EXIT_OK
