@@ -265,13 +265,15 @@ class Inputs:
     seats: gpd.GeoDataFrame | None = None
 
     def segment(self, *, min_length: float = MIN_REACH_M,
-                boundary_tolerance: float | None = None, defects: bool = False):
+                boundary_tolerance: float | None = None, defects: bool = False,
+                workers: int | None = None, client=None):
         """Validate the inputs (once) and segment them: a :class:`~hzgeo.Segmentation`.
 
         ``defects``: find every defect (:func:`hzgeo.find_defects`, kept in
         :attr:`defects` for the audit) and refuse those segmentation cannot work around;
         else only the quick checks segmentation needs (valid polygons, codes that nest,
-        usable rivers).
+        usable rivers). ``workers``/``client``: cut county by county on a dask cluster,
+        as :func:`hzgeo.segment_waters` takes them (the result is the same).
 
         Raises
         ------
@@ -286,7 +288,7 @@ class Inputs:
                 self.defects = find_defects(boundaries, waters)
         return segment_inputs(boundaries, waters, min_length=min_length,
                               boundary_tolerance=boundary_tolerance, overrides=self.overrides,
-                              defects=self.defects)
+                              defects=self.defects, workers=workers, client=client)
 
     def assign_chiefs(self, segmentation):
         """The chiefs of ``segmentation`` from :attr:`officials` by :attr:`rules`; None
@@ -345,11 +347,13 @@ class Inputs:
 
 def segment_inputs(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
                    boundary_tolerance: float | None = None, overrides=None,
-                   defects: gpd.GeoDataFrame | None = None):
+                   defects: gpd.GeoDataFrame | None = None, workers: int | None = None,
+                   client=None):
     """Validate, then segment: the step every command that makes reaches takes.
 
     ``defects``: what :func:`hzgeo.find_defects` found already; the refusal is decided
-    from them instead of checking again.
+    from them instead of checking again. ``workers``, ``client``: as
+    :func:`hzgeo.segment_waters` takes them.
 
     Raises
     ------
@@ -368,7 +372,8 @@ def segment_inputs(boundaries: Boundaries, waters: Waters, *, min_length: float 
             validate_boundaries(boundaries, coverage=False)
             validate_waters(waters)
     return segment_waters(boundaries, waters, min_length=min_length,
-                          boundary_tolerance=boundary_tolerance, overrides=overrides)
+                          boundary_tolerance=boundary_tolerance, overrides=overrides,
+                          workers=workers, client=client)
 
 
 def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,

@@ -27,6 +27,7 @@ OPTION_NAMES = {
     "spacing_km": "--spacing-km", "hide_phones": "--no-phones", "tiles": "--tiles",
     "tiles_key": "--tianditu-key", "min_area_m2": "--min-area", "min_width_m": "--min-width",
     "overloaded_limit": "--max-reaches-per-chief", "river": "--river", "paper": "--paper",
+    "workers": "--workers", "client": "--scheduler",
 }
 
 _NAMED = re.compile(r"`(\w+)(?:=([^`]*))?`")

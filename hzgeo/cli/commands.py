@@ -38,7 +38,8 @@ def _inputs_of(given: dict) -> list[Path]:
 
 def _segment(inputs, given: dict):
     return inputs.segment(min_length=given["min_length"],
-                          boundary_tolerance=given["boundary_tolerance"])
+                          boundary_tolerance=given["boundary_tolerance"],
+                          workers=given.get("workers"), client=given.get("scheduler"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,6 +59,13 @@ def cli() -> None:
               help="GeoPackage to write (layers reaches_*, zones_*, slivers, gaps, overrides, "
                    "river_lengths; repairs with --fix).")
 @segment_options
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Cut the rivers county by county on a local dask cluster of N worker "
+                   "processes (pip install \"hzgeo[distributed]\"); the result is the same "
+                   "as without.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Cut county by county on the running dask scheduler at ADDRESS "
+                   "(tcp://HOST:8786) and its workers instead.")
 @county_option
 @common_options
 def segment(out, quiet, debug, **given) -> int:
@@ -66,6 +74,7 @@ def segment(out, quiet, debug, **given) -> int:
     \b
     Examples:
       hzgeo segment --out reaches.gpkg
+      hzgeo segment --workers 2 --out reaches.gpkg
       hzgeo segment --boundaries village=cun.shp --columns code=XZQDM \\
                     --waters rivers.shp --crs EPSG:4546 --out reaches.gpkg
     """
