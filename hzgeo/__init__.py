@@ -20,7 +20,7 @@ from __future__ import annotations
 from hzgeo import datasets
 from hzgeo._version import __version__
 from hzgeo.audit import AuditReport, audit
-from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, read_officials, read_rules
+from hzgeo.chiefs import Chiefs, Rules, assign_chiefs, init_rules, read_officials, read_rules
 from hzgeo.errors import (
     CRSError,
     DataQualityError,
@@ -89,6 +89,7 @@ __all__ = [*_LAZY,
     "datasets",
     "find_defects",
     "gcj02_to_wgs84",
+    "init_rules",
     "read_boundaries",
     "read_officials",
     "read_rules",

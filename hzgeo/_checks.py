@@ -279,9 +279,10 @@ def check_boundaries(boundaries, *, name: str = "boundaries", need_village: bool
     unknown = [lvl for lvl in boundaries.levels if lvl not in LEVELS]
     if unknown:
         raise InputError(f"unknown level(s) {unknown} in {name!r}; levels are {list(LEVELS)}")
-    if need_village and "village" not in boundaries.levels:
-        raise InputError(f"{name!r} has no village level; segmentation needs it",
-                         hint="give a village layer (townships and counties can be derived)")
+    if need_village and not {"county", "township", "village"} & set(boundaries.levels):
+        raise InputError(f"{name!r} has no county, township or village level; segmentation "
+                         "needs one", hint="give the finest level the city has (the levels "
+                                           "above it can be derived)")
     if not boundaries.levels:
         raise InputError(f"{name!r} has no levels", hint="give at least the village layer")
     problems = Problems()

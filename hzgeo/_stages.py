@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import sys
 import time
 from collections.abc import Iterator
@@ -22,15 +21,25 @@ def stage(name: str) -> Iterator[None]:
         return
     start = time.perf_counter()
     yield
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mib()
     print(f"hzgeo stage {name:<12} {time.perf_counter() - start:7.3f} s  peak {peak:6.0f} MiB"
           f"  now {_rss_mib():6.0f} MiB", file=sys.stderr)
 
 
+def _peak_mib() -> float:
+    """The process's peak resident memory so far (Unix; 0 where ``resource`` is missing,
+    as on Windows: the module is imported here, not at the top, so hzgeo imports there)."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _rss_mib() -> float:
-    """The process's resident memory now (Linux; 0 where /proc is missing)."""
+    """The process's resident memory now (Linux; 0 where /proc is missing, as on Windows)."""
     try:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:
+    except (OSError, AttributeError, ValueError):
         return 0.0

@@ -215,6 +215,13 @@ class AtomicOutputs:
         return tmp
 
     def _commit(self) -> None:
+        """Move every written file into place: all of them, or none.
+
+        Existing targets are first moved aside (renamed beside themselves); a target that
+        cannot be moved (on Windows, a file open in Excel or another program) stops the
+        commit before any new file is in place, and the ones moved aside go back. Only
+        when every new file is in place are the old ones deleted.
+        """
         global _commits
         with _signals_deferred():
             written = {t: tmp for t, tmp in self._pending.items() if tmp.exists()}
@@ -223,26 +230,66 @@ class AtomicOutputs:
                     raise InputError("is an existing folder; hzgeo never replaces a folder "
                                      "with a file", file=target,
                                      hint="move the folder away or write elsewhere")
-            for target, tmp in written.items():
-                os.replace(tmp, target)
-                del self._pending[target]
-                _commits += 1
+            aside: dict[Path, Path] = {}  # target -> its old version, moved aside
+            placed: list[Path] = []
+            at: Path | None = None  # the file being moved when a move fails
+            try:
+                for at in written:
+                    if at.exists():
+                        old = at.with_name(f".{at.stem}.{uuid.uuid4().hex[:8]}.old{at.suffix}")
+                        os.replace(at, old)
+                        aside[at] = old
+                for at, tmp in written.items():
+                    os.replace(tmp, at)
+                    placed.append(at)
+            except OSError as err:
+                self._undo(aside, placed)
+                raise _replace_error(at, err) from None
+            for old in aside.values():
+                _remove(old)
+            _commits += len(written)
             self._pending.clear()
             self._created.clear()
+
+    @staticmethod
+    def _undo(aside: dict[Path, Path], placed: list[Path]) -> None:
+        """Put the old versions back and remove new files that had none."""
+        for target in placed:
+            if target not in aside:
+                _remove(target)
+        for target, old in aside.items():
+            with contextlib.suppress(OSError):
+                os.replace(old, target)
 
     def _abort(self) -> None:
         with _signals_deferred():
             for tmp in self._pending.values():
-                if tmp.is_dir():
-                    shutil.rmtree(tmp, ignore_errors=True)
-                else:
-                    with contextlib.suppress(FileNotFoundError):
-                        tmp.unlink()
+                _remove(tmp)
             self._pending.clear()
             for folder in reversed(self._created):  # only the ones we made, if still empty
                 with contextlib.suppress(OSError):
                     folder.rmdir()
             self._created.clear()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _replace_error(target: Path | None, err: OSError) -> InputError:
+    """The message for an output that could not be put in place (nothing was written)."""
+    if isinstance(err, PermissionError):
+        return InputError("cannot be replaced: the file is open in another program (Excel, "
+                          "a GIS, a PDF viewer ...) or read-only; nothing was written, the "
+                          "earlier outputs are as they were", file=target,
+                          hint="close it in Excel / the program holding it, then run again")
+    return InputError(f"cannot be replaced ({err.strerror or err}); nothing was written, "
+                      "the earlier outputs are as they were", file=target,
+                      hint="check the disk and the folder's permissions, then run again")
 
 
 @contextlib.contextmanager

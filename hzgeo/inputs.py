@@ -265,13 +265,15 @@ class Inputs:
     seats: gpd.GeoDataFrame | None = None
 
     def segment(self, *, min_length: float = MIN_REACH_M,
-                boundary_tolerance: float | None = None, defects: bool = False):
+                boundary_tolerance: float | None = None, defects: bool = False,
+                workers: int | None = None, client=None):
         """Validate the inputs (once) and segment them: a :class:`~hzgeo.Segmentation`.
 
         ``defects``: find every defect (:func:`hzgeo.find_defects`, kept in
         :attr:`defects` for the audit) and refuse those segmentation cannot work around;
         else only the quick checks segmentation needs (valid polygons, codes that nest,
-        usable rivers).
+        usable rivers). ``workers``/``client``: cut county by county on a dask cluster,
+        as :func:`hzgeo.segment_waters` takes them (the result is the same).
 
         Raises
         ------
@@ -286,7 +288,7 @@ class Inputs:
                 self.defects = find_defects(boundaries, waters)
         return segment_inputs(boundaries, waters, min_length=min_length,
                               boundary_tolerance=boundary_tolerance, overrides=self.overrides,
-                              defects=self.defects)
+                              defects=self.defects, workers=workers, client=client)
 
     def assign_chiefs(self, segmentation):
         """The chiefs of ``segmentation`` from :attr:`officials` by :attr:`rules`; None
@@ -345,11 +347,13 @@ class Inputs:
 
 def segment_inputs(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
                    boundary_tolerance: float | None = None, overrides=None,
-                   defects: gpd.GeoDataFrame | None = None):
+                   defects: gpd.GeoDataFrame | None = None, workers: int | None = None,
+                   client=None):
     """Validate, then segment: the step every command that makes reaches takes.
 
     ``defects``: what :func:`hzgeo.find_defects` found already; the refusal is decided
-    from them instead of checking again.
+    from them instead of checking again. ``workers``, ``client``: as
+    :func:`hzgeo.segment_waters` takes them.
 
     Raises
     ------
@@ -368,7 +372,8 @@ def segment_inputs(boundaries: Boundaries, waters: Waters, *, min_length: float 
             validate_boundaries(boundaries, coverage=False)
             validate_waters(waters)
     return segment_waters(boundaries, waters, min_length=min_length,
-                          boundary_tolerance=boundary_tolerance, overrides=overrides)
+                          boundary_tolerance=boundary_tolerance, overrides=overrides,
+                          workers=workers, client=client)
 
 
 def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,
@@ -459,12 +464,17 @@ def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,
             wat = read_waters(river_file, lakes=lake_file, columns=cols, crs=crs, gcj02=gcj02,
                               encoding=encoding)
     from hzgeo.chiefs import read_rules
+    from hzgeo.chiefs.rules import default_rules
 
-    rule_set = read_rules(rules) if rules is None or isinstance(rules, PathLike) else rules
     holders_table, seats = None, None
     if holders != "none":
-        holders_table = _holders(officials, officials_encoding, sample, note)
+        holders_table = _holders(officials, officials_encoding, sample, note, cols)
         seats = _seats(b_source, sample, crs) if bnd is not None else None
+    if rules is None and holders_table is None:  # no chiefs: the defaults, nothing to say
+        rule_set = default_rules(bnd)
+    else:  # (none given: Guigang's for the sample only, else national, with a note)
+        rule_set = (read_rules(rules, boundaries=bnd)
+                    if rules is None or isinstance(rules, PathLike) else rules)
     table = overrides
     if overrides is not None and not isinstance(overrides, pd.DataFrame):
         from hzgeo.overrides import read_overrides
@@ -510,9 +520,10 @@ def _seats(source, sample: bool, crs) -> gpd.GeoDataFrame | None:
     return None
 
 
-def _holders(officials, encoding, sample: bool, note) -> pd.DataFrame | None:
-    """The office holders table (or None)."""
+def _holders(officials, encoding, sample: bool, note, columns=None) -> pd.DataFrame | None:
+    """The office holders table (or None); ``columns``: every input's (official_name=...)."""
     from hzgeo.chiefs import read_officials
+    from hzgeo.columns import official_columns
 
     if officials is None and sample:
         from hzgeo.datasets import guigang_officials
@@ -522,7 +533,8 @@ def _holders(officials, encoding, sample: bool, note) -> pd.DataFrame | None:
     if officials is None:
         return None
     return (officials if isinstance(officials, pd.DataFrame)
-            else read_officials(officials, encoding=encoding))
+            else read_officials(officials, encoding=encoding,
+                                columns=official_columns(columns)))
 
 
 def _repair(bnd: Boundaries, note) -> tuple[Boundaries, gpd.GeoDataFrame]:

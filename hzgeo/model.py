@@ -194,6 +194,9 @@ class Segmentation:
         (:data:`RIVER_LENGTH_COLUMNS`).
     settings : dict
         ``min_length_m``, ``boundary_tolerance_m`` (None: per river), ``work_crs``.
+    levels : tuple of str
+        The reach levels the boundaries have, coarsest first: a city without village
+        polygons has county and township reaches; the other levels' frames are empty.
     """
 
     reaches: dict[str, gpd.GeoDataFrame]
@@ -203,13 +206,14 @@ class Segmentation:
     overrides: pd.DataFrame
     river_lengths: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
+    levels: tuple[str, ...] = REACH_LEVELS
 
     def layers(self) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
-        """Output layers by name, as ``hzgeo segment`` writes them."""
+        """Output layers by name, as ``hzgeo segment`` writes them (the levels it has)."""
         out: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {}
-        for level in REACH_LEVELS:
+        for level in self.levels:
             out[f"reaches_{level}"] = self.reaches[level]
-        for level in REACH_LEVELS:
+        for level in self.levels:
             out[f"zones_{level}"] = self.zones[level]
         out["slivers"] = self.slivers
         out["gaps"] = self.gaps

@@ -24,7 +24,12 @@ import pyogrio
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs, check_output_path
 
-__all__ = ["read_layer_names", "write_layers"]
+__all__ = ["GPKG_OPTIONS", "read_layer_names", "write_layers"]
+
+#: GDAL options for every GeoPackage hzgeo writes: version 1.2, which GDAL 3.6 and older
+#: QGIS read without "user_version ... 1.4.0 may only be partially supported" (GDAL 3.7+
+#: writes 1.4 by default; hzgeo uses nothing of 1.3/1.4).
+GPKG_OPTIONS = {"VERSION": "1.2"}
 
 _GEOMETRY_TYPE = {"LineString": "MultiLineString", "MultiLineString": "MultiLineString",
                   "Polygon": "MultiPolygon", "MultiPolygon": "MultiPolygon",
@@ -41,9 +46,11 @@ def _write_one(frame, tmp, layer: str) -> None:
             kind = kinds.pop() if len(kinds) == 1 else "Unknown"
             pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG",
                                     geometry_type=kind if kind != "Unknown" else None,
-                                    promote_to_multi=kind.startswith("Multi"))
+                                    promote_to_multi=kind.startswith("Multi"),
+                                    dataset_options=GPKG_OPTIONS)
         else:
-            pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=layer, driver="GPKG")
+            pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=layer, driver="GPKG",
+                                    dataset_options=GPKG_OPTIONS)
 
 
 def write_layers(layers: dict, path: str | os.PathLike, *,

@@ -65,7 +65,7 @@ def summarize(segmentation: Segmentation, chiefs: Chiefs | None, audit: AuditRep
               ) -> dict:
     """The summary numbers: reaches, chiefs and km per level, joint meetings, defects."""
     levels = {}
-    for level in REACH_LEVELS:
+    for level in getattr(segmentation, "levels", REACH_LEVELS):  # the levels the city has
         reaches = segmentation.reaches[level]
         row = {"reaches": len(reaches),
                "boundary_rows": int(reaches["boundary"].sum()),
@@ -113,7 +113,8 @@ def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike
         Office holders (:func:`hzgeo.read_officials`). Without them no chiefs are
         assigned: the directory is not written, the audit measures units, not chiefs.
     rules : Rules, optional
-        Default: the bundled Guigang rules.
+        Default: the bundled Guigang rules for the bundled sample, else the generic
+        national rules (:func:`hzgeo.chiefs.rules.default_rules`).
     overrides, min_length, boundary_tolerance
         As :func:`hzgeo.segment_waters` takes them.
     data_date : str, optional

@@ -169,7 +169,7 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     with stage("checks"):
         boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
             boundaries, waters, min_length, boundary_tolerance, overrides, work_crs)
-        boundaries = _complete_levels(boundaries)
+        boundaries, stand_ins = _complete_levels(boundaries)
     rivers = waters.rivers.reset_index(drop=True)
     if work_crs is None:
         work_crs = work_crs_for(boundaries["village"])
@@ -250,12 +250,15 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
 
     with stage("zones"):
         zones = zone_lakes(waters.lakes, units, villages, work_crs)
+    for level in stand_ins:  # levels the city does not have: no reaches, no zones
+        reaches[level], zones[level] = reaches[level].iloc[:0], zones[level].iloc[:0]
     with stage("tables"):
         result = Segmentation(
             reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
             writer.lengths(runs),
             settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
-                      "work_crs": work_crs.to_string()})
+                      "work_crs": work_crs.to_string()},
+            levels=tuple(level for level in REACH_LEVELS if level not in stand_ins))
     warn_rivers_outside(result.river_lengths)
     return result
 
@@ -352,13 +355,26 @@ def _refuse_overlaps(multi, vi, pi, mids, villages) -> None:
                                   "hzgeo.validate_boundaries lists every coverage defect")
 
 
-def _complete_levels(boundaries: Boundaries) -> Boundaries:
-    if "village" not in boundaries:
-        raise InputError("segmentation needs the village level",
-                         hint="give a village layer (townships and counties can be derived)")
+def _complete_levels(boundaries: Boundaries) -> tuple[Boundaries, list[str]]:
+    """Every reach level, and the levels that stand in for missing ones.
+
+    Levels above the finest given are derived by dissolving on the code prefix. Levels
+    below it (a city with counties and townships but no villages) get stand-ins: a unit
+    per unit of the finest level, same polygon, code + ``000``, so that segmentation,
+    which cuts at the finest polygons, runs unchanged; their reaches and zones are emptied
+    in the result (the level does not exist: no reaches, no chiefs, no names).
+    """
     from hzgeo.io import _dissolve_up
 
     levels = dict(boundaries.levels)
+    given = [lvl for lvl in REACH_LEVELS if lvl in levels]
+    if not given:
+        raise InputError("segmentation needs a county, township or village level",
+                         hint="give the county, township or village layer")
+    stand_ins = list(REACH_LEVELS[REACH_LEVELS.index(given[-1]) + 1:])
+    for level in stand_ins:
+        above = levels[REACH_LEVELS[REACH_LEVELS.index(level) - 1]]
+        levels[level] = above.assign(code=above["code"] + "000", parent_code=above["code"])
     for child, level in (("village", "township"), ("township", "county")):
         if level not in levels:
             levels[level] = _dissolve_up(levels[child], level)
@@ -367,6 +383,4 @@ def _complete_levels(boundaries: Boundaries) -> Boundaries:
         if "synthetic" not in frame.columns:
             frame = frame.assign(synthetic=False)
         levels[level] = frame
-    return Boundaries(levels, dict(boundaries.origin), boundaries.outline)
-
-
+    return Boundaries(levels, dict(boundaries.origin), boundaries.outline), stand_ins

@@ -61,7 +61,7 @@ def directory_page(xlsx: Path, target: Path, work: Path) -> None:
 
     image = Image.open(work / "page.png")
     w, h = image.size  # the title and the first rows, readable at README width
-    image.crop((int(0.025 * w), int(0.055 * h), int(0.74 * w), int(0.34 * h))).save(
+    image.crop((int(0.02 * w), int(0.07 * h), int(0.98 * w), int(0.36 * h))).save(
         work / "crop.png")
     _small_png(work / "crop.png", target, 1400)
 
@@ -82,7 +82,7 @@ def main() -> None:
         screenshot(html, work / "map.png")
         _small_png(work / "map.png", IMAGES / "map_city.png", 1400)
         xlsx = work / "directory.xlsx"
-        hzgeo.write_directory(_CHIEFS, xlsx)
+        hzgeo.write_directory(_CHIEFS, xlsx, boundaries=boundaries, waters=waters)
         directory_page(xlsx, IMAGES / "directory_county.png", work)
     for path in sorted(IMAGES.glob("*.png")):
         print(f"{path.relative_to(ROOT)}: {path.stat().st_size / 1024:.0f} kB")

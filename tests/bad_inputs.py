@@ -188,6 +188,19 @@ def wrong_format(folder):
     return inputs(folder, f"village={folder / 'cun.csv'}")
 
 
+def gbk_table(folder):
+    """The same table saved by Excel on a Chinese Windows: GBK-encoded (was a raw
+    UnicodeDecodeError)."""
+    pd.DataFrame({"代码": V, "名称": ["一村", "二村", "三村", "四村"]}).to_csv(
+        folder / "cun_gbk.csv", index=False, encoding="gbk")
+    return inputs(folder, f"village={folder / 'cun_gbk.csv'}")
+
+
+def gbk_table_as_rivers(folder):
+    pd.DataFrame({"河流名称": ["甲河"]}).to_csv(folder / "he.csv", index=False, encoding="gbk")
+    return inputs(folder, None, folder / "he.csv")
+
+
 def spreadsheet_as_rivers(folder):
     (folder / "rivers.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     return inputs(folder, None, folder / "rivers.xlsx")
@@ -493,6 +506,10 @@ CASES: list[Case] = [
          everywhere(error("broken.gpkg", "cannot be read", "not recognized", "GeoPackage"))),
     Case("table without geometry", wrong_format,
          everywhere(error("cun.csv", "has no geometry", "a CSV has none"))),
+    Case("GBK table without geometry", gbk_table,
+         everywhere(error("cun_gbk.csv", "has no geometry", "a CSV has none"))),
+    Case("GBK table as rivers", gbk_table_as_rivers,
+         everywhere(error("he.csv", "has no geometry", "a CSV has none"))),
     Case("spreadsheet as rivers", spreadsheet_as_rivers,
          everywhere(error("rivers.xlsx", "cannot be read"))),
     Case("missing layer", missing_layer,

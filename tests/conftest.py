@@ -19,10 +19,12 @@ from hzgeo.io import Boundaries
 
 #: Test modules slow as a whole: wheel build, real processes stopped by signals, property
 #: tests, notebooks, the browser, the bad-input corpus run through every command, whole
-#: ``run`` pipelines, the data script, mypy, distributed segmentation (worker clusters).
+#: ``run`` pipelines, the data script, mypy, distributed segmentation (worker clusters), the
+#: bundled directory as printed.
 SLOW_MODULES = {"test_wheel.py", "test_signals.py", "test_properties.py", "test_notebooks.py",
                 "test_browser.py", "test_bad_inputs.py", "test_pipeline.py", "test_data.py",
-                "test_typing.py", "test_guigang.py", "test_distributed.py"}
+                "test_typing.py", "test_guigang.py", "test_distributed.py",
+                "test_directory_print.py"}
 #: Fixtures that run commands or the whole job on the bundled data (besides ``guigang...``).
 SLOW_FIXTURES = {"bundled", "run_dir", "rosters", "run_maps"}
 #: Single slow tests (measured: several seconds each): commands run on the bundled data,
@@ -41,6 +43,7 @@ SLOW_TESTS = {
     "test_directory.py::test_roster_vacancy_and_changes",
     "test_directory.py::test_one_village_chief_changed",
     "test_directory.py::test_reaches_that_appear_or_disappear_and_total_chiefs",
+    "test_directory_rivers.py::test_banks_of_the_bundled_yujiang",
     "test_maps.py::test_write_maps_writes_the_set_or_nothing",
     "test_maps.py::test_cli_map",
     "test_maps.py::test_sheet_shows_itself_in_a_notebook",

@@ -128,3 +128,45 @@ def test_workers_must_be_a_positive_whole_number(workers):
     with pytest.raises(InputError, match="workers must be a positive whole number"):
         with local_client(workers):
             pass
+
+
+def test_segment_command_on_a_scheduler_writes_what_it_writes_alone(client, tmp_path):
+    """``hzgeo segment --scheduler ADDRESS``: the same GeoPackage, layer by layer, as the
+    command without it (the bundled sample: 界河 on county borders, rivers across them)."""
+    import geopandas as gpd
+
+    from hzgeo.cli import main
+    from hzgeo.output import read_layer_names
+
+    alone, spread = tmp_path / "alone.gpkg", tmp_path / "spread.gpkg"
+    assert main(["segment", "--out", str(alone), "-q"]) == 0
+    assert main(["segment", "--scheduler", client.scheduler.address, "--out", str(spread),
+                 "-q"]) == 0
+    names = read_layer_names(alone)
+    assert read_layer_names(spread) == names and "reaches_village" in names
+    for name in names:
+        a, b = gpd.read_file(alone, layer=name), gpd.read_file(spread, layer=name)
+        assert list(a.columns) == list(b.columns) and len(a) == len(b), name
+        if "geometry" in a:
+            assert np.abs(shapely.get_coordinates(a.geometry.values)
+                          - shapely.get_coordinates(b.geometry.values)).max(initial=0) <= 1e-9
+        plain = [c for c in a.columns if c != "geometry"]
+        assert a[plain].equals(b[plain]), name
+
+
+def test_segment_command_refuses_no_workers(capsys):
+    from hzgeo.cli import main
+
+    assert main(["segment", "--workers", "0", "--out", "x.gpkg"]) == 2
+    assert "--workers" in capsys.readouterr().err
+
+
+def test_segment_command_names_an_unreachable_scheduler(tmp_path, capsys, monkeypatch):
+    from hzgeo import distributed
+    from hzgeo.cli import main
+
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", "1s")
+    out = tmp_path / "r.gpkg"
+    assert main(["segment", "--scheduler", "tcp://127.0.0.1:9", "--out", str(out), "-q"]) == 2
+    assert "cannot reach the dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+    assert not out.exists()

@@ -132,9 +132,9 @@ def test_every_problem_is_reported_at_once(tmp_path, boundaries):
 
 
 def test_gcj02_input_is_moved_to_wgs84(tmp_path):
-    with pytest.warns(hzgeo.HzgeoWarning, match="named by their codes"):
-        counties = read_boundaries({"village": DATA / "guigang_counties_cnmaps_gcj02.geojson"},
-                                   columns={"code": "adcode"}, gcj02=True)["village"]
+    with pytest.warns(hzgeo.HzgeoWarning, match="no township or village level"):
+        counties = read_boundaries({"county": DATA / "guigang_counties_cnmaps_gcj02.geojson"},
+                                   columns={"code": "adcode"}, gcj02=True)["county"]
     want = gpd.read_file(DATA / "guigang_counties_cnmaps_wgs84.geojson")
     assert_geometries_equal(counties.geometry.values, want.geometry.values,
                                             tolerance=1e-6)  # degrees: the files' rounding
@@ -196,7 +196,8 @@ def test_waters_rules(tmp_path):
     rivers = gpd.GeoDataFrame({"河流名称": ["甲河", "乙河"]},
                               geometry=[line((0, 0), (10, 0)), line((0, 5), (10, 5))], crs=CRS)
     rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
-    with pytest.warns(hzgeo.HzgeoWarning, match="no flows_into column.*--columns flows_into="):
+    with pytest.warns(hzgeo.HzgeoWarning, match="no flows_into column.*--columns flows_into="), \
+            pytest.warns(hzgeo.HzgeoWarning, match="no main-river flag.*--columns main="):
         waters = read_waters(tmp_path / "r.gpkg")
     assert waters.rivers["name"].tolist() == ["甲河", "乙河"]
     assert waters.rivers["river_code"].tolist() == ["甲河", "乙河"]
@@ -250,7 +251,7 @@ def test_gbk_shapefile_without_cpg_reads_as_chinese(tmp_path):
     villages = villages.assign(乡镇名称=["甲镇", "甲镇", "乙镇", "乙镇"], 县区名称="港北区")
     villages = villages[["XZQDM", "村名", "乡镇名称", "县区名称", "geometry"]]
     villages.to_file(tmp_path / "cun.shp", encoding="GBK")
-    rivers = gpd.GeoDataFrame({"河流名称": ["郁江"], "精度": [50.0]},
+    rivers = gpd.GeoDataFrame({"河流名称": ["郁江"], "精度": [50.0], "SFGL": ["是"]},
                               geometry=[line((0, 500), (4000, 500))], crs=CRS)
     rivers.to_file(tmp_path / "he.shp", encoding="GBK")
     for stem in ("cun", "he"):
@@ -266,6 +267,7 @@ def test_gbk_shapefile_without_cpg_reads_as_chinese(tmp_path):
         waters = read_waters(tmp_path / "he.shp")
     assert waters.rivers["name"].tolist() == ["郁江"]
     assert waters.rivers["accuracy_m"].tolist() == [50.0]  # 精度, its GBK name decoded
+    assert waters.rivers["main"].tolist() == [True]  # SFGL 是, its value decoded
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         said = read_boundaries({"village": tmp_path / "cun.shp"}, encoding="GBK",
@@ -394,13 +396,14 @@ def test_river_keys_apply_to_rivers_only(tmp_path):
 
 def test_numeric_codes_and_flows_into_match(tmp_path):
     rivers = gpd.GeoDataFrame({"HLDM": [101, 102], "name": ["甲河", "乙河"],
-                               "汇入": [np.nan, 101.0], "精度": [5, 5]},
+                               "汇入": [np.nan, 101.0], "精度": [5, 5], "SFGL": [1, 0]},
                               geometry=[line((0, 500), (4000, 500)),
                                         line((500, 900), (500, 500))], crs=CRS)
     rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
     waters = read_waters(tmp_path / "r.gpkg", columns={"river_code": "HLDM"})
     assert waters.rivers[["river_code", "flows_into"]].values.tolist() == [
         ["101", ""], ["102", "101"]]
+    assert waters.rivers["main"].tolist() == [True, False]  # SFGL 1/0
     assert find_defects(None, waters).empty
 
 
@@ -426,7 +429,8 @@ def test_degraded_results_are_announced(tmp_path):
     text = " | ".join(str(w.message) for w in said)
     assert "named by their codes" in text and "--columns name=COLUMN" in text
     assert "--columns township_name=COLUMN and --columns county_name=COLUMN" in text
-    coarse = gpd.GeoDataFrame({"name": ["甲河", "乙河"], "accuracy_m": [np.nan, 50]},
+    coarse = gpd.GeoDataFrame({"name": ["甲河", "乙河"], "accuracy_m": [np.nan, 50],
+                               "是否干流": ["是", "否"]},
                               geometry=[line((0, 500), (2000, 500), (4000, 500)),
                                         line((0, 600), (4000, 600))], crs=CRS)
     coarse.to_file(tmp_path / "r.gpkg", layer="rivers")

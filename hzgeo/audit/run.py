@@ -49,7 +49,8 @@ def audit(boundaries: Boundaries | None, waters: Waters | None, *, chiefs: Chief
     officials : DataFrame, optional
         Office holders (:func:`hzgeo.read_officials`); not used when ``chiefs`` is given.
     rules : optional
-        The rules (:func:`hzgeo.read_rules`); default the bundled Guigang rules.
+        The rules (:func:`hzgeo.read_rules`); default the bundled Guigang rules for the
+        bundled sample, else the generic national rules.
     min_area_m2 : float, default 1.0
         Area defects (gaps, overlaps, units outside their parent, lake area) smaller than
         this are not reported.

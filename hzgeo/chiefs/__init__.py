@@ -20,6 +20,7 @@ from __future__ import annotations
 from hzgeo.chiefs.assign import CHIEF_COLUMNS, Chiefs, assign_chiefs
 from hzgeo.chiefs.officials import read_officials
 from hzgeo.chiefs.rules import ROLES, Rules, read_rules
+from hzgeo.chiefs.template import init_rules
 
-__all__ = ["CHIEF_COLUMNS", "ROLES", "Chiefs", "Rules", "assign_chiefs", "read_officials",
-           "read_rules"]
+__all__ = ["CHIEF_COLUMNS", "ROLES", "Chiefs", "Rules", "assign_chiefs", "init_rules",
+           "read_officials", "read_rules"]

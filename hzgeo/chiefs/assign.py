@@ -11,7 +11,7 @@ import pandas as pd
 from hzgeo._columns import complete_river_columns
 from hzgeo.chiefs.meetings import joint_meetings
 from hzgeo.chiefs.officials import clean_officials
-from hzgeo.chiefs.rules import ROLES, Rules, read_rules
+from hzgeo.chiefs.rules import ROLES, Rules, default_rules
 from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.hierarchy import Hierarchy
 from hzgeo.model import (
@@ -297,7 +297,8 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
         From :func:`read_officials` (a frame with ``admin_code``, ``post``, ``name`` and
         optionally ``phone``, ``waters`` is accepted too).
     rules : Rules, optional
-        From :func:`read_rules`; default the bundled Guigang rules.
+        From :func:`read_rules`; default :func:`~hzgeo.chiefs.rules.default_rules`: the
+        bundled Guigang rules for the bundled sample, else the generic national rules.
 
     Returns
     -------
@@ -316,8 +317,8 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
         When posts are vacant (listed in ``Chiefs.vacancies``): a vacancy is a defect for
         the audit, not an error.
     """
-    if rules is None:
-        rules = read_rules()
+    if rules is None:  # Guigang's for the bundled sample, else the generic national rules
+        rules = default_rules(boundaries)
     if not isinstance(officials, pd.DataFrame):
         raise TypeError(f"'officials' should be a DataFrame, got {type(officials)}")
     officials = clean_officials(officials.copy(), officials.attrs.get("source"), {})
@@ -328,13 +329,14 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
     _check_inputs(officials, units, rules, waters, book)
 
     exempt_townships = set(rules["other_waters"].get("village_exempt_townships", []))
-    villages = boundaries["village"]
-    exempt = set(villages.loc[villages["parent_code"].isin(exempt_townships), "code"])
+    villages = boundaries["village"] if "village" in boundaries else None  # (levels given)
+    exempt = set() if villages is None else set(
+        villages.loc[villages["parent_code"].isin(exempt_townships), "code"])
     river_keys = _river_keys(waters.rivers)
     main_by_code = dict(zip(waters.rivers["river_code"], waters.rivers["main"], strict=True))
     vacant_log: dict[tuple[str, str, str | None], list[str]] = {}
     reaches, zones = {}, {}
-    for level in REACH_LEVELS:
+    for level in REACH_LEVELS:  # (a level the city has not: empty frames)
         frame = _with_chiefs(result.reaches[level], level, book, rules,
                              ("river_code", lambda r: river_keys.get(r, [r])),
                              lambda r: bool(main_by_code.get(r, False)), vacant_log,

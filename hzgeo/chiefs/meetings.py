@@ -79,6 +79,7 @@ def joint_meetings(reaches: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, waters: W
         if len(members) < 2:
             continue
         commander = str(commanders.get(water, "") or "")
+        commander = next((c for c in members if names.get(c) == commander), commander)  # a name
         if entry["kind"] in commander_kinds and commander in members:
             rows.append(row(water, entry, "平方公里", 1e6, commander, "commander",
                             f"防汛抗旱指挥长在{names.get(commander, commander)}"))

@@ -24,6 +24,9 @@ OFFICIALS_ALIASES: dict[str, tuple[str, ...]] = {
     "waters": ("waters", "负责河湖", "负责河流", "负责水域", "河湖"),
 }
 REQUIRED_OFFICIALS = ("admin_code", "post", "name")
+#: The ``--columns`` key of each column (hzgeo.columns.OFFICIAL_KEYS, reversed).
+_KEY_OF = {"admin_code": "official_code", "post": "official_post", "name": "official_name",
+           "phone": "official_phone", "waters": "official_waters"}
 #: Separators between the water codes of the ``waters`` column.
 _SPLIT = re.compile(r"[;；,，、\s]+")
 #: A code that went through a float: 450802.0
@@ -118,8 +121,11 @@ def read_officials(path, *, encoding: str | None = None,
         Text encoding of a CSV. By default UTF-8 is tried, then GB18030 (a superset of
         GBK), with a warning saying so.
     columns : dict, optional
-        hzgeo column -> your header, e.g. ``{"admin_code": "单位编码"}``. Headers
-        ``行政区划代码``, ``职务``, ``姓名``, ``电话``, ``负责河湖`` are recognised without it.
+        hzgeo column -> your header, e.g. ``{"admin_code": "单位编码"}``, or by the
+        ``--columns`` keys (``official_code``, ``official_post``, ``official_name``,
+        ``official_phone``, ``official_waters``; :func:`hzgeo.columns.official_columns`
+        picks them from a mapping of every input). Headers ``行政区划代码``, ``职务``,
+        ``姓名``, ``电话``, ``负责河湖`` are recognised without it.
 
     Returns
     -------
@@ -147,9 +153,20 @@ def read_officials(path, *, encoding: str | None = None,
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=path, hint="check the path")
+    columns = _official_mapping(columns)
     frame = _read_table(path, encoding)
     frame.columns = [_cell(c) for c in frame.columns]
-    return clean_officials(frame, str(path), columns or {})
+    return clean_officials(frame, str(path), columns)
+
+
+def _official_mapping(columns) -> dict[str, str]:
+    """``columns`` by the table's own names (``official_name`` -> ``name`` ...)."""
+    from hzgeo._checks import check_keys
+    from hzgeo.columns import OFFICIAL_KEYS, official_columns
+
+    given = check_keys(columns, [*OFFICIALS_ALIASES, *OFFICIAL_KEYS], "column key",
+                       "--columns", "columns")
+    return {k: v for k, v in given.items() if k in OFFICIALS_ALIASES} | official_columns(given)
 
 
 def clean_officials(frame: pd.DataFrame, where: str | None,
@@ -161,6 +178,12 @@ def clean_officials(frame: pd.DataFrame, where: str | None,
         found = next((c for c in wanted if c in frame.columns and c not in rename), None)
         if found is not None:
             rename[found] = ours
+        elif ours in columns:
+            have = [str(c) for c in frame.columns]
+            raise InputError(f"column {columns[ours]!r} (given for {_KEY_OF[ours]!r}) not "
+                             f"found; the header is {have}", file=where,
+                             hint=f"map an existing header with --columns "
+                                  f"{_KEY_OF[ours]}=HEADER")
         elif ours in REQUIRED_OFFICIALS:
             missing.append(ours)
     if missing:
@@ -168,7 +191,8 @@ def clean_officials(frame: pd.DataFrame, where: str | None,
         names = {k: "/".join(OFFICIALS_ALIASES[k][:3]) for k in missing}
         raise InputError(f"missing column(s) {missing}; the header is {have}", file=where,
                          hint="name the columns " + ", ".join(names.values())
-                         + " (or map them with columns={'admin_code': 'YOUR_HEADER', ...})")
+                         + " (or map them: " + " ".join(
+                             f"--columns {_KEY_OF[k]}=HEADER" for k in missing) + ")")
     frame = frame.rename(columns=rename)
     if "row" not in frame.columns:
         frame["row"] = range(2, len(frame) + 2)  # the header is row 1

@@ -1,18 +1,25 @@
-"""Rules: which post chairs what, per level and unit type (TOML; Guigang's bundled)."""
+"""Rules: which post chairs what, per level and unit type (TOML).
+
+Two rule sets are bundled: ``guigang.toml``, the rules of the bundled Guigang sample (with
+its fictional phone numbers), and ``national.toml``, the generic rules every other city's
+data gets when no rules file is given: post titles by unit type, offices named after the
+city in the data, nothing of any one city.
+"""
 
 from __future__ import annotations
 
 import copy
 import difflib
 import tomllib
+import warnings
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from hzgeo.errors import InputError
+from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.settings import LEVELS
 
-__all__ = ["ROLES", "Rules", "read_rules"]
+__all__ = ["ROLES", "Rules", "city_name", "default_rules", "read_rules"]
 
 #: Roles that the rules speak of.
 ROLES = ("party_head", "government_head", "deputy")
@@ -85,8 +92,68 @@ class Rules:
         return self.data["roles"].get(level, {}).get(kind, {}).get(role)
 
 
-def _bundled_rules_text() -> str:
-    return resources.files("hzgeo").joinpath("rules", "guigang.toml").read_text("utf-8")
+def _bundled_rules_text(name: str = "guigang") -> str:
+    return resources.files("hzgeo").joinpath("rules", f"{name}.toml").read_text("utf-8")
+
+
+def city_name(boundaries) -> str:
+    """The city's name in ``boundaries``: its city unit's name ('' if there is no one city
+    unit with a name, e.g. a city level derived from codes and named by its code).
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> city_name(hzgeo.datasets.guigang()[0])
+    '贵港市'
+    """
+    if boundaries is None or "city" not in boundaries:
+        return ""
+    city = boundaries["city"]
+    if len(city) != 1:
+        return ""
+    name, code = str(city["name"].iloc[0]).strip(), str(city["code"].iloc[0]).strip()
+    return "" if name in ("", code) or name.isdigit() else name
+
+
+def _fill_city(data: dict, city: str) -> dict:
+    """``{city}`` in every text replaced by the city's name (or 本市 without one)."""
+    def fill(value):
+        if isinstance(value, str):
+            return value.replace("{city}", city or "本市")
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return value
+
+    out = fill(data)
+    out["city"] = data.get("city", "").replace("{city}", city)
+    return out
+
+
+def default_rules(boundaries=None) -> Rules:
+    """The rules that apply when none are given.
+
+    The bundled Guigang rules for the bundled sample (or when ``boundaries`` is None); for
+    any other data the generic national rules (``hzgeo/rules/national.toml``), the city's
+    name and its offices (玉林市河长制办公室 in 玉林市水利局) filled from the data's city
+    layer. Silent: :func:`read_rules` with ``boundaries`` says which were used.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> default_rules(hzgeo.datasets.guigang()[0]).source
+    'hzgeo/rules/guigang.toml (bundled)'
+    """
+    from hzgeo.io import is_bundled_sample
+
+    if boundaries is None or is_bundled_sample(boundaries):
+        bundled = tomllib.loads(_bundled_rules_text())
+        _check_rules(bundled, _SCHEMA, "hzgeo/rules/guigang.toml")
+        return Rules(bundled, "hzgeo/rules/guigang.toml (bundled)")
+    data = _fill_city(tomllib.loads(_bundled_rules_text("national")), city_name(boundaries))
+    _check_rules(data, _SCHEMA, "hzgeo/rules/national.toml")
+    return Rules(data, "hzgeo/rules/national.toml (bundled, generic national rules)")
 
 
 def _check_rules(data: dict, schema: dict, where: str, prefix: str = "") -> None:
@@ -174,11 +241,17 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def read_rules(path=None) -> Rules:
-    """Read a rule set (TOML); ``None`` gives the bundled Guigang rules.
+def read_rules(path=None, *, boundaries=None) -> Rules:
+    """Read a rule set (TOML); ``None`` gives the rules that apply by default.
 
-    A file may hold only the keys it changes: its tables are laid over the bundled
-    rules (a ``roles.<level>`` table replaces that level's unit types as a whole).
+    Without ``path``: the bundled Guigang rules for the bundled sample (and when
+    ``boundaries`` is not given), the generic national rules for any other city's
+    ``boundaries``, filled with its city's name (see :func:`default_rules`), with a note
+    (:class:`~hzgeo.HzgeoWarning`) saying so.
+
+    A file may hold only the keys it changes: its tables are laid over the generic national
+    rules (a ``roles.<level>`` table replaces that level's unit types as a whole), and
+    ``{city}`` in them is the file's ``city``, else the city's name in ``boundaries``.
 
     Raises
     ------
@@ -195,10 +268,21 @@ def read_rules(path=None) -> Rules:
     >>> kind, rules.title("county", kind, "government_head")
     ('市', '市长')
     """
-    bundled = tomllib.loads(_bundled_rules_text())
     if path is None:
-        _check_rules(bundled, _SCHEMA, "hzgeo/rules/guigang.toml")
-        return Rules(bundled, "hzgeo/rules/guigang.toml (bundled)")
+        rules = default_rules(boundaries)
+        if boundaries is not None and rules.source.startswith("hzgeo/rules/national"):
+            city = rules["city"]
+            offices = (f"offices {rules['offices']['name'].format(name=city)} in "
+                       f"{rules['offices']['city_seat']}" if city else
+                       "offices named after each unit (the city layer has no name: give it "
+                       "with city = \"…\" in a rules file)")
+            warnings.warn(
+                "no rules file given (--rules): the generic national rules apply "
+                f"(hzgeo/rules/national.toml: post titles by unit type; {offices}; no "
+                "supervision phone); the Guigang rules apply only to the bundled sample. To "
+                f"write {city or 'the city'}'s own rules, start from `hzgeo init-rules "
+                "--boundaries ... --out rules.toml`", HzgeoWarning, stacklevel=2)
+        return rules
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=path, hint="check the path")
@@ -206,7 +290,10 @@ def read_rules(path=None) -> Rules:
         data = tomllib.loads(path.read_text("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise InputError(f"not a valid TOML file ({err})", file=path,
-                         hint="compare with hzgeo/rules/guigang.toml; Chinese keys need "
+                         hint="compare with hzgeo/rules/national.toml; Chinese keys need "
                               'quotes: [roles.county."区"]') from None
     _check_rules(data, _SCHEMA, str(path))
-    return Rules(_merge(bundled, data), str(path))
+    national = tomllib.loads(_bundled_rules_text("national"))
+    merged = _merge(national, data)
+    city = str(data.get("city", "")).strip() or city_name(boundaries)
+    return Rules(_fill_city(merged, city), str(path))

@@ -27,6 +27,7 @@ OPTION_NAMES = {
     "spacing_km": "--spacing-km", "hide_phones": "--no-phones", "tiles": "--tiles",
     "tiles_key": "--tianditu-key", "min_area_m2": "--min-area", "min_width_m": "--min-width",
     "overloaded_limit": "--max-reaches-per-chief", "river": "--river", "paper": "--paper",
+    "workers": "--workers", "client": "--scheduler",
 }
 
 _NAMED = re.compile(r"`(\w+)(?:=([^`]*))?`")
@@ -98,7 +99,9 @@ def input_options(func: Callable) -> Callable:
                           "Guigang sample is used."),
         click.option("--columns", multiple=True, metavar="OURS=YOURS",
                      help="Map a column, e.g. code=XZQDM, name=XZQMC (units), river_code=HLDM, "
-                          "river_name=HLMC, flows_into=HRHL, accuracy_m=JD (rivers) (repeat)."),
+                          "river_name=HLMC, flows_into=HRHL, main=SFGL (rivers), "
+                          "lake_kind=HKLX, commander_county=ZHXQ (lakes), official_name=河长 "
+                          "(office holders) (repeat; every key: README 'Your own city')."),
         click.option("--layers", multiple=True, metavar="LEVEL=LAYER",
                      help="Layer of a level in a GeoPackage, e.g. village=村级 (repeat)."),
         click.option("--crs", default=None, metavar="CRS",

@@ -38,7 +38,8 @@ def _inputs_of(given: dict) -> list[Path]:
 
 def _segment(inputs, given: dict):
     return inputs.segment(min_length=given["min_length"],
-                          boundary_tolerance=given["boundary_tolerance"])
+                          boundary_tolerance=given["boundary_tolerance"],
+                          workers=given.get("workers"), client=given.get("scheduler"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,6 +59,13 @@ def cli() -> None:
               help="GeoPackage to write (layers reaches_*, zones_*, slivers, gaps, overrides, "
                    "river_lengths; repairs with --fix).")
 @segment_options
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Cut the rivers county by county on a local dask cluster of N worker "
+                   "processes (pip install \"hzgeo[distributed]\"); the result is the same "
+                   "as without.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Cut county by county on the running dask scheduler at ADDRESS "
+                   "(tcp://HOST:8786) and its workers instead.")
 @county_option
 @common_options
 def segment(out, quiet, debug, **given) -> int:
@@ -66,6 +74,7 @@ def segment(out, quiet, debug, **given) -> int:
     \b
     Examples:
       hzgeo segment --out reaches.gpkg
+      hzgeo segment --workers 2 --out reaches.gpkg
       hzgeo segment --boundaries village=cun.shp --columns code=XZQDM \\
                     --waters rivers.shp --crs EPSG:4546 --out reaches.gpkg
     """
@@ -78,7 +87,7 @@ def segment(out, quiet, debug, **given) -> int:
         with stage("write"):
             write_layers(result.layers() | ({} if inputs.repairs is None
                                             else {"repairs": inputs.repairs}), out)
-    for level in REACH_LEVELS:
+    for level in result.levels:  # the levels the city has
         frame = result.reaches[level]
         echo(f"{level:>9}: {len(frame):5d} reaches, {int(frame['boundary'].sum()):4d} on a "
              f"shared border, {len(result.zones[level]):3d} lake zones")
@@ -439,4 +448,38 @@ def boards(out, spacing_km, data_date, quiet, debug, **given) -> int:
          "village reaches too short for a board of their own (hzgeo run lists them: "
          "field.xlsx, 短河段)")
     echo(f"wrote {out}")
+    return EXIT_OK
+
+
+@cli.command(name="init-rules")
+@click.option("--boundaries", "boundaries", multiple=True, required=True,
+              metavar="PATH|LEVEL=PATH", help="The city's boundaries, as for the other commands.")
+@click.option("--columns", multiple=True, metavar="OURS=YOURS",
+              help="Map a boundary column, e.g. code=XZQDM, name=XZQMC (repeat).")
+@click.option("--layers", multiple=True, metavar="LEVEL=LAYER",
+              help="Layer of a level in a GeoPackage (repeat).")
+@click.option("--city", default=None, help="The city's name. Default: its city unit's name.")
+@click.option("--supervision-phone", default="", help="The offices' supervision phone.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="The rules file to write (.toml).")
+@common_options
+def init_rules(boundaries, columns, layers, city, supervision_phone, out, quiet, debug) -> int:
+    """Start the city's own rules file (TOML, commented) from its boundaries.
+
+    \b
+    Example:
+      hzgeo init-rules --boundaries bnd.gpkg --out rules.toml
+    """
+    from hzgeo.chiefs.template import init_rules as start_rules
+    from hzgeo.chiefs.template import write_rules
+    from hzgeo.inputs import _pairs
+
+    out = check_output_path(out, suffixes=(".toml",))
+    source = _pairs(boundaries, "boundaries") if all("=" in b for b in boundaries) \
+        else boundaries[0]
+    with noting(quiet) as echo:
+        text = start_rules(source, city=city, supervision_phone=supervision_phone,
+                           levels=_pairs(layers, "layers"), columns=_pairs(columns, "columns"))
+        write_rules(text, out)
+    echo(f"wrote {out}: edit it, then pass it with --rules")
     return EXIT_OK

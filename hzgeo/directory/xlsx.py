@@ -98,11 +98,11 @@ def print_font_size(widths, *, paper: int, landscape: bool, margins_in: float,
 
 
 def _page(widths) -> tuple[int, bool]:
-    """The smallest page (A4 portrait, A4 landscape, A3 landscape) the table fits unshrunk,
-    else A3 landscape."""
-    for paper, landscape in ((9, False), (9, True), (8, True)):
+    """A4 portrait where the table fits unshrunk, A4 landscape where it prints at 9 pt or
+    more, else A3 landscape."""
+    for paper, landscape, least in ((9, False, BODY_PT), (9, True, 9.0)):
         if print_font_size(widths, paper=paper, landscape=landscape,
-                           margins_in=_SIDE_MARGIN_IN, fit_to_width=True) >= BODY_PT:
+                           margins_in=_SIDE_MARGIN_IN, fit_to_width=True) >= least:
             return paper, landscape
     return 8, True
 
@@ -187,7 +187,7 @@ def write_xlsx(tables: dict, path: Path, *, title: str, data_date: str, sources:
             # headers wrap onto two lines; long 起止 and names wrap at _WRAP_AT
             longest = max([0, *map(_display_width, shown)])
             head = _display_width(header)
-            widths.append(min(max(head if head <= 12 else -(-head // 2) + 2,
+            widths.append(min(max(head if head <= 12 else -(-head // 2) + 4,
                                   min(longest, _WRAP_AT if header in _WRAPPED else longest),
                                   4) + 2, 62))
         # the title fits its merged cells on one line
@@ -199,12 +199,13 @@ def write_xlsx(tables: dict, path: Path, *, title: str, data_date: str, sources:
         n = len(frame)
         for record in zip(*columns, strict=True):
             ws.append(record)
-        wrap = Alignment(wrap_text=True, vertical="top")
+        wrap = Alignment(wrap_text=True, vertical="center")
+        middle = Alignment(vertical="center")
         lines = np.ones(n, dtype=int)
         for j, header in enumerate(headers, start=1):
+            for (cell,) in ws.iter_rows(min_row=3, max_row=n + 2, min_col=j, max_col=j):
+                cell.alignment = wrap if header in _WRAPPED else middle
             if header in _WRAPPED:
-                for (cell,) in ws.iter_rows(min_row=3, max_row=n + 2, min_col=j, max_col=j):
-                    cell.alignment = wrap
                 need_lines = [-(-_display_width(v) // max(widths[j - 1] - 1, 1)) if v else 1
                               for v in columns[j - 1]]
                 lines = np.maximum(lines, need_lines) if n else lines

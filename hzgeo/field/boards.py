@@ -239,7 +239,8 @@ def notice_boards(chiefs: Chiefs, boundaries: Boundaries, waters: Waters,
     if min_reach_m is None or min_reach_m < 0:
         raise ValueError(f"`min_reach_m` was {min_reach_m!r} but is expected to be >= 0")
     crs = work_crs_for(boundaries["village"] if "village" in boundaries
-                       else chiefs.reaches["village"])
+                       else boundaries[next(lvl for lvl in ("township", "county", "city")
+                                            if lvl in boundaries)])
     seat_of = _seat_points(seats, crs)
     ctx = _Context(chiefs, boundaries, waters, rules, settings, date)
     rows, points = [], []

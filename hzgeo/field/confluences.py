@@ -59,7 +59,9 @@ def confluences(result: Segmentation | Chiefs, waters: Waters, boundaries: Bound
     names = dict(zip(rivers["river_code"], rivers["name"], strict=True))
     main = dict(zip(rivers["river_code"], rivers["main"].astype(bool), strict=True))
     synthetic = dict(zip(rivers["river_code"], rivers["synthetic"].astype(bool), strict=True))
-    village_reaches = result.reaches["village"].to_crs(crs)
+    finest = next((lvl for lvl in ("village", "township") if len(result.reaches[lvl])),
+                  "county")  # a city without villages: its township (or county) reaches
+    village_reaches = result.reaches[finest].to_crs(crs)  # (every level: one chainage)
     villages = boundaries["village"].to_crs(crs) if "village" in boundaries else None
     unit_names = names_of(boundaries)
     units = Hierarchy.from_boundaries(boundaries)

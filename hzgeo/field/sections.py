@@ -243,9 +243,9 @@ def cross_sections(result: Segmentation | Chiefs, *, level: str = "county", rive
         raise ValueError(f"`level` was {level!r} but is expected to be in "
                          "('county', 'township')")
     if rules is None:
-        from hzgeo.chiefs.rules import read_rules
+        from hzgeo.chiefs.rules import default_rules
 
-        rules = read_rules()
+        rules = default_rules(boundaries)  # Guigang's for the sample, else national
     crs = work_crs(result)
     reaches = result.reaches[level].to_crs(crs)
     if rivers is not None:
