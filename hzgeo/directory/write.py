@@ -45,8 +45,13 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stamped(frame: pd.DataFrame, version: str, data_date: str) -> pd.DataFrame:
-    """``frame`` plus the columns 生成版本 and 数据日期 (read as data by Excel and pandas)."""
-    return _plain(frame).assign(**{VERSION_COLUMN: f"hzgeo {version}", DATE_COLUMN: data_date})
+    """``frame`` plus the columns 生成版本 and 数据日期 (read as data by Excel and pandas);
+    a table without rows gets one row reading （无） (none), so that it says them too."""
+    frame = _plain(frame)
+    if frame.empty and len(frame.columns):
+        frame = pd.DataFrame({column: ["（无）" if i == 0 else None]
+                              for i, column in enumerate(frame.columns)})
+    return frame.assign(**{VERSION_COLUMN: f"hzgeo {version}", DATE_COLUMN: data_date})
 
 
 def _write_gpkg(tables: dict, path: Path, outputs: AtomicOutputs, about: pd.DataFrame) -> None:
@@ -73,8 +78,8 @@ def write_directory(chiefs: Chiefs, path: str | os.PathLike, *, previous=None,
     Every file says the hzgeo version and the data date: the XLSX in every sheet's
     footnote, page header and footer and in its document properties; each CSV in its
     last two columns, 生成版本 and 数据日期 (the same on every row, so Excel and
-    ``pandas.read_csv`` read the file as it is; a table without rows has the header
-    only); the GPKG in a table 关于.
+    ``pandas.read_csv`` read the file as it is; a table without rows has one row reading
+    （无）); the GPKG in a table 关于.
 
     Parameters
     ----------

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from hzgeo._version import __version__
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
 from hzgeo.maps._content import river_groups
@@ -25,14 +26,21 @@ DPI = 200
 SUFFIXES = (".html", ".png", ".pdf")
 
 
-def _save_sheet(fig, target: Path, dpi: int, pages=()) -> None:
-    """A sheet as PNG (the sheet) or PDF (the sheet, then its annex ``pages``)."""
+def _save_sheet(fig, target: Path, dpi: int, pages=(), data_date: str | None = None) -> None:
+    """A sheet as PNG (the sheet) or PDF (the sheet, then its annex ``pages``).
+
+    The file's own metadata also says the hzgeo version and the data date (a PNG's text
+    chunks, a PDF's document information), for readers that do not look at the picture.
+    """
+    made, dated = f"hzgeo {__version__}", f"数据日期 {data_date}" if data_date else ""
     if target.suffix.lower() != ".pdf":
-        fig.savefig(target, dpi=dpi, format=target.suffix[1:].lower())
+        meta = {"Software": made} | ({"Description": dated} if dated else {})
+        fig.savefig(target, dpi=dpi, format=target.suffix[1:].lower(), metadata=meta)
         return
     from matplotlib.backends.backend_pdf import PdfPages
 
-    with PdfPages(target, metadata={"Creator": "hzgeo"}) as pdf:
+    info = {"Creator": made} | ({"Subject": dated} if dated else {})
+    with PdfPages(target, metadata=info) as pdf:
         for page in (fig, *pages):
             pdf.savefig(page)
 
@@ -96,9 +104,9 @@ def write_map(result: Segmentation | Chiefs, boundaries: Boundaries, path, *,
     pages = _annex(result, boundaries, chiefs, river, paper, data_date, [target])
     if outputs is None:
         with atomic_outputs() as out:
-            _save_sheet(fig, out.path(target), dpi, pages)
+            _save_sheet(fig, out.path(target), dpi, pages, data_date)
     else:
-        _save_sheet(fig, outputs.path(target), dpi, pages)
+        _save_sheet(fig, outputs.path(target), dpi, pages, data_date)
     return target
 
 
@@ -130,7 +138,7 @@ def _sheet_job(kwargs: dict, temps: list[str], dpi: int) -> None:
     pages = _annex(_SHARED["result"], _SHARED["boundaries"], _SHARED["chiefs"],
                    kwargs.get("river"), kwargs.get("paper", "A4"), _SHARED["data_date"], temps)
     for temp in temps:
-        _save_sheet(fig, Path(temp), dpi, pages)
+        _save_sheet(fig, Path(temp), dpi, pages, _SHARED["data_date"])
 
 
 def write_maps(result: Segmentation | Chiefs, boundaries: Boundaries, folder, *,
