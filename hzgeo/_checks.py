@@ -8,11 +8,11 @@ command line prints; :mod:`hzgeo.io` and every public call use them.
 
 Examples
 --------
->>> check_metres(-5, "min_length", "--min-length")
+>>> check_metres(-5, "min_length", "`min_length`")
 Traceback (most recent call last):
 ...
-hzgeo.errors.InputError: min_length (--min-length) must be 0 or more metres, got -5
-  what to do: give --min-length as 0 or more metres
+hzgeo.errors.InputError: min_length (`min_length`) must be 0 or more metres, got -5
+  what to do: give `min_length` as 0 or more metres
 >>> import geopandas, shapely
 >>> frame = geopandas.GeoDataFrame(geometry=[shapely.box(109.2, 22.6, 110.6, 24.0)],
 ...                                crs="EPSG:4546")
@@ -20,7 +20,7 @@ hzgeo.errors.InputError: min_length (--min-length) must be 0 or more metres, got
 >>> print(what)
 its coordinates cannot be in EPSG:4546 (CGCS2000 / 3-degree Gauss-Kruger CM 111E): they
 are degree-sized (x 109.2 to 110.6, y 22.6 to 24), but that CRS is projected, in metres
->>> hint.startswith("the coordinates are longitude/latitude: give --crs EPSG:4490")
+>>> hint.startswith('the coordinates are longitude/latitude: give `crs="EPSG:4490"`')
 True
 """
 
@@ -46,7 +46,7 @@ from hzgeo.model import Boundaries, Waters
 from hzgeo.settings import LEVELS
 
 _FIX_HINT = ("run `hzgeo check --out defects.gpkg` to see every defect on a map; "
-             "`--fix` repairs invalid polygons, overlaps and gaps narrower than 5 m "
+             "`fix=True` repairs invalid polygons, overlaps and gaps narrower than 5 m "
              "(and says what it changed); anything else needs repair in your GIS")
 
 LINE_TYPES = ("LineString", "MultiLineString")
@@ -164,7 +164,7 @@ def check_encoding(encoding: str | None) -> str | None:
     except (LookupError, TypeError):
         close = difflib.get_close_matches(str(encoding).upper(),
                                           [e.upper() for e in _COMMON_ENCODINGS], n=1)
-        raise InputError(f"unknown encoding {encoding!r} (--encoding)",
+        raise InputError(f"unknown encoding {encoding!r} (`encoding`)",
                          hint=(f"did you mean {close[0]}? " if close else "")
                          + "Chinese shapefiles are usually GBK (GB18030) or UTF-8") from None
     return encoding
@@ -177,7 +177,7 @@ def parse_crs(crs) -> CRS | None:
     try:
         return CRS.from_user_input(crs)
     except (ProjCRSError, TypeError, ValueError):
-        raise CRSError(f"--crs {crs!r} is not a CRS that pyproj knows",
+        raise CRSError(f"`crs` {crs!r} is not a CRS that pyproj knows",
                        hint="give an EPSG code: EPSG:4490 for CGCS2000 lon/lat, "
                             "EPSG:4546 for CGCS2000 / 3-degree Gauss-Kruger CM 111E "
                             "(EPSG:4534-4554 for the other central meridians)") from None
@@ -245,7 +245,7 @@ def check_frame(frame, where: str, problems: Problems, *, name: str, key: str,
     ok = True
     if frame.crs is None and len(frame):
         problems.add(where, "the layer has no CRS", crs=True,
-                     hint="set it (GeoDataFrame.set_crs, or --crs on the command line)")
+                     hint="set it (GeoDataFrame.set_crs, or the `crs` argument)")
         ok = False
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -355,16 +355,16 @@ def _gauss_kruger_hint(minx, miny, maxx, maxy, declared: CRS) -> str | None:
     if same_zone and 25 <= zone <= 45 and china_north:
         epsg = 4513 + zone - 25
         return (f"the eastings carry the zone number ({zone} xxx xxx): they are CGCS2000 "
-                f"3-degree Gauss-Kruger zone {zone}: give --crs EPSG:{epsg}")
+                f"3-degree Gauss-Kruger zone {zone}: give `crs=\"EPSG:{epsg}\"`")
     if same_zone and 13 <= zone <= 23 and china_north:
         epsg = 4491 + zone - 13
         return (f"the eastings carry the zone number ({zone} xxx xxx): they are CGCS2000 "
-                f"6-degree Gauss-Kruger zone {zone}: give --crs EPSG:{epsg}")
+                f"6-degree Gauss-Kruger zone {zone}: give `crs=\"EPSG:{epsg}\"`")
     if -500_000 <= minx and maxx <= 1_500_000 and china_north:
         declared_epsg = declared.to_epsg() or 0
         if 4513 <= declared_epsg <= 4533:  # the same zone, without the zone number
             epsg = 4534 + declared_epsg - 4513
-            return (f"the eastings carry no zone number: give --crs EPSG:{epsg} "
+            return (f"the eastings carry no zone number: give `crs=\"EPSG:{epsg}\"` "
                     f"({CRS.from_epsg(epsg).name})")
         return ("the eastings carry no zone number: give the CGCS2000 3-degree Gauss-Kruger "
                 "CRS of your central meridian, EPSG:4534-4554 (EPSG:4546 for CM 111E; "
@@ -376,7 +376,7 @@ def _likely_fix(minx, miny, maxx, maxy, declared: CRS) -> str:
     degrees = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
     if degrees or (-180 <= miny and maxy <= 180 and -90 <= minx and maxx <= 90):
         if degrees and _in_china(minx, miny, maxx, maxy):
-            return ("the coordinates are longitude/latitude: give --crs EPSG:4490 "
+            return ("the coordinates are longitude/latitude: give `crs=\"EPSG:4490\"` "
                     "(CGCS2000; EPSG:4326 for WGS84)")
         if _in_china(miny, minx, maxy, maxx):
             return ("x and y look swapped (x holds latitudes, y longitudes): export the "
@@ -388,7 +388,7 @@ def _likely_fix(minx, miny, maxx, maxy, declared: CRS) -> str:
     if swapped:
         return ("x and y look swapped (x holds northings): export the layer with eastings "
                 "as x, northings as y")
-    return ("check the layer's CRS in your GIS and give the right one with --crs "
+    return ("check the layer's CRS in your GIS and give the right one with `crs` "
             "(EPSG:4490 for CGCS2000 lon/lat, EPSG:4534-4554 for CGCS2000 Gauss-Kruger)")
 
 

@@ -105,7 +105,7 @@ def _recover_text(frame: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
             frame[column] = frame[column].map(fix)
         warnings.warn(f"{where}: the shapefile declares no encoding (no .cpg file); its text "
                       f"was read as {encoding}. If names look wrong, give the encoding "
-                      "(--encoding, e.g. GBK) or add a .cpg file.", HzgeoWarning, stacklevel=4)
+                      "(`encoding`, e.g. GBK) or add a .cpg file.", HzgeoWarning, stacklevel=4)
         return frame
     return frame
 
@@ -161,7 +161,7 @@ def _read_layer(path: Path, layer: str | None, problems: Problems,
                 close = difflib.get_close_matches(layer, available, n=1)
                 problems.add(where, f"no such layer; the file has {available}",
                              hint=(f"did you mean layer {close[0]!r}?" if close else
-                                   "name the layers with --layers level=LAYER"))
+                                   "name the layers with `layers={\"level\": \"LAYER\"}`"))
                 return None
         with warnings.catch_warnings():  # GDAL's notes (M dropped ...): ours are below
             warnings.simplefilter("ignore")
@@ -239,29 +239,29 @@ def _set_crs(frame: gpd.GeoDataFrame, crs: CRS | None, gcj02: bool, where: str,
     if frame.crs is None:
         if crs is None:
             problems.add(where, "the layer has no CRS", crs=True,
-                         hint="declare it with --crs (e.g. --crs EPSG:4490 for lon/lat), "
+                         hint="declare it with `crs` (e.g. `crs=\"EPSG:4490\"` for lon/lat), "
                               "or set it in your GIS")
             return None
         frame = frame.set_crs(crs)
     elif crs is not None and not _same_crs(frame.crs, crs):
-        warnings.warn(f"{where}: the file declares {crs_label(frame.crs)}; --crs "
+        warnings.warn(f"{where}: the file declares {crs_label(frame.crs)}; `crs` "
                       f"{crs_label(crs)} overrides it", HzgeoWarning, stacklevel=4)
         frame = frame.set_crs(crs, allow_override=True)
     if gcj02:
         if not frame.crs.is_geographic:
-            problems.add(where, "--gcj02 declares lon/lat GCJ-02 coordinates, but the "
+            problems.add(where, "`gcj02` declares lon/lat GCJ-02 coordinates, but the "
                                 f"layer's CRS is projected ({crs_label(frame.crs)})", crs=True,
-                         hint="drop --gcj02, or give the lon/lat layer")
+                         hint="drop `gcj02`, or give the lon/lat layer")
             return None
     found = crs_problem(frame)
     if found:
         what, hint = found
         if crs is not None:
-            what += (f" (the CRS given with --crs; the file declares {crs_label(declared)})"
-                     if declared is not None else " (the CRS given with --crs)")
+            what += (f" (the CRS given with `crs`; the file declares {crs_label(declared)})"
+                     if declared is not None else " (the CRS given with `crs`)")
             if declared is not None and crs_problem(
                     frame.set_crs(declared, allow_override=True)) is None:
-                hint = (f"leave out --crs: the file's own {crs_label(declared)} fits its "
+                hint = (f"leave out `crs`: the file's own {crs_label(declared)} fits its "
                         "coordinates")
         problems.add(where, what, hint=hint, crs=True)
         return None

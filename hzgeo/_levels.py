@@ -72,9 +72,9 @@ def _check_level_identity(frames: dict[str, gpd.GeoDataFrame], origin: dict[str,
         if other is not None:
             problems.add(origin[level], f"given as the {level} level, but it holds {why}: it "
                                         f"looks like the {other} layer",
-                         hint=f"give it as the {other} level (--boundaries {other}=FILE, or "
-                              f"--layers {other}=LAYER), and the {level} layer if the city "
-                              "has one")
+                         hint=f"give it as the {other} level (`boundaries={{{other!r}: 'FILE'}}`, "
+                              f"or `layers={{{other!r}: 'LAYER'}}`), and the {level} layer if "
+                              "the city has one")
 
 
 def _carries_names(frames: dict[str, gpd.GeoDataFrame], level: str) -> bool:

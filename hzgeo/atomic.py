@@ -31,7 +31,7 @@ Examples
 ...     check_output_path(folder, suffixes=(".gpkg",))  # a folder where the file goes
 ... except InputError as err:
 ...     print(err.message)
---out is an existing folder; it names the file to write, and hzgeo never replaces a folder
+`out` is an existing folder; it names the file to write, and hzgeo never replaces a folder
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _describe(suffixes: Iterable[str]) -> str:
 
 
 def check_output_path(path: str | os.PathLike, *, suffixes: Iterable[str] = (".gpkg",),
-                      kind: Literal["file", "folder"] = "file", option: str = "--out",
+                      kind: Literal["file", "folder"] = "file", option: str = "`out`",
                       inputs: Iterable[str | os.PathLike] = (), hint: str | None = None) -> Path:
     """Refuse an output path before any work starts; return it as a ``Path``.
 
@@ -80,8 +80,8 @@ def check_output_path(path: str | os.PathLike, *, suffixes: Iterable[str] = (".g
     kind : {"file", "folder"}, default "file"
         A file to write (replaced whole if it exists) or a folder to write files into
         (created if missing; files in it that the command does not write are left alone).
-    option : str, default "--out"
-        The option's name, for the message.
+    option : str, default "`out`"
+        The argument's name in backticks (the command line says ``--out``), for the message.
     inputs : iterable of path, optional
         The command's input files: an output may not be one of them.
     hint : str, optional
@@ -101,7 +101,7 @@ def check_output_path(path: str | os.PathLike, *, suffixes: Iterable[str] = (".g
     >>> check_output_path("reaches.csv", suffixes=(".gpkg",))
     Traceback (most recent call last):
     ...
-    hzgeo.errors.InputError: reaches.csv: --out must end in .gpkg, not '.csv'
+    hzgeo.errors.InputError: reaches.csv: `out` must end in .gpkg, not '.csv'
       what to do: give a file name ending in .gpkg, e.g. reaches.gpkg
     """
     if kind not in ("file", "folder"):
@@ -208,7 +208,7 @@ class AtomicOutputs:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise InputError(f"cannot create the output folder: {err.strerror}",
-                             file=target.parent, hint="choose another --out") from err
+                             file=target.parent, hint="choose another `out`") from err
         self._created += reversed(missing)
         tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.partial{target.suffix}")
         self._pending[target] = tmp

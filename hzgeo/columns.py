@@ -163,8 +163,9 @@ def _rename(frame: gpd.GeoDataFrame, wanted: Mapping[str, str], columns: Mapping
                 close = difflib.get_close_matches(columns[key], have, n=1)
                 problems.add(where, f"column {columns[key]!r} (given for {key!r}) not found; "
                                     f"columns are {have}",
-                             hint=(f"did you mean --columns {key}={close[0]}?" if close else
-                                   f"map an existing column with --columns {key}=COLUMN"))
+                             hint=(f"did you mean `columns={{{key!r}: {close[0]!r}}}`?" if close
+                                   else f"map an existing column with "
+                                        f"`columns={{{key!r}: 'COLUMN'}}`"))
                 continue
             rename[columns[key]] = ours
             continue
@@ -181,8 +182,9 @@ def _rename(frame: gpd.GeoDataFrame, wanted: Mapping[str, str], columns: Mapping
             have = [c for c in frame.columns if c != frame.geometry.name]
             free = [c for c in have if c not in set(rename.values()) | set(ALIASES)]
             close = difflib.get_close_matches(key, free, n=1, cutoff=0.3)
-            hint = (f"the closest column is {close[0]!r}: map it with --columns "
-                    f"{key}={close[0]}" if close else f"map a column with --columns {key}=COLUMN")
+            hint = (f"the closest column is {close[0]!r}: map it with "
+                    f"`columns={{{key!r}: {close[0]!r}}}`" if close
+                    else f"map a column with `columns={{{key!r}: 'COLUMN'}}`")
             problems.add(where, f"missing column {key!r}; columns are {have}", hint=hint)
     return frame
 
@@ -255,7 +257,7 @@ def _lake_notes(lakes: gpd.GeoDataFrame, where: str) -> list[str]:
                      f"from the names: {int(reservoirs.sum())} reservoir(s) (…水库), "
                      f"{int((~reservoirs).sum())} lake(s); a cross-county reservoir's joint "
                      "meeting follows the rules' commander_kinds: map the column with "
-                     "--columns lake_kind=COLUMN (values 湖泊/水库)")
+                     "`columns={\"lake_kind\": \"COLUMN\"}` (values 湖泊/水库)")
     else:
         _, unknown = as_kind(lakes["kind"])
         if unknown.any():
@@ -287,7 +289,7 @@ def _main_notes(rivers: gpd.GeoDataFrame, where: str) -> list[str]:
                 f"({int(rivers['main'].sum())} of {len(rivers)})"]
     return [f"{where}: no main-river flag column (是否干流, SFGL), so no river is a main "
             "river: none gets a city chief (市级河长) and that sheet stays empty; map the "
-            "column with --columns main=COLUMN (values 是/否, Y/N, 1/0)"]
+            "column with `columns={\"main\": \"COLUMN\"}` (values 是/否, Y/N, 1/0)"]
 
 
 def _river_columns(rivers: gpd.GeoDataFrame, where: str, problems: Problems

@@ -86,7 +86,7 @@ def local_client(workers: int = 2, *, scheduler: str | None = None) -> Iterator:
         return
     if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
         raise InputError(f"workers must be a positive whole number, got {workers!r}",
-                         hint="give e.g. workers=2 (--workers 2)")
+                         hint="give e.g. `workers=2`")
     with distributed.LocalCluster(n_workers=int(workers), threads_per_worker=1,
                                   processes=True, dashboard_address=":0",
                                   silence_logs=logging.ERROR) as cluster, \

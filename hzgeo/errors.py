@@ -7,10 +7,10 @@ command line can print it as it is, without a traceback.
 Examples
 --------
 >>> err = InputError("missing column 'code'", file="b.gpkg", layer="village",
-...                  hint="map your column with --columns code=XZQDM")
+...                  hint='map your column with `columns={"code": "XZQDM"}`')
 >>> print(err)
 b.gpkg, layer 'village': missing column 'code'
-  what to do: map your column with --columns code=XZQDM
+  what to do: map your column with `columns={"code": "XZQDM"}`
 """
 
 from __future__ import annotations

@@ -156,15 +156,15 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         source = get_path("boundaries")
     check_type(source, "source", (str, os.PathLike, Mapping),
                "a path, or a mapping of level -> path")
-    columns = check_keys(columns, COLUMN_KEYS, "column key", "--columns", "columns")
-    layers = check_keys(layers, LEVELS, "level", "--layers", "layers")
+    columns = check_keys(columns, COLUMN_KEYS, "column key", "`columns`", "columns")
+    layers = check_keys(layers, LEVELS, "level", "`layers`", "layers")
     encoding = check_encoding(encoding)
     crs = parse_crs(crs)
     problems = Problems()
     frames: dict[str, gpd.GeoDataFrame] = {}
     origin: dict[str, str] = {}
     if isinstance(source, Mapping):
-        check_keys(source, LEVELS, "level", "--boundaries", "source")
+        check_keys(source, LEVELS, "level", "`boundaries`", "source")
         wanted = {level: (Path(path), layers.get(level)) for level, path in source.items()}
     else:
         path = Path(source)
@@ -224,7 +224,8 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     if not set(frames) & set(_REACH_LEVELS) and not problems.items:
         problems.add(_source_label(source), "no county, township or village level",
                      hint="give the finest level the city has (the levels above it are "
-                          "derived): --boundaries village=FILE, township=FILE or county=FILE")
+                          "derived): `boundaries={\"village\": \"FILE\"}`, township=FILE or "
+                          "county=FILE")
     if not problems.items:
         _check_level_identity(frames, origin, problems)
     problems.raise_if_any("The boundaries")
@@ -239,14 +240,15 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     if unnamed:
         warnings.warn(f"{'; '.join(unnamed)}: no name column found, so the units are named by "
                       "their codes (reach names read 黔江450881段): map the names with "
-                      "--columns name=COLUMN", HzgeoWarning, stacklevel=2)
+                      "`columns={\"name\": \"COLUMN\"}`", HzgeoWarning, stacklevel=2)
     derived = [lvl for lvl in ("township", "county") if lvl not in frames
                and "village" in frames and not _carries_names(frames, lvl)]
     if derived:
         warnings.warn(f"{origin['village']}: the {' and '.join(derived)} level(s) are derived "
                       "from the village codes and named by their codes, for lack of a name "
                       "column: map the village layer's columns with "
-                      + " and ".join(f"--columns {lvl}_name=COLUMN" for lvl in derived)
+                      + "`columns={" + ", ".join(f"'{lvl}_name': 'COLUMN'" for lvl in derived)
+                      + "}`"
                       + " (or give those levels' own layers)", HzgeoWarning, stacklevel=2)
 
     # Derive missing levels upwards by dissolving on the code prefix.
@@ -358,8 +360,8 @@ def _degraded_rivers(rivers: gpd.GeoDataFrame, where: str) -> None:
     if len(rivers) > 1 and not (rivers["flows_into"] != "").any():
         warnings.warn(f"{where}: no flows_into column (汇入河流), so mouths and confluences "
                       "cannot be named (起止 say 市界 or 源头 instead of 汇入…) and flow "
-                      "direction is taken as drawn: map the column with --columns "
-                      "flows_into=COLUMN", HzgeoWarning, stacklevel=3)
+                      "direction is taken as drawn: map the column with "
+                      "`columns={\"flows_into\": \"COLUMN\"}`", HzgeoWarning, stacklevel=3)
     unknown = ~np.isfinite(rivers["accuracy_m"].to_numpy(dtype=float))
     if not unknown.any():
         return
@@ -380,8 +382,8 @@ def _degraded_rivers(rivers: gpd.GeoDataFrame, where: str) -> None:
                       f"apart and no accuracy_m ({', '.join(codes[:10])}"
                       + (" ..." if len(codes) > 10 else "") + "): such a line can stray from a "
                       "border it follows by more than the 20 m tolerance, so 界河 may be "
-                      "missed: give accuracy_m (--columns accuracy_m=COLUMN, or 精度) or "
-                      "--boundary-tolerance", HzgeoWarning, stacklevel=3)
+                      "missed: give accuracy_m (`columns={\"accuracy_m\": \"COLUMN\"}`, "
+                      "or 精度) or `boundary_tolerance`", HzgeoWarning, stacklevel=3)
 
 
 def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None,
@@ -437,7 +439,7 @@ def read_waters(source: PathLike | None = None, *, lakes: PathLike | None = None
     if source is None:
         source = get_path("waters")
     check_type(source, "source", (str, os.PathLike), "a path")
-    columns = check_keys(columns, COLUMN_KEYS, "column key", "--columns", "columns")
+    columns = check_keys(columns, COLUMN_KEYS, "column key", "`columns`", "columns")
     encoding = check_encoding(encoding)
     crs = parse_crs(crs)
     problems = Problems()

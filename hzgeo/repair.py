@@ -53,7 +53,7 @@ def repair_boundaries(boundaries: Boundaries, *, gap_width: float = REPAIR_GAP_W
     Geometry work happens in the projected work CRS; levels keep their own CRS.
     """
     check_boundaries(boundaries)
-    gap_width = check_metres(gap_width, "gap_width", "--fix gap width")
+    gap_width = check_metres(gap_width, "gap_width", "`gap_width`")
     present = [level for level in LEVELS if level in boundaries]
     if not present:
         return boundaries, records_frame([], STORE_CRS, REPAIR_COLUMNS)
@@ -62,7 +62,7 @@ def repair_boundaries(boundaries: Boundaries, *, gap_width: float = REPAIR_GAP_W
     duplicate = defects[defects["kind"] == "duplicate_code"]
     if len(duplicate):
         raise DataQualityError(
-            "units share a code, which --fix cannot decide: " + ", ".join(
+            "units share a code, which `fix` cannot decide: " + ", ".join(
                 f"{lvl} {code}" for lvl, code in
                 duplicate[["layer", "code"]].drop_duplicates().values.tolist()[:10]),
             hint="give every unit its own code in your GIS, then run `hzgeo check` again")

@@ -267,11 +267,11 @@ def _checked(boundaries, waters, min_length, boundary_tolerance, overrides, work
     """The entry checks of :func:`segment_waters`: the command line's messages."""
     check_boundaries(boundaries, need_village=True, unique=True)
     waters = check_waters(waters)
-    min_length = check_metres(min_length, "min_length", "--min-length")
+    min_length = check_metres(min_length, "min_length", "`min_length`")
     boundary_tolerance = check_metres(boundary_tolerance, "boundary_tolerance",
-                                      "--boundary-tolerance", positive=True, optional=True)
+                                      "`boundary_tolerance`", positive=True, optional=True)
     if overrides is not None:
-        check_type(overrides, "overrides", pd.DataFrame, "a DataFrame (the --overrides table)")
+        check_type(overrides, "overrides", pd.DataFrame, "a DataFrame (the `overrides` table)")
     work_crs = parse_crs(work_crs)
     refuse_unusable_geometry(boundaries, waters)  # GEOS would fail on these
     return boundaries, waters, min_length, boundary_tolerance, work_crs

@@ -118,13 +118,13 @@ def test_output_checks_accept_what_can_be_written(tmp_path):
 
 
 @pytest.mark.parametrize(("make", "args", "message"), [
-    ("dir", {}, "--out is an existing folder; it names the file to write"),
-    ("none", {"name": "x.csv"}, "--out must end in .gpkg, not '.csv'"),
-    ("none", {"name": "x"}, "--out must end in .gpkg, and has no suffix"),
+    ("dir", {}, "`out` is an existing folder; it names the file to write"),
+    ("none", {"name": "x.csv"}, "`out` must end in .gpkg, not '.csv'"),
+    ("none", {"name": "x"}, "`out` must end in .gpkg, and has no suffix"),
     ("none", {"name": "x.gpkg.zip", "suffixes": (".xlsx", ".csv")},
-     "--out must end in .xlsx or .csv, not '.zip'"),
-    ("file", {"kind": "folder"}, "--out is an existing file; it names the folder to write into"),
-    ("file", {"name": "x.gpkg", "inputs": True}, "--out is also an input of this command"),
+     "`out` must end in .xlsx or .csv, not '.zip'"),
+    ("file", {"kind": "folder"}, "`out` is an existing file; it names the folder to write into"),
+    ("file", {"name": "x.gpkg", "inputs": True}, "`out` is also an input of this command"),
     ("file", {"name": "sub/x.gpkg"}, "is a file, not a folder"),
 ])
 def test_output_checks_refuse(tmp_path, make, args, message):

@@ -46,7 +46,7 @@ def test_shapefile_per_level_with_other_column_names_and_only_villages(tmp_path,
         columns={"code": "XZQDM", "name": "XZQMC"})
     villages.to_file(tmp_path / "cun.shp", encoding="utf-8")
     with pytest.warns(hzgeo.HzgeoWarning, match="township and county level.*named by their "
-                                                "codes.*--columns township_name="):
+                                                "codes.*`columns=\\{'township_name'"):
         loaded = read_boundaries({"village": tmp_path / "cun.shp"})
     assert list(loaded.levels) == ["city", "county", "township", "village"]
     assert [len(loaded[lvl]) for lvl in loaded.levels] == [1, 5, 74, 1195]
@@ -99,7 +99,7 @@ def test_missing_column_suggests_the_closest(tmp_path, boundaries):
     frame.to_file(tmp_path / "v.gpkg", layer="village")
     with pytest.raises(InputError, match="missing column 'code'") as err:
         read_boundaries(tmp_path / "v.gpkg")
-    assert "--columns code=codes" in str(err.value)
+    assert "`columns={'code': 'codes'}`" in str(err.value)
 
 
 def test_no_crs_is_an_error_unless_declared(tmp_path, boundaries):
@@ -108,7 +108,7 @@ def test_no_crs_is_an_error_unless_declared(tmp_path, boundaries):
         frame.to_file(tmp_path / "v.shp")  # a shapefile without .prj
     with pytest.raises(InputError, match="no CRS") as err:
         read_boundaries({"village": tmp_path / "v.shp"})
-    assert "--crs" in str(err.value) and "v.shp" in str(err.value)
+    assert "`crs`" in str(err.value) and "v.shp" in str(err.value)
     with pytest.warns(hzgeo.HzgeoWarning, match="named by their codes"):
         loaded = read_boundaries({"village": tmp_path / "v.shp"}, crs=CRS)
     assert loaded["village"].crs.to_epsg() == 4546
@@ -151,7 +151,7 @@ def test_validate_refuses_defects_naming_the_units(boundaries):
     with pytest.raises(DataQualityError, match=r"village: invalid_geometry: 450802001001 "
                                                r"\(Self-intersection") as err:
         validate_boundaries(bad)
-    assert "hzgeo check" in str(err.value) and "--fix" in str(err.value)
+    assert "hzgeo check" in str(err.value) and "`fix=True`" in str(err.value)
     overlap = make_boundaries()
     overlap["village"].loc[1, "geometry"] = box(900, 2000)
     with pytest.raises(DataQualityError, match="overlap") as err:
@@ -196,8 +196,8 @@ def test_waters_rules(tmp_path):
     rivers = gpd.GeoDataFrame({"河流名称": ["甲河", "乙河"]},
                               geometry=[line((0, 0), (10, 0)), line((0, 5), (10, 5))], crs=CRS)
     rivers.to_file(tmp_path / "r.gpkg", layer="rivers")
-    with pytest.warns(hzgeo.HzgeoWarning, match="no flows_into column.*--columns flows_into="), \
-            pytest.warns(hzgeo.HzgeoWarning, match="no main-river flag.*--columns main="):
+    with pytest.warns(hzgeo.HzgeoWarning, match='no flows_into column.*`columns=."flows_into"'), \
+            pytest.warns(hzgeo.HzgeoWarning, match='no main-river flag.*`columns=."main"'):
         waters = read_waters(tmp_path / "r.gpkg")
     assert waters.rivers["name"].tolist() == ["甲河", "乙河"]
     assert waters.rivers["river_code"].tolist() == ["甲河", "乙河"]
@@ -298,10 +298,10 @@ def lonlat_villages():
 
 
 @pytest.mark.parametrize(("coords", "declared", "fix"), [
-    ("degrees", "EPSG:4546", "--crs EPSG:4490"),
-    ("zone 37 eastings", "EPSG:4546", "--crs EPSG:4525"),
-    ("zone 19 eastings", "EPSG:4546", "6-degree Gauss-Kruger zone 19: give --crs EPSG:4497"),
-    ("plain eastings", "EPSG:4525", "--crs EPSG:4546"),
+    ("degrees", "EPSG:4546", '`crs="EPSG:4490"`'),
+    ("zone 37 eastings", "EPSG:4546", '`crs="EPSG:4525"`'),
+    ("zone 19 eastings", "EPSG:4546", '6-degree Gauss-Kruger zone 19: give `crs="EPSG:4497"`'),
+    ("plain eastings", "EPSG:4525", '`crs="EPSG:4546"`'),
     ("plain eastings", "EPSG:4490", "EPSG:4534-4554"),
     ("swapped degrees", "EPSG:4490", "swapped"),
     ("swapped eastings", "EPSG:4546", "swapped"),
@@ -353,7 +353,7 @@ def test_crs_option_overrides_a_declared_crs_with_a_warning(tmp_path):
         read_boundaries(tmp_path / "v.gpkg")
     with pytest.warns(hzgeo.HzgeoWarning) as said:
         mended = read_boundaries(tmp_path / "v.gpkg", crs="EPSG:4546")
-    assert any("the file declares EPSG:4490 (China Geodetic Coordinate System 2000); --crs "
+    assert any("the file declares EPSG:4490 (China Geodetic Coordinate System 2000); `crs` "
                "EPSG:4546 (CGCS2000 / 3-degree Gauss-Kruger CM 111E) overrides it"
                in str(w.message) for w in said)
     assert mended["village"].crs.to_epsg() == 4546
@@ -365,8 +365,8 @@ def test_every_option_is_checked_before_reading(tmp_path):
     path = tmp_path / "nothing-read.gpkg"  # never opened: the options fail first
     with pytest.raises(InputError, match="unknown column key 'river_nmae'") as err:
         read_boundaries(path, columns={"river_nmae": "HLMC"})
-    assert "did you mean --columns river_name=" in str(err.value)
-    with pytest.raises(InputError, match=r"(?s)unknown level 'vilage'.*did you mean --layers "
+    assert "did you mean `columns` river_name=" in str(err.value)
+    with pytest.raises(InputError, match=r"(?s)unknown level 'vilage'.*did you mean `layers` "
                                          r"village"):
         read_boundaries(path, layers={"vilage": "v"})
     for reader in (read_boundaries, read_waters):  # whatever the format
@@ -391,7 +391,7 @@ def test_river_keys_apply_to_rivers_only(tmp_path):
     rivers.drop(columns="HLMC").to_file(tmp_path / "n.gpkg", layer="rivers")
     with pytest.raises(InputError, match="missing column 'river_name'") as err:
         read_waters(tmp_path / "n.gpkg", columns={"river_code": "NAME", "name": "NAME"})
-    assert "--columns river_name=" in str(err.value)
+    assert "`columns={'river_name': 'COLUMN'}`" in str(err.value)
 
 
 def test_numeric_codes_and_flows_into_match(tmp_path):
@@ -427,8 +427,8 @@ def test_degraded_results_are_announced(tmp_path):
     with pytest.warns(hzgeo.HzgeoWarning) as said:
         read_boundaries(tmp_path / "v.gpkg")
     text = " | ".join(str(w.message) for w in said)
-    assert "named by their codes" in text and "--columns name=COLUMN" in text
-    assert "--columns township_name=COLUMN and --columns county_name=COLUMN" in text
+    assert "named by their codes" in text and '`columns={"name": "COLUMN"}`' in text
+    assert "`columns={'township_name': 'COLUMN', 'county_name': 'COLUMN'}`" in text
     coarse = gpd.GeoDataFrame({"name": ["甲河", "乙河"], "accuracy_m": [np.nan, 50],
                                "是否干流": ["是", "否"]},
                               geometry=[line((0, 500), (2000, 500), (4000, 500)),
@@ -437,7 +437,7 @@ def test_degraded_results_are_announced(tmp_path):
     with pytest.warns(hzgeo.HzgeoWarning) as said:
         read_waters(tmp_path / "r.gpkg")
     text = " | ".join(str(w.message) for w in said)
-    assert "no flows_into column" in text and "--columns flows_into=" in text
+    assert "no flows_into column" in text and '`columns={"flows_into": ' in text
     # 甲河: vertices 2 km apart, accuracy unknown; 乙河 has its accuracy
     assert "1 river(s) have vertices 2.0 km or more apart and no accuracy_m (甲河)" in text
     fine = coarse.assign(accuracy_m=[np.nan, 50], flows_into=["", "甲河"])
@@ -468,9 +468,9 @@ def test_library_calls_check_their_inputs(boundaries):
     with pytest.raises(InputError, match=r"boundaries\['village'\]: missing column\(s\) "
                                          r"\['parent_code'\]"):
         hzgeo.segment_waters(unnamed, waters)
-    for bad, option in (({"min_length": -5}, "--min-length"),
-                        ({"boundary_tolerance": 0}, "--boundary-tolerance"),
-                        ({"min_length": float("nan")}, "--min-length")):
+    for bad, option in (({"min_length": -5}, "`min_length`"),
+                        ({"boundary_tolerance": 0}, "`boundary_tolerance`"),
+                        ({"min_length": float("nan")}, "`min_length`")):
         with pytest.raises(InputError, match=f"\\({option}\\) must be"):
             hzgeo.segment_waters(boundaries, waters, **bad)
     with pytest.raises(hzgeo.CRSError, match="not a CRS"):

@@ -115,7 +115,7 @@ def test_a_layer_given_for_the_wrong_level_is_refused(tmp_path):
     text = str(err.value)
     assert "xiang.shp" in text and "given as the village level" in text
     assert "codes of 9 digits" in text and "looks like the township layer" in text
-    assert "--boundaries township=FILE" in text
+    assert "`boundaries={'township': 'FILE'}`" in text
     # the same layer given twice: the village layer repeats the township codes
     twice = gpd.read_file(full, layer="township").assign(XZQDM=lambda f: f["XZQDM"] + "x")
     twice.to_file(tmp_path / "t.gpkg", layer="township")

@@ -52,7 +52,7 @@ def text(report, largest: int = 10) -> str:
             lines.append("  " + _describe(row))
     fixable = int(real["fixable"].astype(bool).sum())
     if fixable:
-        lines.append(f"--fix would repair {fixable} of them (fixable in the report)")
+        lines.append(f"`fix=True` would repair {fixable} of them (fixable in the report)")
     lines.append(report.summary.get("water_duty", ""))
     if report.summary.get("chief_duty", "checked") != "checked":
         lines.append("chief duty " + report.summary["chief_duty"])

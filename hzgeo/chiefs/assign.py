@@ -170,7 +170,7 @@ def _check_inputs(officials: pd.DataFrame, units: dict, rules: Rules, waters: Wa
                 "(区/县/市, 镇/乡/街道) and post titles",
                 hint="the townships and counties were derived from the village codes: give "
                      "the village layer a 乡镇名称 and a 县区名称 column (or map yours with "
-                     "--columns township_name=COLUMN --columns county_name=COLUMN), or give "
+                     "`columns={'township_name': 'COLUMN', 'county_name': 'COLUMN'}`), or give "
                      "the township and county layers themselves")
         raise InputError(f"no unit type of the rules matches unit(s) {unmatched[:10]}",
                          file=rules.source, hint="add a suffix, or a type with suffixes = "

@@ -165,7 +165,7 @@ def _official_mapping(columns) -> dict[str, str]:
     from hzgeo.columns import OFFICIAL_KEYS, official_columns
 
     given = check_keys(columns, [*OFFICIALS_ALIASES, *OFFICIAL_KEYS], "column key",
-                       "--columns", "columns")
+                       "`columns`", "columns")
     return {k: v for k, v in given.items() if k in OFFICIALS_ALIASES} | official_columns(given)
 
 
@@ -182,8 +182,8 @@ def clean_officials(frame: pd.DataFrame, where: str | None,
             have = [str(c) for c in frame.columns]
             raise InputError(f"column {columns[ours]!r} (given for {_KEY_OF[ours]!r}) not "
                              f"found; the header is {have}", file=where,
-                             hint=f"map an existing header with --columns "
-                                  f"{_KEY_OF[ours]}=HEADER")
+                             hint=f"map an existing header with "
+                                  f"`columns={{{_KEY_OF[ours]!r}: 'HEADER'}}`")
         elif ours in REQUIRED_OFFICIALS:
             missing.append(ours)
     if missing:
@@ -191,8 +191,8 @@ def clean_officials(frame: pd.DataFrame, where: str | None,
         names = {k: "/".join(OFFICIALS_ALIASES[k][:3]) for k in missing}
         raise InputError(f"missing column(s) {missing}; the header is {have}", file=where,
                          hint="name the columns " + ", ".join(names.values())
-                         + " (or map them: " + " ".join(
-                             f"--columns {_KEY_OF[k]}=HEADER" for k in missing) + ")")
+                         + " (or map them: `columns={" + ", ".join(
+                             f"{_KEY_OF[k]!r}: 'HEADER'" for k in missing) + "}`)")
     frame = frame.rename(columns=rename)
     if "row" not in frame.columns:
         frame["row"] = range(2, len(frame) + 2)  # the header is row 1

@@ -277,7 +277,7 @@ def read_rules(path=None, *, boundaries=None) -> Rules:
                        "offices named after each unit (the city layer has no name: give it "
                        "with city = \"…\" in a rules file)")
             warnings.warn(
-                "no rules file given (--rules): the generic national rules apply "
+                "no rules file given (`rules`): the generic national rules apply "
                 f"(hzgeo/rules/national.toml: post titles by unit type; {offices}; no "
                 "supervision phone); the Guigang rules apply only to the bundled sample. To "
                 f"write {city or 'the city'}'s own rules, start from `hzgeo init-rules "

@@ -302,7 +302,7 @@ def _tiles(m: folium.Map, tiles: str | None, key: str | None) -> str:
         raise InputError(f"`tiles` was {tiles!r} but is expected to be None or 'tianditu'")
     if not key:
         raise InputError("天地图 tiles need your key", hint="get one from the 天地图 site; "
-                         "pass tiles_key= (command line: --tianditu-key)")
+                         "pass `tiles_key`")
     for layer, name in (("vec", "天地图矢量"), ("cva", "天地图注记")):
         url = ("https://t{s}.tianditu.gov.cn/" + layer + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
                "&VERSION=1.0.0&LAYER=" + layer + "&STYLE=default&TILEMATRIXSET=w"
