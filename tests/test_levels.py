@@ -97,7 +97,10 @@ def test_a_run_at_county_and_township_level(tmp_path):
     assert " village:" not in said  # the summary lists the levels the city has
     township = pd.read_csv(out / "directory.乡级河段.csv", dtype=str).fillna("")
     assert len(township) >= 2 and set(township["河长"]) >= {"甲书记", "乙书记"}
-    assert pd.read_csv(out / "directory.村级河段.csv", dtype=str).empty
+    # no village reach: the table's one row says （无） (none), with the version and date
+    village = pd.read_csv(out / "directory.村级河段.csv", dtype=str)
+    assert village["河段编码"].tolist() == ["（无）"]
+    assert village.drop(columns=["河段编码", "生成版本", "数据日期"]).isna().all().all()
     import json
 
     audit = json.loads((out / "audit.json").read_text("utf-8"))
