@@ -80,3 +80,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def boundaries() -> Boundaries:
     return make_boundaries()
+
+
+@pytest.fixture(scope="module")
+def guigang():
+    """The bundled sample segmented, with the chiefs of its (fictional) office holders:
+    ``(boundaries, waters, segmentation, officials, chiefs)``. A module may define its own
+    ``guigang`` of another shape (test_pipeline.py does), which takes precedence."""
+    from hzgeo import datasets
+    from hzgeo.chiefs import assign_chiefs, read_officials
+    from hzgeo.io import read_boundaries, read_waters
+    from hzgeo.segment import segment_waters
+
+    boundaries, waters = read_boundaries(), read_waters()
+    result = segment_waters(boundaries, waters)
+    officials = read_officials(datasets.guigang_officials())
+    chiefs = assign_chiefs(result, boundaries, waters, officials)
+    return boundaries, waters, result, officials, chiefs

@@ -10,23 +10,13 @@ import pytest
 import shapely
 
 from hzgeo import datasets
-from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
+from hzgeo.chiefs import assign_chiefs, read_rules
 from hzgeo.directory import HEADERS, directory_tables, roster_changes
 from hzgeo.errors import InputError
 from hzgeo.field import boards_to_reprint, notice_boards, post_title, short_reaches
-from hzgeo.io import read_boundaries, read_seats, read_waters
-from hzgeo.segment import segment_waters
+from hzgeo.io import read_seats
 
 WORK = "EPSG:4546"
-
-
-@pytest.fixture(scope="module")
-def guigang():
-    boundaries, waters = read_boundaries(), read_waters()
-    result = segment_waters(boundaries, waters)
-    officials = read_officials(datasets.guigang_officials())
-    chiefs = assign_chiefs(result, boundaries, waters, officials)
-    return boundaries, waters, result, officials, chiefs
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,7 @@ import shapely
 from pyproj import Transformer
 from toy import CRS, X0, Y0, line
 
-from hzgeo import datasets
-from hzgeo.chiefs import assign_chiefs, read_officials, read_rules
+from hzgeo.chiefs import read_rules
 from hzgeo.errors import InputError
 from hzgeo.field import (
     add_field_layers,
@@ -27,20 +26,11 @@ from hzgeo.field import (
     short_reaches,
     write_field,
 )
-from hzgeo.io import Boundaries, Waters, read_boundaries, read_seats, read_waters
+from hzgeo.io import Boundaries, Waters, read_seats
 from hzgeo.segment import segment_waters
 
 WORK = "EPSG:4546"
 PROBE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def guigang():
-    boundaries, waters = read_boundaries(), read_waters()
-    result = segment_waters(boundaries, waters)
-    officials = read_officials(datasets.guigang_officials())
-    chiefs = assign_chiefs(result, boundaries, waters, officials)
-    return boundaries, waters, result, officials, chiefs
 
 
 @pytest.fixture(scope="module")
