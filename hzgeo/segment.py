@@ -185,6 +185,9 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         net = RiverNetwork(rivers.geometry.values, to_lonlat, _against_flow(rivers))
         tol_river = _tolerance_per_river(rivers, boundary_tolerance)
         tol_part = tol_river[net.part_river]
+        # the network holds the vertices now: keep the rivers' columns, not a second copy
+        # of their geometry in the work CRS
+        rivers = pd.DataFrame(rivers.drop(columns=rivers.geometry.name))
     if client is None and workers is None:
         with stage("edges"):
             edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
@@ -210,6 +213,9 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     with stage("pieces"):
         piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages,
                                                           city, city_border)
+    with stage("zones"):
+        zones = zone_lakes(waters.lakes, units, villages, work_crs)
+    del villages, city  # done with the village polygons in the work CRS (and their index)
     with stage("shared"):
         stretches = shared_stretches(net, edges, edge_lo, edge_hi, edge_left, pair_seg,
                                      pair_edge, [units.index(lvl)[0] for lvl in
@@ -248,8 +254,6 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         for level in REACH_LEVELS:
             reaches[level] = reaches[level][REACH_COLUMNS].reset_index(drop=True)
 
-    with stage("zones"):
-        zones = zone_lakes(waters.lakes, units, villages, work_crs)
     for level in stand_ins:  # levels the city does not have: no reaches, no zones
         reaches[level], zones[level] = reaches[level].iloc[:0], zones[level].iloc[:0]
     with stage("tables"):
