@@ -48,8 +48,9 @@ def _units(codes, names, parents, geoms):
                              "synthetic": True}, geometry=geoms, crs=CRS)
 
 
-@pytest.fixture(scope="module")
-def area():
+def make_area():
+    """(boundaries, waters, segmentation, chiefs, directory tables) of the area drawn above
+    (also the notice boards' toy area in test_boards.py)."""
     boundaries = Boundaries({
         "county": _units([NORTH, SOUTH], ["港北区", "港南区"], ["450800"] * 2,
                          [box(0, 4000, 0, 1000), box(0, 4000, -1000, 0)]),
@@ -70,6 +71,11 @@ def area():
     chiefs = make_chiefs(seg)
     tables = directory_tables(chiefs, boundaries=boundaries, waters=waters)
     return boundaries, waters, seg, chiefs, tables
+
+
+@pytest.fixture(scope="module")
+def area():
+    return make_area()
 
 
 def _geodesic_area(polygon) -> float:
