@@ -312,7 +312,7 @@ def _fill_provenance(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     return frame
 
 
-def _read_neighbours(path: Path, layer: str, columns, crs, gcj02: bool,
+def _read_neighbours(path: Path, layer: str | None, columns, crs, gcj02: bool,
                      encoding: str | None) -> gpd.GeoDataFrame | None:
     """The ``neighbours`` layer (units around the data, drawn only), or None.
 
