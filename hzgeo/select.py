@@ -3,7 +3,9 @@
 The county's units are kept at every level below it; the city level keeps its code and
 name (its chiefs still chair the main rivers) but its outline becomes the county's, so
 that a river's length "inside the area" is its length inside the county and nothing
-outside reads as a gap.
+outside reads as a gap. The city's other counties become neighbours
+(:attr:`~hzgeo.model.Boundaries.neighbours`, drawn in grey around the county's maps),
+with the cities around the city that were given.
 
 Examples
 --------
@@ -12,15 +14,19 @@ Examples
 >>> one = limit_to_county(boundaries, "港北区")
 >>> len(one["county"]), one["township"]["code"].str[:6].unique().tolist()
 (1, ['450802'])
+>>> one.neighbours["name"].tolist()[:4]
+['港南区', '覃塘区', '平南县', '桂平市']
 """
 
 from __future__ import annotations
 
 import difflib
 
+import pandas as pd
+
 from hzgeo.errors import InputError
 from hzgeo.hierarchy import Hierarchy
-from hzgeo.model import Boundaries, Waters
+from hzgeo.model import NEIGHBOUR_COLUMNS, Boundaries, Waters
 
 __all__ = ["county_code", "limit_to_county", "officials_within", "waters_within"]
 
@@ -62,7 +68,15 @@ def limit_to_county(boundaries: Boundaries, county: str) -> Boundaries:
         else:
             levels[level] = frame[units.within(frame["code"], code)].copy()
     name = boundaries["county"].set_index("code").loc[code, "name"]
-    return Boundaries(levels, dict(boundaries.origin), f"{name}界")
+    counties = boundaries["county"]
+    others = counties[counties["code"] != code].assign(level="county")
+    others = others.reindex(columns=NEIGHBOUR_COLUMNS)
+    around = [others]
+    if boundaries.neighbours is not None and len(boundaries.neighbours):
+        around.append(boundaries.neighbours.to_crs(others.crs)[NEIGHBOUR_COLUMNS])
+    neighbours = pd.concat(around, ignore_index=True) if len(around) > 1 else \
+        others.reset_index(drop=True)
+    return Boundaries(levels, dict(boundaries.origin), f"{name}界", neighbours)
 
 
 def officials_within(officials, boundaries: Boundaries, waters: Waters | None = None):

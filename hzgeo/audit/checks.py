@@ -48,7 +48,8 @@ def merge_duplicates(boundaries: Boundaries) -> tuple[Boundaries, list[dict]]:
         first = first.set_geometry(merged.reindex(first["code"].to_numpy()).to_numpy(),
                                    crs=frame.crs)
         levels[level] = first.reset_index(drop=True)
-    return Boundaries(levels, dict(boundaries.origin)), rows
+    return Boundaries(levels, dict(boundaries.origin), boundaries.outline,
+                      boundaries.neighbours), rows
 
 
 def unit_names(boundaries: Boundaries | None) -> dict[str, str]:
