@@ -17,6 +17,9 @@
 #   TESTS    the test files that judge them, TOML strings
 #   SAMPLE   how many mutants to run, drawn at random (0: all)       default 400
 #   SEED     the seed of that draw (same seed, same mutants)          default 14
+#   CHOSEN   a file of mutant names, one a line: run those instead of a draw (to rerun
+#            a sample after the code changed: the draw is over the names, and an edited
+#            function's mutants change, so the same seed may draw others)
 #   CHILDREN parallel workers                                         default 2
 #   WORK     scratch folder                                           default /tmp/hzgeo-mutation
 #   TOOLS    where mutmut is installed                                default /tmp/mutmut-lib
@@ -51,6 +54,7 @@ CHILDREN=${CHILDREN:-2}
 WORK=${WORK:-/tmp/hzgeo-mutation}
 TOOLS=${TOOLS:-/tmp/mutmut-lib}
 ROOT=$(git rev-parse --show-toplevel)
+if [ -n "${CHOSEN:-}" ]; then CHOSEN=$(realpath "$CHOSEN"); fi
 
 if [ ! -d "$TOOLS/mutmut" ]; then
     python -m pip install -q --target "$TOOLS" "mutmut>=3,<4"
@@ -82,7 +86,10 @@ EOF
 python -m mutmut run "generate-only-no-such-mutant" > generate.log 2>&1 || true
 python -m mutmut results --all true | sed 's/^ *//' | cut -d: -f1 | sort > all-mutants.txt
 echo "$(wc -l < all-mutants.txt) mutants"
-if [ "$SAMPLE" -gt 0 ]; then
+if [ -n "${CHOSEN:-}" ]; then
+    grep -Fxf all-mutants.txt "$CHOSEN" > chosen.txt || true
+    echo "$(wc -l < "$CHOSEN") named in $CHOSEN, $(wc -l < chosen.txt) of them exist now"
+elif [ "$SAMPLE" -gt 0 ]; then
     python - "$SAMPLE" "$SEED" <<'EOF' > chosen.txt
 import random, sys
 names = open("all-mutants.txt").read().split()
