@@ -40,6 +40,15 @@
 #   their file or hint, and equivalent mutants (zip(strict=True) of equal-length columns,
 #   codec-name case, defaults never reached, read_only/data_only flags on files openpyxl
 #   wrote). Tests were added for the first two kinds (see the commit messages).
+# Measured on 2026-12-04 (directory + field, MUTATE='"hzgeo/directory/*", "hzgeo/field/*"',
+# TESTS = test_directory, test_directory_rivers, test_directory_print, test_field,
+# test_boards; 60 of 7,261 mutants drawn with seed 14; about 6 CPU minutes):
+#   before the tests added from this run: 34 killed of 60 (56.7 %), 26 survived.
+#   after (the same 60 names, CHOSEN=, 7,269 mutants by then): 55 killed of 60 (91.7 %).
+#   The 5 left are equivalent: zip(strict=None / False) of equal-length columns (river_list,
+#   short_reaches), np.asarray of shapely geometries without dtype=object (bank_side:
+#   object anyway), to_csv(index=None) (falsy, as False), "UTF-8-SIG" (codec names
+#   ignore case).
 # mutmut selects per mutant the tests that ran the mutated function when it collected
 # "stats"; a module-scoped fixture's setup counts for the first test only, so a mutant
 # of a function only a fixture calls may "survive" tests that would kill it: check a
