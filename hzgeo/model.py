@@ -107,6 +107,11 @@ class Boundaries:
     #: What 起止 call the outline of the area: 市界 (the city's), or, for boundaries
     #: limited to one county (:func:`hzgeo.select.limit_to_county`), that county's (港北区界).
     outline: str = "市界"
+    #: For boundaries limited to one county: the boundaries they were cut from. The
+    #: county's rivers are cut against the counties around too
+    #: (:func:`hzgeo.select.segment_county`), so that a 界河 on the county border is shared
+    #: as in the whole city. None otherwise.
+    around: Boundaries | None = None
 
     def __getitem__(self, level: str) -> gpd.GeoDataFrame:
         if level not in self.levels:
@@ -124,7 +129,7 @@ class Boundaries:
     def to_crs(self, crs: Any) -> Boundaries:
         """The same boundaries in another CRS."""
         return Boundaries({k: v.to_crs(crs) for k, v in self.levels.items()}, dict(self.origin),
-                          self.outline)
+                          self.outline, self.around)
 
     def summary(self) -> pd.DataFrame:
         """Units per level, with how many are synthetic."""
