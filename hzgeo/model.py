@@ -109,7 +109,7 @@ class Boundaries:
     outline: str = "市界"
     #: For boundaries limited to one county: the boundaries they were cut from. The
     #: county's rivers are cut against the counties around too
-    #: (:func:`hzgeo.select.segment_county`), so that a 界河 on the county border is shared
+    #: (:func:`hzgeo.select.cut_county`), so that a 界河 on the county border is shared
     #: as in the whole city. None otherwise.
     around: Boundaries | None = None
 

@@ -170,11 +170,11 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
             boundaries, waters, min_length, boundary_tolerance, overrides, work_crs)
     if boundaries.around is not None:  # limited to a county: cut with the counties around
-        from hzgeo.select import segment_county
+        from hzgeo.select import cut_county
 
-        return segment_county(boundaries, waters, min_length=min_length,
-                              boundary_tolerance=boundary_tolerance, overrides=overrides,
-                              work_crs=work_crs, workers=workers, client=client)
+        return cut_county(boundaries, waters, segment_waters, min_length=min_length,
+                          boundary_tolerance=boundary_tolerance, overrides=overrides,
+                          work_crs=work_crs, workers=workers, client=client)
     with stage("checks"):
         boundaries, stand_ins = _complete_levels(boundaries)
     rivers = waters.rivers.reset_index(drop=True)

@@ -6,13 +6,13 @@ that a river's length "inside the area" is its length inside the county and noth
 outside reads as a gap.
 
 The limited boundaries remember what they were cut from (:attr:`Boundaries.around`):
-segmentation cuts the county's rivers against the county *and the other counties they
-run through or along* (:func:`segment_county`), then keeps the county's reaches. A river
-on the county border (界河) is then shared with the county across, as in the whole city:
-cut against the county alone, its other bank would be missing and the stretches where it
-swings a few metres over the border would belong to no one. The county's reaches are those of the
-whole city's segmentation, the rows of a 界河 whose other bank lies outside counting
-for the county (``primary``).
+:func:`hzgeo.segment_waters` (by :func:`cut_county`) cuts the county's rivers against the
+county *and the other counties they run through or along*, then keeps the county's
+reaches. A river on the county border (界河) is then shared with the county across, as in
+the whole city: cut against the county alone, its other bank would be missing and the
+stretches where it swings a few metres over the border would belong to no one. The
+county's reaches are those of the whole city's segmentation, the rows of a 界河 whose
+other bank lies outside counting for the county (``primary``).
 
 Examples
 --------
@@ -37,8 +37,8 @@ from hzgeo.hierarchy import Hierarchy
 from hzgeo.model import Boundaries, Segmentation, Waters
 from hzgeo.settings import BOUNDARY_TOLERANCE_M, REACH_LEVELS
 
-__all__ = ["county_code", "limit_to_county", "officials_within", "segment_county",
-           "segmentation_within", "waters_within"]
+__all__ = ["county_code", "county_context", "cut_county", "limit_to_county",
+           "officials_within", "segmentation_within", "waters_within"]
 
 
 def county_code(boundaries: Boundaries, county: str) -> str:
@@ -133,27 +133,24 @@ def county_context(boundaries: Boundaries, waters: Waters, distance: float) -> B
     return Boundaries(levels, dict(whole.origin), whole.outline)
 
 
-def segment_county(boundaries: Boundaries, waters: Waters, *, boundary_tolerance=None,
-                   **options) -> Segmentation:
-    """:func:`hzgeo.segment_waters` of boundaries limited to one county: the county's
-    rivers cut against the counties they run through or along (:func:`county_context`),
-    then the county's part (:func:`segmentation_within`). :func:`hzgeo.segment_waters` does this
-    itself for boundaries from :func:`limit_to_county`.
+def cut_county(boundaries: Boundaries, waters: Waters, cut, *, boundary_tolerance=None,
+               **options) -> Segmentation:
+    """What :func:`hzgeo.segment_waters` (``cut``, passed in) does with boundaries limited
+    to one county: the county's rivers cut against the counties they run through or along
+    (:func:`county_context`), then the county's part (:func:`segmentation_within`).
 
     The warnings are the county's: slivers merged in it, and rivers that cross it with no
     length in it (not those along its border or downstream, kept for the flow direction).
     """
     from hzgeo._checks import warn_rivers_outside
     from hzgeo.io import work_crs_for
-    from hzgeo.segment import segment_waters
 
     # a stretch along a border is within the tolerance of it on either side
     context = county_context(boundaries, waters,
                              2 * _tolerance(waters, boundary_tolerance) + 1.0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        whole = segment_waters(context, waters, boundary_tolerance=boundary_tolerance,
-                               **options)
+        whole = cut(context, waters, boundary_tolerance=boundary_tolerance, **options)
     result = segmentation_within(whole, boundaries)
     for found in caught:  # those of the context are said again for the county below
         if not (issubclass(found.category, SliverWarning) or (
