@@ -18,11 +18,12 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from hzgeo._checks import Problems, check_geometry, crs_label, crs_problem
+from hzgeo._checks import POLYGON_TYPES, Problems, check_geometry, crs_label, crs_problem
 from hzgeo._checks import where as _where
-from hzgeo.columns import ALIASES
+from hzgeo.columns import ALIASES, _rename
 from hzgeo.errors import HzgeoWarning, InputError
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84
+from hzgeo.model import NEIGHBOUR_COLUMNS
 
 
 def _gdal_says(err: Exception) -> str:
@@ -309,3 +310,38 @@ def _fill_provenance(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
         else:
             frame[column] = frame[column].fillna("").astype(str)
     return frame
+
+
+def _read_neighbours(path: Path, layer: str | None, columns, crs, gcj02: bool,
+                     encoding: str | None) -> gpd.GeoDataFrame | None:
+    """The ``neighbours`` layer (units around the data, drawn only), or None.
+
+    Never an error: the layer only adds grey around the maps, so a layer that cannot be
+    used is left out with a warning saying why (the boundaries themselves are read).
+    """
+    problems = Problems()
+    where = _where(path, layer)
+    frame = _read_layer(path, layer, problems, encoding, allow_empty=True)
+    if frame is not None:
+        frame = _rename(frame, {"code": "code", "name": "name"}, columns, where, problems,
+                        required=())
+        if "name" not in frame.columns:
+            problems.add(where, "no name column", hint="give the neighbours a `name` column "
+                                                      "(their names are drawn on the maps)")
+        else:
+            frame["name"] = frame["name"].fillna("").astype(str).str.strip()
+            frame["code"] = (frame["code"].astype(str) if "code" in frame.columns
+                             else frame["name"])
+            frame = _check_layer(frame, "code", POLYGON_TYPES, where, problems,
+                                 crs, gcj02, None, "")
+    if problems.items or frame is None:
+        warnings.warn(f"the neighbours layer is left out (the maps show no units around the "
+                      f"data): {'; '.join(problems.items)}"
+                      + (f" ({'; '.join(problems.hints)})" if problems.hints else ""),
+                      HzgeoWarning, stacklevel=3)
+        return None
+    if "level" not in frame.columns:
+        frame["level"] = ""
+    frame["level"] = frame["level"].fillna("").astype(str)
+    frame = _fill_provenance(frame, path)
+    return frame[NEIGHBOUR_COLUMNS].reset_index(drop=True)

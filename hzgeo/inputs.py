@@ -60,7 +60,7 @@ SAMPLE_HOLDERS_NOTE = ("office holders: the bundled sample (every name and phone
                        "is fictional)")
 
 #: The sources text of the bundled sample, on every output made from it.
-SAMPLE_SOURCES = ("贵港市样例数据（hzgeo 自带）：县界 cnmaps，"
+SAMPLE_SOURCES = ("贵港市样例数据（hzgeo 自带）：县界及相邻市界 cnmaps（真实界线），"
                   "区划代码与名称为 2023 年统计用区划代码，"
                   "黔江、浔江、郁江为 Natural Earth 10m，乡镇、村界及其余河流、湖库为合成示意数据；"
                   "河长姓名、电话为虚构（详见 data/SOURCES.md）。")
@@ -124,10 +124,10 @@ def split_sources(boundaries=None, waters=None
         source = dict(given[0]) if isinstance(given[0], Mapping) else given[0]
     else:
         source = _pairs(given, "boundaries")
-        unknown = sorted(set(source) - set(LEVELS))
+        unknown = sorted(set(source) - {*LEVELS, "neighbours"})
         if unknown:
             raise InputError(f"unknown level(s) {unknown} in `boundaries`; levels are "
-                             f"{list(LEVELS)}",
+                             f"{list(LEVELS)} (and neighbours=PATH, drawn only)",
                              hint="give one file per level as LEVEL=PATH, e.g. village=cun.shp")
     river_file = lake_file = None
     for value in _texts(waters):
@@ -165,7 +165,8 @@ def input_paths(boundaries=None, waters=None, *others: PathLike | None) -> list[
             paths += [Path(p) for p in value.values()]
             continue
         key, sep, path = str(value).partition("=")
-        paths.append(Path(path if sep and key in (*LEVELS, "rivers", "lakes") else value))
+        paths.append(Path(path if sep and key in (*LEVELS, "neighbours", "rivers", "lakes")
+                          else value))
     return paths
 
 

@@ -39,7 +39,13 @@ from hzgeo._checks import (
     parse_crs,
 )
 from hzgeo._checks import where as _where
-from hzgeo._layers import _check_layer, _fill_provenance, _list_layers, _read_layer
+from hzgeo._layers import (
+    _check_layer,
+    _fill_provenance,
+    _list_layers,
+    _read_layer,
+    _read_neighbours,
+)
 from hzgeo._levels import (
     _REACH_LEVELS,
     _carries_names,
@@ -74,6 +80,8 @@ __all__ = ["Boundaries", "Waters", "complete_lake_columns", "complete_river_colu
 PathLike = str | os.PathLike
 
 _BOUNDARY_KEYS = ("code", "name", "parent_code", "township_name", "county_name")
+#: The optional layer of units around the data, drawn only (:attr:`Boundaries.neighbours`).
+NEIGHBOURS = "neighbours"
 
 
 def work_crs_for(frame: gpd.GeoDataFrame) -> CRS:
@@ -113,10 +121,15 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     source : path or mapping of level -> path, optional
         One GeoPackage with a layer per level, or one file per level
         (``{"village": "villages.shp", ...}``). ``None`` reads the bundled Guigang data.
+        A ``neighbours`` layer (or ``"neighbours"`` file), polygons with a ``name``, is
+        read too when there: the units around the data (the cities around the city),
+        drawn in grey and named on the maps, never segmented (``Boundaries.neighbours``).
+        Without it the maps show nothing around the data; one that cannot be used is
+        left out with a warning.
     layers : mapping, optional
-        Layer name of each level in a GeoPackage; default the level's name. Levels
-        whose layer is missing are derived from the level below, but the village level
-        must be there.
+        Layer name of each level (and of ``neighbours``) in a GeoPackage; default the
+        level's name. Levels whose layer is missing are derived from the level below,
+        but the village level must be there.
     columns : mapping, optional
         hzgeo column -> your column, e.g. ``{"code": "XZQDM", "name": "XZQMC"}``.
         Common names (XZQDM/XZQMC, adcode, 名称 ...) are found without it. A village
@@ -151,26 +164,38 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
     >>> b = read_boundaries()  # the bundled Guigang data
     >>> [len(b[level]) for level in ("city", "county", "township", "village")]
     [1, 5, 74, 1195]
+    >>> b.neighbours["name"].tolist()
+    ['南宁市', '梧州市', '钦州市', '玉林市', '来宾市']
     """
     if source is None:
         source = get_path("boundaries")
     check_type(source, "source", (str, os.PathLike, Mapping),
                "a path, or a mapping of level -> path")
     columns = check_keys(columns, COLUMN_KEYS, "column key", "`columns`", "columns")
-    layers = check_keys(layers, LEVELS, "level", "`layers`", "layers")
+    layers = check_keys(layers, (*LEVELS, NEIGHBOURS), "level", "`layers`", "layers")
     encoding = check_encoding(encoding)
     crs = parse_crs(crs)
     problems = Problems()
     frames: dict[str, gpd.GeoDataFrame] = {}
     origin: dict[str, str] = {}
+    around: tuple[Path, str | None] | None = None
     if isinstance(source, Mapping):
-        check_keys(source, LEVELS, "level", "`boundaries`", "source")
-        wanted = {level: (Path(path), layers.get(level)) for level, path in source.items()}
+        check_keys(source, (*LEVELS, NEIGHBOURS), "level", "`boundaries`", "source")
+        wanted = {level: (Path(path), layers.get(level)) for level, path in source.items()
+                  if level != NEIGHBOURS}
+        if NEIGHBOURS in source:
+            around = (Path(source[NEIGHBOURS]), layers.get(NEIGHBOURS))
     else:
         path = Path(source)
         available = _list_layers(path)
         if len(available) == 1 and not layers:  # one layer: villages, unless named a level
             layers = {available[0] if available[0] in LEVELS else "village": available[0]}
+        if layers.get(NEIGHBOURS, NEIGHBOURS) in available:
+            around = (path, layers.get(NEIGHBOURS, NEIGHBOURS))
+        elif NEIGHBOURS in layers:
+            warnings.warn(f"{path.name}: no layer {layers[NEIGHBOURS]!r} for the neighbours "
+                          f"(the file has {available}): the maps show no units around the "
+                          "data", HzgeoWarning, stacklevel=2)
         wanted = {}
         for level in LEVELS:
             name = layers.get(level, level)
@@ -264,7 +289,11 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
         extra = [c for c in frame.columns if c not in columns_out]
         frame = frame[columns_out + extra]
         ordered[level] = frame.to_crs(base_crs) if frame.crs != base_crs else frame
-    return Boundaries(ordered, origin)
+    neighbours = None if around is None else _read_neighbours(*around, columns, crs, gcj02,
+                                                              encoding)
+    if neighbours is not None and neighbours.crs != base_crs:
+        neighbours = neighbours.to_crs(base_crs)
+    return Boundaries(ordered, origin, neighbours=neighbours)
 
 
 def read_seats(source: PathLike | None = None, *, layer: str | None = None,

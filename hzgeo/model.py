@@ -59,6 +59,7 @@ __all__ = [
     "GAP_COLUMNS",
     "JOINT_MEETING_COLUMNS",
     "LAKE_COLUMNS",
+    "NEIGHBOUR_COLUMNS",
     "OFFICE_COLUMNS",
     "OVERRIDE_COLUMNS",
     "REACH_COLUMNS",
@@ -83,6 +84,11 @@ __all__ = [
 #: them; a user's own frames need at least ``code``, ``name``, ``parent_code``).
 BOUNDARY_COLUMNS = ["code", "name", "parent_code", "synthetic", "geometry_source", "source",
                     "licence", "geometry"]
+#: Columns of :attr:`Boundaries.neighbours`: units outside the data, only drawn (``level``
+#: says what they are: ``city`` for the cities around the city, ``county`` for a county's
+#: fellow counties when the work is limited to one).
+NEIGHBOUR_COLUMNS = ["code", "name", "level", "synthetic", "geometry_source", "source",
+                     "licence", "geometry"]
 #: Columns of :attr:`Waters.rivers` (``main`` ... ``synthetic`` filled with defaults where a
 #: file has none).
 RIVER_COLUMNS = ["river_code", "name", "main", "main_river", "flows_into", "accuracy_m",
@@ -100,6 +106,11 @@ class Boundaries:
     levels present (the city may be missing). ``origin`` says where each level was read
     from. The nesting is the one ``parent_code`` gives, not the codes' prefixes
     (:class:`hzgeo.hierarchy.Hierarchy`).
+
+    ``neighbours`` (optional, :data:`NEIGHBOUR_COLUMNS`) are units outside the data: the
+    cities around the city, or, once limited to one county
+    (:func:`hzgeo.select.limit_to_county`), the city's other counties as well. They are
+    only drawn, in grey and named, around the maps; never segmented, audited or listed.
     """
 
     levels: dict[str, gpd.GeoDataFrame]
@@ -107,6 +118,8 @@ class Boundaries:
     #: What 起止 call the outline of the area: 市界 (the city's), or, for boundaries
     #: limited to one county (:func:`hzgeo.select.limit_to_county`), that county's (港北区界).
     outline: str = "市界"
+    #: Units around the data, drawn only (None: none given).
+    neighbours: gpd.GeoDataFrame | None = None
     #: For boundaries limited to one county: the boundaries they were cut from. The
     #: county's rivers are cut against the counties around too
     #: (:func:`hzgeo.select.cut_county`), so that a 界河 on the county border is shared
@@ -128,8 +141,9 @@ class Boundaries:
 
     def to_crs(self, crs: Any) -> Boundaries:
         """The same boundaries in another CRS."""
+        neighbours = None if self.neighbours is None else self.neighbours.to_crs(crs)
         return Boundaries({k: v.to_crs(crs) for k, v in self.levels.items()}, dict(self.origin),
-                          self.outline, self.around)
+                          self.outline, neighbours, self.around)
 
     def summary(self) -> pd.DataFrame:
         """Units per level, with how many are synthetic."""

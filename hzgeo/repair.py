@@ -93,7 +93,8 @@ def repair_boundaries(boundaries: Boundaries, *, gap_width: float = REPAIR_GAP_W
         parent_geoms = after
         geometry = gpd.GeoSeries(after, crs=work).to_crs(frame.crs).values
         levels[level] = frame.set_geometry(geometry)
-    repaired = Boundaries(levels, dict(boundaries.origin), boundaries.outline)
+    repaired = Boundaries(levels, dict(boundaries.origin), boundaries.outline,
+                          boundaries.neighbours)
     return repaired, records_frame(logs, work, REPAIR_COLUMNS)
 
 

@@ -390,4 +390,5 @@ def _complete_levels(boundaries: Boundaries) -> tuple[Boundaries, list[str]]:
         if "synthetic" not in frame.columns:
             frame = frame.assign(synthetic=False)
         levels[level] = frame
-    return Boundaries(levels, dict(boundaries.origin), boundaries.outline), stand_ins
+    return Boundaries(levels, dict(boundaries.origin), boundaries.outline,
+                      boundaries.neighbours), stand_ins

@@ -3,7 +3,9 @@
 The county's units are kept at every level below it; the city level keeps its code and
 name (its chiefs still chair the main rivers) but its outline becomes the county's, so
 that a river's length "inside the area" is its length inside the county and nothing
-outside reads as a gap.
+outside reads as a gap. The city's other counties become neighbours
+(:attr:`~hzgeo.model.Boundaries.neighbours`, drawn in grey around the county's maps),
+with the cities around the city that were given.
 
 The limited boundaries remember what they were cut from (:attr:`Boundaries.around`):
 :func:`hzgeo.segment_waters` (by :func:`cut_county`) cuts the county's rivers against the
@@ -21,6 +23,8 @@ Examples
 >>> one = limit_to_county(boundaries, "港北区")
 >>> len(one["county"]), one["township"]["code"].str[:6].unique().tolist()
 (1, ['450802'])
+>>> one.neighbours["name"].tolist()[:4]
+['港南区', '覃塘区', '平南县', '桂平市']
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import shapely
 
 from hzgeo.errors import HzgeoWarning, InputError, SliverWarning
 from hzgeo.hierarchy import Hierarchy
-from hzgeo.model import Boundaries, Segmentation, Waters
+from hzgeo.model import NEIGHBOUR_COLUMNS, Boundaries, Segmentation, Waters
 from hzgeo.settings import BOUNDARY_TOLERANCE_M, REACH_LEVELS
 
 __all__ = ["county_code", "county_context", "cut_county", "limit_to_county",
@@ -78,8 +82,17 @@ def limit_to_county(boundaries: Boundaries, county: str) -> Boundaries:
         else:
             levels[level] = frame[units.within(frame["code"], code)].copy()
     name = boundaries["county"].set_index("code").loc[code, "name"]
+    counties = boundaries["county"]
+    others = counties[counties["code"] != code].assign(level="county")
+    others = others.reindex(columns=NEIGHBOUR_COLUMNS)
+    around = [others]
+    if boundaries.neighbours is not None and len(boundaries.neighbours):
+        around.append(boundaries.neighbours.to_crs(others.crs)[NEIGHBOUR_COLUMNS])
+    neighbours = pd.concat(around, ignore_index=True) if len(around) > 1 else \
+        others.reset_index(drop=True)
     whole = boundaries.around if boundaries.around is not None else boundaries
-    return Boundaries(levels, dict(boundaries.origin), f"{name}界", whole)
+    return Boundaries(levels, dict(boundaries.origin), f"{name}界", neighbours,
+                      around=whole)
 
 
 def _tolerance(waters: Waters, boundary_tolerance: float | None) -> float:

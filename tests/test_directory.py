@@ -9,13 +9,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from toy import CRS, V, box, line, make_boundaries, make_waters
 from toy import make_chiefs as chiefs_of
 
 import hzgeo
-from hzgeo.directory import HEADERS, SHEETS, directory_tables, read_directory, write_directory
+from hzgeo.directory import (
+    HEADERS,
+    SHEETS,
+    directory_tables,
+    read_directory,
+    roster_changes,
+    write_directory,
+)
 from hzgeo.output import read_layer_names
 
 CITY = "450800"
@@ -328,3 +336,94 @@ def test_roster_vacancy_and_changes(rosters, capsys):
         assert set(got["编码"]) == want and len(got) == len(want), kind
     assert set(changes["变更"]) == {"河长更换", "空缺"}
     assert set(changes.loc[changes["变更"] == "河长更换", "现河长"]) == {"新示例9999"}
+
+
+# --------------------------------------------------------------------------- every column
+# (tests from the mutation run of directory + field: a renamed column, a lost hint, ...)
+
+
+def test_joint_sheet_carries_every_field_of_the_meetings(chiefs):
+    """The 联席会议 sheet: each column the hand-made meeting of ``make_chiefs`` gave."""
+    joint = directory_tables(chiefs)["联席会议"]
+    assert joint.iloc[0].to_dict() == {
+        "河湖库编码": "L1", "河湖库名称": "湖1", "类型": "湖泊",
+        "成员县（市、区）及河段长度": "港北区 1.00 km", "召集县（市、区）": "港北区",
+        "召集人": "测试丙", "确定规则": "河段最长", "说明": "", "成员代码": "450802",
+        "召集县代码": "450802"}
+
+
+def test_reach_sheets_keep_each_reach_s_river_code(seg, chiefs):
+    tables = directory_tables(chiefs)
+    for level in ("county", "township", "village"):
+        sheet = tables[SHEETS[level]]
+        assert sheet["河流编码"].tolist() == seg.reaches[level]["river_code"].tolist(), level
+        assert set(sheet["河流编码"]) == {"R1", "R2"}
+
+
+def test_a_city_without_lakes_gets_an_empty_zone_sheet(chiefs, tmp_path):
+    empty = {level: frame.iloc[:0] for level, frame in chiefs.zones.items()}
+    tables = directory_tables(replace(chiefs, zones=empty))
+    zones = tables["湖库分片"]
+    assert len(zones) == 0
+    assert {"分片编码", "湖库名称", "河长", "湖库编码"} <= set(zones.columns)
+    written = write_directory(replace(chiefs, zones=empty), tmp_path / "d.xlsx")
+    assert read_directory(written["directory"])["湖库分片"].empty
+
+
+def test_zones_given_without_geometry_still_fill_the_zone_sheet(chiefs):
+    """Chiefs whose zones are plain tables (no geometry column): the rows, no shapes."""
+    plain = {level: pd.DataFrame(frame.drop(columns="geometry"))
+             for level, frame in chiefs.zones.items()}
+    zones = directory_tables(replace(chiefs, zones=plain))["湖库分片"]
+    want = [code for level in ("county", "township", "village")
+            for code in chiefs.zones[level]["zone_code"]]
+    assert zones["分片编码"].tolist() == want and len(want) == 3
+    assert set(zones["湖库编码"]) == {"L1"}
+
+
+def test_an_unknown_format_says_which_to_write(chiefs, tmp_path):
+    with pytest.raises(hzgeo.InputError, match="unknown directory format") as caught:
+        write_directory(chiefs, tmp_path / "directory.txt")
+    assert caught.value.hint and all(s in caught.value.hint for s in (".xlsx", ".gpkg",
+                                                                       ".csv"))
+    assert "what to do" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_print_font_size_by_hand():
+    """A4 portrait is 210 mm = 8.268 in; less 2 x 0.5 in margins, 7.268 in = 697.7 px at
+    96 dpi. A table of 1,000 px (one column of 142.14 characters: 7 px each + 5 px of
+    padding) fits at floor(69.77) = 69 %: 11 pt x 0.69 = 7.59 pt. A3 landscape (420 mm:
+    1,511 px with 0.4 in margins) fits it unshrunk; a fixed scale is taken as it is."""
+    from hzgeo.directory.xlsx import print_font_size
+
+    widths = [995 / 7]
+    assert print_font_size(widths, paper=9, landscape=False, margins_in=0.5,
+                           fit_to_width=True) == pytest.approx(11 * 0.69)
+    assert print_font_size(widths, paper=8, landscape=True, margins_in=0.4,
+                           fit_to_width=True) == pytest.approx(11.0)
+    # A4 landscape, 297 mm = 11.693 in, less 0.8 in: 1,045.7 px; 2,000 px fit at 52 %
+    assert print_font_size([1995 / 7], paper=9, landscape=True, margins_in=0.4,
+                           fit_to_width=True) == pytest.approx(11 * 0.52)
+    assert print_font_size(widths, paper=9, landscape=False, margins_in=0.5,
+                           fit_to_width=False, scale=80) == pytest.approx(11 * 0.8)
+
+
+def test_an_empty_chief_cell_read_by_pandas_is_no_change(seg, tmp_path):
+    """A chief named nowhere (not vacant, no name) is an empty cell: pandas reads it from
+    a CSV as NaN, read_directory as "". Both sides alike: nothing changed."""
+    village = seg.reaches["village"]
+    unnamed = make_chiefs(seg)
+    frame = unnamed.reaches["village"].copy()
+    frame.loc[frame["admin_code"] == V[0], "chief_name"] = None
+    unnamed = replace(unnamed, reaches=dict(unnamed.reaches) | {"village": frame})
+    old = write_directory(unnamed, tmp_path / "old.xlsx")["directory"]
+    written = write_directory(unnamed, tmp_path / "new.csv")
+    current = {sheet: pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+               for sheet, path in written.items() if sheet in ("村级河段", "县级河段")}
+    assert current["村级河段"]["河长"].isna().sum() == (village["admin_code"] == V[0]).sum()
+    assert roster_changes(current, old).empty
+    # and the other way round: the old directory's tables read by pandas
+    previous = {sheet: frame.replace("", np.nan) for sheet, frame in
+                read_directory(old).items()}
+    assert roster_changes(directory_tables(unnamed), previous).empty

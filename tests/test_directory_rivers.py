@@ -48,8 +48,9 @@ def _units(codes, names, parents, geoms):
                              "synthetic": True}, geometry=geoms, crs=CRS)
 
 
-@pytest.fixture(scope="module")
-def area():
+def make_area():
+    """(boundaries, waters, segmentation, chiefs, directory tables) of the area drawn above
+    (also the notice boards' toy area in test_boards.py)."""
     boundaries = Boundaries({
         "county": _units([NORTH, SOUTH], ["港北区", "港南区"], ["450800"] * 2,
                          [box(0, 4000, 0, 1000), box(0, 4000, -1000, 0)]),
@@ -70,6 +71,11 @@ def area():
     chiefs = make_chiefs(seg)
     tables = directory_tables(chiefs, boundaries=boundaries, waters=waters)
     return boundaries, waters, seg, chiefs, tables
+
+
+@pytest.fixture(scope="module")
+def area():
+    return make_area()
 
 
 def _geodesic_area(polygon) -> float:
@@ -219,3 +225,33 @@ def test_a_post_change_alone_is_listed(area, tmp_path):
     assert set(changes["old_post"]) == {"村党组织书记"} and set(changes["new_post"]) == {
         "村委会主任"}
     assert (changes["old_chief"] == changes["new_chief"]).all()
+
+
+def test_river_list_without_city_chiefs(area):
+    """Chiefs without a city table (None): no main rivers, the county chiefs on top (both
+    counties of the 界江, each with its chief)."""
+    from dataclasses import replace
+
+    from hzgeo.directory import river_list
+
+    _, waters, _, chiefs, _ = area
+    listed = river_list(replace(chiefs, city_chiefs=None), waters).set_index(
+        "joint_water_code")
+    assert listed.index.tolist() == ["R1", "R2", "L1"]
+    assert (listed["main_river"] == "").all()
+    assert listed.loc["R1", ["top_level", "top_chief"]].tolist() == [
+        "县级", "港北区：测试802c（区长）；港南区：测试803c（区长）"]
+    assert listed.loc["R2", "top_chief"] == "测试802c（区长）"
+
+
+def test_spans_of_village_reaches_alone(area):
+    """reach_spans of a mapping with the village level only: 起于<起点>，止于<终点>, and
+    no county or township rows."""
+    from hzgeo.directory.rivers import reach_spans
+
+    village = area[2].reaches["village"]
+    spans = reach_spans({"village": village})
+    want = [f"起于{s}，止于{e}" for s, e in zip(village["start_desc"], village["end_desc"],
+                                            strict=True)]
+    assert spans["village"].tolist() == want
+    assert len(spans["county"]) == 0 and len(spans["township"]) == 0

@@ -554,3 +554,112 @@ def test_kml_without_libkml_says_what_to_do(tmp_path, few, monkeypatch):
     with pytest.raises(HzgeoError, match="LIBKML"):
         write_field(sections, None, None, tmp_path / "f.kml")
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------ by hand
+# (tests from the mutation run: small hand-made cases whose answers are worked out here)
+
+
+def _stretch(code, from_km, to_km, *xy):
+    from hzgeo.field.sections import _Stretch
+
+    return _Stretch((code,), (code,), from_km, to_km, shapely.LineString(xy), False)
+
+
+def _x_y_border(a, b):
+    """X (x < 1000) and Y (x > 1000) meet along x = 1000, 0 <= y <= 1000."""
+    return shapely.LineString([(1000, 0), (1000, 1000)]) if {a, b} == {"X", "Y"} else None
+
+
+def test_a_wiggle_is_x_y_x_not_x_y_z():
+    """X, Y, X with the Y stretch within the accuracy (10 m) of the X|Y border: one X
+    stretch hiding 2 crossings. X, Y, Z: the river goes on into Z, nothing merged."""
+    from hzgeo.field.sections import _merge_wiggles
+
+    a = _stretch("X", 0.0, 1.0, (0, 500), (1000, 500))
+    b = _stretch("Y", 1.0, 1.005, (1000, 500), (1005, 500))
+    back = _stretch("X", 1.005, 2.0, (1005, 500), (0, 510))
+    on = _stretch("Z", 1.005, 2.0, (1005, 500), (2000, 500))
+    merged, hidden = _merge_wiggles([a, b, back], _x_y_border, 10.0)
+    assert [(s.codes, s.from_km, s.to_km) for s in merged] == [(("X",), 0.0, 2.0)]
+    assert hidden == {0: 2}
+    kept, hidden = _merge_wiggles([a, b, on], _x_y_border, 10.0)
+    assert [s.codes for s in kept] == [("X",), ("Y",), ("Z",)] and hidden == {}
+    # a 界河 stretch (two units) in the middle or at the end is no wiggle either
+    shared = _stretch("X", 1.005, 2.0, (1005, 500), (0, 510))
+    shared.codes, shared.names = ("X", "Y"), ("X", "Y")
+    assert len(_merge_wiggles([a, b, shared], _x_y_border, 10.0)[0]) == 3
+
+
+def test_a_wiggle_may_stray_one_metre_beyond_the_accuracy():
+    """The Y stretch reaches x = 1011: 1 m beyond the 10 m accuracy (allowed, <= 1 m);
+    to x = 1012, 2 m: a real excursion into Y."""
+    from hzgeo.field.sections import _merge_wiggles
+
+    a = _stretch("X", 0.0, 1.0, (0, 500), (1000, 500))
+    for reach, merged in ((1011, True), (1012, False)):
+        b = _stretch("Y", 1.0, 1.011, (1000, 500), (reach, 500))
+        c = _stretch("X", 1.011, 2.0, (reach, 500), (0, 510))
+        assert (len(_merge_wiggles([a, b, c], _x_y_border, 10.0)[0]) == 1) is merged, reach
+
+
+def test_chainage_on_a_reach_of_two_parts_out_of_order():
+    """A 2 km reach (0 to 2 km) whose two parts are stored end first: a point 500 m from
+    its start lies at 0.5 km (the parts joined in flow order), not at 1.5 km."""
+    from hzgeo.field.confluences import _chainage_at
+
+    reach = gpd.GeoDataFrame(
+        {"river_code": ["R1", "R9"], "from_km": [0.0, 0.0], "to_km": [2.0, 9.0],
+         "primary": [True, True]},
+        geometry=[shapely.MultiLineString([[(1000, 0), (2000, 0)], [(0, 0), (1000, 0)]]),
+                  shapely.LineString([(0, 5), (2000, 5)])], crs=WORK)
+    assert _chainage_at(reach, "R1", shapely.Point(500, 0)) == 0.5
+    assert _chainage_at(reach, "R1", shapely.Point(1500, 3)) == 1.5
+    assert _chainage_at(reach, "R2", shapely.Point(500, 0)) is None
+
+
+def test_a_toy_confluence_by_hand():
+    """河二 flows 450 m south into 河一 at x = 1500, in 二村 (甲镇, 甲区): the mouth's
+    chainage on 河一 is the geodesic length from 河一's start (x = 100) to x = 1500."""
+    from toy import geodesic
+
+    boundaries = _two_counties()
+    main, tributary = line((100, 500), (3900, 500)), line((1500, 950), (1500, 500))
+    rivers = gpd.GeoDataFrame(
+        {"river_code": ["R1", "R2"], "name": ["河一", "河二"], "main": [True, False],
+         "main_river": ["河一", ""], "flows_into": ["", "R1"], "accuracy_m": [20.0, 20.0],
+         "synthetic": [False, False]}, geometry=[main, tributary], crs=CRS)
+    waters = Waters(rivers, _toy_waters(main, 20.0).lakes)
+    found = confluences(segment_waters(boundaries, waters), waters, boundaries)
+    assert len(found) == 1
+    row = found.iloc[0]
+    assert row["into_km"] == pytest.approx(geodesic(line((100, 500), (1500, 500))) / 1000,
+                                           abs=1e-3)
+    assert row["at_km"] == pytest.approx(geodesic(tributary) / 1000, abs=1e-3)
+    assert row[["confluence_code", "river_name", "into_name", "county_code", "county_name",
+                "township_code", "township_name", "village_code", "village_name",
+                "note"]].tolist() == ["J-R2-R1", "河二", "河一", "450802", "甲区", "450802001",
+                                      "甲镇", "450802001002", "二村", ""]
+    assert (bool(row["main"]), bool(row["into_main"]), row["gap_m"]) == (False, True, 0.0)
+    point = found.to_crs(CRS).geometry.iloc[0]
+    assert (point.x - X0, point.y - Y0) == pytest.approx((1500, 500), abs=0.01)
+
+
+def test_popup_rows_are_table_rows_with_escaped_text():
+    """The popup of one section: a row per field with a value (headers in Chinese), the
+    text escaped, nothing between the rows."""
+    import folium
+
+    sections = gpd.GeoDataFrame(
+        {"section_code": ["SC-R1-01"], "section_name": ["<b>河一</b>"], "kind": ["entry"],
+         "note": [""], "synthetic": [True]},
+        geometry=[shapely.Point(109.6, 23.1)], crs="EPSG:4490")
+    groups = add_field_layers(folium.Map(tiles=None), sections=sections, control=False)
+    lat, lon, tooltip, popup = json.loads(groups["sections"].points)[0]
+    assert (lat, lon) == (23.1, 109.6)
+    assert tooltip == "SC-R1-01 &lt;b&gt;河一&lt;/b&gt;"
+    assert popup == ('<table class="hz-popup">'
+                     "<tr><th>断面编码</th><td>SC-R1-01</td></tr>"
+                     "<tr><th>断面名称</th><td>&lt;b&gt;河一&lt;/b&gt;</td></tr>"
+                     "<tr><th>类型</th><td>入境</td></tr>"
+                     "<tr><th>示意数据</th><td>是</td></tr></table>")

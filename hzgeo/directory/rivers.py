@@ -174,9 +174,10 @@ def reach_spans(reaches: Mapping[str, pd.DataFrame]) -> dict[str, np.ndarray]:
         vparent = text(village["parent_reach_code"])
         names = text(village["admin_name"])
         by_town = _ends(village, names)
-        with_town = vparent.map(town_name).fillna("") + names
-        by_county = _ends(village.assign(parent_reach_code=vparent.map(town_parent)
-                                         .fillna("").to_numpy()), with_town)
+        # .get, not .map(dict).fillna(""): an empty dict maps to float NaN ("" can't fill)
+        with_town = vparent.map(lambda c: town_name.get(c, "")) + names
+        by_county = _ends(village.assign(parent_reach_code=vparent.map(
+            lambda c: town_parent.get(c, "")).to_numpy()), with_town)
     else:
         by_town = by_county = ({}, {})
     for level in REACH_LEVELS:
