@@ -147,13 +147,14 @@ def county_context(boundaries: Boundaries, waters: Waters, distance: float) -> B
 
 
 def cut_county(boundaries: Boundaries, waters: Waters, cut, *, boundary_tolerance=None,
-               **options) -> Segmentation:
+               stacklevel: int = 2, **options) -> Segmentation:
     """What :func:`hzgeo.segment_waters` (``cut``, passed in) does with boundaries limited
     to one county: the county's rivers cut against the counties they run through or along
     (:func:`county_context`), then the county's part (:func:`segmentation_within`).
 
     The warnings are the county's: slivers merged in it, and rivers that cross it with no
-    length in it (not those along its border or downstream, kept for the flow direction).
+    length in it (not those along its border or downstream, kept for the flow direction);
+    ``stacklevel`` is theirs (2 points at the caller).
     """
     from hzgeo._checks import warn_rivers_outside
     from hzgeo.io import work_crs_for
@@ -174,7 +175,8 @@ def cut_county(boundaries: Boundaries, waters: Waters, cut, *, boundary_toleranc
     if len(result.slivers):
         warnings.warn(f"{len(result.slivers)} sliver reach(es) shorter than "
                       f"{result.settings.get('min_length_m')} m were merged into their "
-                      "neighbours; see the 'slivers' layer.", SliverWarning, stacklevel=3)
+                      "neighbours; see the 'slivers' layer.", SliverWarning,
+                      stacklevel=stacklevel)
     # rivers along the border or downstream have no length in the county, as expected;
     # one that crosses it and gets no reach is not
     crs = work_crs_for(boundaries["county"])
@@ -183,7 +185,8 @@ def cut_county(boundaries: Boundaries, waters: Waters, cut, *, boundary_toleranc
                                                county))
     crossing = set(waters.rivers.loc[clip > 1.0, "river_code"])
     lengths = result.river_lengths
-    warn_rivers_outside(lengths[lengths["river_code"].isin(crossing)], stacklevel=4)
+    warn_rivers_outside(lengths[lengths["river_code"].isin(crossing)],
+                        stacklevel=stacklevel + 1)
     return result
 
 
