@@ -106,6 +106,21 @@ def test_run(tmp_path, reference, capsys):
         assert _inside(frame, reference), layer
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     assert audit["ok"]
+    # the words of a county run are the county's: what lies outside is outside 港北区,
+    # the boards give the river's length in it, the city chiefs are those of the main
+    # rivers that run in it (not 浔江, kept for the flow direction, nor 鲤鱼江, which
+    # only touches it)
+    outside = [d["detail"] for d in audit["defects"] if d["kind"] == "outside_city"]
+    assert outside and all(f"outside the county {NAME}" in d for d in outside), outside
+    boards = pd.read_csv(out / "field.notice_boards.csv", dtype=str, encoding="utf-8-sig")
+    described = boards["河湖简介"].dropna()
+    assert described.str.contains(f"{NAME}内长").any()
+    assert not described.str.contains("市内长").any()
+    city = pd.read_csv(out / "directory.市级河长.csv", dtype=str, encoding="utf-8-sig")
+    mains = set(pyogrio.read_dataframe(datasets.get_path("waters"), layer="rivers",
+                                       columns=["river_code", "main"]).query("main == 1")[
+        "river_code"])
+    assert set(city["河流编码"].dropna()) == mains & set(reference[1]) == {"R03"}
     for row in audit["defects"]:  # a 界河 names the unit across (港南区) second
         codes = row.get("codes") or []
         codes = codes[:1] if row["kind"] == "boundary_reach" else codes

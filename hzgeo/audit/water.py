@@ -74,6 +74,10 @@ class WaterDuty:
             city = shapely.union_all(self._top().geometry.values)
         self.city = city
         shapely.prepare(city)
+        #: What the outline encloses, in the details: the city, or the county of a run
+        #: limited to one
+        self.area = (f"county {boundaries['county']['name'].iloc[0]}"
+                     if getattr(boundaries, "around", None) is not None else "city")
         self.city_units = boundaries["city"].to_crs(work).reset_index(drop=True) \
             if "city" in boundaries else None
         rivers = waters.rivers.reset_index(drop=True)
@@ -255,7 +259,8 @@ class WaterDuty:
                 codes, names = self._around(geom, level)
                 rows.append(make_row("uncovered_water", level, codes, names, geom,
                                      measure=found["uncovered"][i], water=self._water(i),
-                                     detail=f"river length inside the city in no {level} reach"))
+                                     detail=f"river length inside the {self.area} in no "
+                                            f"{level} reach"))
             if self.result is not None:
                 for i in np.flatnonzero(found["double"] >= max(min_width_m, 1e-9)):
                     rows.append(make_row("double_counted_water", level,
@@ -287,7 +292,7 @@ class WaterDuty:
             codes, names = self._around(geom, level)
             rows.append(make_row("uncovered_water", level, codes, names, geom,
                                  measure=found["lake_uncovered"][i], water=(code[i], name[i]),
-                                 detail=f"lake area inside the city in no {level} zone")
+                                 detail=f"lake area inside the {self.area} in no {level} zone")
                         | {"unit": "m2"})
         if self.result is not None:
             for i in np.flatnonzero(found["lake_double"] >= max(min_area_m2, 1e-9)):
@@ -316,7 +321,8 @@ class WaterDuty:
                                  shapely.difference(geoms[i], self.city),
                                  measure=outside[i], water=self._water(i),
                                  detail=f"{outside[i] / 1000:,.3f} km of its "
-                                        f"{self.total_m[i] / 1000:,.3f} km lie outside the city"))
+                                        f"{self.total_m[i] / 1000:,.3f} km lie outside the "
+                                        f"{self.area}"))
         return rows
 
     def information(self) -> list[dict]:
