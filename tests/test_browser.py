@@ -161,6 +161,11 @@ def test_city_map_draws_offline(city):
     # the county level is built; the others are built when first shown
     assert state["reaches"] == len(chiefs.reaches["county"]) and state["canvases"] == 1
     assert state["radios"] == 3 and state["scale"] == 1
+    # one layer control on the page, the field layers listed in it with ours
+    controls = page.js("() => [...document.querySelectorAll('.leaflet-control-layers')]"
+                       ".map(c => c.textContent)")
+    assert len(controls) == 1
+    assert all(word in controls[0] for word in ("跨界断面", "主要交汇处", "公示牌", "相邻市"))
     assert "港北区" in state["legend"] and "界河" in state["legend"]
     assert "示意图" in state["notes"] and "合成" in state["notes"]
     assert state["title"] == "贵港市河长制分布示意图"
@@ -279,5 +284,70 @@ def test_injection_probe_runs_nothing(browser, tmp_path):
                       .forEach(i => i.click())""")  # every level's legend shown once
     assert page.js("() => document.querySelectorAll('img').length") == 0
     assert page.js("() => window.__ran") == 0 and page.dialogs == []
+    assert page.errors == [] and page.blocked == []
+    page.page.close()
+
+
+def test_neighbours_drawn_named_and_out_of_the_way(browser, run_maps):
+    """The cities around the city in grey, named, under the reaches: a click where a reach
+    runs beside a neighbour opens the reach's popup; a click on a neighbour opens nothing."""
+    folder, chiefs = run_maps
+    page = Page(browser, folder / "map_city.html")  # as it opens
+    cities = ["南宁市", "梧州市", "钦州市", "玉林市", "来宾市"]
+    state = page.js("""() => {
+        const around = hzgeo.overlays["相邻市"];
+        const names = [...document.querySelectorAll('.hz-around-label')]
+            .map(e => e.textContent);
+        const box = hzgeo.map.getContainer().getBoundingClientRect();
+        const seen = [...document.querySelectorAll('.hz-around-label span')].filter(e => {
+            const r = e.getBoundingClientRect();
+            return r.left >= box.left && r.right <= box.right && r.top >= box.top
+                && r.bottom <= box.bottom;
+        }).map(e => e.textContent);
+        return {on: hzgeo.map.hasLayer(around), names: names, seen: seen,
+                paths: document.querySelectorAll('.leaflet-hzAround-pane path').length};
+    }""")
+    assert state["on"] and sorted(state["names"]) == sorted(cities)
+    assert sorted(state["seen"]) == sorted(cities)  # on screen when the map opens
+    assert state["paths"] == len(cities)
+    # the reach whose clicked point lies nearest a neighbour (黔江 along the city outline)
+    code, metres = page.js("""() => {
+        const edge = [];
+        hzgeo.overlays["相邻市"].eachLayer(g => g.eachLayer && g.eachLayer(l => {
+            let ll = l.getLatLngs();
+            while (Array.isArray(ll[0]) && Array.isArray(ll[0][0])) ll = ll.flat();
+            (Array.isArray(ll[0]) ? ll.flat() : ll).forEach(p => edge.push(p));
+        }));
+        let best = [null, 1e12];
+        Object.entries(hzgeo.reaches).forEach(([code, layer]) => {
+            let ll = layer.getLatLngs();
+            while (Array.isArray(ll[0])) ll = ll[0];
+            const at = ll[Math.floor(ll.length / 2)];
+            edge.forEach(p => {
+                const d = hzgeo.map.distance(at, p);
+                if (d < best[1]) best = [code, d];
+            });
+        });
+        return best;
+    }""")
+    assert metres < 1_000
+    row = chiefs.reaches["county"].set_index("reach_code").loc[code]
+    text = _click_reach(page, code)
+    assert row["reach_name"] in text
+    # a click on a neighbour's name opens nothing and breaks nothing
+    page.js("() => { hzgeo.map.closePopup(); "
+            "hzgeo.map.setView([23.1, 109.6], 9, {animate: false}); }")
+    page.page.wait_for_timeout(300)
+    spot = page.js("""() => {
+        const e = [...document.querySelectorAll('.hz-around-label span')]
+            .find(s => s.textContent === "玉林市");
+        const r = e.getBoundingClientRect();
+        return [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
+    }""")
+    top = page.js("([x, y]) => document.elementFromPoint(x, y).tagName", spot)
+    assert top == "CANVAS"  # the label and the grey let the mouse through
+    page.page.mouse.click(*spot)
+    page.page.wait_for_timeout(300)
+    assert page.js("() => document.querySelectorAll('.leaflet-popup').length") == 0
     assert page.errors == [] and page.blocked == []
     page.page.close()

@@ -184,11 +184,14 @@ def test_html_legend_one_line_per_colour_version_and_date(guigang):
         assert names[code] in units[colours[code]]
     # river names along the rivers: every main river of the county, turned to its line
     assert {"浔江", "大同江"} <= {r[0] for r in data["rivers"]}
-    # the city's other counties around it, named; none around the city map
+    # the city's other counties around it, named, and the cities around the city; on the
+    # city map the cities only
     around = {f["properties"]["n"] for f in data["neighbours"]["features"]}
-    assert around == set(boundaries["county"].query("code != '450821'")["name"])
-    assert page_data(explore(result, boundaries).get_root().render())["neighbours"][
-        "features"] == []
+    cities = set(boundaries.neighbours["name"])
+    assert around - cities == set(boundaries["county"].query("code != '450821'")["name"])
+    city = page_data(explore(result, boundaries).get_root().render())
+    assert {f["properties"]["n"] for f in city["neighbours"]["features"]} == cities
+    assert city["neighbours_label"] == "相邻市" and "真实数据" in city["neighbours_note"]
 
 
 def test_county_map_shows_both_banks_of_its_boundary_river(guigang):
@@ -400,8 +403,9 @@ def test_county_sheet_text_labels_and_font(guigang, guigang_chiefs):
     ax = fig.axes[0]
     units = {t.get_text() for t in _by_gid(fig, "hz-unit-label")}
     townships = set(boundaries["township"].query("parent_code == '450803'")["name"])
-    # the county's townships, and its neighbours in the city drawn and named around it
-    neighbours = {"港北区", "覃塘区", "桂平市"}
+    # the county's townships, and its neighbours in the city drawn and named around it,
+    # with the cities around the city (港南区 touches 南宁, 玉林 and 钦州)
+    neighbours = {"港北区", "覃塘区", "桂平市", "南宁市", "玉林市", "钦州市"}
     assert units <= townships | neighbours and len(units & townships) >= 5
     assert neighbours <= units
     rivers = {t.get_text() for t in _by_gid(fig, "hz-river-label")}
@@ -474,15 +478,22 @@ def test_river_sheet_names_rivers_off_the_furniture_and_lists_chiefs(guigang,
     drawn = shapely.MultiLineString([ax.transData.transform(shapely.get_coordinates(g))
                                      for g in yu.geometry.explode().values])
     assert not drawn.intersects(arrow_box)
-    # the chiefs' table: the city chief, every county and township reach's chief
+    # the chiefs' table: the city chief, the county and township reaches' chiefs in order,
+    # upstream first, as many as fit at a legible size; the line under them counts the
+    # others (on the PDF's annex pages, which list every one)
     table = " ".join(t.get_text() for t in fig.texts)
     city = chiefs.city_chiefs.query("river_code == 'R03'")["chief_name"].iloc[0]
     assert city in table
-    for level in ("county", "township"):
-        frame = chiefs.reaches[level].query("river_code == 'R03'")
-        assert frame["chief_name"].dropna().size > 0
-        for name, reach in zip(frame["chief_name"], frame["reach_name"], strict=True):
-            assert reach in table and (name is None or name in table)
+    listed = [(reach, name) for level in ("county", "township")
+              for reach, name in chiefs.reaches[level].query("river_code == 'R03'")
+              .sort_values("from_km", kind="stable")[["reach_name", "chief_name"]]
+              .itertuples(index=False)]
+    shown = [reach in table and (name is None or name in table) for reach, name in listed]
+    first_missing = shown.index(False) if False in shown else len(shown)
+    assert all(shown[:first_missing]) and not any(shown[first_missing:])
+    assert first_missing >= 10
+    left_out = len(listed) - first_missing
+    assert (f"……其余 {left_out} 行" in table) == (left_out > 0)
     sections = field["sections"].query("river_code == 'R03'")
     assert sum(len(line.get_xdata()) for line in ax.lines) >= len(sections) > 0
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from hzgeo.errors import InputError
 from hzgeo.hierarchy import Hierarchy
@@ -155,6 +157,68 @@ def synthetic_note(area: Area) -> str:
     if not parts:
         return ""
     return "注意：" + "；".join(parts) + "，仅作示意。"
+
+
+AROUND_COLUMNS = ["code", "name", "level", "synthetic", "geometry"]
+
+
+def around_units(boundaries: Boundaries, area: Area, neighbours, crs) -> gpd.GeoDataFrame:
+    """The units to draw in grey around ``area``, in ``crs`` (:data:`AROUND_COLUMNS`):
+    ``neighbours`` (units outside the data) and, around a county, the city's other
+    counties; one row per code (a unit without a code goes by its name)."""
+    frames = []
+    if area.county is not None:
+        counties = boundaries["county"]
+        frames.append(counties[counties["code"].astype(str) != str(area.county)]
+                      .assign(level="county"))
+    if neighbours is not None and len(neighbours):
+        frames.append(neighbours)
+    out = []
+    for frame in frames:
+        frame = frame.to_crs(crs).reindex(columns=AROUND_COLUMNS)
+        for column, empty in (("name", ""), ("level", ""), ("synthetic", False)):
+            frame[column] = [v if pd.notna(v) else empty for v in frame[column]]
+        frame["name"] = frame["name"].astype(str)
+        frame["level"] = frame["level"].astype(str)
+        frame["synthetic"] = frame["synthetic"].astype(bool)
+        frame["code"] = [str(c) if pd.notna(c) else n
+                         for c, n in zip(frame["code"], frame["name"], strict=True)]
+        out.append(frame)
+    if not out:
+        return gpd.GeoDataFrame({c: [] for c in AROUND_COLUMNS[:-1]}, geometry=[], crs=crs)
+    frame = gpd.GeoDataFrame(pd.concat(out, ignore_index=True), geometry="geometry", crs=crs)
+    frame = frame.drop_duplicates("code")
+    return frame[frame["code"] != str(area.county)].reset_index(drop=True)
+
+
+def clip_polygons(geoms, box) -> np.ndarray:
+    """Polygons cut to ``box``, only their polygonal parts kept (a unit touching the box
+    along an edge gives an empty geometry, not a line)."""
+    out = []
+    for geom in shapely.intersection(np.asarray(geoms), box):
+        parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"
+                 and not p.is_empty] if geom is not None else []
+        out.append(shapely.MultiPolygon(parts) if parts else shapely.Polygon())
+    return np.asarray(out, dtype=object)
+
+
+def around_words(around) -> str:
+    """What the grey units around the area are (from their ``level``): 相邻市,
+    相邻县（市、区）, both, or 相邻单位 when the data does not say."""
+    levels = set(around["level"].fillna("").astype(str))
+    words = [w for level, w in (("county", "相邻县（市、区）"), ("city", "相邻市"))
+             if level in levels]
+    return "、".join(words) if words and levels <= {"county", "city"} else "相邻单位"
+
+
+def around_note(around) -> str:
+    """Whether the grey units around are real, in one sentence ('' when there are none)."""
+    if not len(around):
+        return ""
+    synthetic = "synthetic" in around.columns and around["synthetic"].fillna(False).astype(
+        bool).any()
+    return (f"灰色{around_words(around)}界线为"
+            + ("合成数据，仅作示意。" if synthetic else "真实数据（非合成），仅示意其位置。"))
 
 
 def sources_note(boundaries) -> str:

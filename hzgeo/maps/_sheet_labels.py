@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import shapely
+import shapely.ops
 from matplotlib import patheffects
 
 #: ``gid`` of river-name labels and of unit-name labels.
@@ -161,3 +162,68 @@ def place_unit_labels(fig, ax, labels, taken: list) -> tuple[list, int]:
             artist.remove()
             skipped += 1
     return placed, skipped
+
+
+def _spots(polygon, step: float, limit: int = 60) -> list[tuple[float, float]]:
+    """Points inside ``polygon`` (data coordinates), deepest first: its pole of
+    inaccessibility, then grid points ``step`` apart by their distance to its edge."""
+    if polygon.is_empty or polygon.area <= 0:
+        return []
+    parts = sorted(shapely.get_parts(polygon), key=lambda p: -p.area)
+    out = []
+    for part in parts[:3]:
+        pole = shapely.ops.polylabel(part, tolerance=step / 4) if part.geom_type == "Polygon" \
+            else part.representative_point()
+        out.append((pole.x, pole.y))
+    x0, y0, x1, y1 = polygon.bounds
+    xs = np.arange(x0 + step / 2, x1, step)
+    ys = np.arange(y0 + step / 2, y1, step)
+    if len(xs) and len(ys):
+        gx, gy = np.meshgrid(xs, ys)
+        points = shapely.points(gx.ravel(), gy.ravel())
+        inside = shapely.contains_xy(polygon, gx.ravel(), gy.ravel())
+        points = points[inside]
+        depth = shapely.distance(points, polygon.boundary)
+        for i in np.argsort(-depth, kind="stable")[:limit]:
+            out.append((points[i].x, points[i].y))
+    return out
+
+
+def place_area_labels(fig, ax, labels, taken: list) -> tuple[list, list[str]]:
+    """Write each name inside the visible part of its unit, clear of ``taken``.
+
+    ``labels``: (polygon, text, font, colour), the polygon in data coordinates (the part
+    of the unit inside the map). A name goes at the deepest point of the polygon where its
+    box lies inside the polygon, inside the map, and overlaps no box in ``taken``
+    (extended with the boxes placed); a name with no such point is left off.
+
+    Returns
+    -------
+    (list of Text, list of str)
+        The labels placed, and the names left off.
+    """
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    to_data = ax.transData.inverted()
+    placed, missed = [], []
+    for polygon, text, font, colour in labels:
+        artist = ax.text(0, 0, text, ha="center", va="center", fontproperties=font,
+                         color=colour, zorder=15, gid=UNIT_LABEL)
+        box = artist.get_window_extent(renderer)
+        (ax0, ay0), (ax1, ay1) = to_data.transform([(box.x0, box.y0), (box.x1, box.y1)])
+        half_w, half_h = abs(ax1 - ax0) / 2, abs(ay1 - ay0) / 2
+        shapely.prepare(polygon)
+        for x, y in _spots(polygon, step=half_h):
+            if not polygon.contains(shapely.box(x - half_w, y - half_h, x + half_w,
+                                                y + half_h)):
+                continue
+            artist.set_position((x, y))
+            box = artist.get_window_extent(renderer)
+            if _fits(box, frame, taken):
+                taken.append(box)
+                placed.append(artist)
+                break
+        else:
+            artist.remove()
+            missed.append(text)
+    return placed, missed

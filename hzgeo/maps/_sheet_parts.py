@@ -23,7 +23,9 @@ from hzgeo.maps.assets import cjk_font
 #: ``gid`` of scale bar, north arrow and chiefs' table artists.
 FURNITURE = "hz-furniture"
 LAKE = "#a6cee3"
-NEIGHBOUR = "#efefef"
+NEIGHBOUR = "#e6e6e6"
+#: Names of the units around the area.
+NEIGHBOUR_TEXT = "#7a7a7a"
 SECTION_STYLE: dict[str, Any] = {"marker": "^", "color": "#c2185b", "markersize": 6.0}
 CONFLUENCE_STYLE: dict[str, Any] = {"marker": "o", "color": "#1f78b4", "markersize": 5.0}
 
@@ -110,9 +112,10 @@ def north_arrow(ax, size: float, corner: int = 0) -> None:
 
 
 def legend(fig, box, level, units, colours, shown, orientation, scale, *, has_lakes,
-           villages, far_bank, neighbours=False, sections=False, confluences=False,
+           villages, far_bank, neighbours: str = "", sections=False, confluences=False,
            narrow=False) -> None:
-    """The legend: one entry per colour listing the units it stands for, then the symbols."""
+    """The legend: one entry per colour listing the units it stands for, then the symbols
+    (``neighbours``: what the grey units around are, e.g. 相邻市; '' for none)."""
     ax = fig.add_axes(box)
     ax.set_axis_off()
     handles: list[Artist] = []
@@ -145,7 +148,7 @@ def legend(fig, box, level, units, colours, shown, orientation, scale, *, has_la
         names.append("主要交汇处")
     if neighbours:
         handles.append(Patch(facecolor=NEIGHBOUR, edgecolor="#888888", linewidth=0.6))
-        names.append("相邻县（市、区）（灰色注记）")
+        names.append(f"{neighbours}（灰色，图外单位）")
     handles += [Line2D([], [], color="#000000", linewidth=2.0),
                 Line2D([], [], color="#222222", linewidth=1.3),
                 Line2D([], [], color="#6e6e6e", linewidth=0.5, linestyle=(0, (4, 2)))]
@@ -201,34 +204,100 @@ def chief_rows(area, *, villages: bool = False) -> list[tuple[str, str, str, str
             rows.append((LEVEL_NAMES[level], str(row["reach_name"]), person, note))
     if not villages and len(village_rows):
         rows.append((LEVEL_NAMES["village"], f"共 {len(village_rows)} 段",
-                     "见 PDF 附页及名录「村级河段」", ""))
+                     "见PDF附页、名录「村级河段」", ""))
     return rows
 
 
-def chief_table(fig, box, rows, scale, title: str = "河长名单") -> None:
-    """The chiefs' table in ``box`` (figure fractions), type sized to fit."""
+#: Smallest type of the chiefs' table at print size (points): legible on paper.
+TABLE_MIN_PT = 7.0
+_TABLE_HEADER = ("层级", "河段", "河长（职务）", "备注")
+_TABLE_WIDTHS = np.array([0.08, 0.33, 0.42, 0.17])
+_LEADING = 1.35
+
+
+def _ems(text: str) -> float:
+    """Width of ``text`` in ems: a CJK glyph is one em, ASCII about 0.6."""
+    return sum(0.6 if ord(ch) < 128 else 1.0 for ch in text)
+
+
+def _wrap_ems(text: str, ems: float) -> list[str]:
+    """``text`` broken into lines of at most ``ems`` ems (at least one character each)."""
+    lines, line, width = [], "", 0.0
+    for ch in str(text):
+        w = _ems(ch)
+        if line and width + w > ems:
+            lines.append(line)
+            line, width = "", 0.0
+        line += ch
+        width += w
+    return [*lines, line] if line or not lines else lines
+
+
+def table_layout(fig_size_pt, box, rows, scale, *, keep_last: bool = False):
+    """How the chiefs' table fits ``box``: (type size, wrapped rows, rows left out).
+
+    The type is 7 points times ``scale`` (the paper's, A4 = 1), never under
+    :data:`TABLE_MIN_PT`: cells too long for their column wrap onto more lines, and the
+    rows that do not fit the box's height are left out (counted; one line says where
+    they are), all but the last with ``keep_last``.
+    """
+    fig_w, fig_h = fig_size_pt
+    _, _, w, h = box
+    size = max(TABLE_MIN_PT, 7.0 * scale)
+    line = size * _LEADING
+    capacity = _TABLE_WIDTHS * w * fig_w / size / 1.04 - 0.5  # ems per column
+    wrapped = [[_wrap_ems(cell, capacity[i]) for i, cell in enumerate(row)]
+               for row in rows]
+    heights = [max(len(c) for c in cells) for cells in wrapped]
+    room = h * fig_h / line - 2.8  # lines under the title and the header
+    if sum(heights) <= room:
+        return size, wrapped, 0
+    room -= 1  # the line saying where the others are
+    last = heights[-1] if keep_last else 0
+    shown, used = 0, 0
+    for height in heights[:len(heights) - (1 if keep_last else 0)]:
+        if used + height + last > room:
+            break
+        used += height
+        shown += 1
+    kept = wrapped[:shown] + (wrapped[-1:] if keep_last else [])
+    left_out = len(rows) - shown - (1 if keep_last else 0)
+    return size, kept, left_out
+
+
+def chief_table(fig, box, rows, scale, title: str = "河长名单", *, keep_last: bool = False,
+                more: str = "见 PDF 附页") -> int:
+    """The chiefs' table in ``box`` (figure fractions): legible type
+    (:func:`table_layout`), long cells wrapped; rows that do not fit are left out, with a
+    line saying how many and where they are (``more``). Returns the rows left out."""
     if not rows:
-        return
+        return 0
     x0, y0, w, h = box
     fig_w, fig_h = (v * 72 for v in fig.get_size_inches())
-    header = ("层级", "河段", "河长（职务）", "备注")
-    widths = np.array([0.08, 0.34, 0.44, 0.14])
-    chars = np.array([max(len(str(r[i])) for r in [header, *rows]) for i in range(4)])
-    # a CJK glyph is one em wide: the widest cell of each column fits its column
-    size = min(7.0 * scale, *(widths * w * fig_w / np.maximum(chars, 1) / 1.02),
-               h * fig_h / (len(rows) + 2.8) / 1.35)
-    line = size * 1.35 / fig_h
+    size, wrapped, left_out = table_layout((fig_w, fig_h), box, rows, scale,
+                                           keep_last=keep_last)
+    line = size * _LEADING / fig_h
     top = y0 + h
     fig.text(x0, top, plain(title), ha="left", va="top",
              fontproperties=font(size + 1, "bold"), gid=FURNITURE)
-    lefts = x0 + np.concatenate([[0.0], np.cumsum(widths)[:-1]]) * w
-    for i, row in enumerate([header, *rows]):
-        y = top - line * (i + 1.3 + (0.3 if i else 0.0))  # a little air under the rule
-        for left, text in zip(lefts, row, strict=True):
-            fig.text(left, y, plain(text), ha="left", va="top", gid=FURNITURE,
-                     fontproperties=font(size, "bold" if i == 0 else "normal"))
+    lefts = x0 + np.concatenate([[0.0], np.cumsum(_TABLE_WIDTHS)[:-1]]) * w
+    body = [[[c] for c in _TABLE_HEADER], *wrapped]
+    if left_out:
+        note = [[""], [f"……其余 {left_out} 行{more}"], [""], [""]]
+        body.insert(len(body) - (1 if keep_last else 0), note)
+    y = top - line * 1.3
+    for i, cells in enumerate(body):
+        y -= line * (0.3 if i == 1 else 0.0)  # a little air under the rule
+        for left, cell in zip(lefts, cells, strict=True):
+            for j, text in enumerate(cell):  # one text per line: exact leading
+                if text:
+                    fig.text(left, y - j * line, plain(text), ha="left", va="top",
+                             gid=FURNITURE,
+                             fontproperties=font(size, "bold" if i == 0 else "normal"))
+        y -= line * max(len(c) for c in cells)
     fig.add_artist(Line2D([x0, x0 + w], [top - line * 2.2] * 2, linewidth=0.5,
                           color="#555555", transform=fig.transFigure, gid=FURNITURE))
+    return left_out
 
 
 def footnote(fig, area, boundaries, orientation, scale, *, data_date: str | None,

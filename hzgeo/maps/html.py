@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.ops
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -28,6 +29,10 @@ from hzgeo.maps._content import (
     LEVEL_NAMES,
     UNIT_WORDS,
     Area,
+    around_note,
+    around_units,
+    around_words,
+    clip_polygons,
     reach_lines,
     select_area,
     synthetic_note,
@@ -37,7 +42,7 @@ from hzgeo.maps.colors import unit_colours
 from hzgeo.model import AuditReport, Boundaries, Chiefs, Segmentation
 from hzgeo.settings import REACH_LEVELS, STORE_CRS
 
-__all__ = ["explore"]
+__all__ = ["explore", "join_layer_control"]
 
 #: Decimal places of lon/lat written: 1e-5 degrees is about 1 m, below what a screen shows.
 DECIMALS = 5
@@ -78,9 +83,10 @@ _CSS = """
   text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 3px #fff}
 .hz-river-label span.main{font-size:13px;font-weight:bold}
 .hz-stamp{color:#555}
-.leaflet-tooltip.hz-neighbour{background:transparent;border:0;box-shadow:none;color:#777;
-  font-size:14px;font-weight:bold;text-shadow:0 0 2px #fff,0 0 3px #fff}
-.leaflet-tooltip.hz-neighbour:before{display:none}
+.hz-around-label{pointer-events:none}
+.hz-around-label span{position:absolute;left:0;top:0;transform:translate(-50%,-50%);
+  white-space:nowrap;color:#6f6f6f;font-size:15px;font-weight:bold;pointer-events:none;
+  text-shadow:0 0 2px #fff,0 0 3px #fff}
 """
 
 
@@ -107,6 +113,48 @@ hzgeoDraw({{ this._parent.get_name() }}, {{ this.data }});
         self.map_js = assets.map_js()
         self.css = _CSS
         self.data = script_json(data)
+
+
+class _JoinControl(MacroElement):
+    """Layers added to the page after :func:`explore` (folium ``Layer`` objects), listed
+    in the page's own layer control instead of a second one."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+{% for name, label in this.entries %}hzgeo.control.addOverlay({{ name }}, {{ label }});
+{% endfor %}
+{% endmacro %}
+""")
+
+    def __init__(self, layers):
+        super().__init__()
+        self._name = "HzgeoJoinControl"
+        # names as ASCII JSON (\\u escapes), as folium writes its own layer names
+        self.entries = [(layer.get_name(), json.dumps(str(layer.layer_name))
+                         .replace("<", "\\u003c").replace(">", "\\u003e")
+                         .replace("&", "\\u0026")) for layer in layers]
+
+
+def join_layer_control(m: folium.Map, layers) -> None:
+    """List ``layers`` (folium layers added to ``m`` after :func:`explore`, e.g. the field
+    points of :func:`hzgeo.field.add_field_layers` with ``control=False``) in the map's
+    own layer control: the page keeps one control.
+
+    Examples
+    --------
+    >>> import folium, hzgeo
+    >>> boundaries, waters = hzgeo.datasets.guigang()
+    >>> m = explore(hzgeo.segment_waters(boundaries, waters), boundaries, county="港北区")
+    >>> extra = folium.FeatureGroup(name="测点").add_to(m)
+    >>> join_layer_control(m, [extra])
+    >>> page = m.get_root().render()
+    >>> "hzgeo.control.addOverlay(feature_group_" in page, "layer_control_" in page
+    (True, False)
+    """
+    for layer in layers:
+        layer.control = False  # no folium LayerControl picks it up either
+    if layers:
+        _JoinControl(list(layers)).add_to(m)
 
 
 def script_json(data) -> str:
@@ -145,7 +193,7 @@ def _simplified_units(frame: gpd.GeoDataFrame, tolerance: float) -> np.ndarray:
 
 
 def _legend(level: str, colours: dict[str, str], units: gpd.GeoDataFrame, shown: set[str],
-            has_zones: bool, far_bank: bool) -> str:
+            has_zones: bool, far_bank: bool, around: str = "") -> str:
     parts = [f"<h4>{html.escape(LEVEL_NAMES[level])}河段（按责任单位着色）</h4>"]
     names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
     listed = [c for c in sorted(shown) if c in colours]
@@ -168,6 +216,9 @@ def _legend(level: str, colours: dict[str, str], units: gpd.GeoDataFrame, shown:
         parts.append('<div><span class="ar" style="background:#888"></span>'
                      "湖库分片（按责任单位着色）</div>")
     parts.append('<div><span class="ar" style="background:#a6cee3"></span>湖库水面</div>')
+    if around:
+        parts.append('<div><span class="ar" style="background:#d9d9d9;border:1px solid '
+                     f'#8a8a8a"></span>{html.escape(around)}（灰色，图外单位）</div>')
     for lvl in ("county", "township", "village"):
         colour, weight, dash, _ = _UNIT_STYLE[lvl]
         style = "dashed" if dash else "solid"
@@ -295,6 +346,39 @@ def _search(area: Area) -> list:
     return entries
 
 
+def _around(boundaries: Boundaries, area: Area, bounds, tolerance: float
+            ) -> tuple[dict, str, str]:
+    """The units drawn in grey around the area, what they are (相邻市 ...) and whether
+    they are real (:func:`~hzgeo.maps._content.around_note`).
+
+    Each is cut to the area's box grown by twice its size on every side (the map opens on
+    the area, and the cut lies off screen around it; a province's worth of neighbours does
+    not fill the page) and named at the deepest point of what shows of it in the box grown
+    by a tenth (on screen when the map opens).
+    """
+    empty = {"type": "FeatureCollection", "features": []}
+    frame = around_units(boundaries, area, boundaries.neighbours, STORE_CRS)
+    west, south, east, north = bounds
+    gx, gy = east - west, north - south
+    cut = shapely.box(west - 2 * gx, south - 2 * gy, east + 2 * gx, north + 2 * gy)
+    frame = frame.set_geometry(clip_polygons(frame.geometry.values, cut), crs=STORE_CRS)
+    frame = frame[~frame.geometry.is_empty]
+    if not len(frame):
+        return empty, "", ""
+    inside = shapely.union_all(area.units["county"].geometry.values)
+    shown = shapely.box(west - gx / 10, south - gy / 10, east + gx / 10, north + gy / 10)
+    props = []
+    for name, geom in zip(frame["name"], frame.geometry.values, strict=True):
+        visible = clip_polygons([shapely.difference(geom, inside)], shown)[0]
+        part = max(shapely.get_parts(visible if not visible.is_empty else geom),
+                   key=lambda p: p.area)
+        spot = shapely.ops.polylabel(part, tolerance=tolerance)
+        props.append({"n": html.escape(name),
+                      "at": [round(spot.y, DECIMALS), round(spot.x, DECIMALS)]})
+    geoms = _rounded(shapely.simplify(frame.geometry.values, tolerance))
+    return _features(geoms, props), around_words(frame), around_note(frame)
+
+
 def _tiles(m: folium.Map, tiles: str | None, key: str | None) -> str:
     if tiles is None:
         return ""
@@ -349,7 +433,9 @@ def explore(result: Segmentation | Chiefs, boundaries: Boundaries, *,
     folium.Map
         Layers: reaches coloured by unit at county, township and village level (one at a
         time), boundaries of each level, lakes, audit defects, river names along the
-        rivers, on a county map the city's other counties in grey, named; a legend, a
+        rivers, the units around the area in grey, named (the boundaries' ``neighbours``,
+        and on a county map the city's other counties; under everything, never in the
+        way of a click); a legend, a
         name search, a scale bar, a disclaimer, the hzgeo version and data date and,
         where any geometry is synthetic, a note saying so.
 
@@ -391,19 +477,10 @@ def explore(result: Segmentation | Chiefs, boundaries: Boundaries, *,
                            "weight": weight, "dash": dash, "on": on[0 if city_map else 1],
                            "features": _features(geoms, props)})
 
-    # on a county map, the city's other counties in grey around it, named
-    around = boundaries["county"]
-    around = around[around["code"].astype(str) != str(area.county)] if not city_map else \
-        around.iloc[:0]
-    # each named where it shows beside the county: inside the county's box, grown by half
-    gx, gy = (east - west) / 2, (north - south) / 2
-    near = shapely.box(west - gx, south - gy, east + gx, north + gy)
-    spots = [shapely.intersection(g, near).representative_point() if g.intersects(near)
-             else g.representative_point() for g in around.geometry.values]
-    neighbours = _features(_simplified_units(around, tolerance),
-                           [{"n": html.escape(str(n)),
-                             "at": [round(p.y, DECIMALS), round(p.x, DECIMALS)]}
-                            for n, p in zip(around["name"], spots, strict=True)])
+    # around the area in grey, named: the units outside the data (the cities around the
+    # city) and, on a county map, the city's other counties
+    around, around_label, around_text = _around(boundaries, area,
+                                                (west, south, east, north), tolerance)
 
     levels = []
     for lvl in REACH_LEVELS:
@@ -421,7 +498,7 @@ def explore(result: Segmentation | Chiefs, boundaries: Boundaries, *,
                        "reaches": reaches, "zones": zones,
                        "fill": {c: colours[c] for c in sorted(shown) if c in colours},
                        "legend": _legend(lvl, colours, units, shown, bool(zones["features"]),
-                                         not shown <= set(colours))})
+                                         not shown <= set(colours), around_label)})
 
     lakes_frame = area.zones["county"]
     lakes = _features(_rounded(shapely.simplify(lakes_frame.geometry.values, tolerance / 2)),
@@ -439,7 +516,9 @@ def explore(result: Segmentation | Chiefs, boundaries: Boundaries, *,
         "defects": _defects(audit, tolerance),
         "search": _search(area),
         "rivers": _river_labels(area),
-        "neighbours": neighbours,
+        "neighbours": around,
+        "neighbours_label": around_label,
+        "neighbours_note": around_text,
         "stamp": f"hzgeo {__version__}" + (f"；数据日期：{data_date}" if data_date else ""),
     }
     _Drawing(data).add_to(m)

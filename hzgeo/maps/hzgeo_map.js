@@ -156,24 +156,33 @@ function hzgeoDraw(map, D) {
   if (riverLabels.length) overlays["河流名称"] = labelGroup;
 
   // ------------------------------------------------------------------ neighbours
-  // On a county map: the city's other counties in grey, named (names escaped in Python).
+  // The units around the area (the cities around the city; on a county map the city's
+  // other counties too) in grey, under everything, named like the rivers: offline
+  // divIcons in a pane that lets every click through. Nothing of it takes the mouse.
+  var aroundLabel = D.neighbours_label || "相邻单位";
   if (D.neighbours && D.neighbours.features.length) {
+    map.createPane("hzAround").style.zIndex = 350;          // under the overlay pane (400)
+    map.getPane("hzAround").style.pointerEvents = "none";
     var around = L.layerGroup([L.geoJSON(D.neighbours, {
-      renderer: canvas, interactive: false,
+      pane: "hzAround", interactive: false,
+      renderer: L.svg({pane: "hzAround"}),
       style: function () {
-        return {color: "#888888", weight: 1, fillColor: "#dddddd", fillOpacity: 0.6};
+        return {color: "#8a8a8a", weight: 1, fillColor: "#d9d9d9", fillOpacity: 0.55,
+                interactive: false};
       }
     })]);
     D.neighbours.features.forEach(function (f) {
-      around.addLayer(L.tooltip({permanent: true, direction: "center",
-                                 className: "hz-neighbour", interactive: false})
-        .setLatLng(f.properties.at).setContent(f.properties.n));
+      around.addLayer(L.marker(f.properties.at, {
+        pane: "hzLabels", interactive: false, keyboard: false,
+        icon: L.divIcon({className: "hz-around-label", html: el("span", "", f.properties.n),
+                         iconSize: null})
+      }));
     });
-    overlays["相邻县（市、区）"] = around;
+    overlays[aroundLabel] = around;
   }
 
   // Lakes under everything, boundaries over the fills, reaches on top.
-  if (overlays["相邻县（市、区）"]) overlays["相邻县（市、区）"].addTo(map);
+  if (overlays[aroundLabel]) overlays[aroundLabel].addTo(map);
   var lakes = overlays["湖库（水面）"];
   if (lakes) lakes.addTo(map);
   D.units.forEach(function (u) { if (u.on) boundaryLayers[u.level].addTo(map); });
@@ -184,7 +193,10 @@ function hzgeoDraw(map, D) {
 
   var base = {};
   D.levels.forEach(function (lvl) { base[lvl.label] = levelGroups[lvl.key]; });
-  L.control.layers(base, overlays, {collapsed: false, position: "topright"}).addTo(map);
+  // The page's one layer control: layers added after us (the field points) join it
+  // through hzgeo.control.addOverlay.
+  var control = L.control.layers(base, overlays, {collapsed: false, position: "topright"})
+    .addTo(map);
   L.control.scale({imperial: false, metric: true, position: "bottomleft",
                    maxWidth: 160}).addTo(map);
 
@@ -205,6 +217,7 @@ function hzgeoDraw(map, D) {
       var box = el("div", "hz-notes");
       box.appendChild(el("div", "hz-disclaimer", D.disclaimer));
       if (D.synthetic) box.appendChild(el("div", "hz-synthetic", D.synthetic));
+      if (D.neighbours_note) box.appendChild(el("div", "hz-around-note", D.neighbours_note));
       if (D.tiles_note) box.appendChild(el("div", "hz-tiles", D.tiles_note));
       if (D.stamp) box.appendChild(el("div", "hz-stamp", D.stamp));
       L.DomEvent.disableClickPropagation(box);
@@ -290,6 +303,7 @@ function hzgeoDraw(map, D) {
       });
     },
     map: map, levels: levelGroups, overlays: overlays, reaches: byCode, search: search,
+    control: control,
     current: function () { return current.key; }, drawMs: performance.now() - t0
   };
 }

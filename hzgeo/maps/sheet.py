@@ -1,8 +1,10 @@
 """Print sheets (A4/A3) of the distribution map, drawn with matplotlib (Agg, no pyplot).
 
 A sheet has a title, the map (units filled pale in their colour, reaches in full colour,
-界河 with both banks' colours alternating, lakes, boundaries of each level, on a county
-sheet the neighbouring counties in grey, on county and river sheets the field sites),
+界河 with both banks' colours alternating, lakes, boundaries of each level, the units
+around the area in grey, clipped to the frame and each named inside what shows of it (the
+boundaries' neighbours; on a county sheet the city's other counties too), on county and
+river sheets the field sites),
 river names along their lines and county and township names that collide neither with each
 other nor with the furniture, a legend listing which units each colour stands for, a scale
 bar and a north arrow where the data is not, on a river sheet the table of its chiefs, and
@@ -28,7 +30,13 @@ from hzgeo.errors import InputError
 from hzgeo.io import work_crs_for
 from hzgeo.maps import _sheet_labels as labels_
 from hzgeo.maps import _sheet_parts as parts
-from hzgeo.maps._content import select_area
+from hzgeo.maps._content import (
+    around_note,
+    around_units,
+    around_words,
+    clip_polygons,
+    select_area,
+)
 from hzgeo.maps._sheet_parts import font as _font
 from hzgeo.maps._sheet_parts import plain as _plain
 from hzgeo.maps.colors import unit_colours
@@ -118,9 +126,12 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
         ``{"sections": ..., "confluences": ...}`` from :mod:`hzgeo.field`: drawn on county
         sheets (the sites in the county) and river sheets (the sites on the river).
     neighbours : GeoDataFrame, optional
-        Units outside the data to draw and name in grey around the city (``name`` and
-        polygons). The bundled data has none: without them the city sheet says that its
-        neighbours are not drawn. Nothing is drawn that the data does not have.
+        Units outside the data to draw and name in grey around the area (``name`` and
+        polygons, optionally ``level`` and ``synthetic``); default the boundaries' own
+        (:attr:`hzgeo.Boundaries.neighbours`: the bundled data has the five cities around
+        贵港市). They are clipped to the frame (the map stays on the area) and each is named
+        inside its visible part. Without any, the city sheet says that its neighbours are
+        not drawn. Nothing is drawn that the data does not have.
     data_date : str, optional
         The date of the data, printed in the footnote with the hzgeo version.
 
@@ -189,8 +200,11 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
                            edgecolor="black", linewidth=0.8, zorder=30, clip_on=False))
     view = shapely.box(x0, y0, x1, y1)
 
-    # around the area: the other counties of the city (county and river sheets), or
-    # units outside the data handed in as ``neighbours``
+    # around the area: the units outside the data (the cities around the city, given as
+    # ``neighbours`` or carried by the boundaries) and, on a county sheet, the city's other
+    # counties; clipped to the frame
+    if neighbours is None:
+        neighbours = boundaries.neighbours
     around = _around(boundaries, crs, area, neighbours, view)
     if len(around):
         _fill(ax, around, parts.NEIGHBOUR, alpha=1.0, zorder=0.5)
@@ -267,11 +281,14 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
             p = row.geometry.representative_point()
             unit_labels.append((p.x, p.y, _plain(row.name), _font(12 * scale, "bold"),
                                 "#111111"))
-    for row in around.itertuples():
-        p = row.geometry.intersection(view).representative_point()
-        if not p.is_empty:
-            unit_labels.append((p.x, p.y, _plain(row.name), _font(10 * scale, "bold"),
-                                "#8a8a8a"))
+    placed_units, skipped = labels_.place_unit_labels(fig, ax, unit_labels, taken)
+    # the units around, each inside what shows of it (clear of the area's own names)
+    area_shape = units["county"].union_all()
+    named_around = [(row.geometry.difference(area_shape), _plain(row.name),
+                     _font(10 * scale, "bold"), parts.NEIGHBOUR_TEXT)
+                    for row in around.itertuples()]
+    placed_around, missed_around = labels_.place_area_labels(fig, ax, named_around, taken)
+    unit_labels = []
     if "township" in units:
         town = units["township"]
         town = town.iloc[np.argsort(-town.geometry.area.to_numpy(), kind="stable")]
@@ -280,8 +297,10 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
             if x0 <= p.x <= x1 and y0 <= p.y <= y1:
                 unit_labels.append((p.x, p.y, _plain(row.name), _font(6.5 * scale),
                                     "#333333"))
-    placed_units, skipped = labels_.place_unit_labels(fig, ax, unit_labels, taken)
-    fig.hz_labels |= {"units": len(placed_units), "units_missed": skipped}
+    placed_towns, skipped_towns = labels_.place_unit_labels(fig, ax, unit_labels, taken)
+    fig.hz_labels |= {"units": len(placed_units) + len(placed_towns),
+                      "units_missed": skipped + skipped_towns,
+                      "around": len(placed_around), "around_missed": len(missed_around)}
 
     # title, legend, table, footnote
     fig.text(0.5, 0.955, _plain(area.title), ha="center", va="center",
@@ -289,14 +308,18 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
     far = bool(len(reaches)) and not reaches["admin_code"].astype(str).isin(colours).all()
     parts.legend(fig, legend_box, colour_level, colour_units, colours, shown, orientation,
                  scale, has_lakes=bool(len(lakes)), villages=county is not None,
-                 far_bank=far, neighbours=bool(len(around)),
+                 far_bank=far, neighbours=around_words(around) if len(around) else "",
                  sections=bool(len(sites["sections"])),
                  confluences=bool(len(sites["confluences"])), narrow=bool(rows))
-    if rows:
-        parts.chief_table(fig, table_box, rows, scale)
+    if rows:  # the village summary row last, whatever fits above it
+        fig.hz_labels["table_left_out"] = parts.chief_table(
+            fig, table_box, rows, scale, keep_last=rows[-1][0] == "村级",
+            more="见 PDF 附页（河长名单）")
     extra = ""
-    if county is None and river is None and neighbours is None:
+    if county is None and river is None and not len(around):
         extra = "所用数据未含市外相邻县（市、区）界线，图中未绘。"
+    elif len(around):
+        extra = around_note(around)
     parts.footnote(fig, area, boundaries, orientation, scale, data_date=data_date,
                    extra=extra)
     return fig
@@ -314,19 +337,11 @@ def _layout(orientation: str, table: bool):
 
 
 def _around(boundaries, crs, area, neighbours, view) -> gpd.GeoDataFrame:
-    """Units drawn in grey around the area: given ``neighbours``, or on a county or river
-    sheet the city's other counties (only what the data has)."""
-    if neighbours is not None:
-        frame = neighbours.to_crs(crs)
-    elif area.county is not None or area.river is not None:
-        counties = boundaries["county"].to_crs(crs)
-        frame = counties[counties["code"].astype(str) != str(area.county)]
-        if area.river is not None:
-            frame = frame.iloc[:0]  # every county is drawn already on a river sheet
-    else:
-        return gpd.GeoDataFrame({"name": []}, geometry=[], crs=crs)
-    frame = frame[frame.geometry.intersects(view)]
-    return frame[["name", "geometry"]].reset_index(drop=True)
+    """Units drawn in grey around the area (:func:`~hzgeo.maps._content.around_units`),
+    clipped to ``view``."""
+    frame = around_units(boundaries, area, neighbours, crs)
+    frame = frame.set_geometry(clip_polygons(frame.geometry.values, view), crs=crs)
+    return frame[~frame.geometry.is_empty].reset_index(drop=True)
 
 
 def _field_sites(field, area, boundaries, crs, county, river) -> dict:
@@ -390,10 +405,14 @@ def chief_pages(result, boundaries, *, chiefs, river: str, paper: Literal["A4", 
     rows = parts.chief_rows(area, villages=True)
     short, long_ = PAPER_MM[paper]
     scale = short / 210.0
-    size = 7.0 * scale
     box = (0.07, 0.06, 0.86, 0.86)
-    per_page = max(1, int(box[3] * long_ / 25.4 * 72 / (size * 1.35)) - 3)
-    chunks = [rows[i:i + per_page] for i in range(0, len(rows), per_page)]
+    size_pt = (short / 25.4 * 72, long_ / 25.4 * 72)
+    chunks, rest = [], rows
+    while rest:  # as many rows a page as fit it (long cells wrap onto more lines)
+        _, _, left_out = parts.table_layout(size_pt, box, rest, scale)
+        take = max(1, len(rest) - left_out)
+        chunks.append(rest[:take])
+        rest = rest[take:]
     stamp = f"hzgeo {__version__}" + (f"；数据日期：{data_date}" if data_date else "")
     pages: list[Figure] = []
     for number, chunk in enumerate(chunks, start=1):

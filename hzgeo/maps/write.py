@@ -15,7 +15,7 @@ from hzgeo._version import __version__
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
 from hzgeo.maps._content import river_groups
-from hzgeo.maps.html import explore
+from hzgeo.maps.html import explore, join_layer_control
 from hzgeo.maps.sheet import chief_pages, plot_sheet
 from hzgeo.model import AuditReport, Boundaries, Chiefs, Segmentation
 
@@ -90,7 +90,9 @@ def write_map(result: Segmentation | Chiefs, boundaries: Boundaries, path, *,
         if field:
             from hzgeo.field import add_field_layers
 
-            add_field_layers(page, **_field_inside(field, boundaries, county))
+            groups = add_field_layers(page, **_field_inside(field, boundaries, county),
+                                      control=False)
+            join_layer_control(page, list(groups.values()))  # one layer control
         text = page.get_root().render()
         if outputs is None:
             with atomic_outputs() as out:
