@@ -235,11 +235,12 @@ def check_geometry(frame: gpd.GeoDataFrame, key: str, types: tuple[str, ...], wh
 
 def check_frame(frame, where: str, problems: Problems, *, name: str, key: str,
                 required: tuple[str, ...], types: tuple[str, ...], allow_empty: bool = False,
-                unique: bool = True, hint: str | None = None) -> bool:
+                unique: bool = True, hint: str | None = None, geometry: bool = True) -> bool:
     """A layer handed to a library call: GeoDataFrame, CRS, columns, geometry.
 
-    Returns False (after raising nothing) if the layer is unusable enough that later
-    checks would only repeat it.
+    ``geometry=False`` leaves out :func:`check_geometry` (for layers a validation has just
+    checked). Returns False (after raising nothing) if the layer is unusable enough that
+    later checks would only repeat it.
     """
     check_type(frame, name, gpd.GeoDataFrame, "a GeoDataFrame")
     ok = True
@@ -262,17 +263,20 @@ def check_frame(frame, where: str, problems: Problems, *, name: str, key: str,
         if len(dup):
             problems.add(where, f"duplicate {key} values", sorted(set(map(str, dup))),
                          hint=f"give every feature its own {key}")
-    check_geometry(frame, key, types, where, problems)
+    if geometry:
+        check_geometry(frame, key, types, where, problems)
     return ok
 
 
 def check_boundaries(boundaries, *, name: str = "boundaries", need_village: bool = False,
                      unique: bool = False,
-                     columns: tuple[str, ...] = ("code", "name", "parent_code")) -> None:
+                     columns: tuple[str, ...] = ("code", "name", "parent_code"),
+                     geometry: bool = True) -> None:
     """Raise unless ``boundaries`` is a usable :class:`~hzgeo.Boundaries`.
 
     ``unique``: duplicate codes are an error too (else a defect for
-    :func:`hzgeo.find_defects` to report)."""
+    :func:`hzgeo.find_defects` to report). ``geometry=False``: the geometry was checked
+    already (:func:`check_geometry` is not repeated)."""
     check_type(boundaries, name, Boundaries, "hzgeo.Boundaries (from hzgeo.read_boundaries)",
                hint="read them with hzgeo.read_boundaries(...), or wrap your layers: "
                     "hzgeo.Boundaries({'village': villages})")
@@ -289,17 +293,19 @@ def check_boundaries(boundaries, *, name: str = "boundaries", need_village: bool
     for level, frame in boundaries.levels.items():
         at = boundaries.origin.get(level) or f"{name}[{level!r}]"
         check_frame(frame, at, problems, name=f"{name}[{level!r}]", key="code",
-                    required=columns, types=POLYGON_TYPES, unique=unique,
+                    required=columns, types=POLYGON_TYPES, unique=unique, geometry=geometry,
                     hint="read the layers with hzgeo.read_boundaries, which derives "
                          "parent_code from the statistical codes, or add the columns")
     problems.raise_if_any(f"The {name}")
 
 
-def check_waters(waters, *, name: str = "waters", unique: bool = True):
+def check_waters(waters, *, name: str = "waters", unique: bool = True,
+                 geometry: bool = True):
     """Raise unless ``waters`` is a usable :class:`~hzgeo.Waters`; return it with the
     optional columns completed (rivers: ``main``, ``flows_into``, ``accuracy_m``,
     ``synthetic`` ...; lakes: ``kind``, ``scale``, ``synthetic`` ...). ``unique``:
-    duplicate river codes are an error too (else a defect for find_defects)."""
+    duplicate river codes are an error too (else a defect for find_defects).
+    ``geometry=False``: the geometry was checked already."""
     check_type(waters, name, Waters, "hzgeo.Waters (from hzgeo.read_waters)",
                hint="read them with hzgeo.read_waters(...), or wrap your layers: "
                     "hzgeo.Waters(rivers, lakes)")
@@ -307,7 +313,7 @@ def check_waters(waters, *, name: str = "waters", unique: bool = True):
     check_frame(waters.rivers, waters.origin.get("rivers") or f"{name}.rivers",
                             problems, name=f"{name}.rivers", key="river_code",
                             required=("river_code", "name"), types=LINE_TYPES,
-                            allow_empty=True, unique=unique)
+                            allow_empty=True, unique=unique, geometry=geometry)
     lakes = waters.lakes
     if lakes is None or (isinstance(lakes, gpd.GeoDataFrame) and not len(lakes)):
         lakes = gpd.GeoDataFrame({"code": pd.Series(dtype=object),
@@ -315,7 +321,7 @@ def check_waters(waters, *, name: str = "waters", unique: bool = True):
                                  geometry=gpd.GeoSeries([], crs=waters.rivers.crs))
     check_frame(lakes, waters.origin.get("lakes") or f"{name}.lakes", problems,
                            name=f"{name}.lakes", key="code", required=("code", "name"),
-                           types=POLYGON_TYPES, allow_empty=True)
+                           types=POLYGON_TYPES, allow_empty=True, geometry=geometry)
     problems.raise_if_any(f"The {name}")
     return Waters(complete_river_columns(waters.rivers), complete_lake_columns(lakes),
                   dict(waters.origin))

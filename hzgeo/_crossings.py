@@ -27,14 +27,17 @@ def coverage_edges(polygons: np.ndarray):
     Returns ``edges, lo_unit, hi_unit, left_unit``; an edge on the outer boundary has -1
     as its second unit (and as ``left_unit`` when the coverage lies on its right).
     """
-    parts, poly_of_part = shapely.get_parts(polygons, return_index=True)
-    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+    # rings as coordinates and offsets, without a geometry object per ring
+    coords, (ring_off, part_off, poly_off) = _polygon_rings(polygons)
+    n_rings = len(ring_off) - 1
+    part_of_ring = np.repeat(np.arange(len(part_off) - 1), np.diff(part_off))
+    poly_of_part = np.repeat(np.arange(len(poly_off) - 1), np.diff(poly_off))
+    ring_of = np.repeat(np.arange(n_rings), np.diff(ring_off))
     # the polygon lies left of a ring's segments if the ring is an exterior drawn
     # counter-clockwise or a hole drawn clockwise
-    exterior = np.ones(len(rings), dtype=bool)
-    exterior[1:] = part_of_ring[1:] != part_of_ring[:-1]
-    poly_left = shapely.is_ccw(rings) == exterior
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    exterior = np.zeros(n_rings, dtype=bool)
+    exterior[part_off[:-1][np.diff(part_off) > 0]] = True
+    poly_left = _ccw(coords, ring_off) == exterior
     same = ring_of[:-1] == ring_of[1:]
     a, b = coords[:-1][same], coords[1:][same]
     ring = ring_of[:-1][same]
@@ -63,6 +66,37 @@ def coverage_edges(polygons: np.ndarray):
     lo_u = np.minimum(left, np.where(right < 0, left, right))
     hi_u = np.where(right < 0, -1, np.maximum(left, right))
     return edges, lo_u, hi_u, left_unit
+
+
+def _polygon_rings(polygons: np.ndarray):
+    """Coordinates of every ring of (Multi)Polygons, and the offsets of the rings into
+    them, of the polygon parts into the rings and of the geometries into the parts (as
+    :func:`shapely.to_ragged_array` gives them for MultiPolygons)."""
+    polygons = np.asarray(polygons, dtype=object)
+    if not len(polygons):
+        zero = np.zeros(1, dtype=np.int64)
+        return np.zeros((0, 2)), (zero, zero, np.zeros(1, dtype=np.int64))
+    kind, coords, offsets = shapely.to_ragged_array(polygons, include_z=False)
+    if kind == shapely.GeometryType.POLYGON:  # one part each
+        return coords, (*offsets, np.arange(len(polygons) + 1))
+    return coords, tuple(offsets)
+
+
+def _ccw(coords: np.ndarray, ring_off: np.ndarray) -> np.ndarray:
+    """Whether each closed ring runs counter-clockwise: its signed (shoelace) area,
+    taken about the ring's first point, is positive (as :func:`shapely.is_ccw` says
+    for the valid rings of a coverage)."""
+    n = len(ring_off) - 1
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    start = ring_off[:-1]
+    local = coords - np.repeat(coords[start], np.diff(ring_off), axis=0)
+    cross = local[:-1, 0] * local[1:, 1] - local[1:, 0] * local[:-1, 1]
+    cross = np.append(cross, 0.0)
+    cross[ring_off[1:] - 1] = 0.0  # no step from a ring's last point to the next ring
+    area = np.add.reduceat(cross, np.minimum(start, len(cross) - 1))
+    area[np.diff(ring_off) == 0] = 0.0
+    return area > 0
 
 
 def crossings(net: Vertices, edges: np.ndarray, seg: np.ndarray, ei: np.ndarray):

@@ -48,27 +48,31 @@ def _check_level_identity(frames: dict[str, gpd.GeoDataFrame], origin: dict[str,
     """A layer given for the wrong level (townships as villages ...): its codes have the
     digits of another level, repeat another layer's codes, or its names all end as another
     level's do. Such a level would be segmented and named as what it is not."""
+    code_sets = {level: set(frame["code"].astype(str).tolist())
+                 for level, frame in frames.items() if level != "city"}
     for level, frame in frames.items():
         if level == "city":
             continue
         codes = frame["code"].astype(str)
-        digits = {len(c) for c in codes if c.isascii() and c.isdigit()}
+        listed = codes.tolist()  # (iterating the pandas column costs a call per element)
+        digits = {len(c) for c in listed if c.isascii() and c.isdigit()}
         other = None
-        if len(digits) == 1 and codes.str.isdigit().all():
+        if len(digits) == 1 and all(c.isdigit() for c in listed):
             length = digits.pop()
             other = next((lvl for lvl, n in _CODE_DIGITS.items()
                           if n == length and lvl != level), None)
             why = f"codes of {length} digits (e.g. {codes.iloc[0]}), as {other} codes have"
         for same in frames:
             if other is None and same not in (level, "city") and \
-                    set(codes) == set(frames[same]["code"].astype(str)):
+                    code_sets[level] == code_sets[same]:
                 other, why = same, f"the same codes as the {same} layer ({origin[same]})"
-        names = frame["name"].astype(str)
+        names = frame["name"].astype(str).tolist()
         for lvl, endings in _SUFFIXES.items():
             if other is None and lvl != level and len(names) and \
-                    names.str.endswith(endings).mean() >= 0.9 and not (
-                    level == "township" and names.str.endswith(_SUFFIXES["township"]).any()):
-                other, why = lvl, f"{lvl} names (e.g. {names.iloc[0]})"
+                    sum(n.endswith(endings) for n in names) >= 0.9 * len(names) and not (
+                    level == "township" and any(n.endswith(_SUFFIXES["township"])
+                                                for n in names)):
+                other, why = lvl, f"{lvl} names (e.g. {names[0]})"
         if other is not None:
             problems.add(origin[level], f"given as the {level} level, but it holds {why}: it "
                                         f"looks like the {other} layer",

@@ -1,5 +1,6 @@
-"""Stage timings for benchmarks: set ``HZGEO_STAGES=1`` to print each stage's wall time
-the process's peak memory so far and its memory now to stderr. Costs nothing when unset."""
+"""Stage timings for benchmarks: set ``HZGEO_STAGES=1`` to print each stage's wall time, its
+CPU seconds (the process's, all threads), the process's peak memory so far and its memory
+now to stderr. Costs nothing when unset."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ def stage(name: str) -> Iterator[None]:
     if not _ON:
         yield
         return
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     yield
     peak = _peak_mib()
-    print(f"hzgeo stage {name:<12} {time.perf_counter() - start:7.3f} s  peak {peak:6.0f} MiB"
+    print(f"hzgeo stage {name:<12} {time.perf_counter() - start:7.3f} s"
+          f"  cpu {time.process_time() - cpu:6.3f} s  peak {peak:6.0f} MiB"
           f"  now {_rss_mib():6.0f} MiB", file=sys.stderr)
 
 

@@ -47,7 +47,10 @@ UNIT_COLUMNS = ["code", "level", "name", "parent_code"]
 
 
 def _text(values: Iterable) -> list[str]:
-    return ["" if v is None or pd.isna(v) else str(v) for v in values]
+    # a column's values as a list first: iterating a pandas string array itself costs
+    # a Python call per element
+    items = values.tolist() if isinstance(values, pd.Series | np.ndarray) else list(values)
+    return ["" if v is None or pd.isna(v) else str(v) for v in items]
 
 
 @dataclass(frozen=True, eq=False)

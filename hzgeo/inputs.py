@@ -362,7 +362,7 @@ def segment_inputs(boundaries: Boundaries, waters: Waters, *, min_length: float 
         Defects segmentation cannot work around (invalid polygons, codes that do not
         nest, duplicate codes, unusable rivers), all of them named.
     """
-    from hzgeo.segment import segment_waters
+    from hzgeo.segment import segment_validated
     from hzgeo.validate import validate_boundaries, validate_defects, validate_waters
 
     with stage("validate"):
@@ -372,9 +372,10 @@ def segment_inputs(boundaries: Boundaries, waters: Waters, *, min_length: float 
             # the whole-coverage check is the audit's; segmentation reports gaps itself
             validate_boundaries(boundaries, coverage=False)
             validate_waters(waters)
-    return segment_waters(boundaries, waters, min_length=min_length,
-                          boundary_tolerance=boundary_tolerance, overrides=overrides,
-                          workers=workers, client=client)
+    # validated just now: segmentation does not check the geometry again
+    return segment_validated(boundaries, waters, min_length=min_length,
+                             boundary_tolerance=boundary_tolerance, overrides=overrides,
+                             workers=workers, client=client)
 
 
 def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,

@@ -66,6 +66,7 @@ from hzgeo.columns import (
     _rename,
     _river_columns,
     as_code,
+    as_text,
     complete_lake_columns,
     complete_river_columns,
 )
@@ -218,7 +219,7 @@ def read_boundaries(source: PathLike | Mapping[str, PathLike] | None = None, *,
             continue
         frame["code"] = as_code(frame["code"])
         if "name" in frame.columns:
-            frame["name"] = frame["name"].fillna("").astype(str).str.strip()
+            frame["name"] = as_text(frame["name"])
             if (frame["name"] == "").all():
                 frame = frame.drop(columns="name")  # a name column with no names in it
         if "name" not in frame.columns:

@@ -166,9 +166,30 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     0     示例河甲村段   0.0000  0.9999  甲村与乙村交界处
     1     示例河乙村段   0.9999  1.9998    市界（出境）
     """
+    return _segment(boundaries, waters, min_length=min_length,
+                    boundary_tolerance=boundary_tolerance, overrides=overrides,
+                    work_crs=work_crs, workers=workers, client=client, validated=False,
+                    stacklevel=3)
+
+
+def segment_validated(boundaries: Boundaries, waters: Waters, **options) -> Segmentation:
+    """:func:`segment_waters` for inputs that :func:`hzgeo.validate_boundaries` (or
+    :func:`hzgeo.find_defects` with the blocking defects refused) and
+    :func:`hzgeo.validate_waters` have just passed: the geometry checks and the validity
+    test of every polygon are not repeated. Its warnings point at its caller."""
+    return _segment(boundaries, waters, validated=True, stacklevel=3, **options)
+
+
+def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
+             boundary_tolerance: float | None = None, overrides: pd.DataFrame | None = None,
+             work_crs=None, workers: int | None = None, client=None, validated: bool,
+             stacklevel: int) -> Segmentation:
+    """:func:`segment_waters`; ``validated``: the inputs' geometry was checked already;
+    ``stacklevel``: of the warnings raised here (2 points at the caller)."""
     with stage("checks"):
         boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
-            boundaries, waters, min_length, boundary_tolerance, overrides, work_crs)
+            boundaries, waters, min_length, boundary_tolerance, overrides, work_crs,
+            validated)
         boundaries, stand_ins = _complete_levels(boundaries)
     rivers = waters.rivers.reset_index(drop=True)
     if work_crs is None:
@@ -185,6 +206,9 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         net = RiverNetwork(rivers.geometry.values, to_lonlat, _against_flow(rivers))
         tol_river = _tolerance_per_river(rivers, boundary_tolerance)
         tol_part = tol_river[net.part_river]
+        # the network holds the vertices now: keep the rivers' columns, not a second copy
+        # of their geometry in the work CRS
+        rivers = pd.DataFrame(rivers.drop(columns=rivers.geometry.name))
     if client is None and workers is None:
         with stage("edges"):
             edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
@@ -210,6 +234,9 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     with stage("pieces"):
         piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages,
                                                           city, city_border)
+    with stage("zones"):
+        zones = zone_lakes(waters.lakes, units, villages, work_crs)
+    del villages, city  # done with the village polygons in the work CRS (and their index)
     with stage("shared"):
         stretches = shared_stretches(net, edges, edge_lo, edge_hi, edge_left, pair_seg,
                                      pair_edge, [units.index(lvl)[0] for lvl in
@@ -227,7 +254,7 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
     if sliver_list:
         warnings.warn(f"{len(sliver_list)} sliver reach(es) shorter than {min_length} m were "
                       "merged into their neighbours; see the 'slivers' layer.",
-                      SliverWarning, stacklevel=2)
+                      SliverWarning, stacklevel=stacklevel)
 
     # every level is the village runs relabelled and coalesced: nesting by construction
     with stage("names"):
@@ -248,8 +275,6 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
         for level in REACH_LEVELS:
             reaches[level] = reaches[level][REACH_COLUMNS].reset_index(drop=True)
 
-    with stage("zones"):
-        zones = zone_lakes(waters.lakes, units, villages, work_crs)
     for level in stand_ins:  # levels the city does not have: no reaches, no zones
         reaches[level], zones[level] = reaches[level].iloc[:0], zones[level].iloc[:0]
     with stage("tables"):
@@ -259,21 +284,26 @@ def segment_waters(boundaries: Boundaries, waters: Waters, *, min_length: float 
             settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
                       "work_crs": work_crs.to_string()},
             levels=tuple(level for level in REACH_LEVELS if level not in stand_ins))
-    warn_rivers_outside(result.river_lengths)
+    warn_rivers_outside(result.river_lengths, stacklevel=stacklevel + 1)
     return result
 
 
-def _checked(boundaries, waters, min_length, boundary_tolerance, overrides, work_crs):
-    """The entry checks of :func:`segment_waters`: the command line's messages."""
-    check_boundaries(boundaries, need_village=True, unique=True)
-    waters = check_waters(waters)
+def _checked(boundaries, waters, min_length, boundary_tolerance, overrides, work_crs,
+             validated: bool = False):
+    """The entry checks of :func:`segment_waters`: the command line's messages.
+
+    ``validated``: a validation has just checked the geometry and refused invalid
+    polygons and rivers of zero length; those checks are not repeated."""
+    check_boundaries(boundaries, need_village=True, unique=True, geometry=not validated)
+    waters = check_waters(waters, geometry=not validated)
     min_length = check_metres(min_length, "min_length", "`min_length`")
     boundary_tolerance = check_metres(boundary_tolerance, "boundary_tolerance",
                                       "`boundary_tolerance`", positive=True, optional=True)
     if overrides is not None:
         check_type(overrides, "overrides", pd.DataFrame, "a DataFrame (the `overrides` table)")
     work_crs = parse_crs(work_crs)
-    refuse_unusable_geometry(boundaries, waters)  # GEOS would fail on these
+    if not validated:
+        refuse_unusable_geometry(boundaries, waters)  # GEOS would fail on these
     return boundaries, waters, min_length, boundary_tolerance, work_crs
 
 
