@@ -49,6 +49,11 @@
 #   short_reaches), np.asarray of shapely geometries without dtype=object (bank_side:
 #   object anyway), to_csv(index=None) (falsy, as False), "UTF-8-SIG" (codec names
 #   ignore case).
+# Measured on 2026-12-04 (maps, MUTATE='"hzgeo/maps/sheet.py", "hzgeo/maps/html.py"',
+# TESTS='"tests/test_maps.py"', 40 of 2,162 mutants, seed 14): 23 killed of 40 (57.5 %).
+#   Of the 17 survivors 16 are killed by tests/test_maps_by_hand.py (each checked by hand:
+#   mutant applied, test failed, reverted; not rerun through mutmut); the 17th, the map
+#   frame's zorder 30 -> 31, is equivalent (nothing else in the axes is above 20).
 # mutmut selects per mutant the tests that ran the mutated function when it collected
 # "stats"; a module-scoped fixture's setup counts for the first test only, so a mutant
 # of a function only a fixture calls may "survive" tests that would kill it: check a

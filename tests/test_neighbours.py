@@ -122,3 +122,14 @@ def test_repair_and_replace_keep_them(tmp_path):
     fixed, _ = repair_boundaries(hzgeo.read_boundaries(path))
     assert fixed.neighbours["name"].tolist() == ["东邻县", "北邻县"]
     assert dataclasses.replace(fixed, outline="x").neighbours is fixed.neighbours
+
+
+def test_the_command_line_grammar_takes_a_neighbours_file():
+    from hzgeo.inputs import input_paths, split_sources
+
+    source, _, _ = split_sources(["village=cun.shp", "neighbours=around.shp"])
+    assert source == {"village": "cun.shp", "neighbours": "around.shp"}
+    assert [p.name for p in input_paths(["village=cun.shp", "neighbours=around.shp"])] == [
+        "cun.shp", "around.shp"]  # an output never replaces it either
+    with pytest.raises(hzgeo.errors.InputError, match="neighbours=PATH"):
+        split_sources(["village=cun.shp", "neighbour=around.shp"])
