@@ -22,7 +22,7 @@ Examples
 --------
 >>> inputs = load(county="桂平市")
 >>> inputs.notes[-1]
-'limited to 450881 桂平市: 14 river(s) and 1 lake(s) in it'
+'limited to 450881 桂平市: 14 river(s) and 1 lake(s) in it or along its border'
 >>> result = inputs.segment()
 >>> sorted(result.reaches["county"]["admin_code"].unique())
 ['450881']
@@ -95,7 +95,7 @@ def _texts(value) -> tuple:
     """A path, a mapping or the ``LEVEL=PATH`` texts as a tuple (empty for None)."""
     if value is None:
         return ()
-    if isinstance(value, str | os.PathLike | Mapping):
+    if isinstance(value, str | os.PathLike | Mapping | Boundaries | Waters):
         return (value,)
     return tuple(value)
 
@@ -496,7 +496,7 @@ def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,
             wat, downstream = waters_within(wat, bnd)
             kept = wat.rivers["river_code"].isin(downstream)
             note(f"limited to {code} {name}: {int((~kept).sum())} river(s) and "
-                 f"{len(wat.lakes)} lake(s) in it" + (
+                 f"{len(wat.lakes)} lake(s) in it or along its border" + (
                      f" (and {', '.join(downstream)} downstream, for the flow direction)"
                      if downstream else ""))
         else:

@@ -16,9 +16,9 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["FIELD_HEADERS", "HEADERS", "KIND_NAMES", "LEVEL_NAMES", "LEVEL_SHORT",
+__all__ = ["CITY_EXTENT", "FIELD_HEADERS", "HEADERS", "KIND_NAMES", "LEVEL_NAMES", "LEVEL_SHORT",
            "PLACEMENT_NAMES", "SCALE_NAMES", "SITE_KIND_NAMES", "UNIT_NAMES", "VACANT",
-           "level_name"]
+           "extent_name", "level_name"]
 
 #: Level names as in 市级河长, 县级河段.
 LEVEL_NAMES: dict[str, str] = {"city": "市级", "county": "县级", "township": "乡级",
@@ -30,6 +30,22 @@ LEVEL_SHORT: dict[str, str] = {"city": "市", "county": "县", "township": "乡"
 #: The unit of each level as a column heading names it.
 UNIT_NAMES: dict[str, str] = {"city": "市", "county": "县（市、区）", "township": "乡镇（街道）",
                               "village": "村（社区）"}
+
+#: The area a run on the whole city covers, as 不在市域内 says it.
+CITY_EXTENT = "市域"
+
+
+def extent_name(county: str | None = None) -> str:
+    """The area a run covers, as 不在……内 says it: 市域 for the whole city; the county's
+    own name for a run limited to one (a 区, 县 or 县级市 alike: 港北区, 平南县, 桂平市).
+
+    Examples
+    --------
+    >>> f"河口不在{extent_name()}内", f"河口不在{extent_name('港北区')}内"
+    ('河口不在市域内', '河口不在港北区内')
+    """
+    return county if county else CITY_EXTENT
+
 
 #: Kinds of water.
 KIND_NAMES: dict[str, str] = {"river": "河流", "lake": "湖泊", "reservoir": "水库"}

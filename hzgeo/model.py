@@ -120,6 +120,11 @@ class Boundaries:
     outline: str = "市界"
     #: Units around the data, drawn only (None: none given).
     neighbours: gpd.GeoDataFrame | None = None
+    #: For boundaries limited to one county: the boundaries they were cut from. The
+    #: county's rivers are cut against the counties around too
+    #: (:func:`hzgeo.select.cut_county`), so that a 界河 on the county border is shared
+    #: as in the whole city. None otherwise.
+    around: Boundaries | None = None
 
     def __getitem__(self, level: str) -> gpd.GeoDataFrame:
         if level not in self.levels:
@@ -136,9 +141,9 @@ class Boundaries:
 
     def to_crs(self, crs: Any) -> Boundaries:
         """The same boundaries in another CRS."""
-        around = None if self.neighbours is None else self.neighbours.to_crs(crs)
+        neighbours = None if self.neighbours is None else self.neighbours.to_crs(crs)
         return Boundaries({k: v.to_crs(crs) for k, v in self.levels.items()}, dict(self.origin),
-                          self.outline, around)
+                          self.outline, neighbours, self.around)
 
     def summary(self) -> pd.DataFrame:
         """Units per level, with how many are synthetic."""

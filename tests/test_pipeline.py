@@ -183,23 +183,29 @@ def test_limit_to_county_keeps_one_county_and_measures_inside_it(guigang):
     one = limit_to_county(boundaries, "港北区")
     assert one["county"]["code"].tolist() == ["450802"]
     assert one["village"]["code"].str.startswith("450802").all()
-    with pytest.warns(hzgeo.HzgeoWarning, match="no length inside the region"):
-        result = hzgeo.segment_waters(one, waters)  # the rivers of the other counties
+    # every river given: those of the other counties have no reach here, and no note
+    result = hzgeo.segment_waters(one, waters)
     county = boundaries["county"].set_index("code").loc["450802", "geometry"]
     rivers = waters.rivers.set_index("river_code")
     # independent: the geodesic length of each river inside the county polygon, closed
-    # (郁江 runs on its border: GEOS drops most of a line lying exactly on a polygon's
-    # boundary, so the polygon is grown by 1e-7 degrees, about 1 cm)
+    # (GEOS drops most of a line lying exactly on a polygon's boundary, so the polygon is
+    # grown by 1e-7 degrees, about 1 cm); 郁江 runs on its border with 港南区, a 界河
+    # shared by both (as in the whole city: the rows of 港北区 there)
     from pyproj import Geod
 
     geod = Geod(ellps="GRS80")
     lengths = result.river_lengths.set_index("river_code")["length_m"]
-    assert lengths["R03"] > 40_000  # 郁江 along 港北区's border is inside it
+    whole = hzgeo.segment_waters(boundaries, waters).reaches["county"]
+    assert lengths["R03"] == pytest.approx(
+        whole.loc[(whole["admin_code"] == "450802") & (whole["river_code"] == "R03"),
+                  "length_m"].sum(), abs=1e-6)
+    assert lengths["R03"] > 40_000
     words = pd.concat([result.reaches[lvl][["start_desc", "end_desc"]] for lvl in
                        ("county", "township", "village")]).stack()
-    assert words.str.contains("港北区界（入境）").any()  # the area's outline is the county's
-    assert not words.str.contains("市界").any()
-    for code, measured in lengths.items():
+    # where the rivers cross the county border, the units that meet there are named
+    assert words.str.contains("港北区与港南区交界处").any()
+    assert not words.str.contains("港北区界").any()
+    for code, measured in lengths.drop("R03").items():
         inside = shapely.intersection(rivers.loc[code, "geometry"], county.buffer(1e-7))
         assert measured == pytest.approx(geod.geometry_length(inside), rel=1e-5, abs=0.05)
 

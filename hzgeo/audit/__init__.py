@@ -69,6 +69,15 @@ then the same measures come from the geometry (``river ∩ city`` minus the unio
 level's units, ``river ∩`` the overlaps of the level's units) and the summary says why
 the reaches could not be measured.
 
+In a run limited to one county (:func:`hzgeo.select.limit_to_county`) the county's
+outline runs between units of the same city, and who holds the water lying on it was
+decided with the county across (a 界河 on the border is shared, and may swing a few
+metres over it; a stretch on the outline may belong to the neighbour alone): the county's
+water is then the river inside it, at least a millimetre from its outline, together with
+every stretch its county reaches cover (a 界河 in full). So a gap inside the county is
+still ``uncovered_water``, county reaches on the same metre still
+``double_counted_water``, and the water on the outline is the whole city's audit's.
+
 Examples
 --------
 >>> import hzgeo

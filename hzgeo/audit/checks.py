@@ -4,6 +4,7 @@ audit rows with geodesic measures and the tolerances applied."""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import geopandas as gpd
@@ -48,8 +49,7 @@ def merge_duplicates(boundaries: Boundaries) -> tuple[Boundaries, list[dict]]:
         first = first.set_geometry(merged.reindex(first["code"].to_numpy()).to_numpy(),
                                    crs=frame.crs)
         levels[level] = first.reset_index(drop=True)
-    return Boundaries(levels, dict(boundaries.origin), boundaries.outline,
-                      boundaries.neighbours), rows
+    return dataclasses.replace(boundaries, levels=levels, origin=dict(boundaries.origin)), rows
 
 
 def unit_names(boundaries: Boundaries | None) -> dict[str, str]:

@@ -74,6 +74,10 @@ class WaterDuty:
             city = shapely.union_all(self._top().geometry.values)
         self.city = city
         shapely.prepare(city)
+        #: What the outline encloses, in the details: the city, or the county of a run
+        #: limited to one
+        self.area = (f"county {boundaries['county']['name'].iloc[0]}"
+                     if getattr(boundaries, "around", None) is not None else "city")
         self.city_units = boundaries["city"].to_crs(work).reset_index(drop=True) \
             if "city" in boundaries else None
         rivers = waters.rivers.reset_index(drop=True)
@@ -87,6 +91,8 @@ class WaterDuty:
         # so the outline is grown by a millimetre (at most 2 mm more per crossing)
         self.river_inside = shapely.intersection(geoms, shapely.buffer(city, 1e-3))
         self.inside_m = self._length(self.river_inside)
+        if result is not None and getattr(boundaries, "around", None) is not None:
+            self._county_water(result)
         self.total_m = self._length(geoms)
         lakes = waters.lakes.reset_index(drop=True)
         self.lakes = lakes.to_crs(work) if len(lakes) else None
@@ -98,6 +104,23 @@ class WaterDuty:
             self.lake_inside_m2 = self._area(self.lake_inside)
         self._per_level: dict[str, dict] = {}
         self._overlap_cache: dict[str, list] = {}
+
+    def _county_water(self, result) -> None:
+        """A run limited to a county: the river inside it away from its outline (a
+        millimetre), with every stretch its top-level reaches cover (see
+        :mod:`hzgeo.audit`, "How water duty is measured")."""
+        levels = getattr(result, "levels", None) or self.levels
+        top = result.reaches[levels[0]]
+        top = top[top["primary"].astype(bool)]
+        interior = shapely.difference(self.river_inside,
+                                      shapely.buffer(self.city.boundary, 1e-3))
+        code = top["river_code"].astype(str).to_numpy()
+        lines = self._to_work(top.geometry.values) if len(top) else np.zeros(0, dtype=object)
+        covered = np.array([shapely.union_all(lines[code == c]) for c in self.river_code],
+                           dtype=object)
+        rest = shapely.difference(interior, shapely.buffer(covered, 0.01))
+        self.inside_m = self._length(rest) + self._length(covered)
+        self.river_inside = shapely.union(rest, covered)
 
     def _top(self):
         return self.units[self.levels[0]]
@@ -236,7 +259,8 @@ class WaterDuty:
                 codes, names = self._around(geom, level)
                 rows.append(make_row("uncovered_water", level, codes, names, geom,
                                      measure=found["uncovered"][i], water=self._water(i),
-                                     detail=f"river length inside the city in no {level} reach"))
+                                     detail=f"river length inside the {self.area} in no "
+                                            f"{level} reach"))
             if self.result is not None:
                 for i in np.flatnonzero(found["double"] >= max(min_width_m, 1e-9)):
                     rows.append(make_row("double_counted_water", level,
@@ -268,7 +292,7 @@ class WaterDuty:
             codes, names = self._around(geom, level)
             rows.append(make_row("uncovered_water", level, codes, names, geom,
                                  measure=found["lake_uncovered"][i], water=(code[i], name[i]),
-                                 detail=f"lake area inside the city in no {level} zone")
+                                 detail=f"lake area inside the {self.area} in no {level} zone")
                         | {"unit": "m2"})
         if self.result is not None:
             for i in np.flatnonzero(found["lake_double"] >= max(min_area_m2, 1e-9)):
@@ -297,7 +321,8 @@ class WaterDuty:
                                  shapely.difference(geoms[i], self.city),
                                  measure=outside[i], water=self._water(i),
                                  detail=f"{outside[i] / 1000:,.3f} km of its "
-                                        f"{self.total_m[i] / 1000:,.3f} km lie outside the city"))
+                                        f"{self.total_m[i] / 1000:,.3f} km lie outside the "
+                                        f"{self.area}"))
         return rows
 
     def information(self) -> list[dict]:
@@ -316,8 +341,9 @@ class WaterDuty:
             shared = reaches[reaches["boundary"].astype(bool) & reaches["primary"].astype(bool)]
             for r in shared.itertuples():
                 codes = [r.admin_code, r.shared_with]
-                rows.append(make_row("boundary_reach", level, codes,
-                                     [self.names.get(c, c) for c in codes], r.geometry,
+                names = [self.names.get(r.admin_code, r.admin_name),  # across: out of a county
+                         self.names.get(r.shared_with, r.shared_with_name)]  # run's units
+                rows.append(make_row("boundary_reach", level, codes, names, r.geometry,
                                      measure=r.length_m, water=(r.river_code, r.river_name),
                                      detail=f"界河 {r.reach_name}, shared by both banks"))
         return rows

@@ -368,6 +368,9 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
     city = next((c for c, (lvl, _) in units.items() if lvl == "city"), None)
     city_rows = []
     mains = waters.rivers[waters.rivers["main"]].sort_values("river_code")
+    if getattr(boundaries, "around", None) is not None:  # limited to a county: not the
+        # main rivers kept only for the flow direction or along its border without a reach
+        mains = mains[mains["river_code"].isin(result.reaches["county"]["river_code"])]
     for code, rname, group in zip(mains["river_code"], mains["name"],
                                   mains.get("main_river", mains["name"]), strict=True):
         row, post, need = (book.chair(city, city_role, river_keys.get(code, [code]))

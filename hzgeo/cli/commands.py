@@ -22,7 +22,6 @@ from hzgeo.cli._options import (
     segment_options,
     warn_vacancies,
 )
-from hzgeo.errors import InputError
 from hzgeo.inputs import input_paths
 from hzgeo.pipeline import RUN_FILES
 from hzgeo.settings import AUDIT_MIN_AREA_M2, AUDIT_MIN_WIDTH_M, REACH_LEVELS
@@ -420,33 +419,24 @@ def boards(out, spacing_km, data_date, quiet, debug, **given) -> int:
       hzgeo boards --county 450802 --out boards.pdf
       hzgeo boards --out boards.kml --spacing-km 5
     """
-    from hzgeo.field import notice_boards, short_reaches, write_field
+    from hzgeo.field import write_boards
 
     out = check_output_path(out, suffixes=_FIELD_SUFFIXES["boards"], inputs=_inputs_of(given))
     with noting(quiet, vacancies_apart=True) as echo:
         inputs = load(given, echo, holders="required")
         chiefs = inputs.assign_chiefs(_segment(inputs, given))
-        found = notice_boards(chiefs, inputs.boundaries, inputs.waters, inputs.rules,
-                              spacing_km=spacing_km, seats=inputs.seats, date=data_date)
-        unboarded = short_reaches(chiefs, found)
-        unboarded = unboarded[unboarded["board_code"] == ""]
-        if inputs.county is not None and not len(found):
-            raise InputError(f"no board in county {inputs.county!r}",
-                             hint="give a county whose reaches have chiefs")
-        if out.suffix.lower() == ".pdf":
-            from hzgeo.maps.board import write_boards_pdf
-
-            write_boards_pdf(found, out, chiefs=chiefs, boundaries=inputs.boundaries,
-                             waters=inputs.waters)
-        else:
-            write_field(None, None, found, out, data_date=data_date)
+        made = write_boards(chiefs, inputs.boundaries, inputs.waters, out, rules=inputs.rules,
+                            spacing_km=spacing_km, seats=inputs.seats, data_date=data_date,
+                            sources=inputs.sources)
     warn_vacancies(chiefs)
+    found, unboarded = made.boards, made.short[made.short["board_code"] == ""]
     kinds = found["kind"].value_counts()
+    short_file = next((p for k, p in made.files.items() if k.endswith("_short")), out)
     echo(f"boards: {len(found)} ({int(kinds.get('reach', 0))} on reaches, "
          f"{int(kinds.get('boundary_reach', 0))} shared by both banks of a 界河, "
-         f"{int(kinds.get('zone', 0))} on lakes and reservoirs); {len(unboarded)} "
-         "village reaches too short for a board of their own (hzgeo run lists them: "
-         "field.xlsx, 短河段)")
+         f"{int(kinds.get('zone', 0))} on lakes and reservoirs); {len(made.short)} village "
+         f"reaches shorter than the board length ({len(unboarded)} of them with no board of "
+         f"their village either), listed in {short_file.name}")
     echo(f"wrote {out}")
     return EXIT_OK
 

@@ -14,7 +14,8 @@ are derived from the segmentation and the chiefs, one module each:
   :func:`boards_to_reprint` (the boards a roster change makes out of date).
 - :mod:`~hzgeo.field.export`: :func:`write_field` writes tables (XLSX, CSV) and points
   (GeoPackage, GeoJSON, KML); :func:`hzgeo.maps.board.write_boards_pdf` the printable
-  boards.
+  boards; :func:`write_boards` makes the boards and the short reaches and writes both
+  (``hzgeo boards``).
 - :mod:`~hzgeo.field.layers`: :func:`field_layers` and :func:`add_field_layers` hand them
   to the main job and the HTML map.
 
@@ -34,11 +35,12 @@ from hzgeo.field.boards import (
     short_reaches,
 )
 from hzgeo.field.confluences import CONFLUENCE_COLUMNS, confluences
-from hzgeo.field.export import LAYER_NAMES, write_field
+from hzgeo.field.export import LAYER_NAMES, Boards, write_boards, write_field
 from hzgeo.field.layers import add_field_layers, field_layers
 from hzgeo.field.sections import MONITORING_KEYS, SECTION_COLUMNS, cross_sections
 
 __all__ = ["BOARD_COLUMNS", "CONFLUENCE_COLUMNS", "FIELD_HEADERS", "KIND_CN", "LAYER_NAMES",
            "LEVEL_CN", "MONITORING_KEYS", "PLACEMENT_CN", "SECTION_COLUMNS", "SHORT_COLUMNS",
-           "add_field_layers", "boards_to_reprint", "confluences", "cross_sections",
-           "field_layers", "notice_boards", "post_title", "short_reaches", "write_field"]
+           "Boards", "add_field_layers", "boards_to_reprint", "confluences", "cross_sections",
+           "field_layers", "notice_boards", "post_title", "short_reaches", "write_boards",
+           "write_field"]

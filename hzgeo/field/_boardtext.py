@@ -153,15 +153,16 @@ def issued_on(date) -> str:
     return f"{date.year}年{date.month}月{date.day}日"
 
 
-def describe_river(row: Mapping, names: dict, lengths: dict) -> str:
-    """One sentence on a river: name (main river), length in the city, where it flows."""
+def describe_river(row: Mapping, names: dict, lengths: dict, area: str = "市") -> str:
+    """One sentence on a river: name (main river), length in the area (市内长 for the
+    city; ``area`` names a county a run is limited to: 港北区内长), where it flows."""
     text = row["name"]
     group = row.get("main_river") or ""
     if group and group != row["name"]:
         text += f"（{group}）"
     length = lengths.get(row["river_code"])
     if length and not (isinstance(length, float) and math.isnan(length)):
-        text += f"，市内长 {length / 1000:.1f} 公里"
+        text += f"，{area}内长 {length / 1000:.1f} 公里"
     into = row.get("flows_into") or ""
     if into:
         text += f"，汇入{names.get(into, into)}"

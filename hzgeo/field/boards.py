@@ -108,7 +108,10 @@ class _Context:
         county = chiefs.reaches["county"]
         prim = county[county["primary"].astype(bool)] if "primary" in county else county
         lengths = prim.groupby("river_code")["length_m"].sum().to_dict()
-        self.describe = {r["river_code"]: text.describe_river(r, river_names, lengths)
+        # the lengths are the area's: a run limited to a county says the county's
+        area = (str(boundaries["county"]["name"].iloc[0])
+                if getattr(boundaries, "around", None) is not None else "市")
+        self.describe = {r["river_code"]: text.describe_river(r, river_names, lengths, area)
                          for r in rivers.drop(columns="geometry").to_dict("records")}
         offices = chiefs.offices
         self.office = {str(c): (str(o), str(p)) for c, o, p in zip(

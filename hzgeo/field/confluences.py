@@ -9,6 +9,7 @@ import shapely
 from hzgeo.field._common import first_point, last_point, point_frame, work_crs
 from hzgeo.field._common import unit_names as names_of
 from hzgeo.hierarchy import Hierarchy
+from hzgeo.labels import extent_name
 from hzgeo.model import Boundaries, Chiefs, Segmentation, Waters
 
 __all__ = ["CONFLUENCE_COLUMNS", "confluences"]
@@ -50,8 +51,8 @@ def confluences(result: Segmentation | Chiefs, waters: Waters, boundaries: Bound
         Columns :data:`CONFLUENCE_COLUMNS` (EPSG:4490 points): both rivers, the chainage
         of the mouth on the tributary (``at_km``, its end inside the city) and on the
         receiving river (``into_km``, interpolated on its reach), and the county, township
-        and village the point lies in (empty outside the city). Main receiving rivers
-        first.
+        and village the point lies in (empty outside the city; ``note`` then says 河口不在市域内,
+        or 河口不在港北区内 for boundaries limited to 港北区). Main receiving rivers first.
     """
     crs = work_crs(result)
     rivers = waters.rivers.to_crs(crs)
@@ -65,6 +66,9 @@ def confluences(result: Segmentation | Chiefs, waters: Waters, boundaries: Bound
     villages = boundaries["village"].to_crs(crs) if "village" in boundaries else None
     unit_names = names_of(boundaries)
     units = Hierarchy.from_boundaries(boundaries)
+    # a run limited to one county: a mouth outside it is not in the county (not the city)
+    extent = extent_name(str(boundaries["county"]["name"].iloc[0])
+                         if boundaries.around is not None else None)
     rows, points = [], []
     for code, geom, into in zip(rivers["river_code"], rivers.geometry.values,
                                 rivers["flows_into"].fillna(""), strict=True):
@@ -84,7 +88,7 @@ def confluences(result: Segmentation | Chiefs, waters: Waters, boundaries: Bound
                     note = "河口位于村界上：" + "、".join(unit_names.get(c, c)
                                                       for c in sorted(hit["code"]))
             else:
-                note = "河口不在市域内"
+                note = f"河口不在{extent}内"
         county, township = units.county_of(village), units.township_of(village)
         tributary = village_reaches[village_reaches["river_code"] == code]
         at_km = round(float(tributary["to_km"].max()), 3) if len(tributary) else None

@@ -11,6 +11,7 @@ import datetime as _dt
 import html
 import math
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -20,7 +21,7 @@ from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import HzgeoError, InputError
 from hzgeo.field._common import CODE_COLUMNS, FIELD_HEADERS, labelled, table
 
-__all__ = ["LAYER_NAMES", "write_field"]
+__all__ = ["LAYER_NAMES", "Boards", "write_boards", "write_field"]
 
 #: Layer names of the field outputs (GeoPackage layers, CSV and KML names).
 LAYER_NAMES = {"sections": "cross_sections", "confluences": "confluences",
@@ -197,3 +198,97 @@ def write_field(sections, confluences, boards, folder_or_path, *, short=None,
         _write_kml(frames, outputs.path(path), about)
         written["kml"] = path
     return written
+
+
+class Boards(NamedTuple):
+    """What :func:`write_boards` made and wrote."""
+
+    #: From :func:`~hzgeo.field.notice_boards`.
+    boards: gpd.GeoDataFrame
+    #: From :func:`~hzgeo.field.short_reaches`: reaches without a board of their own.
+    short: gpd.GeoDataFrame
+    #: The files written, by kind.
+    files: dict[str, Path]
+
+
+def write_boards(chiefs, boundaries, waters, path, *, rules=None,
+                 spacing_km: float | None = None, min_reach_m: float | None = None,
+                 seats=None, data_date: str | None = None, sources: str | None = None,
+                 outputs: AtomicOutputs | None = None) -> Boards:
+    """The notice boards, and the reaches too short for a board of their own, written as
+    ``hzgeo run`` writes them (``hzgeo boards`` is this call), all or nothing.
+
+    Parameters
+    ----------
+    chiefs, boundaries, waters, rules, spacing_km, min_reach_m, seats
+        As :func:`~hzgeo.field.notice_boards` takes them (``min_reach_m`` also decides
+        which reaches :func:`~hzgeo.field.short_reaches` lists).
+    path : path
+        ``.gpkg``, ``.xlsx`` or ``.kml``: the boards and the short reaches in one file (a
+        layer, sheet or folder each). ``.csv`` or ``.geojson``: the boards in ``path``,
+        the short reaches in ``<stem>.short_reaches<suffix>`` beside it. ``.pdf``: the
+        printable boards (:func:`hzgeo.maps.board.write_boards_pdf`), the short reaches in
+        ``<stem>.short_reaches.csv`` beside it.
+    data_date : str, optional
+        The boards' 落款 date and the date on every file; default today.
+    sources : str, optional
+        Where the data comes from (on the tables).
+    outputs : AtomicOutputs, optional
+        Join a larger all-or-nothing write.
+
+    Returns
+    -------
+    Boards
+        The boards, the short reaches and the files written.
+
+    Examples
+    --------
+    >>> import tempfile, hzgeo
+    >>> from hzgeo.inputs import load
+    >>> inputs = load(county="港北区")
+    >>> chiefs = inputs.assign_chiefs(inputs.segment())
+    >>> out = Path(tempfile.mkdtemp()) / "boards.gpkg"
+    >>> made = write_boards(chiefs, inputs.boundaries, inputs.waters, out, rules=inputs.rules)
+    >>> [str(n) for n in pyogrio.list_layers(out)[:, 0]]
+    ['notice_boards', 'short_reaches', 'about']
+    """
+    from hzgeo.field.boards import notice_boards, short_reaches
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix != ".pdf" and suffix not in _SUFFIXES:
+        raise InputError(f"unknown output format {suffix!r}", file=target,
+                         hint=f"give one of .pdf, {', '.join(_SUFFIXES)}")
+    if outputs is None:
+        with atomic_outputs() as own:
+            return write_boards(chiefs, boundaries, waters, target, rules=rules,
+                                spacing_km=spacing_km, min_reach_m=min_reach_m, seats=seats,
+                                data_date=data_date, sources=sources, outputs=own)
+    boards = notice_boards(chiefs, boundaries, waters, rules, spacing_km=spacing_km,
+                           min_reach_m=min_reach_m, seats=seats, date=data_date)
+    if not len(boards):  # before anything is written
+        county = boundaries.around is not None and str(boundaries["county"]["code"].iloc[0])
+        raise InputError("no board" + (f" in county {county!r}" if county else "") + ": no "
+                         "reach or lake zone has a chief the rules ask for",
+                         hint="give a county whose reaches have chiefs" if county else
+                         "check the office holders and the rules")
+    short = short_reaches(chiefs, boards, rules, min_reach_m=min_reach_m)
+    files: dict[str, Path] = {}
+    beside = target.with_name(f"{target.stem}.{LAYER_NAMES['short']}"
+                              f"{'.csv' if suffix == '.pdf' else suffix}")
+    if suffix == ".pdf":
+        from hzgeo.maps.board import write_boards_pdf
+
+        files["pdf"] = write_boards_pdf(boards, target, chiefs=chiefs, boundaries=boundaries,
+                                        waters=waters, outputs=outputs)
+    if suffix in (".pdf", ".csv", ".geojson"):
+        if suffix != ".pdf":
+            files |= write_field(None, None, boards, target, data_date=data_date,
+                                 sources=sources, outputs=outputs)
+        written = write_field(None, None, None, beside, short=short, data_date=data_date,
+                              sources=sources, outputs=outputs)
+        files |= {f"{kind}_short": where for kind, where in written.items()}
+    else:
+        files |= write_field(None, None, boards, target, short=short, data_date=data_date,
+                             sources=sources, outputs=outputs)
+    return Boards(boards, short, files)
