@@ -437,7 +437,7 @@ def test_toy_boards_spaced_evenly(border):
                                atol=0.5)
 
 
-def test_reprint_from_a_change_list_with_chinese_headers(border):
+def test_reprint_from_a_change_list_with_chinese_headers(border, tmp_path):
     """The 变更 sheet's headers (编码, 变更, 原河长, 现河长): the board of the changed
     reach, and why, with the old and the new chief."""
     boundaries, waters, chiefs = border
@@ -450,3 +450,8 @@ def test_reprint_from_a_change_list_with_chinese_headers(border):
     named = boards_to_reprint(changes, boards)
     assert named["board_code"].tolist() == ["B-R2-450802001002-1"]
     assert named["reason"].tolist() == [f"河长更换 {reach}：测试002v→新示例9999"]
+    # the same list as the CSV roster writes (UTF-8 with BOM), given by its path
+    path = tmp_path / "d.changes.csv"
+    changes.to_csv(path, index=False, encoding="utf-8-sig")
+    assert boards_to_reprint(path, boards)[["board_code", "reason"]].equals(
+        named[["board_code", "reason"]])

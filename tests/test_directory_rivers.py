@@ -255,3 +255,39 @@ def test_spans_of_village_reaches_alone(area):
                                             strict=True)]
     assert spans["village"].tolist() == want
     assert len(spans["county"]) == 0 and len(spans["township"]) == 0
+
+
+def test_river_list_synthetic_from_the_waters_else_from_the_reaches(area):
+    """示意数据: the waters' own flag where they are given (the toy rivers are real lines,
+    synthetic False, in synthetic villages); without them, whether any reach is."""
+    from hzgeo.directory import river_list
+
+    _, waters, seg, chiefs, _ = area
+    assert seg.reaches["county"]["synthetic"].all()  # (else this proves nothing)
+    given = river_list(chiefs, waters).set_index("joint_water_code")["synthetic"]
+    alone = river_list(chiefs).set_index("joint_water_code")["synthetic"]
+    assert given.to_dict() == {"R1": False, "R2": False, "L1": True}
+    assert alone.to_dict() == {"R1": True, "R2": True, "L1": True}
+
+
+def test_lakes_listed_by_code_with_the_river_they_flow_into(area):
+    """Two lakes: L2 in 一村 (港北区), L1 in 四村 (港南区) flowing into 界江 (R1). The list
+    has them by code, L1 first, and names the river (界江), not its code."""
+    from hzgeo.directory import river_list
+
+    boundaries = area[0]
+    lakes = gpd.GeoDataFrame(
+        {"code": ["L2", "L1"], "name": ["北湖", "南湖"], "kind": ["lake", "reservoir"],
+         "scale": ["small", "small"], "flows_into": ["", "R1"], "synthetic": [True, True]},
+        geometry=[box(200, 600, 400, 800), LAKE], crs=CRS)
+    waters = make_waters(RIVER, TRIBUTARY, codes=["R1", "R2"], names=["界江", "北溪"],
+                         flows_into=["", "R1"], lakes=lakes)
+    seg = hzgeo.segment_waters(boundaries, waters)
+    assert seg.zones["county"]["water_code"].tolist() == ["L2", "L1"]  # (else no test)
+    listed = river_list(make_chiefs(seg), waters)
+    assert listed["joint_water_code"].tolist() == ["R1", "R2", "L1", "L2"]
+    lake = listed.set_index("joint_water_code")
+    assert lake.loc["L1", ["joint_water_name", "kind", "flows_into", "counties"]].tolist() == [
+        "南湖", "水库", "界江", "港南区"]
+    assert lake.loc["L2", ["joint_water_name", "kind", "flows_into", "counties"]].tolist() == [
+        "北湖", "湖泊", "", "港北区"]

@@ -583,6 +583,10 @@ def test_a_wiggle_is_x_y_x_not_x_y_z():
     merged, hidden = _merge_wiggles([a, b, back], _x_y_border, 10.0)
     assert [(s.codes, s.from_km, s.to_km) for s in merged] == [(("X",), 0.0, 2.0)]
     assert hidden == {0: 2}
+    assert not merged[0].synthetic
+    b.synthetic = True  # synthetic if any of the three is
+    assert _merge_wiggles([a, b, back], _x_y_border, 10.0)[0][0].synthetic
+    b.synthetic = False
     kept, hidden = _merge_wiggles([a, b, on], _x_y_border, 10.0)
     assert [s.codes for s in kept] == [("X",), ("Y",), ("Z",)] and hidden == {}
     # a 界河 stretch (two units) in the middle or at the end is no wiggle either
@@ -663,3 +667,107 @@ def test_popup_rows_are_table_rows_with_escaped_text():
                      "<tr><th>断面名称</th><td>&lt;b&gt;河一&lt;/b&gt;</td></tr>"
                      "<tr><th>类型</th><td>入境</td></tr>"
                      "<tr><th>示意数据</th><td>是</td></tr></table>")
+
+
+def _confluence_waters(main, tributary) -> Waters:
+    rivers = gpd.GeoDataFrame(
+        {"river_code": ["R1", "R2"], "name": ["河一", "河二"], "main": [True, False],
+         "main_river": ["河一", ""], "flows_into": ["", "R1"], "accuracy_m": [20.0, 20.0],
+         "synthetic": [False, False]}, geometry=[main, tributary], crs=CRS)
+    return Waters(rivers, _toy_waters(main, 20.0).lakes)
+
+
+def test_a_mouth_outside_the_area_and_a_city_without_villages():
+    """河二 rises in the area and meets 河一 at x = 4300, east of the two counties (x
+    0-4000): no county, township or village, and the note says so. Boundaries without
+    villages: the mouth still found, its units unknown ("")."""
+    boundaries = _two_counties()
+    waters = _confluence_waters(line((-500, 500), (4500, 500)), line((3800, 950),
+                                                                     (4300, 500)))
+    outside = confluences(segment_waters(boundaries, waters), waters, boundaries).iloc[0]
+    assert outside[["county_code", "township_code", "village_code", "village_name",
+                    "note"]].tolist() == ["", "", "", "", "河口不在市域内"]
+    waters = _confluence_waters(line((100, 500), (3900, 500)), line((1500, 950),
+                                                                    (1500, 500)))
+    two = Boundaries({"county": boundaries["county"], "township": boundaries["township"]})
+    found = confluences(segment_waters(two, waters), waters, two)
+    assert found[["river_code", "into_code", "village_code"]].values.tolist() == [
+        ["R2", "R1", ""]]
+    point = found.to_crs(CRS).geometry.iloc[0]
+    assert (point.x - X0, point.y - Y0) == pytest.approx((1500, 500), abs=0.01)
+
+
+def test_monitoring_fields_layered_by_hand(tmp_path):
+    """[sections] for all, [sections.rivers.R1] over it, then a site by code, then a site
+    by name: the later wins, key by key."""
+    from hzgeo.field.sections import _monitoring
+
+    path = tmp_path / "rules.toml"
+    path.write_text('[sections]\ncontrol_level = "县控"\nfrequency = "每月一次"\n'
+                    '[sections.rivers.R1]\ntarget_class = "Ⅲ类"\n'
+                    '[sections.sites."SC-R1-01"]\nunit = "甲站"\n'
+                    '[sections.sites."河一甲区—乙区交界断面"]\ncontrol_level = "省控"\n',
+                    encoding="utf-8")
+    rules = read_rules(path)
+    assert _monitoring(rules, "SC-R1-01", "河一甲区—乙区交界断面", "R1") == {
+        "control_level": "省控", "target_class": "Ⅲ类", "unit": "甲站",
+        "frequency": "每月一次"}
+    assert _monitoring(rules, "SC-R1-02", "河一乙区出境断面", "R1") == {
+        "control_level": "县控", "target_class": "Ⅲ类", "unit": "", "frequency": "每月一次"}
+    assert _monitoring(rules, "SC-R2-01", "x", "R2") == {
+        "control_level": "县控", "target_class": "", "unit": "", "frequency": "每月一次"}
+    assert _monitoring(None, "SC-R2-01", "x", "R2") == dict.fromkeys(
+        ("control_level", "target_class", "unit", "frequency"), "")
+
+
+@pytest.fixture(scope="module")
+def toy_field():
+    """Sections and the confluence of 河一 (east across both toy counties, in and out
+    of the area) and 河二 (into 河一 at x = 1500)."""
+    boundaries = _two_counties()
+    waters = _confluence_waters(line((-500, 500), (4500, 500)), line((1500, 950),
+                                                                     (1500, 500)))
+    result = segment_waters(boundaries, waters)
+    return (cross_sections(result, boundaries=boundaries, waters=waters),
+            confluences(result, waters, boundaries))
+
+
+def test_write_field_every_format_on_a_toy(tmp_path, toy_field):
+    """Each format by suffix, and a folder for all: the files named by layer, the date
+    given (not today's) in each, codes as text, points where lon/lat say."""
+    import openpyxl
+
+    sections, joins = toy_field
+    assert sections["kind"].tolist() == ["entry", "crossing", "exit"] and len(joins) == 1
+    date = "2023-06-30"
+    xlsx = write_field(sections, joins, None, tmp_path / "f.xlsx", data_date=date)
+    assert xlsx == {"xlsx": tmp_path / "f.xlsx"}
+    book = openpyxl.load_workbook(xlsx["xlsx"])
+    assert book.sheetnames == ["跨界断面", "主要交汇处", "说明"]
+    assert book["跨界断面"].oddFooter.left.text.endswith(f"数据日期：{date}")
+    assert [c.value for c in book["跨界断面"]["A"][1:]] == sections["section_code"].tolist()
+    csv = write_field(sections, joins, None, tmp_path / "f.csv", data_date=date)
+    assert csv == {"csv_sections": tmp_path / "f.cross_sections.csv",
+                   "csv_confluences": tmp_path / "f.confluences.csv"}
+    back = pd.read_csv(csv["csv_confluences"], dtype=str, encoding="utf-8-sig")
+    assert back["交汇点编码"].tolist() == ["J-R2-R1"] and set(back["数据日期"]) == {date}
+    one = write_field(sections, None, None, tmp_path / "one.csv", data_date=date)
+    assert one == {"csv_sections": tmp_path / "one.csv"}
+    geo = write_field(sections, joins, None, tmp_path / "f.geojson", data_date=date)
+    assert set(geo) == {"geojson_sections", "geojson_confluences"}
+    points = gpd.read_file(geo["geojson_sections"])
+    assert points.crs.to_epsg() == 4326
+    raw = json.loads(geo["geojson_sections"].read_text(encoding="utf-8"))
+    assert {f["properties"]["data_date"] for f in raw["features"]} == {date}
+    np.testing.assert_allclose(points.geometry.x, sections["lon"], atol=1e-7)
+    np.testing.assert_allclose(points.geometry.y, sections["lat"], atol=1e-7)
+    folder = write_field(sections, joins, None, tmp_path / "all", data_date=date)
+    assert {k: v.name for k, v in folder.items()} == {
+        "gpkg": "field.gpkg", "xlsx": "field.xlsx", "kml": "field.kml",
+        "csv_sections": "field.cross_sections.csv",
+        "csv_confluences": "field.confluences.csv"}
+    about = pyogrio.read_dataframe(folder["gpkg"], layer="about")
+    assert about["data_date"].tolist() == [date]
+    kml = gpd.read_file(folder["kml"], layer="跨界断面")
+    np.testing.assert_allclose(kml.geometry.x, sections["lon"], atol=1e-6)
+    assert date in folder["kml"].read_text(encoding="utf-8")
