@@ -83,18 +83,21 @@ def _polygon_rings(polygons: np.ndarray):
 
 
 def _ccw(coords: np.ndarray, ring_off: np.ndarray) -> np.ndarray:
-    """Whether each closed ring runs counter-clockwise: its signed (shoelace) area,
-    taken about the ring's first point, is positive (as :func:`shapely.is_ccw` says
-    for the valid rings of a coverage)."""
+    """Whether each closed ring runs counter-clockwise: its signed area is positive (as
+    :func:`shapely.is_ccw` says for the valid rings of a coverage).
+
+    Twice the area is the sum over the ring's steps of (x0 - x1)(y0 + y1), with y taken
+    from the lowest point of all: each term is a step's width times a height within the
+    extent, so the sum keeps the sign of areas far below a square metre.
+    """
     n = len(ring_off) - 1
     if n == 0:
         return np.zeros(0, dtype=bool)
+    x, y = coords[:, 0], coords[:, 1] - coords[:, 1].min()
+    term = np.append((x[:-1] - x[1:]) * (y[:-1] + y[1:]), 0.0)
+    term[ring_off[1:] - 1] = 0.0  # no step from a ring's last point to the next ring
     start = ring_off[:-1]
-    local = coords - np.repeat(coords[start], np.diff(ring_off), axis=0)
-    cross = local[:-1, 0] * local[1:, 1] - local[1:, 0] * local[:-1, 1]
-    cross = np.append(cross, 0.0)
-    cross[ring_off[1:] - 1] = 0.0  # no step from a ring's last point to the next ring
-    area = np.add.reduceat(cross, np.minimum(start, len(cross) - 1))
+    area = np.add.reduceat(term, np.minimum(start, len(term) - 1))
     area[np.diff(ring_off) == 0] = 0.0
     return area > 0
 
