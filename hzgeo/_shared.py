@@ -191,7 +191,11 @@ def _interval_member(s: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     Positions are global vertex indices plus a fraction, so they order all parts at once.
     """
     pos = np.searchsorted(bounds, s, side="right")
-    return (pos % 2 == 1) | np.isin(s, bounds)
+    # on a bound: the bound just before it (bounds[pos - 1] <= s) equals it (np.isin
+    # would sort the positions again: 10 s of the nation's run)
+    on_bound = (pos > 0) & (bounds[np.maximum(pos - 1, 0)] == s) if len(bounds) else \
+        np.zeros(len(s), dtype=bool)
+    return (pos % 2 == 1) | on_bound
 
 
 def _point_segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

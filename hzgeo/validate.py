@@ -277,7 +277,8 @@ def water_defects(waters: Waters) -> gpd.GeoDataFrame:
         parts.append(_rows("rivers", rivers, short, "zero_length_river",
                            "fewer than two distinct points", geoms[short]))
     into = rivers["flows_into"].to_numpy()
-    unknown = np.flatnonzero((into != "") & ~np.isin(into, rivers["code"].to_numpy()))
+    # (hashed: np.isin sorts text arrays, 15 s for 41,520 rivers)
+    unknown = np.flatnonzero((into != "") & ~pd.Series(into).isin(rivers["code"]).to_numpy())
     if len(unknown):
         parts.append(_rows("rivers", rivers, unknown, "unknown_flows_into",
                            [f"flows_into {into[i]!r} is no river_code" for i in unknown],
