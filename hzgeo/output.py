@@ -22,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from hzgeo._arrow import GEOMETRY_COLUMN, arrow_stream
 from hzgeo.atomic import AtomicOutputs, atomic_outputs, check_output_path
 
 __all__ = ["GPKG_OPTIONS", "read_layer_names", "write_layers"]
@@ -30,6 +31,9 @@ __all__ = ["GPKG_OPTIONS", "read_layer_names", "write_layers"]
 #: QGIS read without "user_version ... 1.4.0 may only be partially supported" (GDAL 3.7+
 #: writes 1.4 by default; hzgeo uses nothing of 1.3/1.4).
 GPKG_OPTIONS = {"VERSION": "1.2"}
+
+#: GDAL's Arrow writer (GDAL 3.8+; pyogrio's wheels carry a newer one).
+_ARROW_WRITE = pyogrio.__gdal_version__ >= (3, 8, 0)
 
 _GEOMETRY_TYPE = {"LineString": "MultiLineString", "MultiLineString": "MultiLineString",
                   "Polygon": "MultiPolygon", "MultiPolygon": "MultiPolygon",
@@ -44,6 +48,12 @@ def _write_one(frame, tmp, layer: str) -> None:
             # else a generic geometry layer (a defects layer holds points and polygons)
             kinds = {_GEOMETRY_TYPE.get(t, "Unknown") for t in frame.geom_type.dropna().unique()}
             kind = kinds.pop() if len(kinds) == 1 else "Unknown"
+            stream = arrow_stream(frame, kind) if _ARROW_WRITE and kind != "Unknown" else None
+            if stream is not None:  # whole columns at a time: the same file, faster
+                pyogrio.write_arrow(stream, tmp, layer=layer, driver="GPKG",
+                                    geometry_name=GEOMETRY_COLUMN, geometry_type=kind,
+                                    crs=_crs_text(frame.crs), dataset_options=GPKG_OPTIONS)
+                return
             pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG",
                                     geometry_type=kind if kind != "Unknown" else None,
                                     promote_to_multi=kind.startswith("Multi"),
@@ -51,6 +61,14 @@ def _write_one(frame, tmp, layer: str) -> None:
         else:
             pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=layer, driver="GPKG",
                                     dataset_options=GPKG_OPTIONS)
+
+
+def _crs_text(crs) -> str | None:
+    """The CRS as pyogrio's own writer passes it to GDAL: ``EPSG:n`` where there is one."""
+    if crs is None:
+        return None
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.to_wkt("WKT1_GDAL")
 
 
 def write_layers(layers: dict, path: str | os.PathLike, *,

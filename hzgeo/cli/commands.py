@@ -83,13 +83,19 @@ def segment(out, quiet, debug, **given) -> int:
     with noting(quiet) as echo:
         inputs = load(given, echo, holders="none")
         result = _segment(inputs, given)
-        with stage("write"):
-            write_layers(result.layers() | ({} if inputs.repairs is None
-                                            else {"repairs": inputs.repairs}), out)
-    for level in result.levels:  # the levels the city has
-        frame = result.reaches[level]
-        echo(f"{level:>9}: {len(frame):5d} reaches, {int(frame['boundary'].sum()):4d} on a "
-             f"shared border, {len(result.zones[level]):3d} lake zones")
+        counts = [(level, len(result.reaches[level]), int(result.reaches[level]["boundary"].sum()),
+                   len(result.zones[level])) for level in result.levels]
+        layers = result.layers() | ({} if inputs.repairs is None
+                                    else {"repairs": inputs.repairs})
+        # what was read is not written, and each layer is let go once written: the memory
+        # is the writer's
+        del inputs, result
+        with stage("write"), atomic_outputs() as written:
+            for name in list(layers):
+                write_layers({name: layers.pop(name)}, out, outputs=written)
+    for level, reaches, shared, zones in counts:  # the levels the city has
+        echo(f"{level:>9}: {reaches:5d} reaches, {shared:4d} on a shared border, "
+             f"{zones:3d} lake zones")
     echo(f"wrote {out}")
     return EXIT_OK
 

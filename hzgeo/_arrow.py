@@ -1,0 +1,126 @@
+"""A GeoDataFrame as an Arrow stream, for GDAL's batch writer (``pyogrio.write_arrow``).
+
+pyogrio's default writer hands GDAL one feature and one field at a time (about 0.4 µs a
+field); GDAL's Arrow path takes whole columns. The stream is built with nanoarrow (a few
+MB, no pyarrow: with pyarrow installed pandas would keep every string column of the
+package in Arrow). The file GDAL writes is the one the default writer writes: the same
+field types (booleans as integer fields of subtype boolean), the geometry column named
+``geom``, single LineStrings and Polygons promoted to one-part multi geometries.
+
+Only what hzgeo's layers hold is taken: text without missing values, booleans, floats,
+integers, and one kind of non-empty geometry; :func:`arrow_stream` answers None for
+anything else, and the caller writes that frame the default way.
+
+Examples
+--------
+>>> import geopandas, shapely
+>>> frame = geopandas.GeoDataFrame({"code": ["A", "乙"], "ok": [True, False]},
+...     geometry=[shapely.LineString([(0, 0), (1, 1)]), shapely.LineString([(1, 1), (2, 0)])],
+...     crs="EPSG:4490")
+>>> arrow_stream(frame, "MultiLineString") is not None
+True
+>>> arrow_stream(frame.assign(code=["A", None]), "MultiLineString") is None  # missing text
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+import struct
+
+import numpy as np
+import pandas as pd
+import shapely
+
+__all__ = ["GEOMETRY_COLUMN", "arrow_stream"]
+
+#: The geometry column's name in the file (GDAL's GeoPackage default).
+GEOMETRY_COLUMN = "geom"
+
+#: WKB header of a one-part multi geometry (little endian, type, one part), by the type
+#: of the part it is put in front of.
+_MULTI_HEADER = {"LineString": b"\x01" + struct.pack("<II", 5, 1),
+                 "Polygon": b"\x01" + struct.pack("<II", 6, 1)}
+_MULTI_OF = {"LineString": "MultiLineString", "Polygon": "MultiPolygon"}
+
+
+def arrow_stream(frame, geometry_type: str):
+    """``frame`` as a nanoarrow stream of one batch, with its geometry as WKB of
+    ``geometry_type`` (``MultiLineString``, ``MultiPolygon`` or ``Point``); None if
+    nanoarrow is missing or a column holds what this does not write."""
+    try:
+        import nanoarrow as na
+    except ImportError:  # a core dependency; without it the default writer still works
+        return None
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    if not len(geoms) or pd.isna(geoms).any() or shapely.is_empty(geoms).any():
+        return None
+    kinds = set(shapely.get_type_id(geoms).tolist())
+    wkb = shapely.to_wkb(geoms, byte_order=1, output_dimension=2).tolist()
+    if geometry_type in ("MultiLineString", "MultiPolygon"):
+        single = next(k for k, v in _MULTI_OF.items() if v == geometry_type)
+        single_id, multi_id = shapely.GeometryType[single.upper()], \
+            shapely.GeometryType[geometry_type.upper()]
+        if not kinds <= {single_id, multi_id}:
+            return None
+        if single_id in kinds:  # one-part multi geometries, as promote_to_multi makes
+            head = [_MULTI_HEADER[single] if one else b""
+                    for one in (shapely.get_type_id(geoms) == single_id).tolist()]
+            wkb = (head, wkb)
+    elif geometry_type != "Point" or kinds != {shapely.GeometryType.POINT}:
+        return None
+    fields, arrays = [], []
+    for name in frame.columns:
+        if name == frame.geometry.name:
+            array = _binary(na, wkb, na.binary())
+            wkb = None  # (the items: freed before the other columns are encoded)
+            if array is None:
+                return None
+            fields.append(na.Schema(na.Type.BINARY, name=GEOMETRY_COLUMN,
+                                    metadata={"ARROW:extension:name": "ogc.wkb"}))
+            arrays.append(array)
+            continue
+        column = _column(na, frame[name])
+        if column is None:
+            return None
+        fields.append(na.Schema(column[0], name=str(name)))
+        arrays.append(column[1])
+    schema = na.struct({f.name: f for f in fields}, nullable=False)
+    batch = na.c_array_from_buffers(schema, len(frame), [None], children=arrays)
+    return na.ArrayStream(batch)
+
+
+def _column(na, series: pd.Series):
+    """(Arrow type, array) of a column, or None for a kind not written this way."""
+    dtype = series.dtype
+    if dtype == np.bool_:
+        bits = np.packbits(series.to_numpy(dtype=bool), bitorder="little")
+        return na.Type.BOOL, na.c_array_from_buffers(na.bool_(), len(series), [None, bits])
+    if dtype == np.float64:
+        return na.Type.DOUBLE, na.c_array(np.ascontiguousarray(series.to_numpy()),
+                                          na.float64())
+    if dtype == np.int64:
+        return na.Type.INT64, na.c_array(np.ascontiguousarray(series.to_numpy()), na.int64())
+    if pd.api.types.is_string_dtype(dtype):
+        values = series.tolist()
+        if not all(type(v) is str for v in values):  # missing values, or not text
+            return None
+        array = _binary(na, [v.encode("utf-8") for v in values], na.string())
+        return None if array is None else (na.Type.STRING, array)
+    return None
+
+
+def _binary(na, items, schema):
+    """A string or binary array of encoded items, or of ``(heads, items)``: each item with
+    its head in front; None past 2 GB (32-bit offsets)."""
+    heads, items = items if isinstance(items, tuple) else (None, items)
+    lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+    if heads is not None:
+        lengths += np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
+        items = itertools.chain.from_iterable(zip(heads, items, strict=True))
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    if offsets[-1] >= 2**31:
+        return None
+    return na.c_array_from_buffers(schema, len(lengths),
+                                   [None, offsets.astype(np.int32), b"".join(items)])
