@@ -135,9 +135,25 @@ def test_defect_popup_lists_its_fields(toy):
     (feature,) = data["defects"]["features"]
     assert feature["properties"]["p"] == (
         '<table class="hz-popup"><tr><th>审核问题</th><td></td></tr>'
-        "<tr><th>kind</th><td>gap</td></tr><tr><th>level</th><td>village</td></tr>"
-        "<tr><th>names</th><td>一村</td></tr><tr><th>measure</th><td>1234.5</td></tr>"
-        "<tr><th>unit</th><td>m2</td></tr></table>")
+        "<tr><th>问题类型</th><td>界线缝隙</td></tr><tr><th>层级</th><td>村级</td></tr>"
+        "<tr><th>相关名称</th><td>一村</td></tr><tr><th>量值</th><td>1234.5</td></tr>"
+        "<tr><th>单位</th><td>平方米</td></tr></table>")
+    assert feature["properties"]["t"] == "审核问题：界线缝隙"
+
+
+def test_every_audit_kind_has_a_chinese_name_for_the_map():
+    """The map's defect popups name each kind in Chinese: a kind added to the audit
+    without a name would show its English code to the public."""
+    import re
+
+    from hzgeo.audit import DEFECT_KINDS
+    from hzgeo.labels import DEFECT_NAMES, MEASURE_UNITS
+
+    assert set(DEFECT_NAMES) == set(DEFECT_KINDS)
+    assert set(DEFECT_KINDS.values()) <= set(MEASURE_UNITS)
+    for name in DEFECT_NAMES.values():
+        assert not re.search("[A-Za-z]", name), name
+    assert len(set(DEFECT_NAMES.values())) == len(DEFECT_NAMES)
 
 
 def test_script_json_leaves_nothing_that_ends_a_script():
