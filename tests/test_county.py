@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
@@ -395,3 +396,61 @@ def test_a_mouth_outside_the_county_is_said_to_be_outside_the_county():
     city = dataclasses.replace(inputs.boundaries, around=None)  # as if the whole area
     assert set(confluences(result, inputs.waters, city).loc[away.index, "note"]) == {
         "河口不在市域内"}
+
+
+# ------------------------------------------------- what a county run publishes
+
+def _banks_drawn(fig) -> dict:
+    """What a sheet draws of the 界河 (zorder 9: the first bank, solid; 10: the other
+    bank, dashed over it): (zorder, colour, dashed) -> length (m, work CRS)."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_hex
+
+    out: dict = {}
+    for c in fig.axes[0].collections:
+        if not isinstance(c, LineCollection) or c.get_zorder() not in (9, 10):
+            continue
+        (colour,) = {to_hex(rgba) for rgba in c.get_colors()}
+        dashed = {dashes is not None for _, dashes in c.get_linestyle()}
+        key = (c.get_zorder(), colour, *dashed)
+        length = sum(float(np.hypot(*np.diff(s, axis=0).T).sum()) for s in c.get_segments())
+        out[key] = out.get(key, 0.0) + length
+    return out
+
+
+def test_county_sheet_draws_its_boundary_river_as_the_whole_city_does(whole_city):
+    """覃塘区's sheet from a county run draws 郁江 along 港南区 as a 界河, as the whole
+    city's sheet of 覃塘区 does: the 港南区 bank (primary in the whole city, not in the
+    county run's data) solid in grey, as long as the whole city's 港南区 reaches shared
+    with 覃塘区, and 覃塘区's townships' bank dashed over it in their colours; the legend
+    says what the grey bank is. The whole city's sheet draws nothing more than its rows."""
+    from hzgeo.inputs import load
+    from hzgeo.io import work_crs_for
+    from hzgeo.maps import plot_sheet
+
+    boundaries, _ = datasets.guigang()
+    town = whole_city.reaches["township"]
+    far = town[town["boundary"] & town["shared_with"].str.startswith("450804")
+               & ~town["admin_code"].str.startswith("450804")]
+    assert set(far["river_code"]) == {"R03"} and far["primary"].all()  # 郁江, 港南区 bank
+    inputs = load(county="450804", holders="none")
+    # a sheet draws in the Gauss-Krüger zone of its counties (the county's, here)
+    expected = float(far.to_crs(work_crs_for(inputs.boundaries["county"])).length.sum())
+    county_run = plot_sheet(inputs.segment(), inputs.boundaries, county="450804")
+    city_run = plot_sheet(whole_city, boundaries, county="450804")
+    drawn = _banks_drawn(county_run)
+    assert drawn[(9, "#555555", False)] == pytest.approx(expected, rel=1e-9)
+    near = {k: v for k, v in drawn.items() if k[0] == 10}
+    assert near and all(k[2] and k[1] != "#555555" for k in near)  # townships' colours
+    assert sum(near.values()) == pytest.approx(expected, rel=1e-9)
+    assert set(drawn) == set(_banks_drawn(city_run))
+    for key, metres in _banks_drawn(city_run).items():  # (another zone: within 1e-4)
+        assert drawn[key] == pytest.approx(metres, rel=1e-3), key
+    for fig in (county_run, city_run):
+        legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+        assert "界河对岸（图外单位）" in legend
+    # the whole city: every 界河 has both rows, each drawn once
+    rows = town[town["boundary"]].to_crs(work_crs_for(boundaries["county"]))
+    drawn = _banks_drawn(plot_sheet(whole_city, boundaries, river="R03"))
+    assert sum(drawn.values()) == pytest.approx(
+        float(rows[rows["river_code"] == "R03"].length.sum()), rel=1e-9)

@@ -131,6 +131,27 @@ def select_area(result: Segmentation | Chiefs, boundaries: Boundaries, *,
                 river=river_name or None, river_codes=codes)
 
 
+def far_bank_missing(reaches: pd.DataFrame, every: pd.DataFrame) -> np.ndarray:
+    """Rows of ``reaches`` that are a 界河 whose other bank has no row: the unit across
+    (``shared_with``) has no reach in ``every`` (the data's reaches at that level). So it
+    is in a county run, for a 界河 on the border with a county left out; in the whole
+    city every 界河 has both rows.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"admin_code": ["A", "A", "B"], "boundary": [True, True, True],
+    ...                      "shared_with": ["B", "C", "A"]})
+    >>> far_bank_missing(rows, rows).tolist()
+    [False, True, False]
+    """
+    if not len(reaches):
+        return np.zeros(0, dtype=bool)
+    there = set(every["admin_code"].astype(str))
+    across = reaches["shared_with"].fillna("").astype(str)
+    return (reaches["boundary"].astype(bool) & (across != "")
+            & ~across.isin(there)).to_numpy()
+
+
 def synthetic_note(area: Area) -> str:
     """Which geometry on the map is synthetic, in one sentence; '' when none is."""
     parts = []
