@@ -41,8 +41,8 @@ from hzgeo.hierarchy import Hierarchy
 from hzgeo.model import NEIGHBOUR_COLUMNS, Boundaries, Segmentation, Waters
 from hzgeo.settings import BOUNDARY_TOLERANCE_M, REACH_LEVELS
 
-__all__ = ["county_code", "county_context", "cut_county", "limit_to_county",
-           "officials_within", "segmentation_within", "waters_within"]
+__all__ = ["area_name", "county_code", "county_context", "cut_county", "limit_to_county",
+           "limited_to", "officials_within", "segmentation_within", "waters_within"]
 
 
 def county_code(boundaries: Boundaries, county: str) -> str:
@@ -93,6 +93,42 @@ def limit_to_county(boundaries: Boundaries, county: str) -> Boundaries:
     whole = boundaries.around if boundaries.around is not None else boundaries
     return Boundaries(levels, dict(boundaries.origin), f"{name}界", neighbours,
                       around=whole)
+
+
+def limited_to(boundaries: Boundaries | None) -> tuple[str, str] | None:
+    """(code, name) of the county ``boundaries`` are limited to (by
+    :func:`limit_to_county`: a ``--county`` run), else None.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> boundaries, _ = hzgeo.datasets.guigang()
+    >>> limited_to(limit_to_county(boundaries, "港北区")), limited_to(boundaries)
+    (('450802', '港北区'), None)
+    """
+    if boundaries is None or boundaries.around is None or "county" not in boundaries \
+            or len(boundaries["county"]) != 1:
+        return None
+    county = boundaries["county"].iloc[0]
+    return str(county["code"]), str(county["name"])
+
+
+def area_name(boundaries: Boundaries) -> str:
+    """What the work covers, as outputs name it: the city (贵港市), or for boundaries
+    limited to one county the county after the city's name (贵港市港北区); '' when the
+    data has neither a city nor a single county.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> boundaries, _ = hzgeo.datasets.guigang()
+    >>> area_name(boundaries), area_name(limit_to_county(boundaries, "450802"))
+    ('贵港市', '贵港市港北区')
+    """
+    city = boundaries["city"]["name"] if "city" in boundaries else []
+    name = str(city.iloc[0]) if len(city) else ""
+    county = limited_to(boundaries)
+    return name + (county[1] if county is not None else "")
 
 
 def _tolerance(waters: Waters, boundary_tolerance: float | None) -> float:

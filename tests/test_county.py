@@ -454,3 +454,51 @@ def test_county_sheet_draws_its_boundary_river_as_the_whole_city_does(whole_city
     drawn = _banks_drawn(plot_sheet(whole_city, boundaries, river="R03"))
     assert sum(drawn.values()) == pytest.approx(
         float(rows[rows["river_code"] == "R03"].length.sum()), rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def county_run(tmp_path_factory):
+    """`hzgeo run --county 覃塘区` (maps and all): its output folder."""
+    out = tmp_path_factory.mktemp("county_run") / "o"
+    assert main(["run", "--county", "450804", "--out", str(out), "-q"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def city_run(tmp_path_factory):
+    """`hzgeo run` of the whole city, without maps: its output folder."""
+    out = tmp_path_factory.mktemp("city_run") / "o"
+    assert main(["run", "--no-maps", "--out", str(out), "-q"]) == 0
+    return out
+
+
+def test_a_county_run_names_its_county_as_its_scope(county_run, city_run):
+    """The directory of a county run is the county's: 汇总's first scope (the run's
+    figures) is 贵港市覃塘区 with the county's code, as are the workbook's title and every
+    sheet's title row; index.html names it in its title and heading, and the maps of the
+    whole run (``*_city``) are titled and listed as it. The whole city's run says 贵港市."""
+    import openpyxl
+
+    for out, scope, code in ((county_run, "贵港市覃塘区", "450804"),
+                             (city_run, "贵港市", CITY)):
+        summary = pd.read_csv(out / "directory.汇总.csv", dtype=str, encoding="utf-8-sig")
+        first = summary[summary["层级"] == "市级"]
+        assert first[["范围", "行政区划代码"]].values.tolist() == [[scope, code]]
+        scopes = summary["范围"].drop_duplicates().tolist()
+        assert scopes[0] == scope and "贵港市" not in scopes[1:], scopes
+        book = openpyxl.load_workbook(out / "directory.xlsx", read_only=True)
+        title = f"{scope}河长制分级分段名录"
+        assert book.properties.title == title
+        for sheet in book.worksheets:
+            assert str(next(sheet.iter_rows(max_row=1, values_only=True))[0]).startswith(
+                f"{title}·{sheet.title}（"), sheet.title
+        book.close()
+        page = (out / "index.html").read_text(encoding="utf-8")
+        heading = f"{scope}河长制分级分段名录与分布示意图"
+        assert f"<title>{heading} — hzgeo</title>" in page and f"<h1>{heading}</h1>" in page
+    page = (county_run / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'href="(?:map|sheet)_city\.\w+">[^<]*</a> (\S+)</li>', page) == [
+        "贵港市覃塘区"] * 3
+    data = json.loads(re.search(r"hzgeoDraw\(map_\w+, (\{.*\})\);", (
+        county_run / "map_city.html").read_text(encoding="utf-8")).group(1))
+    assert data["title"] == "贵港市覃塘区河长制分布示意图"

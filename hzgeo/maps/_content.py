@@ -18,7 +18,7 @@ from hzgeo.errors import InputError
 from hzgeo.hierarchy import Hierarchy
 from hzgeo.labels import LEVEL_NAMES
 from hzgeo.model import Boundaries, Chiefs, Segmentation
-from hzgeo.select import county_code
+from hzgeo.select import area_name, county_code
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
 #: On every map: a schematic, not an official boundary map; room for the review number.
@@ -96,7 +96,8 @@ def select_area(result: Segmentation | Chiefs, boundaries: Boundaries, *,
     reaches = dict(all_reaches)
     city = units.get("city")
     place = str(city["name"].iloc[0]) if city is not None and len(city) else ""
-    title_place, river_name = place, ""
+    # a county run's own area (贵港市港北区), else the city
+    title_place, river_name = area_name(boundaries) or place, ""
     codes: tuple[str, ...] = ()
     code = None
     if county is not None:
