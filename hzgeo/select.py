@@ -231,7 +231,8 @@ def segmentation_within(result: Segmentation, boundaries: Boundaries) -> Segment
 
     The reaches and zones of the county's units (found by their parents, level by level),
     the rows of a 界河 whose other bank is outside the county made ``primary`` (the county
-    counts them), the slivers and gaps in the county, and the rivers' lengths in it.
+    counts them), the slivers and gaps in the county, and the rivers' lengths in it;
+    ``result`` is kept as its :attr:`~hzgeo.Segmentation.around`.
     """
     code = str(boundaries["county"]["code"].iloc[0])
     reaches, zones = {}, {}
@@ -269,7 +270,8 @@ def segmentation_within(result: Segmentation, boundaries: Boundaries) -> Segment
     lengths["length_m"] = (lengths["river_code"].map(counted).fillna(0.0).to_numpy()
                            + lengths["unassigned_m"].to_numpy())
     return Segmentation(reaches, zones, slivers.reset_index(drop=True), gaps,
-                        result.overrides, lengths, dict(result.settings), result.levels)
+                        result.overrides, lengths, dict(result.settings), result.levels,
+                        around=result)
 
 
 def _crosses(lines, polygon) -> np.ndarray:

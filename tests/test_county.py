@@ -99,11 +99,11 @@ def test_run(tmp_path, reference, capsys):
             frame = frame[~away]
         if layer == "about":
             continue
-        if layer == "cross_sections":  # where the rivers enter and leave the county
-            codes = frame["upstream_code"] + frame["downstream_code"]
+        if layer == "cross_sections":  # where the county is on either side
+            assert len(frame) and _touching(frame, COUNTY).all()
         else:
             codes = frame["county_code" if "county_code" in frame else "village_code"]
-        assert len(frame) and codes.str.startswith(COUNTY).all(), layer
+            assert len(frame) and codes.str.startswith(COUNTY).all(), layer
         assert _inside(frame, reference), layer
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     assert audit["ok"]
@@ -161,8 +161,7 @@ def test_sections_and_boards(tmp_path, reference):
     assert main(["sections", "--county", NAME, "--township", "--out", str(out), "-q"]) == 0
     sections = pyogrio.read_dataframe(out, layer="cross_sections")
     assert len(sections) and _inside(sections, reference)
-    assert (sections["upstream_code"] + sections["downstream_code"]).str.startswith(
-        COUNTY).all()
+    assert _touching(sections, COUNTY).all()  # the county on either side
     boards = tmp_path / "b.gpkg"
     assert main(["boards", "--county", NAME, "--out", str(boards), "-q"]) == 0
     found = pyogrio.read_dataframe(boards, layer="notice_boards")
@@ -502,3 +501,41 @@ def test_a_county_run_names_its_county_as_its_scope(county_run, city_run):
     data = json.loads(re.search(r"hzgeoDraw\(map_\w+, (\{.*\})\);", (
         county_run / "map_city.html").read_text(encoding="utf-8")).group(1))
     assert data["title"] == "贵港市覃塘区河长制分布示意图"
+
+
+def _touching(sections: pd.DataFrame, county: str) -> pd.Series:
+    """Sections with a unit of ``county`` upstream or downstream (codes nest in the
+    sample; a 界河 lists both banks, comma-joined)."""
+    codes = (sections["upstream_code"].fillna("") + "," + sections["downstream_code"].fillna(""))
+    return codes.map(lambda c: any(part.startswith(county) for part in c.split(",")))
+
+
+@pytest.mark.parametrize("level", ["county", "township"])
+def test_county_sections_are_the_whole_citys_where_the_county_is(whole_city, level):
+    """The cross sections of a county run are the whole city's sections that have one of
+    the county's units on either side, row for row: same codes, names, kinds, units
+    (the county across named, not 覃塘区外), chainage and place."""
+    from hzgeo.field import cross_sections
+    from hzgeo.inputs import load
+
+    boundaries, waters = datasets.guigang()
+    city = cross_sections(whole_city, level=level, boundaries=boundaries, waters=waters)
+    inputs = load(county="450804", holders="none")
+    mine = cross_sections(inputs.segment(), level=level, boundaries=inputs.boundaries,
+                          waters=inputs.waters, rules=inputs.rules)
+    expected = city[_touching(city, "450804")].reset_index(drop=True)
+    assert len(mine) >= 5 and not mine["section_name"].str.contains("覃塘区外").any()
+    assert (mine["kind"] == "boundary_start").any()  # 郁江 along 港南区
+    pd.testing.assert_frame_equal(mine.drop(columns="geometry"),
+                                  expected.drop(columns="geometry"))
+    assert shapely.equals_exact(mine.geometry.values, expected.geometry.values, 1e-9).all()
+
+
+def test_county_run_writes_the_whole_citys_sections(county_run, city_run):
+    """`hzgeo run --county`: field.cross_sections.csv holds the rows of the whole city's
+    run where the county is on either side, as the city's run writes them."""
+    columns = {"upstream_code": "上游行政区代码", "downstream_code": "下游行政区代码"}
+    mine, city = (pd.read_csv(out / "field.cross_sections.csv", dtype=str,
+                              encoding="utf-8-sig") for out in (county_run, city_run))
+    keep = _touching(city.rename(columns={v: k for k, v in columns.items()}), "450804")
+    pd.testing.assert_frame_equal(mine, city[keep].reset_index(drop=True))
