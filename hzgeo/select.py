@@ -283,12 +283,25 @@ def _crosses(lines, polygon) -> np.ndarray:
 
 def officials_within(officials, boundaries: Boundaries, waters: Waters | None = None):
     """The office holders of the units in ``boundaries`` (after :func:`limit_to_county`,
-    the city's and that county's): rows of other units are left out, not refused; with
-    ``waters`` (:func:`waters_within`), the waters a holder chairs (``waters`` column)
-    are those among them."""
+    the city's and that county's) and of the counties across its border (the counties
+    it touches, with their units: across a 界河 on the border they chair the far bank,
+    对岸河长; :func:`hzgeo.assign_chiefs` uses them for that only): rows of other units
+    are left out, not refused; with ``waters`` (:func:`waters_within`), the waters a
+    holder chairs (``waters`` column) are those among them.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> boundaries, _ = hzgeo.datasets.guigang()
+    >>> holders = hzgeo.read_officials(hzgeo.datasets.guigang_officials())
+    >>> kept = officials_within(holders, limit_to_county(boundaries, "覃塘区"))
+    >>> sorted(set(kept["admin_code"].str[:6]))  # the city, 覃塘区 and the two it touches
+    ['450800', '450802', '450803', '450804']
+    """
     codes = set()
     for frame in boundaries.levels.values():
         codes |= set(frame["code"].astype(str))
+    codes |= _across_border(boundaries)
     out = officials[officials["admin_code"].astype(str).isin(codes)].copy()
     if waters is not None and "waters" in out.columns:
         rivers = waters.rivers
@@ -296,6 +309,27 @@ def officials_within(officials, boundaries: Boundaries, waters: Waters | None = 
         keys |= {m for m in rivers.get("main_river", []) if m}
         out["waters"] = [[w for w in listed if w in keys] if isinstance(listed, list)
                          else listed for listed in out["waters"].tolist()]
+    return out
+
+
+def _across_border(boundaries: Boundaries) -> set[str]:
+    """The codes of the counties touching the county ``boundaries`` are limited to, and
+    of their units (empty when not limited)."""
+    from hzgeo.io import work_crs_for
+
+    whole = boundaries.around
+    if whole is None or "county" not in whole or "county" not in boundaries:
+        return set()
+    counties = whole["county"]
+    crs = work_crs_for(counties)
+    mine = shapely.union_all(boundaries["county"].to_crs(crs).geometry.values)
+    codes = set(boundaries["county"]["code"].astype(str))
+    near = shapely.dwithin(counties.to_crs(crs).geometry.values, mine, 1.0)
+    units = Hierarchy.from_boundaries(whole)
+    out: set[str] = set()
+    for county in counties["code"].astype(str).to_numpy()[near]:
+        if county not in codes:
+            out |= {county, *units.descendants(county)}
     return out
 
 

@@ -539,3 +539,27 @@ def test_county_run_writes_the_whole_citys_sections(county_run, city_run):
                               encoding="utf-8-sig") for out in (county_run, city_run))
     keep = _touching(city.rename(columns={v: k for k, v in columns.items()}), "450804")
     pd.testing.assert_frame_equal(mine, city[keep].reset_index(drop=True))
+
+
+def test_county_run_names_the_chief_across_its_boundary_river(county_run, city_run):
+    """对岸河长 of a county run's 界河 rows is the whole city run's for the same reach (the
+    chief of the 港南区 bank of 郁江, whose holders the county limit kept for that), at
+    every level; the holders across answer for nothing else: every person, office and
+    vacancy listed is the county's or the city's."""
+    filled = 0
+    for sheet in ("县级河段", "乡级河段", "村级河段"):
+        mine, city = (pd.read_csv(out / f"directory.{sheet}.csv", dtype=str,
+                                  encoding="utf-8-sig").set_index("河段编码")
+                      for out in (county_run, city_run))
+        across = mine[mine["界河"] == "是"]
+        assert len(across) and "对岸河长" in mine, sheet
+        expected = city.loc[across.index, "对岸河长"]
+        assert expected.notna().all(), sheet  # the whole city has a chief on each far bank
+        pd.testing.assert_series_equal(across["对岸河长"], expected, check_names=False)
+        filled += len(across)
+    assert filled >= 40
+    for sheet in ("河长责任清单", "河长制办公室", "总河长", "空缺岗位"):
+        frame = pd.read_csv(county_run / f"directory.{sheet}.csv", dtype=str,
+                            encoding="utf-8-sig")
+        codes = frame["行政区划代码"].dropna()
+        assert codes.str.startswith(("450804", CITY)).all(), sheet
