@@ -125,8 +125,8 @@ def area_name(boundaries: Boundaries) -> str:
     >>> area_name(boundaries), area_name(limit_to_county(boundaries, "450802"))
     ('贵港市', '贵港市港北区')
     """
-    city = boundaries["city"]["name"] if "city" in boundaries else []
-    name = str(city.iloc[0]) if len(city) else ""
+    city = boundaries["city"]["name"] if "city" in boundaries else None
+    name = str(city.iloc[0]) if city is not None and len(city) else ""
     county = limited_to(boundaries)
     return name + (county[1] if county is not None else "")
 

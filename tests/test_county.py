@@ -563,3 +563,30 @@ def test_county_run_names_the_chief_across_its_boundary_river(county_run, city_r
                             encoding="utf-8-sig")
         codes = frame["行政区划代码"].dropna()
         assert codes.str.startswith(("450804", CITY)).all(), sheet
+
+
+def test_county_html_map_draws_its_boundary_river_as_the_whole_city_does(whole_city):
+    """The county run's HTML map of 覃塘区 draws the banks of its 界河 as the whole city's
+    map of 覃塘区: at each level as many features of each colour drawn solid first
+    (b = 1) and dashed over (b = 2) (the 港南区 bank of 郁江 grey and solid), each solid
+    one before the dashed ones, and the legend says what the grey bank is."""
+    from collections import Counter
+
+    from test_maps import page_data
+
+    from hzgeo.inputs import load
+    from hzgeo.maps import explore
+
+    inputs = load(county="450804", holders="none")
+    pages = [page_data(explore(result, boundaries, county="450804").get_root().render())
+             for result, boundaries in ((inputs.segment(), inputs.boundaries),
+                                        (whole_city, datasets.guigang()[0]))]
+    mine, city = ({layer["key"]: layer for layer in page["levels"]} for page in pages)
+    assert set(mine) == set(city) == set(LEVELS)
+    for level in LEVELS:
+        banks = [[(f["properties"]["b"], f["properties"]["c"])
+                  for f in layers[level]["reaches"]["features"]] for layers in (mine, city)]
+        assert Counter(banks[0]) == Counter(banks[1]), level
+        assert (1, "#555555") in banks[0], level  # the 港南区 bank, off the map
+        assert [b for b, _ in banks[0]] == sorted(b for b, _ in banks[0]), level
+        assert "界河对岸" in mine[level]["legend"], level
