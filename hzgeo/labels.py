@@ -16,9 +16,9 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["CITY_EXTENT", "FIELD_HEADERS", "HEADERS", "KIND_NAMES", "LEVEL_NAMES", "LEVEL_SHORT",
-           "PLACEMENT_NAMES", "SCALE_NAMES", "SITE_KIND_NAMES", "UNIT_NAMES", "VACANT",
-           "extent_name", "level_name"]
+__all__ = ["AUDIT_HEADERS", "CITY_EXTENT", "DEFECT_NAMES", "FIELD_HEADERS", "HEADERS",
+           "KIND_NAMES", "LEVEL_NAMES", "LEVEL_SHORT", "MEASURE_UNITS", "PLACEMENT_NAMES",
+           "SCALE_NAMES", "SITE_KIND_NAMES", "UNIT_NAMES", "VACANT", "extent_name", "level_name"]
 
 #: Level names as in 市级河长, 县级河段.
 LEVEL_NAMES: dict[str, str] = {"city": "市级", "county": "县级", "township": "乡级",
@@ -64,6 +64,29 @@ PLACEMENT_NAMES: dict[str, str] = {
     "nearest_seat": "河段上距村委会最近处", "middle": "河段中点（无村委会位置）",
     "even": "沿河段均匀分布", "shore_nearest_seat": "岸线上距村委会最近处",
     "shore": "岸线上距水体中心最近处（无村委会位置）"}
+
+#: Each kind of audit row (``hzgeo.audit.DEFECT_KINDS``) as a map popup names it.
+DEFECT_NAMES: dict[str, str] = {
+    "invalid_geometry": "几何无效", "overlap": "界线重叠", "gap": "界线缝隙",
+    "outside_parent": "超出上级界线", "code_mismatch": "编码与上级不符",
+    "duplicate_code": "编码重复",
+    "near_miss_edge": "界线未对齐", "zero_length_river": "河流长度为零",
+    "unknown_flows_into": "汇入河流不存在", "mouth_off_river": "河口不在汇入河流上",
+    "uncovered_water": "水体无河段覆盖", "double_counted_water": "水体重复计入",
+    "no_chief": "无河长", "vacant_total_chief": "总河长空缺", "no_convenor": "无召集人",
+    "overloaded_chief": "河长兼任河段过多", "sliver": "碎小河段", "boundary_reach": "界河河段",
+    "outside_city": "河段在市域外",
+}
+
+#: Chinese names of the audit table's columns shown to a reader (map popups).
+AUDIT_HEADERS: dict[str, str] = {
+    "kind": "问题类型", "level": "层级", "codes": "相关编码", "names": "相关名称", "code": "编码",
+    "name": "名称", "water_name": "河湖名称", "detail": "说明", "measure": "量值", "unit": "单位",
+    "layer": "图层",
+}
+
+#: Units of the audit's measures as a reader writes them.
+MEASURE_UNITS: dict[str, str] = {"m": "米", "m2": "平方米", "": ""}
 
 #: What a vacant chief's name cell shows.
 VACANT = "（空缺）"

@@ -274,7 +274,8 @@ def test_audit_defects_layer_and_synthetic_note_only_when_synthetic(toy):
     assert data["synthetic"] == ""
     (feature,) = data["defects"]["features"]
     assert feature["geometry"]["type"] == "Point"
-    assert html.escape(PROBE) in feature["properties"]["p"] and "gap" in feature["properties"]["p"]
+    popup = feature["properties"]["p"]
+    assert html.escape(PROBE) in popup and "界线缝隙" in popup
     # an object with .defects (the audit report) works alike; the synthetic toy says so
     report = hzgeo.AuditReport(ok=False, summary={}, defects=defects, coverage=pd.DataFrame())
     data = page_data(explore(toy[2], boundaries, audit=report).get_root().render())

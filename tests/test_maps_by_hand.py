@@ -135,9 +135,25 @@ def test_defect_popup_lists_its_fields(toy):
     (feature,) = data["defects"]["features"]
     assert feature["properties"]["p"] == (
         '<table class="hz-popup"><tr><th>审核问题</th><td></td></tr>'
-        "<tr><th>kind</th><td>gap</td></tr><tr><th>level</th><td>village</td></tr>"
-        "<tr><th>names</th><td>一村</td></tr><tr><th>measure</th><td>1234.5</td></tr>"
-        "<tr><th>unit</th><td>m2</td></tr></table>")
+        "<tr><th>问题类型</th><td>界线缝隙</td></tr><tr><th>层级</th><td>村级</td></tr>"
+        "<tr><th>相关名称</th><td>一村</td></tr><tr><th>量值</th><td>1234.5</td></tr>"
+        "<tr><th>单位</th><td>平方米</td></tr></table>")
+    assert feature["properties"]["t"] == "审核问题：界线缝隙"
+
+
+def test_every_audit_kind_has_a_chinese_name_for_the_map():
+    """The map's defect popups name each kind in Chinese: a kind added to the audit
+    without a name would show its English code to the public."""
+    import re
+
+    from hzgeo.audit import DEFECT_KINDS
+    from hzgeo.labels import DEFECT_NAMES, MEASURE_UNITS
+
+    assert set(DEFECT_NAMES) == set(DEFECT_KINDS)
+    assert set(DEFECT_KINDS.values()) <= set(MEASURE_UNITS)
+    for name in DEFECT_NAMES.values():
+        assert not re.search("[A-Za-z]", name), name
+    assert len(set(DEFECT_NAMES.values())) == len(DEFECT_NAMES)
 
 
 def test_script_json_leaves_nothing_that_ends_a_script():
@@ -249,3 +265,83 @@ def test_a_sheet_shows_in_a_notebook_at_110_dpi(toy):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     size = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert size == pytest.approx((297 / 25.4 * 110, 210 / 25.4 * 110), abs=1)
+
+
+# --------------------------------------------------------------------------- more, by hand
+
+
+def test_lake_zones_take_their_units_colour_and_name(toy):
+    """A lake zone on the HTML map: its unit's colour, a popup naming the lake, the
+    tooltip <lake>（<unit>片）."""
+    from hzgeo.maps import unit_colours
+
+    boundaries = toy[0]
+    lakes = _lakes(("L1", "南湖", box(200, 400, 650, 850)))
+    waters = make_waters(line((0, 500), (4000, 500)), lakes=lakes)
+    result = hzgeo.segment_waters(boundaries, waters)
+    data = page_data(explore(result, boundaries).get_root().render())
+    village = next(lvl for lvl in data["levels"] if lvl["key"] == "village")
+    (zone,) = village["zones"]["features"]
+    props = zone["properties"]
+    assert props["c"] == unit_colours(boundaries["village"])["450802001001"]
+    assert props["t"] == "南湖（一村片）" and "南湖" in props["p"]
+
+
+def test_the_html_map_opens_on_the_middle_of_the_area(toy):
+    """The map's first view is centred on the county's box (lat, lon of its middle)."""
+    boundaries, _, result = toy
+    m = explore(result, boundaries)
+    west, south, east, north = boundaries["county"].to_crs("EPSG:4490").total_bounds
+    assert m.location == pytest.approx([(south + north) / 2, (west + east) / 2], abs=1e-9)
+
+
+def test_type_grows_with_the_paper(toy):
+    """On A3 every label is 297/210 times its A4 size (the county name too)."""
+    boundaries, _, result = toy
+
+    def sizes(paper):
+        fig = plot_sheet(result, boundaries, paper=paper, orientation="landscape")
+        return sorted(t.get_fontsize() for t in fig.findobj(
+            lambda a: hasattr(a, "get_gid") and a.get_gid() == "hz-unit-label"))
+
+    a4, a3 = sizes("A4"), sizes("A3")
+    assert len(a4) == len(a3) >= 3  # 港北区, 甲镇, 乙镇
+    assert a3 == pytest.approx([s * 297 / 210 for s in a4])
+
+
+def test_a_city_level_outline_is_drawn_black(toy):
+    """Boundaries with a city level: its outline printed black, 2 pt, above the county's."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_rgba
+
+    boundaries, waters, _ = toy
+    city = gpd.GeoDataFrame({"code": ["450800"], "name": ["贵港市"], "parent_code": [""],
+                             "synthetic": True}, geometry=[box(0, 4000)], crs=CRS)
+    with_city = hzgeo.Boundaries({"city": city, **boundaries.levels})
+    result = hzgeo.segment_waters(with_city, waters)
+    ax = plot_sheet(result, with_city).axes[0]
+    black = [c for c in ax.collections if isinstance(c, LineCollection)
+             and np.allclose(c.get_linewidths(), 2.0)]
+    assert len(black) == 1
+    assert tuple(black[0].get_colors()[0]) == to_rgba("#000000")
+
+
+def _marks(ax, marker) -> int:
+    return sum(len(line.get_xdata()) for line in ax.lines if line.get_marker() == marker)
+
+
+def test_field_sites_on_county_and_river_sheets(toy):
+    """A tributary 河3 meets 河1 at x = 3500: its confluence shows on the county sheet
+    (no sections given) and on the river sheets of 河3 (the tributary) and of 河1."""
+    from hzgeo.field import confluences
+
+    boundaries = toy[0]
+    waters = make_waters(line((0, 500), (4000, 500)), line((3500, 900), (3500, 500)),
+                         codes=["R1", "R3"], names=["河1", "河3"], flows_into=["", "R1"])
+    result = hzgeo.segment_waters(boundaries, waters)
+    joins = confluences(result, waters, boundaries)
+    assert joins["confluence_code"].tolist() == ["J-R3-R1"]
+    field = {"sections": None, "confluences": joins}
+    for where in ({"county": "港北区"}, {"river": "R3"}, {"river": "R1"}):
+        ax = plot_sheet(result, boundaries, field=field, **where).axes[0]
+        assert _marks(ax, "o") == 1, where  # the confluence marker

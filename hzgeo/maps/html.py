@@ -23,6 +23,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from hzgeo.errors import InputError
+from hzgeo.labels import AUDIT_HEADERS, DEFECT_NAMES, MEASURE_UNITS, level_name
 from hzgeo.maps import assets
 from hzgeo.maps._content import (
     DISCLAIMER,
@@ -292,11 +293,13 @@ def _defects(audit: AuditReport | gpd.GeoDataFrame | None, tolerance: float) -> 
     geoms = _rounded(shapely.simplify(frame.geometry.values, tolerance / 2))
     props = []
     for row in frame.drop(columns="geometry").to_dict("records"):
-        lines = [(str(k), str(v)) for k, v in row.items()
-                 if k in ("kind", "level", "codes", "names", "code", "name", "water_name",
-                          "detail", "measure", "unit", "layer") and pd.notna(v)]
+        kind = DEFECT_NAMES.get(str(row.get("kind", "")), str(row.get("kind", "")))
+        shown = {"kind": kind, "level": level_name(str(row.get("level", ""))),
+                 "unit": MEASURE_UNITS.get(str(row.get("unit", "")), row.get("unit"))}
+        lines = [(AUDIT_HEADERS[k], str(shown.get(k, v))) for k, v in row.items()
+                 if k in AUDIT_HEADERS and pd.notna(v) and str(v) != ""]
         props.append({"p": _table([("审核问题", ""), *lines]),
-                      "t": html.escape(f"审核问题：{row.get('kind', '')}")})
+                      "t": html.escape(f"审核问题：{kind}")})
     return _features(geoms, props)
 
 
