@@ -379,7 +379,8 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
                              lambda r: bool(main_by_code.get(r, False)), vacant_log,
                              result.reaches[level]["reach_name"].tolist(), exempt)
         frame["other_bank_chief"] = _other_bank(frame)
-        if across is not None and result.around is not None:  # 界河 with a county outside
+        if (across is not None and result.around is not None
+                and boundaries.around is not None):  # 界河 with a county outside
             far = _far_banks(frame, result.around.reaches[level])
             far = _with_chiefs(far, level, across, rules,
                                ("river_code", lambda r: river_keys.get(r, [r])),

@@ -252,19 +252,19 @@ def _reach_layer(area: Area, level: str, colours: dict[str, str], tolerance: flo
     # it: that bank is drawn from this row's line, in its unit's colour (grey, off the
     # map), the banks in the whole city's order (the smaller code first, solid)
     lone = np.flatnonzero(far_bank_missing(frame, area.all_reaches[level]))
-    geoms = list(geoms)
+    drawn = list(geoms)
     for i in lone:
         row = frame.iloc[i]
         across = str(row["shared_with"])
         far_first = across < str(row["admin_code"])
         props[i] = props[i] | {"b": 2 if far_first else 1}
-        geoms.append(geoms[i])
+        drawn.append(drawn[i])
         props.append(props[i] | {"c": colours.get(across, "#555555"), "b": 1 if far_first else 2,
                                  "t": html.escape(f"{row['reach_name']}（对岸："
                                                   f"{row['shared_with_name']}）")})
-    order = sorted(range(len(props)), key=lambda k: props[k]["b"])  # stable
-    return _features(np.asarray([geoms[k] for k in order], dtype=object),
-                     [props[k] for k in order])
+    ranks = sorted(range(len(props)), key=lambda k: props[k]["b"])  # stable
+    return _features(np.asarray([drawn[k] for k in ranks], dtype=object),
+                     [props[k] for k in ranks])
 
 
 def _zone_layer(area: Area, level: str, colours: dict[str, str], tolerance: float, *,
