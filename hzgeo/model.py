@@ -216,6 +216,12 @@ class Segmentation:
     levels : tuple of str
         The reach levels the boundaries have, coarsest first: a city without village
         polygons has county and township reaches; the other levels' frames are empty.
+    around : Segmentation or None
+        For boundaries limited to one county: the segmentation the county's part was
+        taken from (its rivers cut against the counties they run through or along, as
+        in the whole city; :func:`hzgeo.select.cut_county`): the other bank of a 界河
+        with a county outside, the sections where its rivers cross the city's borders.
+        Never written; None otherwise.
     """
 
     reaches: dict[str, gpd.GeoDataFrame]
@@ -226,6 +232,7 @@ class Segmentation:
     river_lengths: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
     levels: tuple[str, ...] = REACH_LEVELS
+    around: Segmentation | None = None
 
     def layers(self) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
         """Output layers by name, as ``hzgeo segment`` writes them (the levels it has)."""

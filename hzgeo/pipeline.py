@@ -45,6 +45,7 @@ from hzgeo._progress import Steps
 from hzgeo.atomic import atomic_outputs
 from hzgeo.errors import DataQualityError, InputError, InputTypeError
 from hzgeo.model import Boundaries, Chiefs, PhaseOne, Segmentation, Waters
+from hzgeo.select import area_name, limited_to
 from hzgeo.settings import MIN_REACH_M, REACH_LEVELS
 
 if TYPE_CHECKING:
@@ -196,7 +197,7 @@ def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike
     summary |= {"sections": len(field["sections"]), "confluences": len(field["confluences"]),
                 "boards": None if field["boards"] is None else len(field["boards"])}
     summary |= {"version": __version__, "data_date": data_date, "sources": sources or "",
-                "labels": _labels(boundaries, waters)}
+                "labels": _labels(boundaries, waters), "area": area_name(boundaries)}
     files: dict[str, Path] = {}
     with atomic_outputs() as outputs:
         with steps.step("write segments"):
@@ -263,9 +264,12 @@ def _paths(written) -> list:
 
 
 def _labels(boundaries, waters) -> dict[str, str]:
-    """What a file's code stands for (``450802`` -> 港北区, ``R03`` -> 郁江), for the index."""
+    """What a file's code stands for (``450802`` -> 港北区, ``R03`` -> 郁江; ``city``, in a
+    county run: the run's area, 贵港市港北区), for the index."""
     labels = dict(zip(boundaries["county"]["code"].astype(str),
                       boundaries["county"]["name"].astype(str), strict=True))
+    if limited_to(boundaries) is not None:
+        labels["city"] = area_name(boundaries)
     rivers = waters.rivers
     group = rivers["main_river"] if "main_river" in rivers else rivers["name"]
     for code, name, main in zip(rivers["river_code"], rivers["name"], group, strict=True):

@@ -41,8 +41,8 @@ from hzgeo.hierarchy import Hierarchy
 from hzgeo.model import NEIGHBOUR_COLUMNS, Boundaries, Segmentation, Waters
 from hzgeo.settings import BOUNDARY_TOLERANCE_M, REACH_LEVELS
 
-__all__ = ["county_code", "county_context", "cut_county", "limit_to_county",
-           "officials_within", "segmentation_within", "waters_within"]
+__all__ = ["area_name", "county_code", "county_context", "cut_county", "limit_to_county",
+           "limited_to", "officials_within", "segmentation_within", "waters_within"]
 
 
 def county_code(boundaries: Boundaries, county: str) -> str:
@@ -93,6 +93,42 @@ def limit_to_county(boundaries: Boundaries, county: str) -> Boundaries:
     whole = boundaries.around if boundaries.around is not None else boundaries
     return Boundaries(levels, dict(boundaries.origin), f"{name}界", neighbours,
                       around=whole)
+
+
+def limited_to(boundaries: Boundaries | None) -> tuple[str, str] | None:
+    """(code, name) of the county ``boundaries`` are limited to (by
+    :func:`limit_to_county`: a ``--county`` run), else None.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> boundaries, _ = hzgeo.datasets.guigang()
+    >>> limited_to(limit_to_county(boundaries, "港北区")), limited_to(boundaries)
+    (('450802', '港北区'), None)
+    """
+    if boundaries is None or boundaries.around is None or "county" not in boundaries \
+            or len(boundaries["county"]) != 1:
+        return None
+    county = boundaries["county"].iloc[0]
+    return str(county["code"]), str(county["name"])
+
+
+def area_name(boundaries: Boundaries) -> str:
+    """What the work covers, as outputs name it: the city (贵港市), or for boundaries
+    limited to one county the county after the city's name (贵港市港北区); '' when the
+    data has neither a city nor a single county.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> boundaries, _ = hzgeo.datasets.guigang()
+    >>> area_name(boundaries), area_name(limit_to_county(boundaries, "450802"))
+    ('贵港市', '贵港市港北区')
+    """
+    city = boundaries["city"]["name"] if "city" in boundaries else None
+    name = str(city.iloc[0]) if city is not None and len(city) else ""
+    county = limited_to(boundaries)
+    return name + (county[1] if county is not None else "")
 
 
 def _tolerance(waters: Waters, boundary_tolerance: float | None) -> float:
@@ -195,7 +231,8 @@ def segmentation_within(result: Segmentation, boundaries: Boundaries) -> Segment
 
     The reaches and zones of the county's units (found by their parents, level by level),
     the rows of a 界河 whose other bank is outside the county made ``primary`` (the county
-    counts them), the slivers and gaps in the county, and the rivers' lengths in it.
+    counts them), the slivers and gaps in the county, and the rivers' lengths in it;
+    ``result`` is kept as its :attr:`~hzgeo.Segmentation.around`.
     """
     code = str(boundaries["county"]["code"].iloc[0])
     reaches, zones = {}, {}
@@ -233,7 +270,8 @@ def segmentation_within(result: Segmentation, boundaries: Boundaries) -> Segment
     lengths["length_m"] = (lengths["river_code"].map(counted).fillna(0.0).to_numpy()
                            + lengths["unassigned_m"].to_numpy())
     return Segmentation(reaches, zones, slivers.reset_index(drop=True), gaps,
-                        result.overrides, lengths, dict(result.settings), result.levels)
+                        result.overrides, lengths, dict(result.settings), result.levels,
+                        around=result)
 
 
 def _crosses(lines, polygon) -> np.ndarray:
@@ -245,12 +283,25 @@ def _crosses(lines, polygon) -> np.ndarray:
 
 def officials_within(officials, boundaries: Boundaries, waters: Waters | None = None):
     """The office holders of the units in ``boundaries`` (after :func:`limit_to_county`,
-    the city's and that county's): rows of other units are left out, not refused; with
-    ``waters`` (:func:`waters_within`), the waters a holder chairs (``waters`` column)
-    are those among them."""
+    the city's and that county's) and of the counties across its border (the counties
+    it touches, with their units: across a 界河 on the border they chair the far bank,
+    对岸河长; :func:`hzgeo.assign_chiefs` uses them for that only): rows of other units
+    are left out, not refused; with ``waters`` (:func:`waters_within`), the waters a
+    holder chairs (``waters`` column) are those among them.
+
+    Examples
+    --------
+    >>> import hzgeo
+    >>> boundaries, _ = hzgeo.datasets.guigang()
+    >>> holders = hzgeo.read_officials(hzgeo.datasets.guigang_officials())
+    >>> kept = officials_within(holders, limit_to_county(boundaries, "覃塘区"))
+    >>> sorted(set(kept["admin_code"].str[:6]))  # the city, 覃塘区 and the two it touches
+    ['450800', '450802', '450803', '450804']
+    """
     codes = set()
     for frame in boundaries.levels.values():
         codes |= set(frame["code"].astype(str))
+    codes |= _across_border(boundaries)
     out = officials[officials["admin_code"].astype(str).isin(codes)].copy()
     if waters is not None and "waters" in out.columns:
         rivers = waters.rivers
@@ -258,6 +309,27 @@ def officials_within(officials, boundaries: Boundaries, waters: Waters | None = 
         keys |= {m for m in rivers.get("main_river", []) if m}
         out["waters"] = [[w for w in listed if w in keys] if isinstance(listed, list)
                          else listed for listed in out["waters"].tolist()]
+    return out
+
+
+def _across_border(boundaries: Boundaries) -> set[str]:
+    """The codes of the counties touching the county ``boundaries`` are limited to, and
+    of their units (empty when not limited)."""
+    from hzgeo.io import work_crs_for
+
+    whole = boundaries.around
+    if whole is None or "county" not in whole or "county" not in boundaries:
+        return set()
+    counties = whole["county"]
+    crs = work_crs_for(counties)
+    mine = shapely.union_all(boundaries["county"].to_crs(crs).geometry.values)
+    codes = set(boundaries["county"]["code"].astype(str))
+    near = shapely.dwithin(counties.to_crs(crs).geometry.values, mine, 1.0)
+    units = Hierarchy.from_boundaries(whole)
+    out: set[str] = set()
+    for county in counties["code"].astype(str).to_numpy()[near]:
+        if county not in codes:
+            out |= {county, *units.descendants(county)}
     return out
 
 

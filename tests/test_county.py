@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
@@ -98,11 +99,11 @@ def test_run(tmp_path, reference, capsys):
             frame = frame[~away]
         if layer == "about":
             continue
-        if layer == "cross_sections":  # where the rivers enter and leave the county
-            codes = frame["upstream_code"] + frame["downstream_code"]
+        if layer == "cross_sections":  # where the county is on either side
+            assert len(frame) and _touching(frame, COUNTY).all()
         else:
             codes = frame["county_code" if "county_code" in frame else "village_code"]
-        assert len(frame) and codes.str.startswith(COUNTY).all(), layer
+            assert len(frame) and codes.str.startswith(COUNTY).all(), layer
         assert _inside(frame, reference), layer
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     assert audit["ok"]
@@ -160,8 +161,7 @@ def test_sections_and_boards(tmp_path, reference):
     assert main(["sections", "--county", NAME, "--township", "--out", str(out), "-q"]) == 0
     sections = pyogrio.read_dataframe(out, layer="cross_sections")
     assert len(sections) and _inside(sections, reference)
-    assert (sections["upstream_code"] + sections["downstream_code"]).str.startswith(
-        COUNTY).all()
+    assert _touching(sections, COUNTY).all()  # the county on either side
     boards = tmp_path / "b.gpkg"
     assert main(["boards", "--county", NAME, "--out", str(boards), "-q"]) == 0
     found = pyogrio.read_dataframe(boards, layer="notice_boards")
@@ -395,3 +395,198 @@ def test_a_mouth_outside_the_county_is_said_to_be_outside_the_county():
     city = dataclasses.replace(inputs.boundaries, around=None)  # as if the whole area
     assert set(confluences(result, inputs.waters, city).loc[away.index, "note"]) == {
         "河口不在市域内"}
+
+
+# ------------------------------------------------- what a county run publishes
+
+def _banks_drawn(fig) -> dict:
+    """What a sheet draws of the 界河 (zorder 9: the first bank, solid; 10: the other
+    bank, dashed over it): (zorder, colour, dashed) -> length (m, work CRS)."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_hex
+
+    out: dict = {}
+    for c in fig.axes[0].collections:
+        if not isinstance(c, LineCollection) or c.get_zorder() not in (9, 10):
+            continue
+        (colour,) = {to_hex(rgba) for rgba in c.get_colors()}
+        dashed = {dashes is not None for _, dashes in c.get_linestyle()}
+        key = (c.get_zorder(), colour, *dashed)
+        length = sum(float(np.hypot(*np.diff(s, axis=0).T).sum()) for s in c.get_segments())
+        out[key] = out.get(key, 0.0) + length
+    return out
+
+
+def test_county_sheet_draws_its_boundary_river_as_the_whole_city_does(whole_city):
+    """覃塘区's sheet from a county run draws 郁江 along 港南区 as a 界河, as the whole
+    city's sheet of 覃塘区 does: the 港南区 bank (primary in the whole city, not in the
+    county run's data) solid in grey, as long as the whole city's 港南区 reaches shared
+    with 覃塘区, and 覃塘区's townships' bank dashed over it in their colours; the legend
+    says what the grey bank is. The whole city's sheet draws nothing more than its rows."""
+    from hzgeo.inputs import load
+    from hzgeo.io import work_crs_for
+    from hzgeo.maps import plot_sheet
+
+    boundaries, _ = datasets.guigang()
+    town = whole_city.reaches["township"]
+    far = town[town["boundary"] & town["shared_with"].str.startswith("450804")
+               & ~town["admin_code"].str.startswith("450804")]
+    assert set(far["river_code"]) == {"R03"} and far["primary"].all()  # 郁江, 港南区 bank
+    inputs = load(county="450804", holders="none")
+    # a sheet draws in the Gauss-Krüger zone of its counties (the county's, here)
+    expected = float(far.to_crs(work_crs_for(inputs.boundaries["county"])).length.sum())
+    county_run = plot_sheet(inputs.segment(), inputs.boundaries, county="450804")
+    city_run = plot_sheet(whole_city, boundaries, county="450804")
+    drawn = _banks_drawn(county_run)
+    assert drawn[(9, "#555555", False)] == pytest.approx(expected, rel=1e-9)
+    near = {k: v for k, v in drawn.items() if k[0] == 10}
+    assert near and all(k[2] and k[1] != "#555555" for k in near)  # townships' colours
+    assert sum(near.values()) == pytest.approx(expected, rel=1e-9)
+    assert set(drawn) == set(_banks_drawn(city_run))
+    for key, metres in _banks_drawn(city_run).items():  # (another zone: within 1e-4)
+        assert drawn[key] == pytest.approx(metres, rel=1e-3), key
+    for fig in (county_run, city_run):
+        legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+        assert "界河对岸（图外单位）" in legend
+    # the whole city: every 界河 has both rows, each drawn once
+    rows = town[town["boundary"]].to_crs(work_crs_for(boundaries["county"]))
+    drawn = _banks_drawn(plot_sheet(whole_city, boundaries, river="R03"))
+    assert sum(drawn.values()) == pytest.approx(
+        float(rows[rows["river_code"] == "R03"].length.sum()), rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def county_run(tmp_path_factory):
+    """`hzgeo run --county 覃塘区` (maps and all): its output folder."""
+    out = tmp_path_factory.mktemp("county_run") / "o"
+    assert main(["run", "--county", "450804", "--out", str(out), "-q"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def city_run(tmp_path_factory):
+    """`hzgeo run` of the whole city, without maps: its output folder."""
+    out = tmp_path_factory.mktemp("city_run") / "o"
+    assert main(["run", "--no-maps", "--out", str(out), "-q"]) == 0
+    return out
+
+
+def test_a_county_run_names_its_county_as_its_scope(county_run, city_run):
+    """The directory of a county run is the county's: 汇总's first scope (the run's
+    figures) is 贵港市覃塘区 with the county's code, as are the workbook's title and every
+    sheet's title row; index.html names it in its title and heading, and the maps of the
+    whole run (``*_city``) are titled and listed as it. The whole city's run says 贵港市."""
+    import openpyxl
+
+    for out, scope, code in ((county_run, "贵港市覃塘区", "450804"),
+                             (city_run, "贵港市", CITY)):
+        summary = pd.read_csv(out / "directory.汇总.csv", dtype=str, encoding="utf-8-sig")
+        first = summary[summary["层级"] == "市级"]
+        assert first[["范围", "行政区划代码"]].values.tolist() == [[scope, code]]
+        scopes = summary["范围"].drop_duplicates().tolist()
+        assert scopes[0] == scope and "贵港市" not in scopes[1:], scopes
+        book = openpyxl.load_workbook(out / "directory.xlsx", read_only=True)
+        title = f"{scope}河长制分级分段名录"
+        assert book.properties.title == title
+        for sheet in book.worksheets:
+            assert str(next(sheet.iter_rows(max_row=1, values_only=True))[0]).startswith(
+                f"{title}·{sheet.title}（"), sheet.title
+        book.close()
+        page = (out / "index.html").read_text(encoding="utf-8")
+        heading = f"{scope}河长制分级分段名录与分布示意图"
+        assert f"<title>{heading} — hzgeo</title>" in page and f"<h1>{heading}</h1>" in page
+    page = (county_run / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'href="(?:map|sheet)_city\.\w+">[^<]*</a> (\S+)</li>', page) == [
+        "贵港市覃塘区"] * 3
+    data = json.loads(re.search(r"hzgeoDraw\(map_\w+, (\{.*\})\);", (
+        county_run / "map_city.html").read_text(encoding="utf-8")).group(1))
+    assert data["title"] == "贵港市覃塘区河长制分布示意图"
+
+
+def _touching(sections: pd.DataFrame, county: str) -> pd.Series:
+    """Sections with a unit of ``county`` upstream or downstream (codes nest in the
+    sample; a 界河 lists both banks, comma-joined)."""
+    codes = (sections["upstream_code"].fillna("") + "," + sections["downstream_code"].fillna(""))
+    return codes.map(lambda c: any(part.startswith(county) for part in c.split(",")))
+
+
+@pytest.mark.parametrize("level", ["county", "township"])
+def test_county_sections_are_the_whole_citys_where_the_county_is(whole_city, level):
+    """The cross sections of a county run are the whole city's sections that have one of
+    the county's units on either side, row for row: same codes, names, kinds, units
+    (the county across named, not 覃塘区外), chainage and place."""
+    from hzgeo.field import cross_sections
+    from hzgeo.inputs import load
+
+    boundaries, waters = datasets.guigang()
+    city = cross_sections(whole_city, level=level, boundaries=boundaries, waters=waters)
+    inputs = load(county="450804", holders="none")
+    mine = cross_sections(inputs.segment(), level=level, boundaries=inputs.boundaries,
+                          waters=inputs.waters, rules=inputs.rules)
+    expected = city[_touching(city, "450804")].reset_index(drop=True)
+    assert len(mine) >= 5 and not mine["section_name"].str.contains("覃塘区外").any()
+    assert (mine["kind"] == "boundary_start").any()  # 郁江 along 港南区
+    pd.testing.assert_frame_equal(mine.drop(columns="geometry"),
+                                  expected.drop(columns="geometry"))
+    assert shapely.equals_exact(mine.geometry.values, expected.geometry.values, 1e-9).all()
+
+
+def test_county_run_writes_the_whole_citys_sections(county_run, city_run):
+    """`hzgeo run --county`: field.cross_sections.csv holds the rows of the whole city's
+    run where the county is on either side, as the city's run writes them."""
+    columns = {"upstream_code": "上游行政区代码", "downstream_code": "下游行政区代码"}
+    mine, city = (pd.read_csv(out / "field.cross_sections.csv", dtype=str,
+                              encoding="utf-8-sig") for out in (county_run, city_run))
+    keep = _touching(city.rename(columns={v: k for k, v in columns.items()}), "450804")
+    pd.testing.assert_frame_equal(mine, city[keep].reset_index(drop=True))
+
+
+def test_county_run_names_the_chief_across_its_boundary_river(county_run, city_run):
+    """对岸河长 of a county run's 界河 rows is the whole city run's for the same reach (the
+    chief of the 港南区 bank of 郁江, whose holders the county limit kept for that), at
+    every level; the holders across answer for nothing else: every person, office and
+    vacancy listed is the county's or the city's."""
+    filled = 0
+    for sheet in ("县级河段", "乡级河段", "村级河段"):
+        mine, city = (pd.read_csv(out / f"directory.{sheet}.csv", dtype=str,
+                                  encoding="utf-8-sig").set_index("河段编码")
+                      for out in (county_run, city_run))
+        across = mine[mine["界河"] == "是"]
+        assert len(across) and "对岸河长" in mine, sheet
+        expected = city.loc[across.index, "对岸河长"]
+        assert expected.notna().all(), sheet  # the whole city has a chief on each far bank
+        pd.testing.assert_series_equal(across["对岸河长"], expected, check_names=False)
+        filled += len(across)
+    assert filled >= 40
+    for sheet in ("河长责任清单", "河长制办公室", "总河长", "空缺岗位"):
+        frame = pd.read_csv(county_run / f"directory.{sheet}.csv", dtype=str,
+                            encoding="utf-8-sig")
+        codes = frame["行政区划代码"].dropna()
+        assert codes.str.startswith(("450804", CITY)).all(), sheet
+
+
+def test_county_html_map_draws_its_boundary_river_as_the_whole_city_does(whole_city):
+    """The county run's HTML map of 覃塘区 draws the banks of its 界河 as the whole city's
+    map of 覃塘区: at each level as many features of each colour drawn solid first
+    (b = 1) and dashed over (b = 2) (the 港南区 bank of 郁江 grey and solid), each solid
+    one before the dashed ones, and the legend says what the grey bank is."""
+    from collections import Counter
+
+    from test_maps import page_data
+
+    from hzgeo.inputs import load
+    from hzgeo.maps import explore
+
+    inputs = load(county="450804", holders="none")
+    pages = [page_data(explore(result, boundaries, county="450804").get_root().render())
+             for result, boundaries in ((inputs.segment(), inputs.boundaries),
+                                        (whole_city, datasets.guigang()[0]))]
+    mine, city = ({layer["key"]: layer for layer in page["levels"]} for page in pages)
+    assert set(mine) == set(city) == set(LEVELS)
+    for level in LEVELS:
+        banks = [[(f["properties"]["b"], f["properties"]["c"])
+                  for f in layers[level]["reaches"]["features"]] for layers in (mine, city)]
+        assert Counter(banks[0]) == Counter(banks[1]), level
+        assert (1, "#555555") in banks[0], level  # the 港南区 bank, off the map
+        assert [b for b, _ in banks[0]] == sorted(b for b, _ in banks[0]), level
+        assert "界河对岸" in mine[level]["legend"], level

@@ -281,6 +281,44 @@ def _other_bank(frame: gpd.GeoDataFrame) -> pd.Series:
     return pd.Series(out, index=frame.index, dtype=object)
 
 
+def _exempt(boundaries: Boundaries, townships: set[str]) -> set[str]:
+    """The villages of ``townships`` (no chiefs for their other waters)."""
+    villages = boundaries["village"] if "village" in boundaries else None  # (levels given)
+    return set() if villages is None else set(
+        villages.loc[villages["parent_code"].isin(townships), "code"])
+
+
+def _across(officials: pd.DataFrame, boundaries: Boundaries, result: Segmentation,
+            rules: Rules) -> tuple[pd.DataFrame, _Book | None]:
+    """For boundaries limited to one county (``boundaries.around``): the holders of the
+    units outside it (those :func:`hzgeo.select.officials_within` keeps across the
+    county's border) set apart, as a book that answers for the far bank of a 界河 only;
+    the other rows as they are. None when not limited."""
+    whole = getattr(boundaries, "around", None)
+    if whole is None or getattr(result, "around", None) is None:
+        return officials, None
+    mine = set(_units(boundaries))
+    around = _units(whole)
+    codes = officials["admin_code"]
+    outside = ~codes.isin(mine) & codes.isin(around)
+    if not outside.any():
+        return officials, None
+    return officials[~outside.to_numpy()], _Book(officials[outside.to_numpy()], rules, around)
+
+
+def _far_banks(frame: gpd.GeoDataFrame, whole: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The rows of ``whole`` (the cut a county's reaches were taken from) that are the
+    other bank of a 界河 row of ``frame`` with no row of its own in ``frame``."""
+    key = ["river_code", "admin_code", "shared_with"]
+    lone = frame[frame["boundary"].astype(bool)
+                 & ~frame["shared_with"].isin(set(frame["admin_code"]))]
+    wanted = {(r, s, a, round(float(f), 6)) for r, a, s, f in zip(
+        *[lone[c].tolist() for c in key], lone["from_km"].tolist(), strict=True)}
+    hit = [(r, a, s, round(float(f), 6)) in wanted for r, a, s, f in zip(
+        *[whole[c].tolist() for c in key], whole["from_km"].tolist(), strict=True)]
+    return whole[hit]
+
+
 def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
                   officials: pd.DataFrame, rules: Rules | None = None) -> Chiefs:
     """Give every reach, zone and unit its chief, by the rules, from the office holders.
@@ -325,13 +363,12 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
     waters = Waters(complete_river_columns(waters.rivers), waters.lakes, waters.origin)
     units = _units(boundaries)
     names = {c: n for c, (_, n) in units.items()}
+    officials, across = _across(officials, boundaries, result, rules)
     book = _Book(officials, rules, units)
     _check_inputs(officials, units, rules, waters, book)
 
     exempt_townships = set(rules["other_waters"].get("village_exempt_townships", []))
-    villages = boundaries["village"] if "village" in boundaries else None  # (levels given)
-    exempt = set() if villages is None else set(
-        villages.loc[villages["parent_code"].isin(exempt_townships), "code"])
+    exempt = _exempt(boundaries, exempt_townships)
     river_keys = _river_keys(waters.rivers)
     main_by_code = dict(zip(waters.rivers["river_code"], waters.rivers["main"], strict=True))
     vacant_log: dict[tuple[str, str, str | None], list[str]] = {}
@@ -342,6 +379,17 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
                              lambda r: bool(main_by_code.get(r, False)), vacant_log,
                              result.reaches[level]["reach_name"].tolist(), exempt)
         frame["other_bank_chief"] = _other_bank(frame)
+        if (across is not None and result.around is not None
+                and boundaries.around is not None):  # 界河 with a county outside
+            far = _far_banks(frame, result.around.reaches[level])
+            far = _with_chiefs(far, level, across, rules,
+                               ("river_code", lambda r: river_keys.get(r, [r])),
+                               lambda r: bool(main_by_code.get(r, False)), {},
+                               far["reach_name"].tolist(),
+                               _exempt(boundaries.around, exempt_townships))
+            frame["other_bank_chief"] = frame["other_bank_chief"].where(
+                frame["other_bank_chief"].notna(), _other_bank(pd.concat([frame, far]))
+                .iloc[:len(frame)].to_numpy())
         reaches[level] = frame
         z = result.zones[level]
         labels = [f"{w}（{a}片）" for w, a in zip(z["water_name"], z["admin_name"], strict=True)]

@@ -61,3 +61,15 @@ def city_code(total: pd.DataFrame) -> str:
         return ""
     city = total[total["level"].isin(["city", LEVEL_NAMES["city"]])]["admin_code"]
     return str(city.iloc[0]) if len(city) else ""
+
+
+def scope_name(city: str, county: tuple[str, str] | None) -> str:
+    """What the directory covers: the city (贵港市), or the county of a county run after
+    the city's name (贵港市港北区).
+
+    Examples
+    --------
+    >>> scope_name("贵港市", None), scope_name("贵港市", ("450802", "港北区"))
+    ('贵港市', '贵港市港北区')
+    """
+    return city + (county[1] if county is not None else "")

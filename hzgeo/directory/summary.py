@@ -13,6 +13,7 @@ from hzgeo.directory._common import (
     RIVERS_COUNTED,
     SHEETS,
     city_code,
+    scope_name,
     text,
 )
 from hzgeo.hierarchy import Hierarchy
@@ -83,12 +84,18 @@ def _people(frame: pd.DataFrame, post: str = "chief_post") -> set:
     return set(zip(held["chief_name"], held[post], held["admin_code"], strict=True))
 
 
-def summary_sheet(tables: dict, rivers: pd.DataFrame, units: Hierarchy) -> pd.DataFrame:
+def summary_sheet(tables: dict, rivers: pd.DataFrame, units: Hierarchy,
+                  limited: tuple[str, str] | None = None) -> pd.DataFrame:
     """Counts per county and level, and for the whole city; each equals rows of the other
     sheets (a scope's 县级 + 乡级 + 村级 河段数 are the rows of the three reach sheets in
     it, and so on). The first row of a scope counts its rivers (条) and lakes and
     reservoirs (座): the rows of ``rivers`` (:func:`~hzgeo.directory.rivers.river_list`)
-    that cross it."""
+    that cross it.
+
+    ``limited``: (code, name) of the county a county run is limited to
+    (:func:`hzgeo.select.limited_to`); the first scope, which holds the
+    run's figures, is then that county of the city (贵港市港北区, with its code), not the
+    city."""
     reaches = {LEVEL_NAME[level]: tables[SHEETS[level]] for level in REACH_LEVELS}
     zones, total = tables[SHEETS["zones"]], tables[SHEETS["total"]]
     city_chiefs = tables[SHEETS["city"]]
@@ -133,7 +140,10 @@ def summary_sheet(tables: dict, rivers: pd.DataFrame, units: Hierarchy) -> pd.Da
             rows.append(out)
         return rows
 
-    rows = count(names.get(the_city, "全市") if the_city else "全市", the_city,
+    city = names.get(the_city, "全市") if the_city else "全市"
+    if limited is not None and city == "全市":
+        city = ""
+    rows = count(scope_name(city, limited), limited[0] if limited is not None else the_city,
                  lambda f: f, city=True)
     for code in counties:
         rows += count(names.get(code, code), code,

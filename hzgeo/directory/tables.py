@@ -24,6 +24,7 @@ from hzgeo.directory.summary import person_sheet, summary_sheet
 from hzgeo.hierarchy import Hierarchy
 from hzgeo.labels import HEADERS, SCALE_NAMES, VACANT
 from hzgeo.model import Boundaries, Chiefs, Waters
+from hzgeo.select import limited_to
 from hzgeo.settings import REACH_LEVELS
 
 __all__ = ["directory_tables"]
@@ -155,7 +156,9 @@ def directory_tables(chiefs: Chiefs, *, previous=None, boundaries: Boundaries | 
         returns them): adds the sheet 变更 (see :func:`roster_changes`).
     boundaries : hzgeo.Boundaries, optional
         The units: which bank (左岸/右岸, looking downstream) each 界河 row holds
-        (所辖岸别); without them that column is empty.
+        (所辖岸别); without them that column is empty. Limited to one county (a
+        ``--county`` run), they make 汇总 name its first scope after the county
+        (贵港市港北区).
     waters : hzgeo.Waters, optional
         The waters: what each river flows into (汇入) in 河湖名录.
 
@@ -200,7 +203,7 @@ def directory_tables(chiefs: Chiefs, *, previous=None, boundaries: Boundaries | 
     offices = chiefs.offices
     if len(offices):
         raw[SHEETS["offices"]] = _office_sheet(offices)
-    summary = summary_sheet(raw, rivers, hierarchy)
+    summary = summary_sheet(raw, rivers, hierarchy, limited_to(boundaries))
     for level in REACH_LEVELS:
         raw[SHEETS[level]] = raw[SHEETS[level]].drop(columns="_primary")
     out = {SHEETS["summary"]: summary}

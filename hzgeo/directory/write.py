@@ -10,12 +10,13 @@ import geopandas as gpd
 import pandas as pd
 
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
-from hzgeo.directory._common import SHEETS
+from hzgeo.directory._common import SHEETS, scope_name
 from hzgeo.directory.tables import directory_tables
 from hzgeo.directory.xlsx import write_xlsx
 from hzgeo.errors import InputError
 from hzgeo.labels import HEADERS
 from hzgeo.model import Chiefs
+from hzgeo.select import limited_to
 
 __all__ = ["DEFAULT_SOURCES", "write_directory"]
 
@@ -93,13 +94,15 @@ def write_directory(chiefs: Chiefs, path: str | os.PathLike, *, previous=None,
         A directory XLSX written earlier by hzgeo: adds the sheet 变更 and writes
         ``<stem>.changes.csv`` beside ``path``.
     title : str, optional
-        Title of every sheet; default ``<city>河长制分级分段名录``.
+        Title of every sheet; default ``<city>河长制分级分段名录``, and for boundaries
+        limited to one county (a ``--county`` run) ``<city><county>河长制分级分段名录``.
     data_date : str, optional
         Date of the data, shown in every sheet's title; default today.
     sources : str, optional
         Data sources, in every sheet's footnote.
     boundaries : hzgeo.Boundaries, optional
-        The units: the bank (左岸/右岸) each 界河 row holds.
+        The units: the bank (左岸/右岸) each 界河 row holds; limited to one county, they
+        make the county the directory's scope (titles, 汇总).
     waters : hzgeo.Waters, optional
         The waters: what each river flows into, in 河湖名录.
     outputs : AtomicOutputs, optional
@@ -127,7 +130,8 @@ def write_directory(chiefs: Chiefs, path: str | os.PathLike, *, previous=None,
     if title is None:
         total = chiefs.total_chiefs
         city = total.loc[total["level"] == "city", "admin_name"] if len(total) else pd.Series()
-        title = (str(city.iloc[0]) if len(city) else "") + "河长制分级分段名录"
+        title = scope_name(str(city.iloc[0]) if len(city) else "",
+                           limited_to(boundaries)) + "河长制分级分段名录"
     data_date = data_date or _dt.date.today().isoformat()
     sources = sources or DEFAULT_SOURCES
     issuer = _issuer(chiefs)

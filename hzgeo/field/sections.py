@@ -205,6 +205,11 @@ def cross_sections(result: Segmentation | Chiefs, *, level: str = "county", rive
     segmentation's tolerance) of the X|Y border is taken as staying in X: back-and-forth
     wiggles count once (the ``note`` says how many crossings were merged).
 
+    Of a county run (``result`` with an :attr:`~hzgeo.Segmentation.around`,
+    ``boundaries`` limited to the county): the whole city's sections where one of the
+    county's units is upstream or downstream, with the whole city's codes and names
+    (the county across named, entry and exit where the river enters or leaves the city).
+
     Parameters
     ----------
     result : Segmentation
@@ -246,6 +251,9 @@ def cross_sections(result: Segmentation | Chiefs, *, level: str = "county", rive
         from hzgeo.chiefs.rules import default_rules
 
         rules = default_rules(boundaries)  # Guigang's for the sample, else national
+    whole = getattr(result, "around", None)  # (a Chiefs has none)
+    if whole is not None and boundaries is not None and boundaries.around is not None:
+        return _of_county(whole, level, rivers, boundaries, waters, rules)
     crs = work_crs(result)
     reaches = result.reaches[level].to_crs(crs)
     if rivers is not None:
@@ -322,6 +330,21 @@ def cross_sections(result: Segmentation | Chiefs, *, level: str = "county", rive
         row["section_name"] = name if names[name] == 1 else f"{name}（{names[name]}）"
         row |= _monitoring(rules, row["section_code"], row["section_name"], row["river_code"])
     return point_frame(rows, SECTION_COLUMNS, points, crs)
+
+
+def _of_county(whole: Segmentation, level: str, rivers, boundaries: Boundaries,
+               waters: Waters | None, rules) -> gpd.GeoDataFrame:
+    """The sections of a county run: those of the whole city's cut of its rivers
+    (``whole``, its segmentation's :attr:`~hzgeo.Segmentation.around`, with the units it
+    was cut from) where one of the county's units is upstream or downstream. So they
+    are the whole city's sections, with its codes and names: the county across named,
+    entry and exit only where the river enters or leaves the city."""
+    every = cross_sections(whole, level=level, rivers=rivers, boundaries=boundaries.around,
+                           waters=waters, rules=rules)
+    mine = {str(c) for frame in boundaries.levels.values() for c in frame["code"]}
+    touches = [bool(mine & {*str(u).split(","), *str(d).split(",")})
+               for u, d in zip(every["upstream_code"], every["downstream_code"], strict=True)]
+    return every[touches].reset_index(drop=True)
 
 
 def _transition(a: _Stretch, b: _Stretch, merged: int, tol: float) -> list[tuple]:

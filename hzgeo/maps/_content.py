@@ -18,7 +18,7 @@ from hzgeo.errors import InputError
 from hzgeo.hierarchy import Hierarchy
 from hzgeo.labels import LEVEL_NAMES
 from hzgeo.model import Boundaries, Chiefs, Segmentation
-from hzgeo.select import county_code
+from hzgeo.select import area_name, county_code
 from hzgeo.settings import LEVELS, REACH_LEVELS
 
 #: On every map: a schematic, not an official boundary map; room for the review number.
@@ -96,7 +96,8 @@ def select_area(result: Segmentation | Chiefs, boundaries: Boundaries, *,
     reaches = dict(all_reaches)
     city = units.get("city")
     place = str(city["name"].iloc[0]) if city is not None and len(city) else ""
-    title_place, river_name = place, ""
+    # a county run's own area (贵港市港北区), else the city
+    title_place, river_name = area_name(boundaries) or place, ""
     codes: tuple[str, ...] = ()
     code = None
     if county is not None:
@@ -129,6 +130,27 @@ def select_area(result: Segmentation | Chiefs, boundaries: Boundaries, *,
     return Area(title=f"{title_place}{river_name}河长制分布示意图", units=units, reaches=reaches,
                 zones=zones, all_reaches=all_reaches, city_chiefs=city_chiefs, county=code,
                 river=river_name or None, river_codes=codes)
+
+
+def far_bank_missing(reaches: pd.DataFrame, every: pd.DataFrame) -> np.ndarray:
+    """Rows of ``reaches`` that are a 界河 whose other bank has no row: the unit across
+    (``shared_with``) has no reach in ``every`` (the data's reaches at that level). So it
+    is in a county run, for a 界河 on the border with a county left out; in the whole
+    city every 界河 has both rows.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"admin_code": ["A", "A", "B"], "boundary": [True, True, True],
+    ...                      "shared_with": ["B", "C", "A"]})
+    >>> far_bank_missing(rows, rows).tolist()
+    [False, True, False]
+    """
+    if not len(reaches):
+        return np.zeros(0, dtype=bool)
+    there = set(every["admin_code"].astype(str))
+    across = reaches["shared_with"].fillna("").astype(str)
+    return (reaches["boundary"].astype(bool) & (across != "")
+            & ~across.isin(there)).to_numpy()
 
 
 def synthetic_note(area: Area) -> str:

@@ -34,6 +34,7 @@ from hzgeo.maps._content import (
     around_units,
     around_words,
     clip_polygons,
+    far_bank_missing,
     reach_lines,
     select_area,
     synthetic_note,
@@ -247,7 +248,23 @@ def _reach_layer(area: Area, level: str, colours: dict[str, str], tolerance: flo
                       "b": (1 if bool(row.get("primary")) else 2) if boundary else 0,
                       "r": str(row["reach_code"]),
                       "p": _table(lines), "t": html.escape(tip)})
-    return _features(geoms, props)
+    # a 界河 whose other bank is in a unit not in the data (a county run) has no row for
+    # it: that bank is drawn from this row's line, in its unit's colour (grey, off the
+    # map), the banks in the whole city's order (the smaller code first, solid)
+    lone = np.flatnonzero(far_bank_missing(frame, area.all_reaches[level]))
+    drawn = list(geoms)
+    for i in lone:
+        row = frame.iloc[i]
+        across = str(row["shared_with"])
+        far_first = across < str(row["admin_code"])
+        props[i] = props[i] | {"b": 2 if far_first else 1}
+        drawn.append(drawn[i])
+        props.append(props[i] | {"c": colours.get(across, "#555555"), "b": 1 if far_first else 2,
+                                 "t": html.escape(f"{row['reach_name']}（对岸："
+                                                  f"{row['shared_with_name']}）")})
+    ranks = sorted(range(len(props)), key=lambda k: props[k]["b"])  # stable
+    return _features(np.asarray([drawn[k] for k in ranks], dtype=object),
+                     [props[k] for k in ranks])
 
 
 def _zone_layer(area: Area, level: str, colours: dict[str, str], tolerance: float, *,
@@ -497,11 +514,14 @@ def explore(result: Segmentation | Chiefs, boundaries: Boundaries, *,
                             has_chiefs=has_chiefs)
         shown = set(area.reaches[lvl]["admin_code"].astype(str)) | set(
             area.zones[lvl]["admin_code"].astype(str))
+        lone = area.reaches[lvl][far_bank_missing(area.reaches[lvl], area.all_reaches[lvl])]
+        far = not shown <= set(colours) or not set(lone["shared_with"].astype(str)) <= set(
+            colours)
         levels.append({"key": lvl, "label": f"{LEVEL_NAMES[lvl]}河段与湖库分片",
                        "reaches": reaches, "zones": zones,
                        "fill": {c: colours[c] for c in sorted(shown) if c in colours},
                        "legend": _legend(lvl, colours, units, shown, bool(zones["features"]),
-                                         not shown <= set(colours), around_label)})
+                                         far, around_label)})
 
     lakes_frame = area.zones["county"]
     lakes = _features(_rounded(shapely.simplify(lakes_frame.geometry.values, tolerance / 2)),

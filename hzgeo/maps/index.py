@@ -11,10 +11,12 @@ Examples
 >>> summary = {"version": "0.1", "data_date": "2023-06-30", "sources": "<样例>",
 ...            "levels": {"county": {"reaches": 2, "km": 1234.5, "zones": 0}},
 ...            "defects": 0, "defects_by_kind": {}, "sections": 1,
-...            "confluences": 0, "labels": {"R03": "郁江"}}
+...            "confluences": 0, "labels": {"R03": "郁江"}, "area": "贵港市港北区"}
 >>> page = index_html(summary, {"sheet_R03.png": Path("sheet_R03.png")})
 >>> "sheet_R03.png</a> 郁江" in page, "&lt;样例&gt;" in page, "1,234.50" in page
 (True, True, True)
+>>> "<h1>贵港市港北区河长制分级分段名录与分布示意图</h1>" in page
+True
 """
 
 from __future__ import annotations
@@ -42,10 +44,11 @@ _ENV = Environment(loader=PackageLoader("hzgeo.maps", "templates"), autoescape=T
 
 
 def file_label(name: str, labels: dict[str, str]) -> str:
-    """What a file shows: ``map_450802.html`` -> 港北区, ``sheet_city.png`` -> 全市."""
+    """What a file shows: ``map_450802.html`` -> 港北区, ``sheet_city.png`` -> 全市 (or
+    ``labels["city"]``: in a county run the whole of the run, 贵港市港北区)."""
     stem = name.split(".")[0]
     code = stem.split("_", 1)[1] if "_" in stem else ""
-    return "全市" if code == "city" else labels.get(code, "")
+    return labels.get("city", "全市") if code == "city" else labels.get(code, "")
 
 
 def _facts(summary: dict) -> list[str]:
@@ -83,7 +86,9 @@ def index_html(summary: dict, files: dict[str, Path]) -> str:
         with chiefs, ``chiefs`` and ``vacant``), ``defects``, ``defects_by_kind``,
         ``coverage`` (lines), ``sections``, ``confluences``, ``boards``,
         ``joint_meetings``, ``total_chiefs``, ``version``, ``data_date``, ``sources``,
-        ``labels`` (code -> name, to say what each file shows).
+        ``labels`` (code -> name, to say what each file shows; ``"city"``: what the
+        run's ``*_city`` files show, default 全市), ``area`` (what the run covers, named
+        in the title: 贵港市, or 贵港市港北区 in a county run).
     files : dict of str -> Path
         Every file written, by name; each but ``index.html`` is linked.
     """
@@ -102,6 +107,6 @@ def index_html(summary: dict, files: dict[str, Path]) -> str:
         if links:
             groups.append({"title": title, "links": links})
     return _ENV.get_template("index.html").render(
-        version=summary["version"], data_date=summary["data_date"],
+        area=summary.get("area", ""), version=summary["version"], data_date=summary["data_date"],
         sources=summary.get("sources", ""), levels=levels, with_chiefs=with_chiefs,
         facts=_facts(summary), groups=groups)

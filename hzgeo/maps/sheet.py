@@ -35,6 +35,7 @@ from hzgeo.maps._content import (
     around_units,
     around_words,
     clip_polygons,
+    far_bank_missing,
     select_area,
 )
 from hzgeo.maps._sheet_parts import font as _font
@@ -244,11 +245,22 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
         _fill(ax, zones, [colours.get(str(c), "#555555") for c in zones["admin_code"]],
               alpha=0.6, zorder=7)
     width = 1.8 * scale
-    plain = reaches[~reaches["boundary"].astype(bool)]
-    first = reaches[reaches["boundary"].astype(bool) & reaches["primary"].astype(bool)]
-    second = reaches[reaches["boundary"].astype(bool) & ~reaches["primary"].astype(bool)]
+    boundary = reaches["boundary"].astype(bool).to_numpy()
+    # the far bank of a 界河 whose unit across is not in the data (a county run: the
+    # county across was left out) has no row: it is drawn from the near bank's line, in
+    # the colour of the unit across (grey, off the map), and the banks in the order the
+    # whole city has them (the smaller code primary, drawn first)
+    lone = far_bank_missing(reaches, area.all_reaches[colour_level])
+    across = reaches["shared_with"].fillna("").astype(str).to_numpy()
+    near_first = np.where(lone, reaches["admin_code"].astype(str).to_numpy() < across,
+                          reaches["primary"].astype(bool).to_numpy())
+    far = reaches[lone].assign(admin_code=across[lone])
+    far_first = ~near_first[lone]
+    plain = reaches[~boundary]
+    first, second = reaches[boundary & near_first], reaches[boundary & ~near_first]
     for frame, style, z in ((plain, "solid", 8), (first, "solid", 9),
-                            (second, (0, (3, 3)), 10)):
+                            (far[far_first], "solid", 9), (second, (0, (3, 3)), 10),
+                            (far[~far_first], (0, (3, 3)), 10)):
         for code, group in frame.groupby(frame["admin_code"].astype(str)):
             _lines(ax, group.geometry.values, colors=colours.get(code, "#555555"),
                    linewidths=width * (1.4 if z > 8 else 1.0), linestyles=style, zorder=z,
@@ -305,7 +317,8 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
     # title, legend, table, footnote
     fig.text(0.5, 0.955, _plain(area.title), ha="center", va="center",
              fontproperties=_font(18 * scale, "bold"))
-    far = bool(len(reaches)) and not reaches["admin_code"].astype(str).isin(colours).all()
+    far = (bool(len(reaches)) and not reaches["admin_code"].astype(str).isin(colours).all()
+           ) or not far["admin_code"].astype(str).isin(colours).all()
     parts.legend(fig, legend_box, colour_level, colour_units, colours, shown, orientation,
                  scale, has_lakes=bool(len(lakes)), villages=county is not None,
                  far_bank=far, neighbours=around_words(around) if len(around) else "",
