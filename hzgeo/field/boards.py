@@ -70,7 +70,7 @@ def _pieces(village: gpd.GeoDataFrame) -> dict:
     keys = ["river_code", "_f", "_t"]
     keyed = village.assign(_f=village["from_km"].round(6), _t=village["to_km"].round(6))
     keyed = keyed[keyed[keys].notna().all(axis=1)]  # as groupby drops them
-    keyed = keyed.sort_values(keys + ["primary", "admin_code"],
+    keyed = keyed.sort_values([*keys, "primary", "admin_code"],
                               ascending=[True, True, True, False, True], kind="stable")
     piece = keyed[keys].ne(keyed[keys].shift()).any(axis=1).cumsum().to_numpy()
     rows = keyed.drop(columns=["_f", "_t"]).to_dict("records")
