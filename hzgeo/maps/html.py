@@ -23,6 +23,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from hzgeo.errors import InputError
+from hzgeo.io import work_crs_for
 from hzgeo.labels import AUDIT_HEADERS, DEFECT_NAMES, MEASURE_UNITS, level_name
 from hzgeo.maps import assets
 from hzgeo.maps._content import (
@@ -311,7 +312,7 @@ def _river_labels(area: Area) -> list:
     reaches = reaches[reaches["primary"].astype(bool)]
     if not len(reaches):
         return []
-    work = reaches.to_crs(reaches.estimate_utm_crs())
+    work = reaches.to_crs(work_crs_for(reaches))  # the package's work CRS, no PROJ query
     places, points = [], []  # (name, main, i) and three points along the line for each
     for name, rows in work.groupby(work["river_name"].astype(str), sort=False):
         parts = [p for p in shapely.get_parts(shapely.line_merge(
