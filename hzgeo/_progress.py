@@ -47,7 +47,12 @@ class Steps:
         if not quiet and self.tty:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, file=self.stream, leave=False, unit="step",
+            class _Bar(tqdm):
+                # no monitor thread: a process with threads must not fork, and
+                # hzgeo.maps.write_maps forks its sheet workers (else draws in turn)
+                monitor_interval = 0
+
+            self._bar = _Bar(total=total, file=self.stream, leave=False, unit="step",
                              bar_format="hzgeo: {desc} [{n_fmt}/{total_fmt}] {elapsed}")
 
     @contextlib.contextmanager

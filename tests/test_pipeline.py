@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import re
+import subprocess
+import sys
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -174,6 +178,28 @@ def test_steps_print_a_line_each_when_not_a_terminal():
     with Steps(1, stream=quiet, quiet=True).step("x"):
         pass
     assert quiet.getvalue() == ""
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="sheets draw in turn where there is no fork")
+def test_the_progress_bar_leaves_the_process_free_to_fork_its_sheet_workers():
+    # at a terminal hzgeo run shows a tqdm bar; tqdm's monitor thread would make
+    # write_maps draw the sheets in turn (a process with threads must not fork)
+    code = textwrap.dedent("""
+        import io, threading
+        from hzgeo._progress import Steps
+        from hzgeo.maps.write import _SheetData, _sheet_pool
+        steps = Steps(3, stream=io.StringIO(), tty=True)
+        with steps.step("draw maps"):
+            pool = _sheet_pool(_SheetData(None, None, None, None, None), 2)
+            print(threading.active_count(), pool is not None)
+            if pool is not None:
+                pool.shutdown()
+        steps.close()
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.split() == ["1", "True"]
 
 
 def test_limit_to_county_keeps_one_county_and_measures_inside_it(guigang):
