@@ -177,7 +177,9 @@ class ReachWriter:
             "synthetic": self.river_synthetic[river] | synthetic[unit]
             | (has_other & synthetic[other_safe]),
             "_run": idx})
-        group = frame.groupby(["river_code", "admin_code"], sort=False)
+        # numbered within each river and unit in flow order (by their ids, which name the
+        # codes one to one: hashing integers, not text)
+        group = frame.groupby([river, unit], sort=False)
         number = (group.cumcount() + 1).tolist()
         count = group["admin_code"].transform("size").tolist()
         rivers, admins = frame["river_code"].tolist(), frame["admin_code"].tolist()
