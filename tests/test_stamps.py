@@ -71,3 +71,19 @@ def test_field_outputs_say_version_and_date_in_chinese(written):
     about = dict(book["说明"].iter_rows(values_only=True))
     assert about["hzgeo版本"] == hzgeo.__version__ and about["数据日期"] == DATE
 
+
+@pytest.mark.parametrize("args, name", [
+    (["map", "--river", "R03"], "yujiang.pdf"),
+    (["map", "--county", "港北区"], "gangbei.html"),
+    (["sections"], "sections.xlsx"),
+])
+def test_map_and_sections_take_the_data_date_too(args, name, tmp_path):
+    """README: every output carries the hzgeo version and the data date (--data-date).
+    The commands that write a part of what run writes take the date as run does."""
+    out = tmp_path / name
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+        status = main([*args, "--data-date", DATE, "--out", str(out), "-q"])
+    assert status == 0, said.getvalue()
+    text = texts_of(out)
+    assert DATE in text and hzgeo.__version__ in text
