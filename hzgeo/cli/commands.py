@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 
 import click
@@ -337,10 +338,12 @@ def roster(out, previous, data_date, quiet, debug, **given) -> int:
               help="Online web tiles under the HTML map (needs a network and "
                    "--tianditu-key). Default: no tiles, drawn from the data alone.")
 @click.option("--tianditu-key", default=None, metavar="KEY", help="Your 天地图 key.")
+@click.option("--data-date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the data, printed on the map. Default: today.")
 @segment_options
 @common_options
-def map_(out, river, paper, orientation, no_phones, tiles, tianditu_key, quiet, debug,
-         **given) -> int:
+def map_(out, river, paper, orientation, no_phones, tiles, tianditu_key, data_date, quiet,
+         debug, **given) -> int:
     """Draw the distribution map (分布示意图): interactive HTML or a print sheet.
 
     The HTML map has layers per level (reaches coloured by responsible unit, boundaries,
@@ -367,7 +370,8 @@ def map_(out, river, paper, orientation, no_phones, tiles, tianditu_key, quiet, 
         chiefs = inputs.assign_chiefs(result)
         write_map(result, inputs.boundaries, out, chiefs=chiefs, county=inputs.county,
                   river=river, paper=paper, orientation=orientation, hide_phones=no_phones,
-                  tiles=tiles, tiles_key=tianditu_key)
+                  tiles=tiles, tiles_key=tianditu_key,
+                  data_date=data_date or _dt.date.today().isoformat())
     warn_vacancies(chiefs)
     echo(f"wrote {out}")
     return EXIT_OK
@@ -388,10 +392,12 @@ _FIELD_SUFFIXES = {"sections": (".gpkg", ".xlsx", ".csv", ".geojson", ".kml"),
 @click.option("--rules", default=None, metavar="TOML",
               help="Rules file: its [sections] table gives control level, target class, "
                    "unit and frequency. Default: the bundled Guigang rules (silent on them).")
+@click.option("--data-date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the data, on every output. Default: today.")
 @segment_options
 @county_option
 @common_options
-def sections(out, township, quiet, debug, **given) -> int:
+def sections(out, township, data_date, quiet, debug, **given) -> int:
     """Cross-boundary monitoring sections and confluences, from the reaches.
 
     \b
@@ -409,7 +415,7 @@ def sections(out, township, quiet, debug, **given) -> int:
                                boundaries=inputs.boundaries, waters=inputs.waters,
                                rules=inputs.rules)
         joins = confluences(result, inputs.waters, inputs.boundaries)
-        written = write_field(found, joins, None, out)
+        written = write_field(found, joins, None, out, data_date=data_date)
     kinds = found["kind"].value_counts()
     echo(f"sections: {len(found)} ({int(kinds.get('crossing', 0))} crossings, "
          f"{int(kinds.get('entry', 0))} entries into and {int(kinds.get('exit', 0))} exits "
