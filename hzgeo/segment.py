@@ -301,7 +301,9 @@ def _reach_levels(writer: ReachWriter, runs, units: UnitTable):
     """Each level's reach table (:data:`REACH_COLUMNS`), county first, its parent reach
     codes filled in: one level made at a time, so that a caller that writes and lets go
     of each never holds the three."""
-    above = above_up = None  # the level above: its runs' keys, and where fine runs lie
+    # the level above: its runs' keys, and the run of it each fine run lies in
+    above: pd.DataFrame | None = None
+    above_up = np.zeros(0, dtype=int)
     for level in REACH_LEVELS:
         with stage(level):
             keys, codes = units.index(level)
