@@ -22,6 +22,7 @@ How it works (all geometry work in one projected CRS, all reported lengths geode
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -176,16 +177,24 @@ def segment_validated(boundaries: Boundaries, waters: Waters, **options) -> Segm
     """:func:`segment_waters` for inputs that :func:`hzgeo.validate_boundaries` (or
     :func:`hzgeo.find_defects` with the blocking defects refused) and
     :func:`hzgeo.validate_waters` have just passed: the geometry checks and the validity
-    test of every polygon are not repeated. Its warnings point at its caller."""
+    test of every polygon are not repeated. Its warnings point at its caller.
+
+    ``on_level`` (an option of this call only): called with each level and its reach
+    table as soon as that table is complete (county first), which is then not kept: the
+    result's ``reaches`` of the levels handed over are empty (their columns, no rows).
+    ``hzgeo segment`` writes each level and lets it go before the next is made. Boundaries
+    limited to a county (cut with the counties around) hand nothing over."""
     return _segment(boundaries, waters, validated=True, stacklevel=3, **options)
 
 
 def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
              boundary_tolerance: float | None = None, overrides: pd.DataFrame | None = None,
              work_crs=None, workers: int | None = None, client=None, validated: bool,
-             stacklevel: int) -> Segmentation:
+             stacklevel: int, on_level: Callable[[str, gpd.GeoDataFrame], None] | None = None
+             ) -> Segmentation:
     """:func:`segment_waters`; ``validated``: the inputs' geometry was checked already;
-    ``stacklevel``: of the warnings raised here (2 points at the caller)."""
+    ``stacklevel``: of the warnings raised here (2 points at the caller); ``on_level``:
+    see :func:`segment_validated`."""
     with stage("checks"):
         boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
             boundaries, waters, min_length, boundary_tolerance, overrides, work_crs,
@@ -268,23 +277,15 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
     with stage("names"):
         writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs,
                              outline=boundaries.outline)
-    reaches, up_index = {}, {}
-    for level in ("village", "township", "county"):
-        with stage(level):
-            keys, codes = units.index(level)
-            level_runs, up_index[level] = runs.lift(keys).coalesce()
-            reaches[level] = writer.reaches(level_runs, level, codes)
-    # up_index[level][i]: the run at that level that fine run i lies in
-    with stage("parents"):
-        link_parents(reaches["village"], reaches["township"],
-                     _compose(up_index["village"], up_index["township"]))
-        link_parents(reaches["township"], reaches["county"],
-                     _compose(up_index["township"], up_index["county"]))
-        for level in REACH_LEVELS:
-            reaches[level] = reaches[level][REACH_COLUMNS].reset_index(drop=True)
-
-    for level in stand_ins:  # levels the city does not have: no reaches, no zones
-        reaches[level], zones[level] = reaches[level].iloc[:0], zones[level].iloc[:0]
+    reaches = {}
+    for level, frame in _reach_levels(writer, runs, units):
+        if level in stand_ins:  # a level the city does not have: no reaches, no zones
+            frame, zones[level] = frame.iloc[:0], zones[level].iloc[:0]
+        elif on_level is not None:  # handed over, not kept (a copy: a slice is a view
+            on_level(level, frame)      # that would keep every row alive)
+            frame = frame.iloc[:0].copy()
+        reaches[level] = frame
+        del frame
     with stage("tables"):
         result = Segmentation(
             reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
@@ -294,6 +295,31 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
             levels=tuple(level for level in REACH_LEVELS if level not in stand_ins))
     warn_rivers_outside(result.river_lengths, stacklevel=stacklevel + 1)
     return result
+
+
+def _reach_levels(writer: ReachWriter, runs, units: UnitTable):
+    """Each level's reach table (:data:`REACH_COLUMNS`), county first, its parent reach
+    codes filled in: one level made at a time, so that a caller that writes and lets go
+    of each never holds the three."""
+    # the level above: its runs' keys, and the run of it each fine run lies in
+    above: pd.DataFrame | None = None
+    above_up = np.zeros(0, dtype=int)
+    for level in REACH_LEVELS:
+        with stage(level):
+            keys, codes = units.index(level)
+            level_runs, up = runs.lift(keys).coalesce()  # up[i]: the run fine run i is in
+            frame = writer.reaches(level_runs, level, codes)
+            del level_runs
+        with stage("parents"):
+            if above is not None:
+                link_parents(frame, above, _compose(up, above_up))
+            above = pd.DataFrame({"_run": frame["_run"].to_numpy(),
+                                  "admin_code": frame["admin_code"].to_numpy(),
+                                  "reach_code": frame["reach_code"].to_numpy()})
+            above_up = up
+            frame = frame[REACH_COLUMNS].reset_index(drop=True)
+        yield level, frame
+        del frame
 
 
 def _checked(boundaries, waters, min_length, boundary_tolerance, overrides, work_crs,

@@ -36,10 +36,11 @@ def _inputs_of(given: dict) -> list[Path]:
                        given.get("rules"), given.get("overrides"))
 
 
-def _segment(inputs, given: dict):
+def _segment(inputs, given: dict, on_level=None):
     return inputs.segment(min_length=given["min_length"],
                           boundary_tolerance=given["boundary_tolerance"],
-                          workers=given.get("workers"), client=given.get("scheduler"))
+                          workers=given.get("workers"), client=given.get("scheduler"),
+                          on_level=on_level)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,17 +84,32 @@ def segment(out, quiet, debug, **given) -> int:
     check_output_path(out, suffixes=(".gpkg",), inputs=_inputs_of(given))
     with noting(quiet) as echo:
         inputs = load(given, echo, holders="none")
-        result = _segment(inputs, given)
-        counts = [(level, len(result.reaches[level]), int(result.reaches[level]["boundary"].sum()),
-                   len(result.zones[level])) for level in result.levels]
-        layers = result.layers() | ({} if inputs.repairs is None
-                                    else {"repairs": inputs.repairs})
-        # what was read is not written, and each layer is let go once written: the memory
-        # is the writer's
-        del inputs, result
-        with stage("write"), atomic_outputs() as written:
-            for name in list(layers):
-                write_layers({name: layers.pop(name)}, out, outputs=written)
+        made: dict[str, tuple[int, int]] = {}  # level: reaches, on a shared border
+        with atomic_outputs() as written:
+
+            def write_level(level: str, reaches) -> None:
+                # each level's reaches written as soon as made and let go before the next
+                # is made: the three are never held at once
+                made[level] = (len(reaches), int(reaches["boundary"].sum()))
+                with stage("write"):
+                    write_layers({f"reaches_{level}": reaches}, out, outputs=written)
+
+            result = _segment(inputs, given, on_level=write_level)
+            written_levels = {f"reaches_{level}" for level in made}
+            for level in result.levels:  # (a county's run hands none over)
+                made.setdefault(level, (len(result.reaches[level]),
+                                        int(result.reaches[level]["boundary"].sum())))
+            counts = [(level, *made[level], len(result.zones[level]))
+                      for level in result.levels]
+            layers = {name: frame for name, frame in result.layers().items()
+                      if name not in written_levels} | (
+                {} if inputs.repairs is None else {"repairs": inputs.repairs})
+            # what was read is not written, and each layer is let go once written: the
+            # memory is the writer's
+            del inputs, result
+            with stage("write"):
+                for name in list(layers):
+                    write_layers({name: layers.pop(name)}, out, outputs=written)
     for level, reaches, shared, zones in counts:  # the levels the city has
         echo(f"{level:>9}: {reaches:5d} reaches, {shared:4d} on a shared border, "
              f"{zones:3d} lake zones")
