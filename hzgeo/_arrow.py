@@ -44,10 +44,16 @@ _MULTI_HEADER = {"LineString": b"\x01" + struct.pack("<II", 5, 1),
 _MULTI_OF = {"LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
 
-def arrow_stream(frame, geometry_type: str):
-    """``frame`` as a nanoarrow stream of one batch, with its geometry as WKB of
-    ``geometry_type`` (``MultiLineString``, ``MultiPolygon`` or ``Point``); None if
-    nanoarrow is missing or a column holds what this does not write."""
+#: Rows per batch of the stream: each batch's geometry and text are encoded (and their
+#: items let go) before the next batch's, so that the copies made for GDAL are one
+#: batch's items and the joined buffers, not every row's items at once.
+BATCH_ROWS = 16384
+
+
+def arrow_stream(frame, geometry_type: str, batch_rows: int = BATCH_ROWS):
+    """``frame`` as a nanoarrow stream of batches of at most ``batch_rows`` rows, with its
+    geometry as WKB of ``geometry_type`` (``MultiLineString``, ``MultiPolygon`` or
+    ``Point``); None if nanoarrow is missing or a column holds what this does not write."""
     try:
         import nanoarrow as na
     except ImportError:  # a core dependency; without it the default writer still works
@@ -55,20 +61,41 @@ def arrow_stream(frame, geometry_type: str):
     geoms = np.asarray(frame.geometry.values, dtype=object)
     if not len(geoms) or pd.isna(geoms).any() or shapely.is_empty(geoms).any():
         return None
-    kinds = set(shapely.get_type_id(geoms).tolist())
-    wkb = shapely.to_wkb(geoms, byte_order=1, output_dimension=2).tolist()
+    kinds = shapely.get_type_id(geoms)
+    present = set(np.unique(kinds).tolist())
+    single_id = None
     if geometry_type in ("MultiLineString", "MultiPolygon"):
         single = next(k for k, v in _MULTI_OF.items() if v == geometry_type)
         single_id, multi_id = shapely.GeometryType[single.upper()], \
             shapely.GeometryType[geometry_type.upper()]
-        if not kinds <= {single_id, multi_id}:
+        if not present <= {single_id, multi_id}:
             return None
-        if single_id in kinds:  # one-part multi geometries, as promote_to_multi makes
-            head = [_MULTI_HEADER[single] if one else b""
-                    for one in (shapely.get_type_id(geoms) == single_id).tolist()]
-            wkb = (head, wkb)
-    elif geometry_type != "Point" or kinds != {shapely.GeometryType.POINT}:
+    elif geometry_type != "Point" or present != {shapely.GeometryType.POINT}:
         return None
+    batches, schema = [], None
+    for at in range(0, len(frame), batch_rows):
+        made = _batch(na, frame.iloc[at:at + batch_rows], geoms[at:at + batch_rows],
+                      kinds[at:at + batch_rows], geometry_type, single_id)
+        if made is None:
+            return None
+        schema, batch = made
+        batches.append(batch)
+    if len(batches) == 1:
+        return na.ArrayStream(batches[0])
+    from nanoarrow._array_stream import CArrayStream
+
+    return CArrayStream.from_c_arrays(batches, na.c_schema(schema))
+
+
+def _batch(na, frame, geoms: np.ndarray, kinds: np.ndarray, geometry_type: str,
+           single_id):
+    """(schema, struct array) of the rows of ``frame``; None for a column not written
+    this way."""
+    wkb = shapely.to_wkb(geoms, byte_order=1, output_dimension=2).tolist()
+    if single_id is not None and (kinds == single_id).any():
+        # one-part multi geometries, as promote_to_multi makes
+        head = _MULTI_HEADER[next(k for k, v in _MULTI_OF.items() if v == geometry_type)]
+        wkb = ([head if one else b"" for one in (kinds == single_id).tolist()], wkb)
     fields, arrays = [], []
     for name in frame.columns:
         if name == frame.geometry.name:
@@ -86,8 +113,7 @@ def arrow_stream(frame, geometry_type: str):
         fields.append(na.Schema(column[0], name=str(name)))
         arrays.append(column[1])
     schema = na.struct({f.name: f for f in fields}, nullable=False)
-    batch = na.c_array_from_buffers(schema, len(frame), [None], children=arrays)
-    return na.ArrayStream(batch)
+    return schema, na.c_array_from_buffers(schema, len(frame), [None], children=arrays)
 
 
 def _column(na, series: pd.Series):

@@ -131,3 +131,18 @@ def test_no_english_inside(bundled):
                 elif header in _CODES:
                     continue
                 assert not words, (ws.title, header, cell.value)
+
+
+def test_an_empty_table_says_so(bundled):
+    """The bundled sample has no vacant post: the printed 空缺岗位 sheet says 无 on its
+    first line, as its CSV does, instead of showing an empty table row."""
+    book = load_workbook(bundled / "directory.xlsx")
+    ws = book["空缺岗位"]
+    assert ws.cell(row=3, column=1).value == "（无）"
+    assert [c.value for c in ws[3][1:]] == [None] * (ws.max_column - 1)
+    assert f"A3:{get_column_letter(ws.max_column)}3" in {str(r) for r in ws.merged_cells}
+    csv = pd.read_csv(bundled / "directory.空缺岗位.csv", dtype=str, encoding="utf-8-sig")
+    assert csv.iloc[:, 0].tolist() == ["（无）"]
+    # a table with rows has none
+    assert all(book[s].cell(row=3, column=1).value != "（无）" for s in book.sheetnames
+               if s != "空缺岗位")

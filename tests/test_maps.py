@@ -614,6 +614,40 @@ def test_write_maps_writes_the_set_or_nothing(toy, tmp_path):
     assert not (tmp_path / "again").exists() or not any((tmp_path / "again").iterdir())
 
 
+def test_sheets_drawn_by_workers_equal_those_drawn_in_turn(toy, tmp_path):
+    # the workers get the run's data through their pool's initializer: any of it lost
+    # (chiefs, field, data date) changes a sheet
+    boundaries, _, result = toy
+    folders = {}
+    for workers in (2, 1):
+        folders[workers] = tmp_path / f"w{workers}"
+        with atomic_outputs() as out:
+            write_maps(result, boundaries, folders[workers], outputs=out, formats=("png",),
+                       dpi=30, workers=workers, data_date="2023-06-30")
+    sheets = sorted(p.name for p in folders[1].glob("sheet_*.png"))
+    assert sheets == ["sheet_450802.png", "sheet_R1.png", "sheet_R2.png", "sheet_city.png"]
+    for name in sheets:
+        assert (folders[2] / name).read_bytes() == (folders[1] / name).read_bytes(), name
+
+
+def test_a_failing_html_map_stops_the_sheet_workers(toy, tmp_path, monkeypatch):
+    import multiprocessing
+
+    import hzgeo.maps.write as maps_write
+
+    boundaries, _, result = toy
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the HTML map failed")
+
+    monkeypatch.setattr(maps_write, "write_map", fail)
+    with pytest.raises(RuntimeError, match="HTML map failed"), atomic_outputs() as out:
+        write_maps(result, boundaries, tmp_path / "maps", outputs=out, formats=("png",),
+                   dpi=30, workers=2)
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "maps").exists() or not any((tmp_path / "maps").iterdir())
+
+
 def test_write_map_refuses_other_suffixes(toy, tmp_path):
     boundaries, _, result = toy
     with pytest.raises(hzgeo.InputError, match=r"\.html"):

@@ -97,3 +97,20 @@ def test_several_layers_in_one_file(tmp_path):
                                                "polygons": "MultiPolygon", "table": None,
                                                "empty": "Unknown"}  # (no rows, no type)
     assert pyogrio.read_dataframe(path, layer="table")["river_code"].tolist() == ["R1", "R2"]
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_batches_write_the_rows_of_one_batch(tmp_path, rows):
+    """The stream is cut into batches (their items let go one batch at a time): the
+    layer is the one written from a single batch, row for row."""
+    frame = _frame(LINES)
+    whole, cut = tmp_path / "whole.gpkg", tmp_path / "cut.gpkg"
+    for path, batch_rows in ((whole, len(frame)), (cut, rows)):
+        pyogrio.write_arrow(_arrow.arrow_stream(frame, "MultiLineString", batch_rows), path,
+                            layer="layer", driver="GPKG", geometry_name=_arrow.GEOMETRY_COLUMN,
+                            geometry_type="MultiLineString", crs="EPSG:4490",
+                            dataset_options=GPKG_OPTIONS)
+    got, want = pyogrio.read_dataframe(cut), pyogrio.read_dataframe(whole)
+    pd.testing.assert_frame_equal(got.drop(columns="geometry"), want.drop(columns="geometry"))
+    assert shapely.equals_exact(got.geometry.values, want.geometry.values, 0).all()
+    assert got["code"].tolist() == frame["code"].tolist()

@@ -62,14 +62,26 @@ def _seat_points(seats, crs) -> dict:
 
 def _pieces(village: gpd.GeoDataFrame) -> dict:
     """Board groups: (river, village codes) -> the reach pieces, each a list of bank rows
-    (both banks of a 界河 are one piece), in chainage order."""
+    (both banks of a 界河 are one piece), in chainage order.
+
+    One sort and one pass over the rows: a piece is the rows of one river with the same
+    (from_km, to_km) to 1e-6 km, its primary bank first, then by unit code.
+    """
+    keys = ["river_code", "_f", "_t"]
     keyed = village.assign(_f=village["from_km"].round(6), _t=village["to_km"].round(6))
+    keyed = keyed[keyed[keys].notna().all(axis=1)]  # as groupby drops them
+    keyed = keyed.sort_values([*keys, "primary", "admin_code"],
+                              ascending=[True, True, True, False, True], kind="stable")
+    piece = keyed[keys].ne(keyed[keys].shift()).any(axis=1).cumsum().to_numpy()
+    rows = keyed.drop(columns=["_f", "_t"]).to_dict("records")
     groups: dict = {}
-    for (river, _, _), rows in keyed.groupby(["river_code", "_f", "_t"], sort=True):
-        rows = rows.sort_values(["primary", "admin_code"], ascending=[False, True])
-        banks = rows.drop(columns=["_f", "_t"]).to_dict("records")
-        codes = tuple(sorted(str(r["admin_code"]) for r in banks))
-        groups.setdefault((river, codes), []).append(banks)
+    start = 0
+    for end in [*np.flatnonzero(np.diff(piece)) + 1, len(rows)]:
+        banks = rows[start:end]
+        if banks:
+            codes = tuple(sorted(str(r["admin_code"]) for r in banks))
+            groups.setdefault((banks[0]["river_code"], codes), []).append(banks)
+        start = end
     return groups
 
 

@@ -52,6 +52,15 @@ class Area:
                       f.drop(columns="geometry").to_dict("records")}
                 for lvl, f in self.all_reaches.items()}
 
+    @cached_property
+    def city_chief_rows(self) -> dict[str, dict]:
+        """river_code -> its first row in ``city_chiefs`` (as dict)."""
+        rows: dict[str, dict] = {}
+        if self.city_chiefs is not None:
+            for row in self.city_chiefs.to_dict("records"):
+                rows.setdefault(str(row["river_code"]), row)
+        return rows
+
 
 def _with_chief_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     frame = frame.copy()
@@ -300,13 +309,9 @@ def reach_chain(area: Area, level: str, row) -> dict[str, dict]:
 
 def city_chief(area: Area, river_code: str, hide_phones: bool) -> str | None:
     """The city chief (市河长) of a main river, as text; None when no table is given."""
-    table = area.city_chiefs
-    if table is None or not len(table):
+    row = area.city_chief_rows.get(str(river_code))
+    if row is None:
         return None
-    rows = table[table["river_code"].astype(str) == str(river_code)]
-    if rows.empty:
-        return None
-    row = rows.iloc[0].to_dict()
     name = row.get("chief_name")
     if row.get("vacant") is True or not _given(name):
         return "空缺"

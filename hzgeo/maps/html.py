@@ -23,6 +23,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from hzgeo.errors import InputError
+from hzgeo.io import work_crs_for
 from hzgeo.labels import AUDIT_HEADERS, DEFECT_NAMES, MEASURE_UNITS, level_name
 from hzgeo.maps import assets
 from hzgeo.maps._content import (
@@ -311,8 +312,8 @@ def _river_labels(area: Area) -> list:
     reaches = reaches[reaches["primary"].astype(bool)]
     if not len(reaches):
         return []
-    work = reaches.to_crs(reaches.estimate_utm_crs())
-    out = []
+    work = reaches.to_crs(work_crs_for(reaches))  # the package's work CRS, no PROJ query
+    places, points = [], []  # (name, main, i) and three points along the line for each
     for name, rows in work.groupby(work["river_name"].astype(str), sort=False):
         parts = [p for p in shapely.get_parts(shapely.line_merge(
             shapely.union_all(rows.geometry.values))) if p.length > 0]
@@ -324,13 +325,16 @@ def _river_labels(area: Area) -> list:
         step = min(500.0, line.length / 20)
         for i, f in enumerate(fractions):
             at = f * line.length
-            points = gpd.GeoSeries([line.interpolate(at - step / 2),
-                                    line.interpolate(at + step / 2),
-                                    line.interpolate(at)], crs=work.crs).to_crs(STORE_CRS)
-            (ax, ay), (bx, by), (mx, my) = ((p.x, p.y) for p in points)
-            out.append([name, round(my, DECIMALS), round(mx, DECIMALS),
-                        round(my + by - ay, DECIMALS), round(mx + bx - ax, DECIMALS),
-                        int(main), i])
+            places.append((name, main, i))
+            points += [line.interpolate(at - step / 2), line.interpolate(at + step / 2),
+                       line.interpolate(at)]
+    lonlat = gpd.GeoSeries(points, crs=work.crs).to_crs(STORE_CRS)  # one transform for all
+    xy = np.column_stack([lonlat.x, lonlat.y]).reshape(-1, 3, 2).tolist()  # Python floats
+    out = []
+    for (name, main, i), ((ax, ay), (bx, by), (mx, my)) in zip(places, xy, strict=True):
+        out.append([name, round(my, DECIMALS), round(mx, DECIMALS),
+                    round(my + by - ay, DECIMALS), round(mx + bx - ax, DECIMALS),
+                    int(main), i])
     # main rivers first, and every river's first name before any river's second
     out.sort(key=lambda r: (-r[5], r[6]))
     return [r[:6] for r in out]

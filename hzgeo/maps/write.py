@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -130,17 +131,60 @@ def _field_inside(field: dict, boundaries, county) -> dict:
     return inside
 
 
-# Set before the worker processes fork, so each inherits the data instead of unpickling it.
-_SHARED: dict = {}
+@dataclass(frozen=True, eq=False)
+class _SheetData:
+    """What every sheet of one :func:`write_maps` call draws from."""
+
+    result: Segmentation | Chiefs
+    boundaries: Boundaries
+    chiefs: Chiefs | None
+    field: dict | None
+    data_date: str | None
 
 
-def _sheet_job(kwargs: dict, temps: list[str], dpi: int) -> None:
-    fig = plot_sheet(_SHARED["result"], _SHARED["boundaries"], chiefs=_SHARED["chiefs"],
-                     field=_SHARED["field"], data_date=_SHARED["data_date"], **kwargs)
-    pages = _annex(_SHARED["result"], _SHARED["boundaries"], _SHARED["chiefs"],
-                   kwargs.get("river"), kwargs.get("paper", "A4"), _SHARED["data_date"], temps)
+def _render(data: _SheetData, kwargs: dict, temps: list[str], dpi: int) -> None:
+    """Draw one sheet and save it as each of ``temps`` (PNG and/or PDF)."""
+    fig = plot_sheet(data.result, data.boundaries, chiefs=data.chiefs, field=data.field,
+                     data_date=data.data_date, **kwargs)
+    pages = _annex(data.result, data.boundaries, data.chiefs, kwargs.get("river"),
+                   kwargs.get("paper", "A4"), data.data_date, temps)
     for temp in temps:
-        _save_sheet(fig, Path(temp), dpi, pages, _SHARED["data_date"])
+        _save_sheet(fig, Path(temp), dpi, pages, data.data_date)
+
+
+# In a sheet worker process only: the data its pool was started with (inherited through
+# fork, not pickled), set once by _start_worker.
+_worker_data: _SheetData | None = None
+
+
+def _start_worker(data: _SheetData) -> None:
+    global _worker_data
+    _worker_data = data
+
+
+def _worker_render(kwargs: dict, temps: list[str], dpi: int) -> None:
+    assert _worker_data is not None, "a sheet worker starts with _start_worker"
+    _render(_worker_data, kwargs, temps, dpi)
+
+
+def _sheet_pool(data: _SheetData, workers: int) -> ProcessPoolExecutor | None:
+    """Worker processes forked with ``data``, or None: render in turn.
+
+    fork shares the data without pickling; a process with other threads must not fork
+    (they would be copied mid-flight), and Windows has no fork: there sheets render in
+    turn.
+    """
+    if (workers < 2 or "fork" not in multiprocessing.get_all_start_methods()
+            or threading.active_count() > 1):
+        return None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker, initargs=(data,))
+
+
+def _longest_first(name: str) -> int:
+    """Sheets the longest to draw first (the city, then rivers with their annex pages),
+    so that two workers finish together."""
+    return 0 if name == "city" else 2 if name[:1].isdigit() else 1
 
 
 def write_maps(result: Segmentation | Chiefs, boundaries: Boundaries, folder, *,
@@ -157,10 +201,10 @@ def write_maps(result: Segmentation | Chiefs, boundaries: Boundaries, folder, *,
       (a PDF river sheet is followed by the pages listing every chief of the river,
       :func:`~hzgeo.maps.sheet.chief_pages`).
 
-    Sheets are independent and render in ``workers`` processes (default: up to 2); with
-    ``formats=()`` only the HTML maps are written. ``field`` puts the field sites on the
-    maps and on the county and river sheets; ``data_date`` is printed on every map and
-    sheet with the hzgeo version.
+    Sheets are independent and render in ``workers`` processes (default: up to 2) while
+    this process writes the HTML maps; with ``formats=()`` only the HTML maps are
+    written. ``field`` puts the field sites on the maps and on the county and river
+    sheets; ``data_date`` is printed on every map and sheet with the hzgeo version.
 
     Returns
     -------
@@ -169,13 +213,6 @@ def write_maps(result: Segmentation | Chiefs, boundaries: Boundaries, folder, *,
     """
     folder = Path(folder)
     counties = [str(c) for c in boundaries["county"]["code"]]
-    html = [write_map(result, boundaries, folder / "map_city.html", chiefs=chiefs, audit=audit,
-                      hide_phones=hide_phones, field=field, data_date=data_date,
-                      outputs=outputs)]
-    for code in counties:
-        html.append(write_map(result, boundaries, folder / f"map_{code}.html", chiefs=chiefs,
-                              audit=audit, county=code, hide_phones=hide_phones, field=field,
-                              data_date=data_date, outputs=outputs))
     jobs: list[tuple[str, dict]] = [("city", {})] + [(c, {"county": c}) for c in counties] + [
         (key, {"river": key})
         for key in river_groups(result.reaches["county"],
@@ -184,22 +221,30 @@ def write_maps(result: Segmentation | Chiefs, boundaries: Boundaries, folder, *,
     for name, kwargs in jobs if formats else ():
         targets = [folder / f"sheet_{name}.{fmt}" for fmt in formats]
         sheets += targets
-        tasks.append(({**kwargs, "paper": paper}, [str(outputs.path(t)) for t in targets]))
-    _SHARED.update(result=result, boundaries=boundaries, chiefs=chiefs, field=field,
-                   data_date=data_date)
+        tasks.append((name, {**kwargs, "paper": paper}, [str(outputs.path(t)) for t in targets]))
+    tasks.sort(key=lambda task: _longest_first(task[0]))  # stable: the listed order within
+    data = _SheetData(result, boundaries, chiefs, field, data_date)
+    pool = _sheet_pool(data, workers or min(2, os.cpu_count() or 1)) if tasks else None
     try:
-        workers = workers or min(2, os.cpu_count() or 1)
-        # fork shares the data without pickling; a process with other threads must not
-        # fork (they would be copied mid-flight), so it renders in turn instead
-        if (workers > 1 and "fork" in multiprocessing.get_all_start_methods()
-                and threading.active_count() == 1):
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for future in [pool.submit(_sheet_job, k, t, dpi) for k, t in tasks]:
-                    future.result()
-        else:
-            for kwargs, temps in tasks:
-                _sheet_job(kwargs, temps, dpi)
-    finally:
-        _SHARED.clear()
+        drawing = [] if pool is None else [pool.submit(_worker_render, kwargs, temps, dpi)
+                                           for _, kwargs, temps in tasks]
+        html = [write_map(result, boundaries, folder / "map_city.html", chiefs=chiefs,
+                          audit=audit, hide_phones=hide_phones, field=field,
+                          data_date=data_date, outputs=outputs)]
+        for code in counties:
+            html.append(write_map(result, boundaries, folder / f"map_{code}.html",
+                                  chiefs=chiefs, audit=audit, county=code,
+                                  hide_phones=hide_phones, field=field, data_date=data_date,
+                                  outputs=outputs))
+        if pool is None:
+            for _, kwargs, temps in tasks:
+                _render(data, kwargs, temps, dpi)
+        for future in drawing:
+            future.result()
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    if pool is not None:
+        pool.shutdown()
     return {"html": html, "sheets": sheets}
