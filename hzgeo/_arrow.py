@@ -128,10 +128,11 @@ def _column(na, series: pd.Series):
     if dtype == np.int64:
         return na.Type.INT64, na.c_array(np.ascontiguousarray(series.to_numpy()), na.int64())
     if pd.api.types.is_string_dtype(dtype):
-        values = series.tolist()
-        if not all(type(v) is str for v in values):  # missing values, or not text
+        try:  # one pass over the items (str.encode refuses missing values and non-text)
+            items = list(map(str.encode, series.to_numpy(dtype=object)))
+        except TypeError:
             return None
-        array = _binary(na, [v.encode("utf-8") for v in values], na.string())
+        array = _binary(na, items, na.string())
         return None if array is None else (na.Type.STRING, array)
     return None
 
