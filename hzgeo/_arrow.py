@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import struct
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -91,11 +92,14 @@ def _batch(na, frame, geoms: np.ndarray, kinds: np.ndarray, geometry_type: str,
            single_id):
     """(schema, struct array) of the rows of ``frame``; None for a column not written
     this way."""
-    wkb = shapely.to_wkb(geoms, byte_order=1, output_dimension=2).tolist()
-    if single_id is not None and (kinds == single_id).any():
-        # one-part multi geometries, as promote_to_multi makes
-        head = _MULTI_HEADER[next(k for k, v in _MULTI_OF.items() if v == geometry_type)]
-        wkb = ([head if one else b"" for one in (kinds == single_id).tolist()], wkb)
+    if single_id == shapely.GeometryType.LINESTRING and (kinds == single_id).all():
+        wkb = _one_part_lines(geoms)  # reaches: made from the coordinates, no item per row
+    else:
+        wkb = shapely.to_wkb(geoms, byte_order=1, output_dimension=2).tolist()
+        if single_id is not None and (kinds == single_id).any():
+            # one-part multi geometries, as promote_to_multi makes
+            head = _MULTI_HEADER[next(k for k, v in _MULTI_OF.items() if v == geometry_type)]
+            wkb = ([head if one else b"" for one in (kinds == single_id).tolist()], wkb)
     fields, arrays = [], []
     for name in frame.columns:
         if name == frame.geometry.name:
@@ -137,17 +141,49 @@ def _column(na, series: pd.Series):
     return None
 
 
+def _one_part_lines(lines: np.ndarray) -> np.ndarray:
+    """The WKB of LineStrings as one-part MultiLineStrings, one after the other (what
+    ``to_wkb`` of each with the multi header in front gives), made from their
+    coordinates: the bytes and, as ``lengths``, each line's size. Each is 18 bytes of
+    headers (multi, one part; line, n points) and 16 bytes a point."""
+    coords = shapely.get_coordinates(lines)  # x, y: 2D, as output_dimension=2
+    count = shapely.get_num_coordinates(lines)
+    size = 18 + 16 * count.astype(np.int64)
+    head = np.empty((len(lines), 18), dtype=np.uint8)
+    head[:, :14] = np.frombuffer(_MULTI_HEADER["LineString"] + b"\x01"
+                                 + struct.pack("<I", 2), dtype=np.uint8)
+    head[:, 14:] = count.astype("<u4").view(np.uint8).reshape(-1, 4)
+    data = np.empty(int(size.sum()), dtype=np.uint8)
+    at = ((np.cumsum(size) - size)[:, None] + np.arange(18)).ravel()
+    data[at] = head.ravel()
+    point = np.ones(len(data), dtype=bool)
+    point[at] = False
+    data[point] = coords.astype("<f8").view(np.uint8).ravel()
+    return _Joined(size, data)
+
+
+class _Joined(NamedTuple):
+    """Items joined already: each one's length, and the bytes."""
+
+    lengths: np.ndarray
+    data: np.ndarray
+
+
 def _binary(na, items, schema):
-    """A string or binary array of encoded items, or of ``(heads, items)``: each item with
-    its head in front; None past 2 GB (32-bit offsets)."""
-    heads, items = items if isinstance(items, tuple) else (None, items)
-    lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
-    if heads is not None:
-        lengths += np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
-        items = itertools.chain.from_iterable(zip(heads, items, strict=True))
+    """A string or binary array of encoded items, of ``(heads, items)`` (each item with
+    its head in front) or of items joined already (:class:`_Joined`); None past 2 GB
+    (32-bit offsets)."""
+    if isinstance(items, _Joined):
+        lengths, data = items
+    else:
+        heads, items = items if isinstance(items, tuple) else (None, items)
+        lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+        if heads is not None:
+            lengths += np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
+            items = itertools.chain.from_iterable(zip(heads, items, strict=True))
+        data = b"".join(items)
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     if offsets[-1] >= 2**31:
         return None
-    return na.c_array_from_buffers(schema, len(lengths),
-                                   [None, offsets.astype(np.int32), b"".join(items)])
+    return na.c_array_from_buffers(schema, len(lengths), [None, offsets.astype(np.int32), data])
