@@ -36,11 +36,11 @@ def _inputs_of(given: dict) -> list[Path]:
                        given.get("rules"), given.get("overrides"))
 
 
-def _segment(inputs, given: dict, on_level=None):
+def _segment(inputs, given: dict, on_level=None, release: bool = False):
     return inputs.segment(min_length=given["min_length"],
                           boundary_tolerance=given["boundary_tolerance"],
                           workers=given.get("workers"), client=given.get("scheduler"),
-                          on_level=on_level)
+                          on_level=on_level, release=release)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,7 +94,8 @@ def segment(out, quiet, debug, **given) -> int:
                 with stage("write"):
                     write_layers({f"reaches_{level}": reaches}, out, outputs=written)
 
-            result = _segment(inputs, given, on_level=write_level)
+            # what was read is let go as soon as segmentation is done with it
+            result = _segment(inputs, given, on_level=write_level, release=True)
             written_levels = {f"reaches_{level}" for level in made}
             for level in result.levels:  # (a county's run hands none over)
                 made.setdefault(level, (len(result.reaches[level]),
