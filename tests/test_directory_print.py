@@ -146,3 +146,20 @@ def test_an_empty_table_says_so(bundled):
     # a table with rows has none
     assert all(book[s].cell(row=3, column=1).value != "（无）" for s in book.sheetnames
                if s != "空缺岗位")
+
+
+def test_city_chiefs_duties_name_each_river_and_its_length(bundled):
+    """河长责任清单: a deputy mayor who chairs 黔江 and 浔江 (both 西江干流) has two rows
+    that say which river each is and how long it is in the city, as the 河湖名录 says."""
+    duties = pd.read_csv(bundled / "directory.河长责任清单.csv", dtype=str, encoding="utf-8-sig")
+    rivers = pd.read_csv(bundled / "directory.河湖名录.csv", dtype=str, encoding="utf-8-sig")
+    names = dict(zip(rivers["河湖库编码"], rivers["河湖库名称"], strict=True))
+    lengths = dict(zip(rivers["河湖库编码"], rivers["长度（公里）"].astype(float), strict=True))
+    city = duties[duties["责任类别"] == "市级河长"]
+    assert len(city) == 8
+    for row in city.itertuples(index=False):
+        code, name, extent = row[7], row[8], float(row[9])
+        assert name.startswith(names[code]), (code, name)
+        assert extent == pytest.approx(lengths[code], abs=0.006), (code, extent)
+    chairs = city.groupby("河长")["名称"]
+    assert all(group.is_unique for _, group in chairs)
