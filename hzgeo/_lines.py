@@ -35,8 +35,8 @@ def lonlat_lines(net, s0, s1, part) -> np.ndarray:
     counts = inner + 2
     offsets = np.concatenate([[0], np.cumsum(counts)])
     out = np.empty((offsets[-1], 2))
-    start, end = _end_points(net, s0, s1, part)
-    out[offsets[:-1]], out[offsets[1:] - 1] = start, end
+    head, tail = _end_points(net, s0, s1, part)
+    out[offsets[:-1]], out[offsets[1:] - 1] = head, tail
     # the inner vertices of line k are lonlat[first[k] ...], written from offsets[k] + 1
     start = np.cumsum(inner) - inner  # where line k's inner vertices begin among all
     base = np.arange(int(inner.sum()))
