@@ -92,14 +92,17 @@ def _batch(na, frame, geoms: np.ndarray, kinds: np.ndarray, geometry_type: str,
            single_id):
     """(schema, struct array) of the rows of ``frame``; None for a column not written
     this way."""
+    wkb: _Joined | list[bytes] | tuple[list[bytes], list[bytes]] | None
     if single_id == shapely.GeometryType.LINESTRING and (kinds == single_id).all():
         wkb = _one_part_lines(geoms)  # reaches: made from the coordinates, no item per row
     else:
-        wkb = shapely.to_wkb(geoms, byte_order=1, output_dimension=2).tolist()
+        each = shapely.to_wkb(geoms, byte_order=1, output_dimension=2).tolist()
+        wkb = each
         if single_id is not None and (kinds == single_id).any():
             # one-part multi geometries, as promote_to_multi makes
             head = _MULTI_HEADER[next(k for k, v in _MULTI_OF.items() if v == geometry_type)]
-            wkb = ([head if one else b"" for one in (kinds == single_id).tolist()], wkb)
+            wkb = ([head if one else b"" for one in (kinds == single_id).tolist()], each)
+        del each  # (wkb holds the items: they go when it does)
     fields, arrays = [], []
     for name in frame.columns:
         if name == frame.geometry.name:
@@ -141,7 +144,7 @@ def _column(na, series: pd.Series):
     return None
 
 
-def _one_part_lines(lines: np.ndarray) -> np.ndarray:
+def _one_part_lines(lines: np.ndarray) -> _Joined:
     """The WKB of LineStrings as one-part MultiLineStrings, one after the other (what
     ``to_wkb`` of each with the multi header in front gives), made from their
     coordinates: the bytes and, as ``lengths``, each line's size. Each is 18 bytes of
@@ -173,6 +176,7 @@ def _binary(na, items, schema):
     """A string or binary array of encoded items, of ``(heads, items)`` (each item with
     its head in front) or of items joined already (:class:`_Joined`); None past 2 GB
     (32-bit offsets)."""
+    data: bytes | np.ndarray
     if isinstance(items, _Joined):
         lengths, data = items
     else:
