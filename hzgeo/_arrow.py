@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import struct
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,10 +45,16 @@ _MULTI_HEADER = {"LineString": b"\x01" + struct.pack("<II", 5, 1),
 _MULTI_OF = {"LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
 
-def arrow_stream(frame, geometry_type: str):
-    """``frame`` as a nanoarrow stream of one batch, with its geometry as WKB of
-    ``geometry_type`` (``MultiLineString``, ``MultiPolygon`` or ``Point``); None if
-    nanoarrow is missing or a column holds what this does not write."""
+#: Rows per batch of the stream: each batch's geometry and text are encoded (and their
+#: items let go) before the next batch's, so that the copies made for GDAL are one
+#: batch's items and the joined buffers, not every row's items at once.
+BATCH_ROWS = 16384
+
+
+def arrow_stream(frame, geometry_type: str, batch_rows: int = BATCH_ROWS):
+    """``frame`` as a nanoarrow stream of batches of at most ``batch_rows`` rows, with its
+    geometry as WKB of ``geometry_type`` (``MultiLineString``, ``MultiPolygon`` or
+    ``Point``); None if nanoarrow is missing or a column holds what this does not write."""
     try:
         import nanoarrow as na
     except ImportError:  # a core dependency; without it the default writer still works
@@ -55,20 +62,47 @@ def arrow_stream(frame, geometry_type: str):
     geoms = np.asarray(frame.geometry.values, dtype=object)
     if not len(geoms) or pd.isna(geoms).any() or shapely.is_empty(geoms).any():
         return None
-    kinds = set(shapely.get_type_id(geoms).tolist())
-    wkb = shapely.to_wkb(geoms, byte_order=1, output_dimension=2).tolist()
+    kinds = shapely.get_type_id(geoms)
+    present = set(np.unique(kinds).tolist())
+    single_id = None
     if geometry_type in ("MultiLineString", "MultiPolygon"):
         single = next(k for k, v in _MULTI_OF.items() if v == geometry_type)
         single_id, multi_id = shapely.GeometryType[single.upper()], \
             shapely.GeometryType[geometry_type.upper()]
-        if not kinds <= {single_id, multi_id}:
+        if not present <= {single_id, multi_id}:
             return None
-        if single_id in kinds:  # one-part multi geometries, as promote_to_multi makes
-            head = [_MULTI_HEADER[single] if one else b""
-                    for one in (shapely.get_type_id(geoms) == single_id).tolist()]
-            wkb = (head, wkb)
-    elif geometry_type != "Point" or kinds != {shapely.GeometryType.POINT}:
+    elif geometry_type != "Point" or present != {shapely.GeometryType.POINT}:
         return None
+    batches, schema = [], None
+    for at in range(0, len(frame), batch_rows):
+        made = _batch(na, frame.iloc[at:at + batch_rows], geoms[at:at + batch_rows],
+                      kinds[at:at + batch_rows], geometry_type, single_id)
+        if made is None:
+            return None
+        schema, batch = made
+        batches.append(batch)
+    if len(batches) == 1:
+        return na.ArrayStream(batches[0])
+    from nanoarrow._array_stream import CArrayStream
+
+    return CArrayStream.from_c_arrays(batches, na.c_schema(schema))
+
+
+def _batch(na, frame, geoms: np.ndarray, kinds: np.ndarray, geometry_type: str,
+           single_id):
+    """(schema, struct array) of the rows of ``frame``; None for a column not written
+    this way."""
+    wkb: _Joined | list[bytes] | tuple[list[bytes], list[bytes]] | None
+    if single_id == shapely.GeometryType.LINESTRING and (kinds == single_id).all():
+        wkb = _one_part_lines(geoms)  # reaches: made from the coordinates, no item per row
+    else:
+        each = shapely.to_wkb(geoms, byte_order=1, output_dimension=2).tolist()
+        wkb = each
+        if single_id is not None and (kinds == single_id).any():
+            # one-part multi geometries, as promote_to_multi makes
+            head = _MULTI_HEADER[next(k for k, v in _MULTI_OF.items() if v == geometry_type)]
+            wkb = ([head if one else b"" for one in (kinds == single_id).tolist()], each)
+        del each  # (wkb holds the items: they go when it does)
     fields, arrays = [], []
     for name in frame.columns:
         if name == frame.geometry.name:
@@ -86,8 +120,7 @@ def arrow_stream(frame, geometry_type: str):
         fields.append(na.Schema(column[0], name=str(name)))
         arrays.append(column[1])
     schema = na.struct({f.name: f for f in fields}, nullable=False)
-    batch = na.c_array_from_buffers(schema, len(frame), [None], children=arrays)
-    return na.ArrayStream(batch)
+    return schema, na.c_array_from_buffers(schema, len(frame), [None], children=arrays)
 
 
 def _column(na, series: pd.Series):
@@ -102,25 +135,59 @@ def _column(na, series: pd.Series):
     if dtype == np.int64:
         return na.Type.INT64, na.c_array(np.ascontiguousarray(series.to_numpy()), na.int64())
     if pd.api.types.is_string_dtype(dtype):
-        values = series.tolist()
-        if not all(type(v) is str for v in values):  # missing values, or not text
+        try:  # one pass over the items (str.encode refuses missing values and non-text)
+            items = list(map(str.encode, series.to_numpy(dtype=object)))
+        except TypeError:
             return None
-        array = _binary(na, [v.encode("utf-8") for v in values], na.string())
+        array = _binary(na, items, na.string())
         return None if array is None else (na.Type.STRING, array)
     return None
 
 
+def _one_part_lines(lines: np.ndarray) -> _Joined:
+    """The WKB of LineStrings as one-part MultiLineStrings, one after the other (what
+    ``to_wkb`` of each with the multi header in front gives), made from their
+    coordinates: the bytes and, as ``lengths``, each line's size. Each is 18 bytes of
+    headers (multi, one part; line, n points) and 16 bytes a point."""
+    coords = shapely.get_coordinates(lines)  # x, y: 2D, as output_dimension=2
+    count = shapely.get_num_coordinates(lines)
+    size = 18 + 16 * count.astype(np.int64)
+    head = np.empty((len(lines), 18), dtype=np.uint8)
+    head[:, :14] = np.frombuffer(_MULTI_HEADER["LineString"] + b"\x01"
+                                 + struct.pack("<I", 2), dtype=np.uint8)
+    head[:, 14:] = count.astype("<u4").view(np.uint8).reshape(-1, 4)
+    data = np.empty(int(size.sum()), dtype=np.uint8)
+    at = ((np.cumsum(size) - size)[:, None] + np.arange(18)).ravel()
+    data[at] = head.ravel()
+    point = np.ones(len(data), dtype=bool)
+    point[at] = False
+    data[point] = coords.astype("<f8").view(np.uint8).ravel()
+    return _Joined(size, data)
+
+
+class _Joined(NamedTuple):
+    """Items joined already: each one's length, and the bytes."""
+
+    lengths: np.ndarray
+    data: np.ndarray
+
+
 def _binary(na, items, schema):
-    """A string or binary array of encoded items, or of ``(heads, items)``: each item with
-    its head in front; None past 2 GB (32-bit offsets)."""
-    heads, items = items if isinstance(items, tuple) else (None, items)
-    lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
-    if heads is not None:
-        lengths += np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
-        items = itertools.chain.from_iterable(zip(heads, items, strict=True))
+    """A string or binary array of encoded items, of ``(heads, items)`` (each item with
+    its head in front) or of items joined already (:class:`_Joined`); None past 2 GB
+    (32-bit offsets)."""
+    data: bytes | np.ndarray
+    if isinstance(items, _Joined):
+        lengths, data = items
+    else:
+        heads, items = items if isinstance(items, tuple) else (None, items)
+        lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+        if heads is not None:
+            lengths += np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
+            items = itertools.chain.from_iterable(zip(heads, items, strict=True))
+        data = b"".join(items)
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     if offsets[-1] >= 2**31:
         return None
-    return na.c_array_from_buffers(schema, len(lengths),
-                                   [None, offsets.astype(np.int32), b"".join(items)])
+    return na.c_array_from_buffers(schema, len(lengths), [None, offsets.astype(np.int32), data])

@@ -35,8 +35,8 @@ def lonlat_lines(net, s0, s1, part) -> np.ndarray:
     counts = inner + 2
     offsets = np.concatenate([[0], np.cumsum(counts)])
     out = np.empty((offsets[-1], 2))
-    out[offsets[:-1]] = lonlat_at(net, s0, part)
-    out[offsets[1:] - 1] = lonlat_at(net, s1, part)
+    head, tail = _end_points(net, s0, s1, part)
+    out[offsets[:-1]], out[offsets[1:] - 1] = head, tail
     # the inner vertices of line k are lonlat[first[k] ...], written from offsets[k] + 1
     start = np.cumsum(inner) - inner  # where line k's inner vertices begin among all
     base = np.arange(int(inner.sum()))
@@ -44,3 +44,20 @@ def lonlat_lines(net, s0, s1, part) -> np.ndarray:
         net.lonlat[base + np.repeat(first - start, inner)]
     del base
     return shapely.linestrings(out, indices=np.repeat(np.arange(len(s0)), counts))
+
+
+def _end_points(net, s0, s1, part) -> tuple[np.ndarray, np.ndarray]:
+    """Lon/lat of the two ends of each stretch, each point transformed once: the two rows
+    of a 界河 are one stretch, and a stretch mostly begins where the one before it ends
+    (a position names its part: it is a global vertex index plus a fraction)."""
+    new = np.ones(len(s0), dtype=bool)
+    new[1:] = (s0[1:] != s0[:-1]) | (s1[1:] != s1[:-1])
+    row = np.flatnonzero(new)  # the first row of each run of equal stretches
+    end = lonlat_at(net, s1[row], part[row])
+    start = np.empty_like(end)
+    carried = np.zeros(len(row), dtype=bool)
+    carried[1:] = s0[row[1:]] == s1[row[:-1]]
+    start[carried] = end[np.flatnonzero(carried) - 1]
+    start[~carried] = lonlat_at(net, s0[row[~carried]], part[row[~carried]])
+    back = np.cumsum(new) - 1
+    return start[back], end[back]

@@ -15,7 +15,7 @@ from hzgeo.geodesy import GEOD, segment_lengths
 __all__ = ["chainage", "cumulative", "planar"]
 
 #: Vertices transformed and measured at a time.
-_CHUNK = 500_000
+_CHUNK = 65_536
 
 
 def cumulative(xy: np.ndarray, seg_ok: np.ndarray, to_lonlat: Transformer):

@@ -106,13 +106,14 @@ class ReachWriter:
         self.part_end_word = np.where(near_end, self.exit,
                                       np.where(last, mouth, "断开处")).astype(object)
 
-    def _words(self, runs: Runs, names: np.ndarray, entering: bool,
+    def _words(self, runs: Runs, meeting: np.ndarray, entering: bool,
                idx: np.ndarray) -> np.ndarray:
         """起 (``entering``) or 止 of runs ``idx``: what is there, at that end.
 
         The words depend on the point only (never on which bank's row asks), so both rows
         of a 界河 read alike: the units that meet there, by code (X村与Y村交界处, three
-        at a tripoint), the city border, a named cut, or the river's own end.
+        at a tripoint; ``meeting`` from :func:`_junctions`), the city border, a named cut,
+        or the river's own end.
         """
         n = len(runs)
         j = idx + (-1 if entering else 1)
@@ -132,9 +133,7 @@ class ReachWriter:
             words[i] = next((name for (p, s), name in self.cuts.items()
                              if p == runs.part[idx[i]] and abs(s - at) < 1e-9), "分段点")
         live = np.flatnonzero(has & (na >= 0) & ~cut)
-        if len(live):
-            words[live] = _meeting(names, np.column_stack([
-                runs.a[idx[live]], runs.b[idx[live]], runs.a[j[live]], runs.b[j[live]]]))
+        words[live] = meeting[np.maximum(idx[live], j[live])]  # the later run's entry
         return words
 
     # -- frames ------------------------------------------------------------------------
@@ -160,8 +159,9 @@ class ReachWriter:
         other_safe = np.where(has_other, other, 0)
         river = self.net.part_river[runs.part[idx]]
         code = codes[unit]
-        start = self._words(runs, names, True, idx)
-        end = self._words(runs, names, False, idx)
+        meeting = _junctions(runs, names)
+        start = self._words(runs, meeting, True, idx)
+        end = self._words(runs, meeting, False, idx)
         start, end = _apart(start, end, c0[idx] - self.origin[river], c1[idx] - self.origin[river])
         frame = pd.DataFrame({
             "river_code": self.river_code[river], "river_name": self.river_name[river],
@@ -177,7 +177,9 @@ class ReachWriter:
             "synthetic": self.river_synthetic[river] | synthetic[unit]
             | (has_other & synthetic[other_safe]),
             "_run": idx})
-        group = frame.groupby(["river_code", "admin_code"], sort=False)
+        # numbered within each river and unit in flow order (by their ids, which name the
+        # codes one to one: hashing integers, not text)
+        group = frame.groupby([river, unit], sort=False)
         number = (group.cumcount() + 1).tolist()
         count = group["admin_code"].transform("size").tolist()
         rivers, admins = frame["river_code"].tolist(), frame["admin_code"].tolist()
@@ -246,6 +248,18 @@ class ReachWriter:
                              "length_m": total, "unassigned_m": unassigned})
 
 
+def _junctions(runs: Runs, names: np.ndarray) -> np.ndarray:
+    """The words where each run begins after the one before it (entry ``k``: runs ``k - 1``
+    and ``k``) if both are in units, on one part and in one block (:func:`_meeting`); None
+    elsewhere. One per point: the run that ends there and the run that begins read them."""
+    words = np.full(len(runs), None, dtype=object)
+    k = np.flatnonzero((runs.part[1:] == runs.part[:-1]) & (runs.a[1:] >= 0)
+                       & (runs.a[:-1] >= 0) & (runs.block[1:] == runs.block[:-1])) + 1
+    words[k] = _meeting(names, np.column_stack([runs.a[k], runs.b[k], runs.a[k - 1],
+                                                runs.b[k - 1]]))
+    return words
+
+
 def _meeting(names: np.ndarray, units: np.ndarray) -> np.ndarray:
     """Words for the point where the units of each row meet: 甲村与乙村交界处, three or
     more as 甲村、乙村与丙村交界处, in code order (unit ids follow the codes), so the
@@ -258,17 +272,16 @@ def _meeting(names: np.ndarray, units: np.ndarray) -> np.ndarray:
     u = np.sort(units, axis=1)
     u[:, 1:][u[:, 1:] == u[:, :-1]] = NONE  # each unit once
     u = np.sort(u, axis=1)  # NONE (negative) first, units in code order after it
-    valid = u != NONE
-    count = valid.sum(axis=1)
-    label = np.append(names, "").astype(object)[np.where(valid, u, len(names))]
-    out = np.full(len(u), "", dtype=object)
-    seen = np.zeros(len(u), dtype=int)
-    for k in range(u.shape[1]):
-        seen += valid[:, k]
-        sep = np.where(~valid[:, k] | (seen == 1), "",
-                       np.where(seen == count, "与", "、")).astype(object)
-        out = out + sep + label[:, k]
-    return np.where(count > 1, out + "交界处", "分段点").astype(object)
+    count = (u != NONE).sum(axis=1)
+    out = np.full(len(u), "分段点", dtype=object)
+    width = u.shape[1]
+    for k in range(2, width + 1):  # rows of k units: their names are the last k columns
+        rows = np.flatnonzero(count == k)
+        if len(rows):
+            label = [names[u[rows, c]].tolist() for c in range(width - k, width)]
+            out[rows] = ["、".join(head) + "与" + last + "交界处"
+                         for *head, last in zip(*label, strict=True)]
+    return out
 
 
 def _apart(start: np.ndarray, end: np.ndarray, km0: np.ndarray,

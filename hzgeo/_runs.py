@@ -50,11 +50,16 @@ class Runs:
                     None if self.c1 is None else self.c1[index])
 
     def with_chainage(self, net: RiverNetwork) -> Runs:
-        """The same runs with ``c0``/``c1`` measured (kept through lift and coalesce)."""
-        c = net.chainage(np.concatenate([self.s0, self.s1]),
-                         np.concatenate([self.part, self.part]))
-        return Runs(self.part, self.s0, self.s1, self.a, self.b, self.block,
-                    c[:len(self)], c[len(self):])
+        """The same runs with ``c0``/``c1`` measured (kept through lift and coalesce).
+
+        A run mostly begins where the one before it ends: that point is measured once."""
+        c1 = net.chainage(self.s1, self.part)
+        c0 = np.empty_like(c1)
+        carried = np.zeros(len(self), dtype=bool)
+        carried[1:] = (self.part[1:] == self.part[:-1]) & (self.s0[1:] == self.s1[:-1])
+        c0[carried] = c1[np.flatnonzero(carried) - 1]
+        c0[~carried] = net.chainage(self.s0[~carried], self.part[~carried])
+        return Runs(self.part, self.s0, self.s1, self.a, self.b, self.block, c0, c1)
 
     @property
     def shared(self) -> np.ndarray:

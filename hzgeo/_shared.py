@@ -48,17 +48,17 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
             continue
         order = np.lexsort((lei, lseg))  # by segment, then edge: ties go the same way always
         lseg, lei = lseg[order], lei[order]
-        s, part, edge, pxy, step = _near_samples(net, lseg, lei, edges, seg_tol)
+        # samples come in order of position (segments in order, each from its start)
+        s, part, edge, step = _near_samples(net, lseg, lei, edges, seg_tol)
         va, vb = edge_lo[edge], edge_hi[edge]
         ka, kb = keys[va], keys[vb]
         flip = ka > kb
         va, vb = np.where(flip, vb, va), np.where(flip, va, vb)
         key = np.minimum(ka, kb).astype(np.int64) * (int(keys.max()) + 1) + np.maximum(ka, kb)
-        order = np.lexsort((s, part))
         if len(taken):  # drop samples inside stretches found at a higher level
-            order = order[~_interval_member(s[order], taken)]
-        s, part, key, va, vb = s[order], part[order], key[order], va[order], vb[order]
-        edge, pxy, step = edge[order], pxy[order], step[order]
+            free = ~_interval_member(s, taken)
+            s, part, key, va, vb = s[free], part[free], key[free], va[free], vb[free]
+            edge, step = edge[free], step[free]
         if len(s) == 0:
             continue
         planar = net.planar(s, part)
@@ -74,8 +74,10 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
         ends = np.append(starts[1:], len(s)) - 1
         length, tol = planar[ends] - planar[starts], tol_of_part[part[starts]]
         accepted = length >= min_factor * tol
-        side0 = _side(pxy[starts], edge[starts], edges, edge_lo, edge_hi, edge_left, keys)
-        side1 = _side(pxy[ends], edge[ends], edges, edge_lo, edge_hi, edge_left, keys)
+        side0 = _side(net.xy_at(s[starts], part[starts]), edge[starts], edges, edge_lo,
+                      edge_hi, edge_left, keys)
+        side1 = _side(net.xy_at(s[ends], part[ends]), edge[ends], edges, edge_lo, edge_hi,
+                      edge_left, keys)
         crossing = (side0 >= 0) & (side1 >= 0) & (side0 != side1)  # on the border: no side
         accepted &= ~crossing | (length >= 2 * tol / np.sin(np.radians(max_crossing_deg)))
         if not accepted.any():
@@ -137,8 +139,8 @@ def _near_samples(net: RiverNetwork, seg: np.ndarray, ei: np.ndarray, edges: np.
                   seg_tol: np.ndarray):
     """Samples every tolerance / 2 along the segments of the (segment, edge) pairs (sorted
     by segment), each with its nearest candidate edge, kept where that edge is within the
-    tolerance: positions, parts, edges, points and the spacing of the samples on their
-    segment. In batches of segments."""
+    tolerance: positions, parts, edges and the spacing of the samples on their segment,
+    in order of position. In batches of segments."""
     near, pair_first, pairs_per_seg = np.unique(seg, return_index=True, return_counts=True)
     length = np.hypot(*(net.xy[near + 1] - net.xy[near]).T)
     spacing = np.maximum(seg_tol[near] / 2, _MIN_SAMPLE_SPACING_M)
@@ -166,10 +168,9 @@ def _near_samples(net: RiverNetwork, seg: np.ndarray, ei: np.ndarray, edges: np.
         first_best = first_best[np.unique(sample_idx[first_best], return_index=True)[1]]
         ok = best_d <= seg_tol[b_near[seg_of_sample]]
         step = (length[batch] / (b_count - 1))[seg_of_sample]
-        out.append((sample_s[ok], part[ok], cand[first_best][ok], xy[ok], step[ok]))
+        out.append((sample_s[ok], part[ok], cand[first_best][ok], step[ok]))
     if not out:
-        return (np.zeros(0), np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros((0, 2)),
-                np.zeros(0))
+        return np.zeros(0), np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
     return tuple(np.concatenate(x) for x in zip(*out, strict=True))
 
 

@@ -267,7 +267,9 @@ class Inputs:
 
     def segment(self, *, min_length: float = MIN_REACH_M,
                 boundary_tolerance: float | None = None, defects: bool = False,
-                workers: int | None = None, client=None):
+                workers: int | None = None, client=None,
+                on_level: Callable[[str, gpd.GeoDataFrame], None] | None = None,
+                release: bool = False):
         """Validate the inputs (once) and segment them: a :class:`~hzgeo.Segmentation`.
 
         ``defects``: find every defect (:func:`hzgeo.find_defects`, kept in
@@ -275,6 +277,11 @@ class Inputs:
         else only the quick checks segmentation needs (valid polygons, codes that nest,
         usable rivers). ``workers``/``client``: cut county by county on a dask cluster,
         as :func:`hzgeo.segment_waters` takes them (the result is the same).
+        ``on_level``: each level's reach table handed over as soon as it is made, and not
+        kept (:func:`hzgeo.segment.segment_validated`). ``release``: these inputs are
+        given up (:attr:`boundaries` and :attr:`waters` None afterwards; their frames
+        emptied as soon as segmentation no longer needs them), for a caller that only
+        writes the result.
 
         Raises
         ------
@@ -282,6 +289,8 @@ class Inputs:
             The boundaries or waters are too defective to segment.
         """
         boundaries, waters = self._both()
+        if release:
+            self.boundaries = self.waters = None
         if defects and self.defects is None:
             from hzgeo.validate import find_defects
 
@@ -289,7 +298,8 @@ class Inputs:
                 self.defects = find_defects(boundaries, waters)
         return segment_inputs(boundaries, waters, min_length=min_length,
                               boundary_tolerance=boundary_tolerance, overrides=self.overrides,
-                              defects=self.defects, workers=workers, client=client)
+                              defects=self.defects, workers=workers, client=client,
+                              on_level=on_level, release=release)
 
     def assign_chiefs(self, segmentation):
         """The chiefs of ``segmentation`` from :attr:`officials` by :attr:`rules`; None
@@ -349,12 +359,15 @@ class Inputs:
 def segment_inputs(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
                    boundary_tolerance: float | None = None, overrides=None,
                    defects: gpd.GeoDataFrame | None = None, workers: int | None = None,
-                   client=None):
+                   client=None,
+                   on_level: Callable[[str, gpd.GeoDataFrame], None] | None = None,
+                   release: bool = False):
     """Validate, then segment: the step every command that makes reaches takes.
 
     ``defects``: what :func:`hzgeo.find_defects` found already; the refusal is decided
     from them instead of checking again. ``workers``, ``client``: as
-    :func:`hzgeo.segment_waters` takes them.
+    :func:`hzgeo.segment_waters` takes them. ``on_level``, ``release``: as
+    :func:`hzgeo.segment.segment_validated` takes them.
 
     Raises
     ------
@@ -375,7 +388,8 @@ def segment_inputs(boundaries: Boundaries, waters: Waters, *, min_length: float 
     # validated just now: segmentation does not check the geometry again
     return segment_validated(boundaries, waters, min_length=min_length,
                              boundary_tolerance=boundary_tolerance, overrides=overrides,
-                             workers=workers, client=client)
+                             workers=workers, client=client, on_level=on_level,
+                             release=release)
 
 
 def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,

@@ -151,7 +151,6 @@ def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike
         sources = describe_sources(boundaries, waters, officials)
     steps = steps or Steps(step_count(officials, maps), quiet=True)
     data_date = data_date or _dt.date.today().isoformat()
-    stamp = f"hzgeo {__version__}; data date {data_date}"
     with steps.step("segment"):
         # every defect, found once: segmentation refuses those it cannot work around,
         # the audit reports them all
@@ -229,7 +228,7 @@ def run_phase_one(boundaries: Boundaries, waters: Waters, out: str | os.PathLike
 
             written = write_field(field["sections"], field["confluences"], field["boards"],
                                   out, short=short, data_date=data_date,
-                                  sources=_with(sources, stamp), outputs=outputs)
+                                  sources=sources, outputs=outputs)
             files |= {Path(p).name: Path(p) for p in _paths(written)}
         if maps:
             with steps.step("draw maps"):
@@ -275,7 +274,3 @@ def _labels(boundaries, waters) -> dict[str, str]:
     for code, name, main in zip(rivers["river_code"], rivers["name"], group, strict=True):
         labels[str(code)] = str(main or name)
     return labels
-
-
-def _with(sources: str | None, stamp: str) -> str:
-    return f"{sources} （{stamp}）" if sources else stamp

@@ -21,7 +21,9 @@ How it works (all geometry work in one projected CRS, all reported lengths geode
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -176,16 +178,31 @@ def segment_validated(boundaries: Boundaries, waters: Waters, **options) -> Segm
     """:func:`segment_waters` for inputs that :func:`hzgeo.validate_boundaries` (or
     :func:`hzgeo.find_defects` with the blocking defects refused) and
     :func:`hzgeo.validate_waters` have just passed: the geometry checks and the validity
-    test of every polygon are not repeated. Its warnings point at its caller."""
+    test of every polygon are not repeated. Its warnings point at its caller.
+
+    ``on_level`` (an option of this call only): called with each level and its reach
+    table as soon as that table is complete (county first), which is then not kept: the
+    result's ``reaches`` of the levels handed over are empty (their columns, no rows).
+    ``hzgeo segment`` writes each level and lets it go before the next is made. Boundaries
+    limited to a county (cut with the counties around) hand nothing over.
+
+    ``release`` (an option of this call only): the caller gives ``boundaries`` and
+    ``waters`` up, and they are emptied as soon as segmentation no longer needs them: the
+    rivers lose their geometry once the river network holds its vertices, the boundaries
+    lose every level once the rivers are cut and labelled (their codes and names are
+    kept apart). Not for boundaries limited to a county, which are kept whole."""
     return _segment(boundaries, waters, validated=True, stacklevel=3, **options)
 
 
 def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
              boundary_tolerance: float | None = None, overrides: pd.DataFrame | None = None,
              work_crs=None, workers: int | None = None, client=None, validated: bool,
-             stacklevel: int) -> Segmentation:
+             stacklevel: int, on_level: Callable[[str, gpd.GeoDataFrame], None] | None = None,
+             release: bool = False) -> Segmentation:
     """:func:`segment_waters`; ``validated``: the inputs' geometry was checked already;
-    ``stacklevel``: of the warnings raised here (2 points at the caller)."""
+    ``stacklevel``: of the warnings raised here (2 points at the caller); ``on_level``,
+    ``release``: see :func:`segment_validated`."""
+    given = (boundaries, waters) if release else None
     with stage("checks"):
         boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
             boundaries, waters, min_length, boundary_tolerance, overrides, work_crs,
@@ -217,6 +234,9 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
         # the network holds the vertices now: keep the rivers' columns, not a second copy
         # of their geometry in the work CRS
         rivers = pd.DataFrame(rivers.drop(columns=rivers.geometry.name))
+    if given is not None:  # the caller's rivers too: their geometry is not needed again
+        _release_rivers(given[1], waters)
+        _give_back()
     if client is None and workers is None:
         with stage("edges"):
             edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
@@ -245,6 +265,11 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
     with stage("zones"):
         zones = zone_lakes(waters.lakes, units, villages, work_crs)
     del villages, city  # done with the village polygons in the work CRS (and their index)
+    if given is not None:  # and with the caller's polygons (the codes are in `units`)
+        given[0].levels.clear()
+        boundaries.levels.clear()
+        given = None
+        _give_back()
     with stage("shared"):
         stretches = shared_stretches(net, edges, edge_lo, edge_hi, edge_left, pair_seg,
                                      pair_edge, [units.index(lvl)[0] for lvl in
@@ -268,23 +293,15 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
     with stage("names"):
         writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs,
                              outline=boundaries.outline)
-    reaches, up_index = {}, {}
-    for level in ("village", "township", "county"):
-        with stage(level):
-            keys, codes = units.index(level)
-            level_runs, up_index[level] = runs.lift(keys).coalesce()
-            reaches[level] = writer.reaches(level_runs, level, codes)
-    # up_index[level][i]: the run at that level that fine run i lies in
-    with stage("parents"):
-        link_parents(reaches["village"], reaches["township"],
-                     _compose(up_index["village"], up_index["township"]))
-        link_parents(reaches["township"], reaches["county"],
-                     _compose(up_index["township"], up_index["county"]))
-        for level in REACH_LEVELS:
-            reaches[level] = reaches[level][REACH_COLUMNS].reset_index(drop=True)
-
-    for level in stand_ins:  # levels the city does not have: no reaches, no zones
-        reaches[level], zones[level] = reaches[level].iloc[:0], zones[level].iloc[:0]
+    reaches = {}
+    for level, frame in _reach_levels(writer, runs, units):
+        if level in stand_ins:  # a level the city does not have: no reaches, no zones
+            frame, zones[level] = frame.iloc[:0], zones[level].iloc[:0]
+        elif on_level is not None:  # handed over, not kept (a copy: a slice is a view
+            on_level(level, frame)      # that would keep every row alive)
+            frame = frame.iloc[:0].copy()
+        reaches[level] = frame
+        del frame
     with stage("tables"):
         result = Segmentation(
             reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
@@ -294,6 +311,59 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
             levels=tuple(level for level in REACH_LEVELS if level not in stand_ins))
     warn_rivers_outside(result.river_lengths, stacklevel=stacklevel + 1)
     return result
+
+
+def _give_back() -> None:
+    """Return the memory just freed to the system where the C library can (glibc's
+    ``malloc_trim``): the geometry of the inputs is many small blocks, whose free space
+    the tables made next (numpy arrays, Python strings) would not reuse."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl)
+        return None
+
+
+def _release_rivers(*waters: Waters) -> None:
+    """The rivers of ``waters`` without their geometry (in place: each frame of them that
+    the caller or this run holds lets its shapely lines go)."""
+    for frame in {id(w.rivers): w.rivers for w in waters}.values():
+        name = frame.geometry.name
+        if name in frame.columns:
+            del frame[name]
+
+
+def _reach_levels(writer: ReachWriter, runs, units: UnitTable):
+    """Each level's reach table (:data:`REACH_COLUMNS`), county first, its parent reach
+    codes filled in: one level made at a time, so that a caller that writes and lets go
+    of each never holds the three."""
+    # the level above: its runs' keys, and the run of it each fine run lies in
+    above: pd.DataFrame | None = None
+    above_up = np.zeros(0, dtype=int)
+    for level in REACH_LEVELS:
+        with stage(level):
+            keys, codes = units.index(level)
+            level_runs, up = runs.lift(keys).coalesce()  # up[i]: the run fine run i is in
+            frame = writer.reaches(level_runs, level, codes)
+            del level_runs
+        with stage("parents"):
+            if above is not None:
+                link_parents(frame, above, _compose(up, above_up))
+            above = pd.DataFrame({"_run": frame["_run"].to_numpy(),
+                                  "admin_code": frame["admin_code"].to_numpy(),
+                                  "reach_code": frame["reach_code"].to_numpy()})
+            above_up = up
+            frame = frame[REACH_COLUMNS].reset_index(drop=True)
+        yield level, frame
+        del frame
 
 
 def _checked(boundaries, waters, min_length, boundary_tolerance, overrides, work_crs,

@@ -131,3 +131,35 @@ def test_no_english_inside(bundled):
                 elif header in _CODES:
                     continue
                 assert not words, (ws.title, header, cell.value)
+
+
+def test_an_empty_table_says_so(bundled):
+    """The bundled sample has no vacant post: the printed 空缺岗位 sheet says 无 on its
+    first line, as its CSV does, instead of showing an empty table row."""
+    book = load_workbook(bundled / "directory.xlsx")
+    ws = book["空缺岗位"]
+    assert ws.cell(row=3, column=1).value == "（无）"
+    assert [c.value for c in ws[3][1:]] == [None] * (ws.max_column - 1)
+    assert f"A3:{get_column_letter(ws.max_column)}3" in {str(r) for r in ws.merged_cells}
+    csv = pd.read_csv(bundled / "directory.空缺岗位.csv", dtype=str, encoding="utf-8-sig")
+    assert csv.iloc[:, 0].tolist() == ["（无）"]
+    # a table with rows has none
+    assert all(book[s].cell(row=3, column=1).value != "（无）" for s in book.sheetnames
+               if s != "空缺岗位")
+
+
+def test_city_chiefs_duties_name_each_river_and_its_length(bundled):
+    """河长责任清单: a deputy mayor who chairs 黔江 and 浔江 (both 西江干流) has two rows
+    that say which river each is and how long it is in the city, as the 河湖名录 says."""
+    duties = pd.read_csv(bundled / "directory.河长责任清单.csv", dtype=str, encoding="utf-8-sig")
+    rivers = pd.read_csv(bundled / "directory.河湖名录.csv", dtype=str, encoding="utf-8-sig")
+    names = dict(zip(rivers["河湖库编码"], rivers["河湖库名称"], strict=True))
+    lengths = dict(zip(rivers["河湖库编码"], rivers["长度（公里）"].astype(float), strict=True))
+    city = duties[duties["责任类别"] == "市级河长"]
+    assert len(city) == 8
+    for row in city.itertuples(index=False):
+        code, name, extent = row[7], row[8], float(row[9])
+        assert name.startswith(names[code]), (code, name)
+        assert extent == pytest.approx(lengths[code], abs=0.006), (code, extent)
+    chairs = city.groupby("河长")["名称"]
+    assert all(group.is_unique for _, group in chairs)

@@ -133,3 +133,29 @@ def test_check_gets_the_reaches_and_chiefs_made_once(monkeypatch, tmp_path):
     assert seen["defects"] is not None and "refused" not in seen
     report = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert report["summary"]["chief_duty"] == "checked"
+
+
+def test_segment_hands_each_level_over_and_releases_the_inputs():
+    """What `hzgeo segment` asks for (on_level, release): the same reaches, county first,
+    one level at a time; the result keeps none of them, and the inputs are let go
+    (Inputs' boundaries and waters None, their frames emptied)."""
+    import pandas as pd
+
+    whole = load(holders="none").segment()
+    given = load(holders="none")
+    boundaries, waters = given.boundaries, given.waters
+    handed: dict = {}
+    result = given.segment(release=True,
+                           on_level=lambda level, frame: handed.__setitem__(level, frame))
+    assert list(handed) == ["county", "township", "village"]
+    for level in whole.levels:
+        pd.testing.assert_frame_equal(handed[level], whole.reaches[level])
+        assert len(result.reaches[level]) == 0
+        assert list(result.reaches[level].columns) == list(whole.reaches[level].columns)
+    for name in ("slivers", "gaps", "river_lengths"):
+        pd.testing.assert_frame_equal(getattr(result, name), getattr(whole, name))
+    for level in whole.levels:
+        pd.testing.assert_frame_equal(result.zones[level], whole.zones[level])
+    assert given.boundaries is None and given.waters is None
+    assert not boundaries.levels  # emptied once the rivers were cut
+    assert "geometry" not in waters.rivers.columns  # the vertices are the network's

@@ -51,3 +51,21 @@ def test_sheets_show_as_figures():
                           and "plot_sheet" in ast.unparse(n.value))
             assert ast.unparse(assign.targets[0]) == last.value.id, source
     assert found >= 2
+
+
+def test_a_river_sheet_a_notebook_saves_has_the_annex_it_refers_to(tmp_path, monkeypatch):
+    """The 郁江 sheet has room for part of its chiefs and says '其余 … 行见 PDF 附页（河长
+    名单）'; the PDF that notebook 05 hands out carries those pages after the map, as the
+    PDF sheets of ``hzgeo run`` do."""
+    import pypdf
+
+    path = next(p for p in NOTEBOOKS if p.name.startswith("05_"))
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "__main__"}
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            exec(compile("".join(cell["source"]), path.name, "exec"), namespace)
+    pdf = next(tmp_path.rglob("sheet_R03.pdf"))
+    pages = [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
+    assert "PDF 附页" in pages[0]
+    assert len(pages) >= 2 and all("附页：河长名单" in text for text in pages[1:])

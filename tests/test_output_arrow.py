@@ -32,6 +32,9 @@ POLYGONS = [shapely.box(109, 23, 109.1, 23.1), shapely.box(109.1, 23, 109.2, 23.
             shapely.MultiPolygon([shapely.box(109.2, 23, 109.3, 23.1),
                                   shapely.box(109.4, 23, 109.5, 23.1)])]
 POINTS = [shapely.Point(109.1, 23.1), shapely.Point(109.2, 23.2)]
+#: LineStrings only (reaches): their WKB is made from the coordinates
+ONLY_LINES = [LINES[0], LINES[2], LINES[3],
+              shapely.LineString([(109.9, 23.4), (110.0, 23.5), (110.1, 23.4), (110.2, 23.5)])]
 
 
 def _by_pyogrio(frame, path, layer, kind):
@@ -41,6 +44,7 @@ def _by_pyogrio(frame, path, layer, kind):
 
 
 @pytest.mark.parametrize(("geometry", "kind"), [(LINES, "MultiLineString"),
+                                                (ONLY_LINES, "MultiLineString"),
                                                 (POLYGONS, "MultiPolygon"),
                                                 (POINTS, "Point")])
 def test_columns_written_as_the_feature_writer_writes_them(tmp_path, geometry, kind):
@@ -97,3 +101,31 @@ def test_several_layers_in_one_file(tmp_path):
                                                "polygons": "MultiPolygon", "table": None,
                                                "empty": "Unknown"}  # (no rows, no type)
     assert pyogrio.read_dataframe(path, layer="table")["river_code"].tolist() == ["R1", "R2"]
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_batches_write_the_rows_of_one_batch(tmp_path, rows):
+    """The stream is cut into batches (their items let go one batch at a time): the
+    layer is the one written from a single batch, row for row."""
+    frame = _frame(LINES)
+    whole, cut = tmp_path / "whole.gpkg", tmp_path / "cut.gpkg"
+    for path, batch_rows in ((whole, len(frame)), (cut, rows)):
+        pyogrio.write_arrow(_arrow.arrow_stream(frame, "MultiLineString", batch_rows), path,
+                            layer="layer", driver="GPKG", geometry_name=_arrow.GEOMETRY_COLUMN,
+                            geometry_type="MultiLineString", crs="EPSG:4490",
+                            dataset_options=GPKG_OPTIONS)
+    got, want = pyogrio.read_dataframe(cut), pyogrio.read_dataframe(whole)
+    pd.testing.assert_frame_equal(got.drop(columns="geometry"), want.drop(columns="geometry"))
+    assert shapely.equals_exact(got.geometry.values, want.geometry.values, 0).all()
+    assert got["code"].tolist() == frame["code"].tolist()
+
+
+def test_lines_wkb_made_from_coordinates_is_shapelys():
+    """LineStrings' WKB as one-part MultiLineStrings, made in numpy: byte for byte what
+    to_wkb (2D) with the multi header in front gives, a Z dropped as to_wkb drops it."""
+    lines = np.array([*ONLY_LINES, shapely.LineString([(1.0, 2.0, 3.0), (4.0, 5.0, 6.0)])])
+    made = _arrow._one_part_lines(lines)
+    want = [_arrow._MULTI_HEADER["LineString"] + w
+            for w in shapely.to_wkb(lines, byte_order=1, output_dimension=2).tolist()]
+    assert made.lengths.tolist() == [len(w) for w in want]
+    assert bytes(made.data) == b"".join(want)

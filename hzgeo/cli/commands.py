@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 
 import click
@@ -35,10 +36,11 @@ def _inputs_of(given: dict) -> list[Path]:
                        given.get("rules"), given.get("overrides"))
 
 
-def _segment(inputs, given: dict):
+def _segment(inputs, given: dict, on_level=None, release: bool = False):
     return inputs.segment(min_length=given["min_length"],
                           boundary_tolerance=given["boundary_tolerance"],
-                          workers=given.get("workers"), client=given.get("scheduler"))
+                          workers=given.get("workers"), client=given.get("scheduler"),
+                          on_level=on_level, release=release)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,17 +84,33 @@ def segment(out, quiet, debug, **given) -> int:
     check_output_path(out, suffixes=(".gpkg",), inputs=_inputs_of(given))
     with noting(quiet) as echo:
         inputs = load(given, echo, holders="none")
-        result = _segment(inputs, given)
-        counts = [(level, len(result.reaches[level]), int(result.reaches[level]["boundary"].sum()),
-                   len(result.zones[level])) for level in result.levels]
-        layers = result.layers() | ({} if inputs.repairs is None
-                                    else {"repairs": inputs.repairs})
-        # what was read is not written, and each layer is let go once written: the memory
-        # is the writer's
-        del inputs, result
-        with stage("write"), atomic_outputs() as written:
-            for name in list(layers):
-                write_layers({name: layers.pop(name)}, out, outputs=written)
+        made: dict[str, tuple[int, int]] = {}  # level: reaches, on a shared border
+        with atomic_outputs() as written:
+
+            def write_level(level: str, reaches) -> None:
+                # each level's reaches written as soon as made and let go before the next
+                # is made: the three are never held at once
+                made[level] = (len(reaches), int(reaches["boundary"].sum()))
+                with stage("write"):
+                    write_layers({f"reaches_{level}": reaches}, out, outputs=written)
+
+            # what was read is let go as soon as segmentation is done with it
+            result = _segment(inputs, given, on_level=write_level, release=True)
+            written_levels = {f"reaches_{level}" for level in made}
+            for level in result.levels:  # (a county's run hands none over)
+                made.setdefault(level, (len(result.reaches[level]),
+                                        int(result.reaches[level]["boundary"].sum())))
+            counts = [(level, *made[level], len(result.zones[level]))
+                      for level in result.levels]
+            layers = {name: frame for name, frame in result.layers().items()
+                      if name not in written_levels} | (
+                {} if inputs.repairs is None else {"repairs": inputs.repairs})
+            # what was read is not written, and each layer is let go once written: the
+            # memory is the writer's
+            del inputs, result
+            with stage("write"):
+                for name in list(layers):
+                    write_layers({name: layers.pop(name)}, out, outputs=written)
     for level, reaches, shared, zones in counts:  # the levels the city has
         echo(f"{level:>9}: {reaches:5d} reaches, {shared:4d} on a shared border, "
              f"{zones:3d} lake zones")
@@ -321,10 +339,12 @@ def roster(out, previous, data_date, quiet, debug, **given) -> int:
               help="Online web tiles under the HTML map (needs a network and "
                    "--tianditu-key). Default: no tiles, drawn from the data alone.")
 @click.option("--tianditu-key", default=None, metavar="KEY", help="Your 天地图 key.")
+@click.option("--data-date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the data, printed on the map. Default: today.")
 @segment_options
 @common_options
-def map_(out, river, paper, orientation, no_phones, tiles, tianditu_key, quiet, debug,
-         **given) -> int:
+def map_(out, river, paper, orientation, no_phones, tiles, tianditu_key, data_date, quiet,
+         debug, **given) -> int:
     """Draw the distribution map (分布示意图): interactive HTML or a print sheet.
 
     The HTML map has layers per level (reaches coloured by responsible unit, boundaries,
@@ -351,7 +371,8 @@ def map_(out, river, paper, orientation, no_phones, tiles, tianditu_key, quiet, 
         chiefs = inputs.assign_chiefs(result)
         write_map(result, inputs.boundaries, out, chiefs=chiefs, county=inputs.county,
                   river=river, paper=paper, orientation=orientation, hide_phones=no_phones,
-                  tiles=tiles, tiles_key=tianditu_key)
+                  tiles=tiles, tiles_key=tianditu_key,
+                  data_date=data_date or _dt.date.today().isoformat())
     warn_vacancies(chiefs)
     echo(f"wrote {out}")
     return EXIT_OK
@@ -372,10 +393,12 @@ _FIELD_SUFFIXES = {"sections": (".gpkg", ".xlsx", ".csv", ".geojson", ".kml"),
 @click.option("--rules", default=None, metavar="TOML",
               help="Rules file: its [sections] table gives control level, target class, "
                    "unit and frequency. Default: the bundled Guigang rules (silent on them).")
+@click.option("--data-date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the data, on every output. Default: today.")
 @segment_options
 @county_option
 @common_options
-def sections(out, township, quiet, debug, **given) -> int:
+def sections(out, township, data_date, quiet, debug, **given) -> int:
     """Cross-boundary monitoring sections and confluences, from the reaches.
 
     \b
@@ -393,7 +416,7 @@ def sections(out, township, quiet, debug, **given) -> int:
                                boundaries=inputs.boundaries, waters=inputs.waters,
                                rules=inputs.rules)
         joins = confluences(result, inputs.waters, inputs.boundaries)
-        written = write_field(found, joins, None, out)
+        written = write_field(found, joins, None, out, data_date=data_date)
     kinds = found["kind"].value_counts()
     echo(f"sections: {len(found)} ({int(kinds.get('crossing', 0))} crossings, "
          f"{int(kinds.get('entry', 0))} entries into and {int(kinds.get('exit', 0))} exits "

@@ -134,6 +134,8 @@ def read_directory(path: str | os.PathLike, sheets=None) -> dict[str, pd.DataFra
     for sheet, frame in sheets.items():
         blank = frame.isna().all(axis=1).to_numpy()
         end = int(np.argmax(blank)) if blank.any() else len(frame)  # footnotes follow a gap
+        if end == 1 and frame.iloc[0, 0] == "（无）" and frame.iloc[0, 1:].isna().all():
+            end = 0  # a table without rows, printed as （无）
         out[sheet] = frame.iloc[:end].fillna("").reset_index(drop=True)
     return out
 

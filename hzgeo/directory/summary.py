@@ -56,15 +56,21 @@ def person_sheet(chiefs, reaches: dict, zones: pd.DataFrame, unit: dict[str, str
         "item_name": text(total["admin_name"]) + "全域", "extent": np.nan}))
     city = chiefs.city_chiefs
     city = city[text(city["chief_name"]) != ""]
+    # each river by its name (黔江 and 浔江 are both 西江干流) and its length in the area,
+    # a 界河 once (the primary bank's county rows)
+    county = reaches["county"]
+    primary = county[county["_primary"]] if "_primary" in county else county
+    length = primary.groupby("river_code")["length_km"].sum()
+    river, group = text(city["river_name"]), text(city["main_river"])
     rows.append(pd.DataFrame({
         "chief_name": text(city["chief_name"]), "chief_post": text(city["post"]),
         "admin_name": unit.get(city_code, ""), "admin_code": city_code,
         "chief_phone": text(city["chief_phone"]), "level": LEVEL_NAME["city"],
         "item_kind": LEVEL_NAME["city"] + "河长",
         "item_code": text(city["river_code"]),
-        "item_name": text(city["main_river"]).where(text(city["main_river"]) != "",
-                                                      text(city["river_name"])),
-        "extent": np.nan}))
+        "item_name": river.where((group == "") | (group == river),
+                                 river + "（" + group + "）"),
+        "extent": text(city["river_code"]).map(length).to_numpy(float)}))
     out = pd.concat([r for r in rows if len(r)], ignore_index=True) if any(
         len(r) for r in rows) else pd.DataFrame(columns=list(rows[0].columns))
     # one person's rows together: units top down, in a unit the total chiefs first

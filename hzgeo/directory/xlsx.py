@@ -199,6 +199,10 @@ def write_xlsx(tables: dict, path: Path, *, title: str, data_date: str, sources:
         n = len(frame)
         for record in zip(*columns, strict=True):
             ws.append(record)
+        if not n:  # a table without rows (no vacant post) says so on paper
+            ws.cell(row=3, column=1, value="（无）").alignment = Alignment(horizontal="center")
+            if ncol > 1:
+                ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=ncol)
         wrap = Alignment(wrap_text=True, vertical="center")
         middle = Alignment(vertical="center")
         lines = np.ones(n, dtype=int)
@@ -220,7 +224,7 @@ def write_xlsx(tables: dict, path: Path, *, title: str, data_date: str, sources:
                     cell.number_format = fmt
                 elif cell.value == "是":  # synthetic (示意) rows: the flag cell shaded
                     cell.fill = synth_fill
-        last = n + 2
+        last = max(n, 1) + 2  # (the （无） line of a table without rows)
         notes = _notes(key, sources, stamp)
         span = sum(widths)
         for k, note in enumerate(notes):

@@ -140,7 +140,11 @@ function hzgeoDraw(map, D) {
     labelGroup.addLayer(marker);
   });
   function declutter() {
-    var shown = [];
+    // the controls (title, search, layers, legend, notes, zoom, scale) are taken too:
+    // a name under one is hidden, and shown again when a drag or zoom frees it
+    var shown = [].slice.call(map.getContainer().querySelectorAll(".leaflet-control"))
+      .map(function (c) { return c.getBoundingClientRect(); })
+      .filter(function (r) { return r.width > 0 && r.height > 0; });
     riverLabels.forEach(function (m) {
       if (!map.hasLayer(m)) return;
       m.hzSpan.style.visibility = "visible";
@@ -151,7 +155,9 @@ function hzgeoDraw(map, D) {
       if (hit) m.hzSpan.style.visibility = "hidden"; else shown.push(r);
     });
   }
-  map.on("zoomend", declutter);
+  // (again once the names have settled: a zoom's CSS transition can still be moving
+  // them when zoomend fires)
+  map.on("zoomend moveend resize", function () { declutter(); setTimeout(declutter, 350); });
   labelGroup.on("add", function () { setTimeout(declutter, 0); });
   if (riverLabels.length) overlays["河流名称"] = labelGroup;
 
