@@ -328,7 +328,9 @@ def _malloc_trim():
         import ctypes
 
         return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl)
+    # not glibc: macOS and musl have no malloc_trim (AttributeError); Windows cannot
+    # load "no library" (TypeError)
+    except (OSError, AttributeError, TypeError):
         return None
 
 

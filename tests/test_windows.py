@@ -169,3 +169,24 @@ def test_run_writes_geopackage_1_2_only(tmp_path):
     assert {p.name for p in written} >= {"segments.gpkg", "defects.gpkg", "field.gpkg"}
     assert {p.name: _gpkg_version(p) for p in written} == dict.fromkeys(
         (p.name for p in written), GPKG_1_2)
+
+
+def test_memory_is_given_back_only_where_the_c_library_can(monkeypatch):
+    # hzgeo segment gives freed memory back with glibc's malloc_trim; on Windows
+    # ctypes.CDLL(None) raises TypeError, elsewhere the symbol is missing: no error then
+    import ctypes
+
+    from hzgeo import segment
+
+    for error in (TypeError("LoadLibrary() argument 1 must be str, not None"),
+                  AttributeError("malloc_trim"), OSError("no libc")):
+        def refuse(*args, _error=error, **kwargs):
+            raise _error
+
+        monkeypatch.setattr(ctypes, "CDLL", refuse)
+        segment._malloc_trim.cache_clear()
+        try:
+            assert segment._malloc_trim() is None
+            segment._give_back()  # no error
+        finally:
+            segment._malloc_trim.cache_clear()
