@@ -136,13 +136,19 @@ def _value(board, key) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
+def _across(board) -> str:
+    """（界河左岸，对岸为乙村）: where a 界河 board stands and who is across."""
+    across = _value(board, "across_names")
+    return f"（界河{_value(board, 'bank')}" + (f"，对岸为{across}" if across else "") + "）"
+
+
 def _rows(board) -> list[tuple[str, str]]:
     """(label, text) of the front, chiefs and duties in the order 市、县、乡、村."""
     zone = board["kind"] == "zone"
     chief = "湖长" if zone else "河长"
     rows = [("河湖名称", board["water_name"]), ("河湖简介", board["description"]),
             ("河段（片）", board["item_name"]
-             + ("（界河，两岸共用本牌）" if board["kind"] == "boundary_reach" else ""))]
+             + (_across(board) if board["kind"] == "boundary_reach" else ""))]
     if not zone:
         starts = _value(board, "start_desc").split("；")
         ends = _value(board, "end_desc").split("；")
