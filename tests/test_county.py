@@ -589,6 +589,25 @@ def test_county_run_boards_are_the_whole_citys(county_run, city_run):
                                   expected.drop(columns=["河湖简介", *xy, *lonlat]))
 
 
+def test_county_map_popups_name_the_chief_across_with_post_and_bank(county_run):
+    """In the county run's HTML map every 界河 reach popup says its bank and names the
+    chief across with the post, for the far banks in 港南区 too (not in the run's data)."""
+    data = json.loads(re.search(r"hzgeoDraw\(map_\w+, (\{.*\})\);", (
+        county_run / "map_450804.html").read_text(encoding="utf-8")).group(1))
+    across, outside = 0, 0
+    for level in data["levels"]:
+        for feature in level["reaches"]["features"]:
+            popup = feature["properties"]["p"]
+            if "<th>界河</th>" not in popup:
+                continue
+            assert re.search(r"一侧（[左右]岸）</td>", popup), popup
+            chief = re.search(r"<th>对岸河长</th><td>([^<]*)</td>", popup)
+            assert chief and re.fullmatch(r"\S+：\S+（\S+）( 电话 \S+)?", chief.group(1)), popup
+            across += 1
+            outside += "与港南区共管" in popup  # a county row across: not in the run's data
+    assert across >= 20 and outside >= 1
+
+
 def test_county_html_map_draws_its_boundary_river_as_the_whole_city_does(whole_city):
     """The county run's HTML map of 覃塘区 draws the banks of its 界河 as the whole city's
     map of 覃塘区: at each level as many features of each colour drawn solid first

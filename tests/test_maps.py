@@ -671,3 +671,23 @@ def test_cli_map(tmp_path, capsys):
 def test_public_api():
     assert hzgeo.explore is explore and hzgeo.plot_sheet is plot_sheet
     assert np.isin(["explore", "plot_sheet", "write_map", "write_maps"], hzgeo.__all__).all()
+
+
+def test_a_boundary_reach_popup_says_its_bank_and_the_chief_across():
+    """The popup of a 界河 reach says which bank its unit holds (左岸/右岸, looking
+    downstream) and the chief across with the post: the hand-made 界江 flows east, 一村
+    on its north (left) bank faces 四村, whose chief is 测试001v, 村党组织书记."""
+    from test_directory_rivers import make_area
+
+    boundaries, _, seg, chiefs, _ = make_area()
+    data = page_data(hzgeo.explore(seg, boundaries, chiefs=chiefs).get_root().render())
+    village = next(lv for lv in data["levels"] if lv["key"] == "village")
+    popups = {f["properties"]["r"]: f["properties"]["p"]
+              for f in village["reaches"]["features"]}
+    one, four = popups["R1-450802001001-01"], popups["R1-450803001001-01"]
+    assert "本段为一村一侧（左岸）" in one and "本段为四村一侧（右岸）" in four
+    # the phone is the row across's own (四村 0775-3…, 一村 0775-2…)
+    assert "<th>对岸河长</th><td>四村：测试001v（村党组织书记） 电话 0775-3001001</td>" in one
+    assert "<th>对岸河长</th><td>一村：测试001v（村党组织书记） 电话 0775-2001001</td>" in four
+    assert "左岸" not in popups["R2-450802001002-01"] and "对岸" not in popups[
+        "R2-450802001002-01"]  # 北溪 inside 二村
