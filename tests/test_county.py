@@ -578,7 +578,7 @@ def test_county_run_boards_are_the_whole_citys(county_run, city_run):
     assert across.sum() >= 3  # 郁江 along 港南区
     for column in ("村级河长", "乡级河长", "县级河长"):  # the far bank's chiefs are printed
         assert mine.loc[across, column].str.contains("；").all(), column
-    assert (mine.loc[across, "岸别"].isin(["左岸", "右岸"])).all()
+    assert (mine.loc[across, "界河岸别"].isin(["左岸", "右岸"])).all()
     # the place: within 5e-6° (0.5 m; the county's rivers are cut before they are measured);
     # X/Y are each run's own Gauss-Krüger zone (平面坐标系 says which), not compared
     xy = ["X（CGCS2000 高斯-克吕格，米）", "Y（CGCS2000 高斯-克吕格，米）", "平面坐标系"]
