@@ -321,7 +321,13 @@ def test_post_titles_of_other_cities(tmp_path):
              ("township", "那坡乡", "乡长", "那坡乡乡长"),
              ("township", "那坡乡", "乡党委书记", "那坡乡党委书记"),
              ("township", "城东街道办事处", "街道党工委书记", "城东街道党工委书记"),
-             ("village", "岭南村民委员会", "村党组织书记", "岭南村党组织书记")]
+             ("village", "岭南村民委员会", "村党组织书记", "岭南村党组织书记"),
+             # the 村 of 村民 is the villagers': said after the village's full name
+             ("village", "龙联村", "村民委员会主任", "龙联村村民委员会主任"),
+             ("village", "新村", "村民委员会主任", "新村村民委员会主任"),
+             ("village", "岭南村民委员会", "村民委员会主任", "岭南村民委员会主任"),
+             ("village", "岭南村委会", "村委会主任", "岭南村委会主任"),
+             ("village", "龙圣社区", "社区居民委员会主任", "龙圣社区居民委员会主任")]
     got = [post_title(unit, post, national, level) for level, unit, post, _ in cases]
     assert got == [want for *_, want in cases]
 
@@ -601,3 +607,17 @@ def test_reprint_from_a_change_list_with_chinese_headers(border, tmp_path):
     changes.to_csv(path, index=False, encoding="utf-8-sig")
     assert boards_to_reprint(path, boards)[["board_code", "reason"]].equals(
         named[["board_code", "reason"]])
+
+
+def test_board_page_lines_keep_a_bracketed_group_whole():
+    """A board page's text wraps at 44 characters as the sheets' footnotes do: the 界河
+    note (33 characters, 46 with the reach names before it) goes whole to the next line,
+    not cut after 44 characters."""
+    from hzgeo.maps.board import _wrap
+
+    note = "（界河左岸，对岸为云柳村、双联村、平江村、金洲村、西安村、井良村）"
+    assert len(note) == 33 and len("郁江张团村段（1）至（8）" + note) == 46
+    assert _wrap("郁江张团村段（1）至（8）" + note, 44) == ["郁江张团村段（1）至（8）", note]
+    assert _wrap("甲\n\n乙", 44) == ["甲", "", "乙"]
+    long = "禁止" * 40
+    assert _wrap(long, 30) == [long[:30], long[30:60], long[60:]]

@@ -75,7 +75,8 @@ def post_title(unit: str, post, rules=None, level: str | None = None) -> str:
 
     A head of government titled by the unit type and 长 (区长, 县长, 市长, 镇长, 乡长,
     州长, 旗长) is not merged: official style says the type twice (港北区区长, 桂平市市长,
-    平南县县长, 大圩镇镇长), as it does for 副区长 and 区长助理.
+    平南县县长, 大圩镇镇长), as it does for 副区长 and 区长助理; nor is 村民委员会主任,
+    whose 村 is the villagers' (龙联村村民委员会主任).
 
     Examples
     --------
@@ -91,6 +92,8 @@ def post_title(unit: str, post, rules=None, level: str | None = None) -> str:
     '贵港市副市长'
     >>> post_title("港北区", "区长", rules, "county")
     '港北区区长'
+    >>> post_title("龙联村", "村民委员会主任", rules, "village")
+    '龙联村村民委员会主任'
     """
     unit = "" if is_missing(unit) else str(unit)
     post = "" if is_missing(post) else str(post)
@@ -110,9 +113,9 @@ def post_title(unit: str, post, rules=None, level: str | None = None) -> str:
 
 
 def _head_of(post: str, n: int) -> bool:
-    """Whether ``post`` is a unit type of ``n`` characters and 长 (区长, 镇长, 区长助理):
-    a title said after the unit's full name."""
-    return post[n:n + 1] == "长"
+    """Whether ``post`` is a unit type of ``n`` characters and 长 (区长, 镇长, 区长助理), or
+    the 村 of 村民 (村民委员会主任): a title said after the unit's full name."""
+    return post[n:n + 1] == "长" or post[n - 1:n + 1] == "村民"
 
 
 def person(row: Mapping, unit: str, level: str, settings: dict, rules) -> str:

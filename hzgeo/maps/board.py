@@ -22,6 +22,7 @@ import shapely
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
 from hzgeo.labels import LEVEL_NAMES
+from hzgeo.maps._sheet_parts import wrap
 from hzgeo.maps.assets import cjk_font
 
 __all__ = ["qr_matrix", "write_boards_pdf"]
@@ -39,14 +40,10 @@ def _font(size: float, weight: str = "normal"):
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Break ``text`` every ``width`` characters (CJK text has no spaces to break at)."""
-    out = []
-    for paragraph in str(text).split("\n"):
-        while len(paragraph) > width:
-            out.append(paragraph[:width])
-            paragraph = paragraph[width:]
-        out.append(paragraph)
-    return out
+    """``text`` in lines of at most ``width`` characters, each paragraph broken as the
+    sheets break their footnotes (never inside a bracketed group that fits a line)."""
+    return [line for paragraph in str(text).split("\n")
+            for line in (wrap(paragraph, width).split("\n") if paragraph else [""])]
 
 
 def _context(board, chiefs, boundaries, crs):
