@@ -119,6 +119,30 @@ def test_a_boundary_board_names_the_chiefs_across(guigang, boards):
             assert f"{chief}（{name}" in board.village_chiefs, board.board_code
 
 
+def test_a_board_with_some_reaches_on_a_boundary_river_says_which(guigang, boards):
+    """A village whose river is partly a 界河 (新建村: 郁江 along 西村, then inside it) has
+    one board; its page says which of its reaches are on the 界河, not all of them."""
+    from hzgeo.maps.board import _across
+
+    _, _, _, _, chiefs = guigang
+    village = chiefs.reaches["village"].set_index("reach_code")
+    shared = boards[boards["kind"] == "boundary_reach"]
+    mixed = 0
+    for board in shared.itertuples():
+        rows = village.loc[board.item_code.split(",")]
+        on = rows.loc[rows["boundary"].astype(bool), "reach_name"].tolist()
+        assert len(on) >= 1
+        note = _across(board._asdict())
+        if len(on) < len(rows):
+            mixed += 1
+            assert note.startswith("（其中" + "、".join(on) + "为界河"), (board.board_code, note)
+        else:
+            assert note.startswith("（界河"), (board.board_code, note)
+    assert mixed >= 5
+    xinjian = shared[shared["board_code"] == "B-R03-450802101202-1"].iloc[0]
+    assert _across(xinjian) == f"（其中郁江新建村段（1）为界河{xinjian['bank']}，对岸为西村）"
+
+
 def test_a_boundary_board_says_which_bank_it_stands_on(guigang, boards):
     """左岸 / 右岸 looking downstream, checked at the board's own point: 40 m to the left
     of the flow there lies in the board's village for 左岸, 40 m to the right for 右岸."""
@@ -325,8 +349,9 @@ def test_post_titles_of_other_cities(tmp_path):
              # the 村 of 村民 is the villagers': said after the village's full name
              ("village", "龙联村", "村民委员会主任", "龙联村村民委员会主任"),
              ("village", "新村", "村民委员会主任", "新村村民委员会主任"),
-             ("village", "岭南村民委员会", "村民委员会主任", "岭南村民委员会主任"),
+             ("village", "岭南村民委员会", "村民委员会主任", "岭南村村民委员会主任"),
              ("village", "岭南村委会", "村委会主任", "岭南村委会主任"),
+             ("village", "龙联村委会", "村务监督委员会主任", "龙联村村务监督委员会主任"),
              ("village", "龙圣社区", "社区居民委员会主任", "龙圣社区居民委员会主任")]
     got = [post_title(unit, post, national, level) for level, unit, post, _ in cases]
     assert got == [want for *_, want in cases]

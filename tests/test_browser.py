@@ -248,6 +248,34 @@ def test_clicking_a_reach_on_a_county_map(browser, run_maps):
     page.page.close()
 
 
+def test_a_boundary_river_clicked_on_a_county_map_tells_the_countys_bank(browser, run_maps):
+    """map_450802 (港北区, as `run` writes it, field layers on): 郁江 along 港南区 is drawn
+    for both banks; a real click on either bank's line opens a popup that tells 港北区's
+    township as 本段, 港北区's county chief, and the 港南区 bank as 对岸 (before: the
+    港南区 bank's popup, without 港北区's chiefs, took every click)."""
+    folder, chiefs = run_maps
+    town = chiefs.reaches["township"]
+    county = chiefs.reaches["county"].set_index("reach_code")
+    mine = town[town["admin_code"].str.startswith("450802") & town["boundary"].astype(bool)
+                & town["shared_with"].str.startswith("450803")].sort_values(
+                    "length_m", ascending=False).head(2)
+    assert len(mine) == 2
+    far = {(r, a, s, round(f, 6)): c for r, a, s, f, c in zip(
+        town["river_code"], town["admin_code"], town["shared_with"], town["from_km"],
+        town["reach_code"], strict=True)}
+    page = Page(browser, folder / "map_450802.html")
+    assert page.js("() => hzgeo.current()") == "township"
+    for row in mine.itertuples():
+        other = far[(row.river_code, row.shared_with, row.admin_code, round(row.from_km, 6))]
+        own_chief = county.loc[row.parent_reach_code, "chief_name"]
+        for code in (row.reach_code, other):
+            text = _click_reach(page, code)
+            assert f"本段为{row.admin_name}一侧" in text, (code, text)
+            assert f"港北区：{own_chief}" in text and "对岸县级河长港南区：" in text, text
+    assert page.errors == [] and page.blocked == []
+    page.page.close()
+
+
 def test_search_finds_a_village(city):
     page, _ = city
     page.page.fill(".hz-search input", "贵城")

@@ -600,8 +600,8 @@ def test_county_map_popups_name_the_chief_across_with_post_and_bank(county_run):
             popup = feature["properties"]["p"]
             if "<th>界河</th>" not in popup:
                 continue
-            assert re.search(r"一侧（[左右]岸）</td>", popup), popup
-            chief = re.search(r"<th>对岸河长</th><td>([^<]*)</td>", popup)
+            assert re.search(r"一侧（[左右]岸），对岸为\S+（[左右]岸）</td>", popup), popup
+            chief = re.search(r"<th>对岸\w\w河长</th><td>([^<]*)</td>", popup)
             assert chief and re.fullmatch(r"\S+：\S+（\S+）( 电话 \S+)?", chief.group(1)), popup
             across += 1
             outside += "与港南区共管" in popup  # a county row across: not in the run's data

@@ -673,24 +673,48 @@ def test_public_api():
     assert np.isin(["explore", "plot_sheet", "write_map", "write_maps"], hzgeo.__all__).all()
 
 
-def test_a_boundary_reach_popup_says_its_bank_and_the_chief_across():
+def _village_popups(explored) -> dict:
+    data = page_data(explored.get_root().render())
+    village = next(lv for lv in data["levels"] if lv["key"] == "village")
+    return {f["properties"]["r"]: f["properties"]["p"] for f in village["reaches"]["features"]}
+
+
+def test_a_boundary_reach_popup_says_its_bank_and_the_chiefs_across():
     """The popup of a 界河 reach says which bank its unit holds (左岸/右岸, looking
-    downstream) and the chief across with the post: the hand-made 界江 flows east, 一村
-    on its north (left) bank faces 四村, whose chief is 测试001v, 村党组织书记."""
+    downstream) and the chiefs across at every level where the unit across differs, with
+    post and their own phone: the hand-made 界江 flows east, 一村 (甲镇, 港北区) on its north
+    (left) bank faces 四村 (丙镇, 港南区), whose chief is 测试001v (0775-3001001)."""
     from test_directory_rivers import make_area
 
     boundaries, _, seg, chiefs, _ = make_area()
-    data = page_data(hzgeo.explore(seg, boundaries, chiefs=chiefs).get_root().render())
-    village = next(lv for lv in data["levels"] if lv["key"] == "village")
-    popups = {f["properties"]["r"]: f["properties"]["p"]
-              for f in village["reaches"]["features"]}
+    popups = _village_popups(hzgeo.explore(seg, boundaries, chiefs=chiefs))
     one, four = popups["R1-450802001001-01"], popups["R1-450803001001-01"]
-    assert "本段为一村一侧（左岸）" in one and "本段为四村一侧（右岸）" in four
-    # the phone is the row across's own (四村 0775-3…, 一村 0775-2…)
-    assert "<th>对岸河长</th><td>四村：测试001v（村党组织书记） 电话 0775-3001001</td>" in one
-    assert "<th>对岸河长</th><td>一村：测试001v（村党组织书记） 电话 0775-2001001</td>" in four
+    assert "本段为一村一侧（左岸），对岸为四村（右岸）" in one
+    assert "本段为四村一侧（右岸），对岸为一村（左岸）" in four
+    assert "<th>村级河长</th><td>一村：测试001v（村党组织书记） 电话 0775-2001001</td>" in one
+    assert "<th>对岸村级河长</th><td>四村：测试001v（村党组织书记） 电话 0775-3001001</td>" in one
+    assert "<th>对岸乡级河长</th><td>丙镇：" in one and "<th>对岸县级河长</th><td>港南区：" in one
+    assert "<th>对岸村级河长</th><td>一村：测试001v（村党组织书记） 电话 0775-2001001</td>" in four
+    assert "<th>对岸县级河长</th><td>港北区：" in four
     assert "左岸" not in popups["R2-450802001002-01"] and "对岸" not in popups[
         "R2-450802001002-01"]  # 北溪 inside 二村
+
+
+def test_a_county_map_tells_its_own_bank_first_whichever_line_is_clicked():
+    """Both banks of a 界河 are drawn (the far bank dashed on top): on 港北区's map the
+    line of 四村's bank, which takes the click, tells 港北区's bank (一村 …) first and 四村
+    as 对岸; on the city map it tells 四村's own."""
+    from test_directory_rivers import make_area
+
+    boundaries, _, seg, chiefs, _ = make_area()
+    county = _village_popups(hzgeo.explore(seg, boundaries, chiefs=chiefs, county="450802"))
+    city = _village_popups(hzgeo.explore(seg, boundaries, chiefs=chiefs))
+    for code, own in (("R1-450803001001-01", "一村"), ("R1-450803001001-02", "二村"),
+                      ("R1-450803001001-03", "三村")):
+        assert f"本段为{own}一侧（左岸），对岸为四村（右岸）" in county[code], code
+        assert "<th>对岸村级河长</th><td>四村：" in county[code]
+        assert "<th>县级河长</th><td>港北区：" in county[code]
+        assert f"本段为四村一侧（右岸），对岸为{own}（左岸）" in city[code], code
 
 
 def test_footnote_keeps_the_bracketed_sources_whole():

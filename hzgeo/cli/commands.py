@@ -462,7 +462,7 @@ def boards(out, spacing_km, data_date, quiet, debug, **given) -> int:
     kinds = found["kind"].value_counts()
     short_file = next((p for k, p in made.files.items() if k.endswith("_short")), out)
     echo(f"boards: {len(found)} ({int(kinds.get('reach', 0))} on reaches, "
-         f"{int(kinds.get('boundary_reach', 0))} shared by both banks of a 界河, "
+         f"{int(kinds.get('boundary_reach', 0))} on a village's bank of a 界河, "
          f"{int(kinds.get('zone', 0))} on lakes and reservoirs); {len(made.short)} village "
          f"reaches shorter than the board length ({len(unboarded)} of them with no board of "
          f"their village either), listed in {short_file.name}")

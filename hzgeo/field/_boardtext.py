@@ -75,8 +75,8 @@ def post_title(unit: str, post, rules=None, level: str | None = None) -> str:
 
     A head of government titled by the unit type and 长 (区长, 县长, 市长, 镇长, 乡长,
     州长, 旗长) is not merged: official style says the type twice (港北区区长, 桂平市市长,
-    平南县县长, 大圩镇镇长), as it does for 副区长 and 区长助理; nor is 村民委员会主任,
-    whose 村 is the villagers' (龙联村村民委员会主任).
+    平南县县长, 大圩镇镇长), as it does for 副区长 and 区长助理; nor are 村民委员会主任
+    and 村务监督委员会主任, whose 村 belongs to the word after it (龙联村村民委员会主任).
 
     Examples
     --------
@@ -102,10 +102,11 @@ def post_title(unit: str, post, rules=None, level: str | None = None) -> str:
     if rules is not None and level is not None:
         kind = rules.unit_type(level, unit)
         spec = rules["roles"].get(level, {}).get(kind, {}) if kind else {}
-        if kind and post.startswith(kind) and not _head_of(post, len(kind)):
+        if kind and post.startswith(kind):
+            head = _head_of(post, len(kind))  # the type said twice: 龙联村委会 -> 龙联村村…
             for suffix in sorted(spec.get("suffixes", []), key=len, reverse=True):
                 if suffix != "*" and unit.endswith(suffix):
-                    return unit[:-len(suffix)] + post
+                    return unit[:-len(suffix)] + (kind if head else "") + post
     for n in range(min(len(unit), len(post)), 0, -1):
         if unit.endswith(post[:n]):
             return unit + post if _head_of(post, n) else unit + post[n:]
@@ -114,8 +115,9 @@ def post_title(unit: str, post, rules=None, level: str | None = None) -> str:
 
 def _head_of(post: str, n: int) -> bool:
     """Whether ``post`` is a unit type of ``n`` characters and 长 (区长, 镇长, 区长助理), or
-    the 村 of 村民 (村民委员会主任): a title said after the unit's full name."""
-    return post[n:n + 1] == "长" or post[n - 1:n + 1] == "村民"
+    the 村 of 村民 or 村务 (村民委员会主任, 村务监督委员会主任): a title said after the
+    unit's full name."""
+    return post[n:n + 1] == "长" or post[n - 1:n + 1] in ("村民", "村务")
 
 
 def person(row: Mapping, unit: str, level: str, settings: dict, rules) -> str:

@@ -39,7 +39,8 @@ __all__ = ["BOARD_COLUMNS", "SHORT_COLUMNS", "boards_to_reprint", "notice_boards
 BOARD_COLUMNS = ["board_code", "kind", "board_index", "boards_on_item", "water_code",
                  "water_name", "description", "item_code", "item_name", "reaches",
                  "start_desc", "end_desc", "from_km", "to_km", "length_km", "area_km2",
-                 "boundary", "bank", "across_codes", "across_names", "county_code",
+                 "boundary", "boundary_items", "bank", "across_codes", "across_names",
+                 "county_code",
                  "county_name", "township_code", "township_name",
                  "village_code", "village_name", "admin_codes", "admin_names",
                  "city_chief", "county_chiefs", "township_chiefs", "village_chiefs",
@@ -258,8 +259,10 @@ def notice_boards(chiefs: Chiefs, boundaries: Boundaries, waters: Waters,
     界河: the board of a village on one bank names, besides its own chiefs, the chiefs of
     the other bank along its stretch (every village facing it, and their township and
     county chiefs where those differ); ``bank`` says which bank it stands on (左岸/右岸,
-    looking downstream) and ``across_names`` the villages across. For an area limited to
-    one county the far bank's chiefs come from ``chiefs.across``.
+    looking downstream), ``across_names`` the villages across and ``boundary_items`` which
+    of its reaches are on the 界河 (all, or some where the village's river also runs
+    inside it). For an area limited to one county the far bank's chiefs come from
+    ``chiefs.across``.
 
     Where: a single board stands at the point of the village's reaches nearest its seat
     (村委会, from ``seats``), else at the middle of their length; several boards are
@@ -358,6 +361,8 @@ def notice_boards(chiefs: Chiefs, boundaries: Boundaries, waters: Waters,
             "from_km": round(float(lead["from_km"]), 3),
             "to_km": round(float(own[-1]["to_km"]), 3),
             "length_km": round(length_m / 1000.0, 3), "area_km2": None, "boundary": shared,
+            "boundary_items": span_names([r["reach_name"] for r in own
+                                          if bool(r.get("boundary", False))]),
             "bank": "、".join(sides),
             "across_codes": ",".join(dict.fromkeys(str(r["admin_code"]) for r in across)),
             "across_names": "、".join(dict.fromkeys(str(r["admin_name"]) for r in across)),
@@ -409,7 +414,8 @@ def _zone_board(zone: dict, ctx: _Context, seat_of: dict, settings: dict) -> dic
         "item_name": f"{zone['water_name']}{zone['admin_name']}片", "reaches": 0,
         "start_desc": "", "end_desc": "", "from_km": None, "to_km": None,
         "length_km": None, "area_km2": round(float(zone["area_m2"]) / 1e6, 4),
-        "boundary": False, "bank": "", "across_codes": "", "across_names": "",
+        "boundary": False, "boundary_items": "", "bank": "", "across_codes": "",
+        "across_names": "",
         "duties": text.duties(present, settings, "湖长"),
         "targets": text.targets([*keys, zone["water_code"]], settings),
         "qr_url": settings["qr_url"].replace("{board_code}", board),

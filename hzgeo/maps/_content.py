@@ -62,9 +62,28 @@ class Area:
     @cached_property
     def lookup(self) -> dict[str, dict[str, dict]]:
         """level -> reach_code -> row (as dict), every reach of the city."""
-        return {lvl: {str(r["reach_code"]): r for r in
-                      f.drop(columns="geometry").to_dict("records")}
-                for lvl, f in self.all_reaches.items()}
+        out = {lvl: {str(r["reach_code"]): r for r in
+                     f.drop(columns="geometry").to_dict("records")}
+               for lvl, f in self.all_reaches.items()}
+        for lvl, f in self.across.items():  # a county run's far banks, with their parents
+            if len(f):
+                for r in f.drop(columns="geometry").to_dict("records"):
+                    out.setdefault(lvl, {}).setdefault(str(r["reach_code"]), r)
+        return out
+
+    @cached_property
+    def shown_codes(self) -> frozenset[str]:
+        """The codes of the units the map is of (a county map: the county's)."""
+        return frozenset(str(c) for f in self.units.values() for c in f["code"])
+
+    def other_bank(self, row: dict) -> dict | None:
+        """The row of the other bank of the 界河 row ``row`` (None if not a 界河 or not
+        in the data)."""
+        if not bool(row.get("boundary")) or not _given(row.get("from_km")):
+            return None
+        return self.other_banks.get((row.get("river_code"), str(row.get("shared_with")),
+                                     str(row.get("admin_code")),
+                                     round(float(row["from_km"]), 6)))
 
     @cached_property
     def city_chief_rows(self) -> dict[str, dict]:
@@ -337,33 +356,10 @@ def city_chief(area: Area, river_code: str, hide_phones: bool) -> str | None:
     return text
 
 
-def reach_lines(area: Area, level: str, row: dict, *, hide_phones: bool,
-                has_chiefs: bool) -> list[tuple[str, str]]:
-    """(label, text) lines describing one reach row, for popups."""
-    lines = [("河流", str(row.get("river_name", ""))),
-             ("河段", f"{row.get('reach_name', '')}（{row.get('reach_code', '')}）"),
-             ("起止", f"{row.get('start_desc', '')} 至 {row.get('end_desc', '')}"),
-             ("长度", f"{float(row.get('length_m', 0.0)) / 1000:.2f} km"
-                     + (f"（桩号 {float(row['from_km']):.2f}–{float(row['to_km']):.2f} km）"
-                        if _given(row.get("from_km")) and _given(row.get("to_km")) else ""))]
-    if bool(row.get("boundary")):
-        bank = f"（{row['bank']}）" if _given(row.get("bank")) else ""
-        lines.append(("界河", f"与{row.get('shared_with_name', '')}共管；本段为"
-                              f"{row.get('admin_name', '')}一侧{bank}"))
-        other = area.other_banks.get((row.get("river_code"), str(row.get("shared_with")),
-                                      str(row.get("admin_code")),
-                                      round(float(row.get("from_km", math.nan)), 6)))
-        if has_chiefs and other is not None and _person(other, hide_phones):
-            lines.append(("对岸河长", f"{row.get('shared_with_name', '')}："
-                                      f"{_person(other, hide_phones)}"))
-        elif has_chiefs and _given(row.get("other_bank_chief")):
-            lines.append(("对岸河长", f"{row.get('shared_with_name', '')}："
-                                      f"{row['other_bank_chief']}"))
-    if bool(row.get("main")):
-        chief = city_chief(area, str(row.get("river_code", "")), hide_phones)
-        if chief is not None:
-            lines.append(("市级河长", chief))
-    chain = reach_chain(area, level, row)
+def _chain_lines(chain: dict, prefix: str, *, hide_phones: bool,
+                 has_chiefs: bool) -> list[tuple[str, str]]:
+    """(label, text) of the chief (or the unit) at each level of ``chain``, county first."""
+    lines = []
     for lvl in REACH_LEVELS:
         if lvl not in chain:
             continue
@@ -373,9 +369,44 @@ def reach_lines(area: Area, level: str, row: dict, *, hide_phones: bool,
             person = _person(reach, hide_phones)
             if not person and not bool(reach.get("chief_required")):
                 person = "未设"
-            lines.append((f"{LEVEL_NAMES[lvl]}河长", f"{unit}：{person}"))
+            lines.append((f"{prefix}{LEVEL_NAMES[lvl]}河长", f"{unit}：{person}"))
         else:
-            lines.append((f"{LEVEL_NAMES[lvl]}责任单位", unit))
+            lines.append((f"{prefix}{LEVEL_NAMES[lvl]}责任单位", unit))
+    return lines
+
+
+def reach_lines(area: Area, level: str, row: dict, *, hide_phones: bool,
+                has_chiefs: bool) -> list[tuple[str, str]]:
+    """(label, text) lines describing one reach row, for popups: on a 界河 its own bank's
+    chiefs, then those of the bank across where its units differ (对岸乡级河长 …), so
+    that either bank's line, clicked, names both."""
+    lines = [("河流", str(row.get("river_name", ""))),
+             ("河段", f"{row.get('reach_name', '')}（{row.get('reach_code', '')}）"),
+             ("起止", f"{row.get('start_desc', '')} 至 {row.get('end_desc', '')}"),
+             ("长度", f"{float(row.get('length_m', 0.0)) / 1000:.2f} km"
+                     + (f"（桩号 {float(row['from_km']):.2f}–{float(row['to_km']):.2f} km）"
+                        if _given(row.get("from_km")) and _given(row.get("to_km")) else ""))]
+    other = area.other_bank(row)
+    if bool(row.get("boundary")):
+        bank = f"（{row['bank']}）" if _given(row.get("bank")) else ""
+        across = {"左岸": "（右岸）", "右岸": "（左岸）"}.get(str(row.get("bank")), "")
+        lines.append(("界河", f"与{row.get('shared_with_name', '')}共管；本段为"
+                              f"{row.get('admin_name', '')}一侧{bank}，对岸为"
+                              f"{row.get('shared_with_name', '')}{across}"))
+    if bool(row.get("main")):
+        chief = city_chief(area, str(row.get("river_code", "")), hide_phones)
+        if chief is not None:
+            lines.append(("市级河长", chief))
+    chain = reach_chain(area, level, row)
+    lines += _chain_lines(chain, "", hide_phones=hide_phones, has_chiefs=has_chiefs)
+    if other is not None:  # the chiefs across, where the unit across is another one
+        far = reach_chain(area, level, other)
+        far = {lvl: r for lvl, r in far.items()
+               if lvl not in chain or chain[lvl].get("reach_code") != r.get("reach_code")}
+        lines += _chain_lines(far, "对岸", hide_phones=hide_phones, has_chiefs=has_chiefs)
+    elif has_chiefs and bool(row.get("boundary")) and _given(row.get("other_bank_chief")):
+        lines.append((f"对岸{LEVEL_NAMES[level]}河长", f"{row.get('shared_with_name', '')}："
+                                                      f"{row['other_bank_chief']}"))
     if bool(row.get("synthetic")):
         lines.append(("说明", "河道或所在单位为合成几何，仅作示意"))
     return lines

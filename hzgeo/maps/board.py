@@ -134,9 +134,11 @@ def _value(board, key) -> str:
 
 
 def _across(board) -> str:
-    """（界河左岸，对岸为乙村）: where a 界河 board stands and who is across."""
-    across = _value(board, "across_names")
-    return f"（界河{_value(board, 'bank')}" + (f"，对岸为{across}" if across else "") + "）"
+    """（界河左岸，对岸为乙村）: where a 界河 board stands and who is across; where only
+    some of its reaches are on the 界河, which (（其中甲村段（1）为界河左岸，对岸为乙村）)."""
+    across, items = _value(board, "across_names"), _value(board, "boundary_items")
+    which = f"其中{items}为" if items and items != _value(board, "item_name") else ""
+    return f"（{which}界河{_value(board, 'bank')}" + (f"，对岸为{across}" if across else "") + "）"
 
 
 def _rows(board) -> list[tuple[str, str]]:

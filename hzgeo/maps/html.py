@@ -243,11 +243,21 @@ def _reach_layer(area: Area, level: str, colours: dict[str, str], tolerance: flo
     geoms = _rounded(shapely.simplify(frame.geometry.values, tolerance))
     props = []
     banks = reach_banks(frame, area.all_units.get(level))  # 左岸/右岸 of its 界河 rows
+    bank_of = dict(zip(frame["reach_code"].astype(str), banks, strict=True))
     for row, bank in zip(frame.drop(columns="geometry").to_dict("records"), banks,
                          strict=True):
         row["bank"] = bank
         boundary = bool(row.get("boundary"))
-        lines = reach_lines(area, level, row, hide_phones=hide_phones, has_chiefs=has_chiefs)
+        # a county's map: a 界河's line, whichever bank's is clicked, tells the county's
+        # bank first (the far bank's chiefs follow as 对岸)
+        shown = row
+        if boundary and area.county is not None and str(row["admin_code"]) not in \
+                area.shown_codes:
+            other = area.other_bank(row)
+            if other is not None and str(other["admin_code"]) in area.shown_codes:
+                shown = other | {"bank": bank_of.get(str(other["reach_code"]), "")}
+        lines = reach_lines(area, level, shown, hide_phones=hide_phones,
+                            has_chiefs=has_chiefs)
         tip = f"{row.get('reach_name', '')}（{row.get('admin_name', '')}）"
         props.append({"c": colours.get(str(row["admin_code"]), "#555555"),
                       "b": (1 if bool(row.get("primary")) else 2) if boundary else 0,
