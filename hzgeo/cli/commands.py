@@ -79,20 +79,23 @@ def segment(out, quiet, debug, **given) -> int:
       hzgeo segment --boundaries village=cun.shp --columns code=XZQDM \\
                     --waters rivers.shp --crs EPSG:4546 --out reaches.gpkg
     """
-    from hzgeo.output import write_layers
+    from hzgeo.output import LayerWriter, write_layers
 
     check_output_path(out, suffixes=(".gpkg",), inputs=_inputs_of(given))
     with noting(quiet) as echo:
-        inputs = load(given, echo, holders="none")
-        made: dict[str, tuple[int, int]] = {}  # level: reaches, on a shared border
-        with atomic_outputs() as written:
+        # GDAL's part of the writing in a second process, while the next level is made
+        # (started now: it imports while the inputs are read)
+        with atomic_outputs() as written, LayerWriter() as writer:
+            inputs = load(given, echo, holders="none")
+            made: dict[str, tuple[int, int]] = {}  # level: reaches, on a shared border
 
             def write_level(level: str, reaches) -> None:
-                # each level's reaches written as soon as made and let go before the next
-                # is made: the three are never held at once
+                # each level's reaches handed to the writer as soon as made and let go
+                # before the next is made: the three are never held at once
                 made[level] = (len(reaches), int(reaches["boundary"].sum()))
                 with stage("write"):
-                    write_layers({f"reaches_{level}": reaches}, out, outputs=written)
+                    write_layers({f"reaches_{level}": reaches}, out, outputs=written,
+                                 writer=writer)
 
             # what was read is let go as soon as segmentation is done with it
             result = _segment(inputs, given, on_level=write_level, release=True)
@@ -110,7 +113,10 @@ def segment(out, quiet, debug, **given) -> int:
             del inputs, result
             with stage("write"):
                 for name in list(layers):
-                    write_layers({name: layers.pop(name)}, out, outputs=written)
+                    write_layers({name: layers.pop(name)}, out, outputs=written,
+                                 writer=writer)
+            with stage("write wait"):  # the writer's last layers
+                writer.wait()
     for level, reaches, shared, zones in counts:  # the levels the city has
         echo(f"{level:>9}: {reaches:5d} reaches, {shared:4d} on a shared border, "
              f"{zones:3d} lake zones")
