@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from hzgeo._threads import in_threads
 from hzgeo.errors import DataQualityError
 
 __all__ = ["box_pairs"]
@@ -102,11 +101,11 @@ def box_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             "pile up in a few places of a vast extent, which real rivers and boundaries do "
             "not", hint="check that every layer's coordinates are in the CRS it declares "
                         "(degrees labelled as metres?) and that no feature has a stray vertex")
+    out_i, out_j = [empty], [empty]
     bounds = np.searchsorted(np.cumsum(count), np.arange(_PAIR_BATCH, total, _PAIR_BATCH),
                              side="left")
-
-    def enumerate_pairs(rows: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        lo_e, hi_e = rows
+    for lo_e, hi_e in zip(np.concatenate([[0], bounds]), np.append(bounds, len(cell_a)),
+                          strict=True):
         c = count[lo_e:hi_e]
         i = np.repeat(item_a[lo_e:hi_e], c)
         here = np.repeat(cell_a[lo_e:hi_e], c)
@@ -117,11 +116,6 @@ def box_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         i, j, here = i[meet], j[meet], here[meet]
         corner = (np.maximum(a[i, :2], b[j, :2]) - origin) // cell
         once = corner[:, 0].astype(np.int64) * n_y + corner[:, 1].astype(np.int64) == here
-        return i[once], j[once]
-
-    # the batches on two threads (numpy releases the GIL), gathered in order
-    found = in_threads(enumerate_pairs, zip(np.concatenate([[0], bounds]).tolist(),
-                                            np.append(bounds, len(cell_a)).tolist(),
-                                            strict=True))
-    return (np.concatenate([empty, *(i for i, _ in found)]),
-            np.concatenate([empty, *(j for _, j in found)]))
+        out_i.append(i[once])
+        out_j.append(j[once])
+    return np.concatenate(out_i), np.concatenate(out_j)

@@ -15,7 +15,8 @@ kind, eight of length (little endian), the payload. In: ``L`` a layer (JSON: pat
 layer, the write_arrow options), then ``D`` chunks of its Arrow IPC stream, ``E`` its
 end; ``Q`` quit. Out: ``R`` ready (after the imports), then for each layer in turn
 ``K`` written (the file closed) or ``X`` its error, pickled (``T`` the error's type and
-text where it does not pickle). Ctrl-C is the run's to handle: this process ignores it,
+text where it does not pickle). With ``HZGEO_STAGES`` set it prints each layer's wall
+and CPU seconds to stderr. Ctrl-C is the run's to handle: this process ignores it,
 and the run stops it (kill) when it fails.
 
 This module is loaded by path in the writer process: nothing of hzgeo is imported here.
@@ -29,6 +30,7 @@ import pickle
 import signal
 import struct
 import sys
+import time
 import warnings
 
 HEAD = struct.Struct("<cQ")
@@ -111,6 +113,7 @@ def serve() -> None:
     import nanoarrow.ipc
     from pyogrio.raw import write_arrow
 
+    timed = bool(os.environ.get("HZGEO_STAGES"))
     answer.write(message(b"R"))
     while True:
         kind, payload = read_message(source)
@@ -118,6 +121,7 @@ def serve() -> None:
             return
         task = json.loads(payload)
         layer = _LayerInput(source)
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             with nanoarrow.ipc.InputStream.from_readable(layer) as stream:
                 write_arrow(stream, task["path"], layer=task["layer"], **task["options"])
@@ -131,6 +135,10 @@ def serve() -> None:
         else:
             layer.drain()
             answer.write(message(b"K"))
+            if timed:  # as hzgeo/_stages.py prints the run's stages
+                print(f"hzgeo writer {task['layer']:<16} {time.perf_counter() - start:7.3f} s"
+                      f"  cpu {time.process_time() - cpu:6.3f} s (the writer process)",
+                      file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 
 from hzgeo._gridjoin import box_pairs
-from hzgeo._threads import in_threads
 
 __all__ = ["edge_boxes", "pairs_of_runs", "run_boxes", "segment_pairs"]
 
@@ -86,14 +85,12 @@ def pairs_of_runs(xy: np.ndarray, first, last, grow, run_box, edges: np.ndarray,
     if len(pi) == 0:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
     n_seg = last[pi] - first[pi]
-    # expand the (run, edge) pairs to (segment, edge) pairs in batches: bounded memory;
-    # the batches on two threads (numpy releases the GIL), gathered in order
+    # expand the (run, edge) pairs to (segment, edge) pairs in batches: bounded memory
+    out_seg, out_edge = [], []
     cut = np.searchsorted(np.cumsum(n_seg), np.arange(batch, n_seg.sum() + batch, batch),
                           side="right")
     cut[-1] = len(pi)
-
-    def expand(rows: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = rows
+    for lo, hi in zip(np.concatenate([[0], cut[:-1]]), cut, strict=True):
         k = n_seg[lo:hi]
         seg = np.repeat(first[pi[lo:hi]], k) + (
             np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
@@ -105,8 +102,6 @@ def pairs_of_runs(xy: np.ndarray, first, last, grow, run_box, edges: np.ndarray,
                 & (np.maximum(p0[:, 0], p1[:, 0]) + g >= box[:, 0])
                 & (np.minimum(p0[:, 1], p1[:, 1]) - g <= box[:, 3])
                 & (np.maximum(p0[:, 1], p1[:, 1]) + g >= box[:, 1]))
-        return seg[near], edge[near]
-
-    found = in_threads(expand, zip(np.concatenate([[0], cut[:-1]]).tolist(), cut.tolist(),
-                                   strict=True))
-    return (np.concatenate([s for s, _ in found]), np.concatenate([e for _, e in found]))
+        out_seg.append(seg[near])
+        out_edge.append(edge[near])
+    return np.concatenate(out_seg), np.concatenate(out_edge)
