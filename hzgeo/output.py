@@ -96,14 +96,14 @@ class LayerWriter:
     written in the order given; one this cannot hand over (a plain table, mixed
     geometry) is written here once the writer has done the ones before it.
 
-    Use it as a context manager inside :func:`hzgeo.atomic.atomic_outputs`, and call
-    :meth:`wait` before the block ends: that returns when every layer is written and
-    the file closed, and raises the writer's error (the same exception, with GDAL's
-    text, as writing here would have raised). Leaving the block on an error stops the
-    process (killed, its SQLite journal removed) before the temporary files are
-    removed. Where the process cannot start (``sys.executable`` is not a Python, as in
-    a GIS's embedded Python or a frozen program; or it fails before it is ready),
-    every layer is written here, in turn.
+    Use it as a context manager inside :func:`hzgeo.atomic.atomic_outputs`, call
+    :meth:`start`, and call :meth:`wait` before the block ends: that returns when every
+    layer is written and the file closed, and raises the writer's error (the same
+    exception, with GDAL's text, as writing here would have raised). Leaving the block
+    on an error stops the process (killed, its SQLite journal removed) before the
+    temporary files are removed. Not started, or where it cannot start
+    (``sys.executable`` is not a Python, as in a GIS's embedded Python or a frozen
+    program; or it fails before it is ready), every layer is written here, in turn.
     """
 
     def __init__(self) -> None:
@@ -118,7 +118,6 @@ class LayerWriter:
         self._paths: set[str] = set()  # the files handed over
 
     def __enter__(self) -> LayerWriter:
-        self.start()
         return self
 
     def __exit__(self, kind, error, trace) -> None:
@@ -131,7 +130,8 @@ class LayerWriter:
             self.close(kill=True)
 
     def start(self) -> None:
-        """Start the writer process (it imports while the caller reads its inputs)."""
+        """Start the writer process (it imports while the caller goes on); without it,
+        every layer is written in this process, in turn."""
         from hzgeo import _layer_process
 
         code = ("import importlib.util as u, sys; "
@@ -155,7 +155,9 @@ class LayerWriter:
             self._threads.append(thread)
 
     def running(self) -> bool:
-        """Whether layers go to the process (it started and said it is ready)."""
+        """Whether layers go to the process (it was started and said it is ready)."""
+        if not self._threads and self._ready is None:  # never started: written here
+            return False
         with self._lock:
             self._lock.wait_for(lambda: self._ready is not None)
             self._raise()

@@ -22,7 +22,7 @@ import shapely
 import hzgeo
 from hzgeo import output
 from hzgeo.atomic import atomic_outputs
-from hzgeo.cli import main
+from hzgeo.cli import commands, main
 from hzgeo.output import LayerWriter, write_layers
 
 ROOT = Path(hzgeo.__file__).resolve().parent.parent
@@ -77,6 +77,7 @@ def test_the_writer_process_writes_the_file_written_in_turn(tmp_path):
     in_turn, handed = tmp_path / "in_turn.gpkg", tmp_path / "handed.gpkg"
     write_layers(layers, in_turn)
     with atomic_outputs() as outputs, LayerWriter() as writer:
+        writer.start()
         assert writer.running()  # the layers do go to the process
         for name, frame in layers.items():  # one call per layer, as hzgeo segment does
             write_layers({name: frame}, handed, outputs=outputs, writer=writer)
@@ -85,11 +86,26 @@ def test_the_writer_process_writes_the_file_written_in_turn(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["handed.gpkg", "in_turn.gpkg"]
 
 
-def test_segment_writes_what_it_wrote_in_turn(tmp_path, monkeypatch):
+@pytest.fixture
+def every_size(monkeypatch):
+    """``hzgeo segment`` hands its layers to the writer process whatever the size."""
+    monkeypatch.setattr(commands, "LAYER_PROCESS_MIN_VILLAGES", 0)
+
+
+def _started(monkeypatch) -> list:
+    started: list = []
+    real = LayerWriter.start
+    monkeypatch.setattr(LayerWriter, "start", lambda self: started.append(1) or real(self))
+    return started
+
+
+def test_segment_writes_what_it_wrote_in_turn(tmp_path, monkeypatch, every_size):
     """The bundled data through ``hzgeo segment``: with the writer process and without
     (where it cannot start, every layer is written in this process)."""
     handed, in_turn = tmp_path / "handed.gpkg", tmp_path / "in_turn.gpkg"
+    started = _started(monkeypatch)
     assert main(["segment", "--out", str(handed), "-q"]) == 0
+    assert started
 
     def cannot_start(*args, **kwargs):
         raise OSError("no Python executable here")
@@ -97,6 +113,17 @@ def test_segment_writes_what_it_wrote_in_turn(tmp_path, monkeypatch):
     monkeypatch.setattr(output.subprocess, "Popen", cannot_start)
     assert main(["segment", "--out", str(in_turn), "-q"]) == 0
     _same_file(handed, in_turn)
+
+
+def test_small_inputs_are_written_in_turn(tmp_path, monkeypatch):
+    """Below LAYER_PROCESS_MIN_VILLAGES (the bundled city's 1,000-odd villages) no
+    process is started: at that size it costs more than it hides."""
+    started = _started(monkeypatch)
+    assert main(["segment", "--out", str(tmp_path / "s.gpkg"), "-q"]) == 0
+    assert not started
+    monkeypatch.setattr(commands, "LAYER_PROCESS_MIN_VILLAGES", 1)
+    assert main(["segment", "--out", str(tmp_path / "s.gpkg"), "-q"]) == 0
+    assert started
 
 
 @pytest.mark.parametrize("where", ["in turn", "writer process"])
@@ -109,6 +136,7 @@ def test_an_error_in_the_writer_is_the_error_written_in_turn(tmp_path, where):
             output._write_one(frame, path, "reaches")
         else:
             with LayerWriter() as writer:
+                writer.start()
                 output._write_one(frame, path, "reaches", writer)
                 writer.wait()
     assert "unable to open database file" in str(caught.value)
@@ -116,7 +144,7 @@ def test_an_error_in_the_writer_is_the_error_written_in_turn(tmp_path, where):
 
 
 def test_a_failing_layer_in_the_writer_stops_segment_with_no_output(tmp_path, monkeypatch,
-                                                                     capsys):
+                                                                     capsys, every_size):
     """The third layer fails in the writer process (its CRS refused by GDAL) while the run
     goes on: the run stops with GDAL's error as writing in turn would have, exit 2; the
     earlier output is as it was and nothing else is left (no temporary file, no SQLite
@@ -142,6 +170,7 @@ def test_a_writer_process_that_dies_is_a_clear_error(tmp_path):
     with pytest.raises(OSError, match="the GeoPackage writer process stopped before the "
                                       "output was written"):
         with atomic_outputs() as outputs, LayerWriter() as writer:
+            writer.start()
             write_layers({"a": _lines(3)}, path, outputs=outputs, writer=writer)
             writer.wait()
             writer._process.kill()  # (killed by the system, out of memory)
@@ -156,6 +185,7 @@ def test_an_error_in_the_run_stops_the_writer_and_leaves_nothing(tmp_path):
     temporary file is removed (on Windows an open file cannot be), and its journal too."""
     with pytest.raises(RuntimeError, match="the next level failed"):
         with atomic_outputs() as outputs, LayerWriter() as writer:
+            writer.start()
             write_layers({"a": _lines(200_000)}, tmp_path / "out.gpkg", outputs=outputs,
                          writer=writer)
             process = writer._process
