@@ -178,6 +178,7 @@ FIELD_HEADERS: dict[str, str] = {k: HEADERS[k] for k in _SHARED} | {
     "water_code": "河湖编码", "water_name": "河湖名称", "description": "河湖简介",
     "item_code": "河段/分片编码", "item_name": "河段/分片名称",
     "admin_codes": "行政区代码", "admin_names": "行政区",
+    "bank": HEADERS["bank"], "across_codes": "对岸行政区代码", "across_names": "对岸行政区",
     "village_chiefs": LEVEL_NAMES["village"] + "河长",
     "township_chiefs": LEVEL_NAMES["township"] + "河长",
     "county_chiefs": LEVEL_NAMES["county"] + "河长", "city_chief": LEVEL_NAMES["city"] + "河长",

@@ -304,6 +304,11 @@ class Chiefs:
         Every unit of the boundaries, with its parent by ``parent_code``: which county
         and township a reach's or a total chief's unit lies in. (Empty in a hand-made
         ``Chiefs``; :meth:`hierarchy` then reads the reaches' and zones' parent links.)
+    across : dict of level -> GeoDataFrame
+        For chiefs of an area limited to one county (``boundaries.around``): the rows of
+        the other bank of each 界河 on the county's border, from the units outside it,
+        with their chiefs (the notice boards of the county's bank name them). Empty
+        otherwise: there both banks are rows of :attr:`reaches`.
     """
 
     reaches: dict[str, gpd.GeoDataFrame]
@@ -315,6 +320,7 @@ class Chiefs:
     offices: pd.DataFrame
     rules: Rules
     units: Hierarchy = field(default_factory=Hierarchy)
+    across: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
     def hierarchy(self) -> Hierarchy:
         """:attr:`units`, or where that is empty the units the reaches and zones lie in."""

@@ -31,44 +31,125 @@ def boards(guigang, seats):
 
 
 def _groups(chiefs) -> dict:
-    """Independently of the code: (river, village codes) -> reach codes and metres, one
-    entry per stretch (both banks of a 界河 are one stretch, keyed by both villages)."""
+    """Independently of the code: (river, village code) -> the village's reach codes and
+    metres (on a 界河, its own bank's rows: one row per bank, each as long as the line)."""
     village = chiefs.reaches["village"]
     village = village[village["chief_required"].astype(bool)]
     out: dict = {}
-    for (river, _, _), rows in village.groupby(
-            ["river_code", village["from_km"].round(6), village["to_km"].round(6)]):
-        key = (river, tuple(sorted(rows["admin_code"])))
-        codes, metres = out.get(key, ([], 0.0))
-        out[key] = ([*codes, *rows["reach_code"]], metres + float(rows["length_m"].iloc[0]))
+    for (river, code), rows in village.groupby(["river_code", "admin_code"]):
+        out[(river, code)] = (list(rows["reach_code"]), float(rows["length_m"].sum()))
     return out
 
 
 def test_one_board_per_village_per_river(guigang, boards):
-    """Every village (or 界河 pair) gets ceil(metres / 8 km) boards for its reaches of a
-    river, none under 200 m; each board stands for exactly that village's reaches."""
+    """Every village gets ceil(metres / 8 km) boards for its reaches of a river, none under
+    200 m; each board stands for exactly that village's reaches (on a 界河 too: the
+    village's bank, not one board per village facing it)."""
     _, _, _, _, chiefs = guigang
     groups = _groups(chiefs)
     reach_boards = boards[boards["kind"] != "zone"]
     found: dict = {}
-    for river, villages, items in zip(reach_boards["water_code"], reach_boards["village_code"],
-                                      reach_boards["item_code"], strict=True):
-        found.setdefault((river, tuple(sorted(villages.split(",")))), []).append(
-            set(items.split(",")))
+    for river, village, items in zip(reach_boards["water_code"], reach_boards["village_code"],
+                                     reach_boards["item_code"], strict=True):
+        found.setdefault((river, village), []).append(set(items.split(",")))
     expected = {k: math.ceil(m / 8000.0 - 1e-9) for k, (_, m) in groups.items() if m >= 200.0}
     assert {k: len(v) for k, v in found.items()} == expected
-    village = chiefs.reaches["village"].set_index("reach_code")
     for key, items in found.items():
-        on_board = set().union(*items)
-        primary = {c for c in groups[key][0] if bool(village.loc[c, "primary"])}
-        assert on_board == primary, key  # the primary bank's code stands for a pair
-    # both banks of a 界河 on one board listing both chiefs
-    pairs = reach_boards[reach_boards["village_code"].str.contains(",")]
-    assert len(pairs) > 0 and (pairs["kind"] == "boundary_reach").all()
+        assert all(i == set(groups[key][0]) for i in items), key
+    # 郁江's 界河 villages, each facing 4-8 villages across (before: one board per village
+    # faced, 7, 6 and 4): 葵新村 12.4 km of its bank, 张团村 16.5 km, 龙圣社区 4.4 km
+    for code, boards_expected in (("450804103212", 2), ("450804103214", 3),
+                                  ("450802001015", 1)):
+        assert len(found[("R03", code)]) == boards_expected == math.ceil(
+            groups[("R03", code)][1] / 8000.0), code
+    assert (reach_boards["boundary"] == (reach_boards["kind"] == "boundary_reach")).all()
+    assert (reach_boards["kind"] == "boundary_reach").sum() >= 60
     assert boards["board_code"].is_unique
     zones = chiefs.zones["village"]
     assert set(boards.loc[boards["kind"] == "zone", "item_code"]) == set(
         zones.loc[zones["chief_required"], "zone_code"])
+
+
+def test_a_board_names_each_unbroken_stretch_once(guigang, boards):
+    """起止: one start and one end per stretch of the village's river without a break (a
+    village's eight reaches of 郁江, each from one village across to the next, are one
+    stretch), the first reach's start and the last reach's end."""
+    _, _, _, _, chiefs = guigang
+    village = chiefs.reaches["village"].set_index("reach_code")
+    many = 0
+    for board in boards[boards["kind"] != "zone"].itertuples():
+        rows = village.loc[board.item_code.split(",")].sort_values("from_km")
+        breaks = np.flatnonzero(np.abs(rows["from_km"].to_numpy()[1:]
+                                       - rows["to_km"].to_numpy()[:-1]) > 1e-6)
+        starts, ends = board.start_desc.split("；"), board.end_desc.split("；")
+        assert len(starts) == len(ends) == len(breaks) + 1, board.board_code
+        assert (starts[0], ends[-1]) == (rows["start_desc"].iloc[0], rows["end_desc"].iloc[-1])
+        many += len(rows) >= 3 and not len(breaks)
+    assert many >= 10
+    zhang = boards[boards["board_code"] == "B-R03-450804103214-1"].iloc[0]
+    assert zhang["item_name"] == "郁江张团村段（1）至（8）"
+
+
+def test_a_boundary_board_names_the_chiefs_across(guigang, boards):
+    """A village's board on a 界河 names its own chief and, for every stretch of its bank,
+    the chief of the village across (the row of the other bank: same river and chainage,
+    the codes swapped), found here from the reach rows alone."""
+    _, _, _, _, chiefs = guigang
+    village = chiefs.reaches["village"]
+    rows = village.set_index("reach_code")
+    other = {(r, a, s, round(f, 6)): (n, c) for r, a, s, f, n, c in zip(
+        village["river_code"], village["admin_code"], village["shared_with"],
+        village["from_km"], village["admin_name"], village["chief_name"], strict=True)}
+    shared = boards[boards["kind"] == "boundary_reach"]
+    assert len(shared) >= 60
+    for board in shared.itertuples():
+        across_names, across_chiefs = [], []
+        for item in board.item_code.split(","):
+            row = rows.loc[item]
+            if not row["boundary"]:
+                continue
+            name, chief = other[(row["river_code"], row["shared_with"], row["admin_code"],
+                                 round(row["from_km"], 6))]
+            across_names.append(name)
+            across_chiefs.append(chief)
+        assert board.across_names == "、".join(dict.fromkeys(across_names)), board.board_code
+        own = rows.loc[board.item_code.split(",")[0], "chief_name"]
+        assert board.village_chiefs.startswith(own + "（"), board.board_code
+        for chief, name in zip(across_chiefs, across_names, strict=True):
+            assert f"{chief}（{name}" in board.village_chiefs, board.board_code
+
+
+def test_a_boundary_board_says_which_bank_it_stands_on(guigang, boards):
+    """左岸 / 右岸 looking downstream, checked at the board's own point: 40 m to the left
+    of the flow there lies in the board's village for 左岸, 40 m to the right for 右岸."""
+    boundaries, _, _, _, chiefs = guigang
+    units = boundaries["village"].to_crs(WORK).set_index("code").geometry
+    village = chiefs.reaches["village"].to_crs(WORK).set_index("reach_code")
+    shared = boards[(boards["kind"] == "boundary_reach") & (boards["boards_on_item"] == 1)]
+    points = shared.to_crs(WORK).geometry.to_numpy()
+    checked = 0
+    for point, board in zip(points, shared.itertuples(), strict=True):
+        if "、" in board.bank:
+            continue
+        reaches = village.loc[board.item_code.split(",")]
+        nearest = reaches.iloc[int(np.argmin(shapely.distance(reaches.geometry.values, point)))]
+        line = shapely.line_merge(nearest["geometry"])  # as digitised: downstream
+        if not nearest["boundary"] or line.geom_type != "LineString":
+            continue  # the board stands on a stretch inside the village
+        at = line.project(point)
+        if min(at, line.length - at) < 50:
+            continue  # at a reach's end, where the village border crosses the river
+        a, b = line.interpolate(max(at - 20, 0)), line.interpolate(min(at + 20, line.length))
+        dx, dy = (b.x - a.x), (b.y - a.y)
+        norm = math.hypot(dx, dy)
+        left = shapely.Point(point.x - dy / norm * 40, point.y + dx / norm * 40)
+        right = shapely.Point(point.x + dy / norm * 40, point.y - dx / norm * 40)
+        home = units.loc[board.village_code]
+        if home.contains(left) == home.contains(right):
+            continue  # a bend or a narrow unit: not decided by this check
+        assert board.bank == ("左岸" if home.contains(left) else "右岸"), board.board_code
+        checked += 1
+    assert checked >= 40
 
 
 def test_short_reaches_get_no_board_and_are_listed(guigang, boards):
@@ -76,17 +157,20 @@ def test_short_reaches_get_no_board_and_are_listed(guigang, boards):
     groups = _groups(chiefs)
     short = short_reaches(chiefs, boards)
     village = chiefs.reaches["village"]
-    required = village[village["chief_required"].astype(bool) & village["primary"].astype(bool)]
+    required = village[village["chief_required"].astype(bool)]
     assert set(short["reach_code"]) == set(required.loc[required["length_m"] < 200,
                                                         "reach_code"])
     assert (short["length_m"] < 200).all() and len(short) > 0
+    assert short["reach_code"].is_unique  # each bank of a 界河 its own row
     alone = {k for k, (_, m) in groups.items() if m < 200}
     for row in short.itertuples():
-        key = (row.river_code, tuple(sorted(row.village_code.split(","))))
+        key = (row.river_code, row.village_code)
         assert (row.board_code == "") == (key in alone), row.reach_code
         if row.board_code:
             assert row.reach_code in boards.set_index("board_code").loc[
                 row.board_code.split(",")[0], "item_code"]
+            assert boards.set_index("board_code").loc[row.board_code.split(",")[0],
+                                                       "village_code"] == row.village_code
 
 
 def test_min_reach_and_spacing_come_from_the_rules(guigang, seats, tmp_path):
@@ -185,11 +269,23 @@ def test_board_content(guigang, boards):
     ("街道街道", "township_chiefs"), ("村村", "village_chiefs"), ("区区", "county_chiefs"),
     ("社区社区", "village_chiefs")])
 def test_posts_say_the_unit_type_once(boards, doubled, column):
-    has = boards[column].str.contains(doubled)
-    # a village named 蒋村村 is 蒋村村党组织书记: its own name says 村村
-    own = boards["village_name"].str.contains(doubled) & (column == "village_chiefs")
+    # 区长, 镇长 ... follow the full name (港北区区长): the type said twice is official style
+    has = boards[column].str.replace(doubled + "长", "", regex=False).str.contains(doubled)
+    # a village named 蒋村村 is 蒋村村党组织书记: its own name says 村村 (on its board, or
+    # across a 界河 from it: admin_names lists both banks' villages)
+    own = boards["admin_names"].str.contains(doubled) & (column == "village_chiefs")
     assert not (has & ~own).any()
     assert not boards.loc[own, column].str.contains(doubled + doubled[-1]).any()
+
+
+def test_heads_of_government_after_the_full_name(boards):
+    """港北区区长, 桂平市市长, 平南县县长, 南木镇镇长 on the boards, never 港北区长 ..."""
+    county = "；".join(boards["county_chiefs"])
+    township = "；".join(boards["township_chiefs"])
+    for merged in ("港北区长", "港南区长", "覃塘区长", "桂平市长", "平南县长"):
+        assert merged not in county
+    assert all(f"（{name}）" in county for name in ("港北区区长", "桂平市市长", "平南县县长"))
+    assert "（南木镇镇长）" in township and "（南木镇长）" not in township
 
 
 def test_post_titles():
@@ -199,9 +295,41 @@ def test_post_titles():
     assert post_title("贵城街道", "街道党工委书记", rules, "township") == "贵城街道党工委书记"
     assert post_title("龙联村", "村党组织书记", rules, "village") == "龙联村党组织书记"
     assert post_title("马草江社区", "社区党组织书记", rules, "village") == "马草江社区党组织书记"
-    assert post_title("大圩镇", "镇长", rules, "township") == "大圩镇长"
     assert post_title("贵港市", "副市长") == "贵港市副市长"
     assert post_title("龙联村", "第一书记", rules, "village") == "龙联村第一书记"
+    # heads of government: the unit's full name, then the post (official style)
+    assert post_title("港北区", "区长", rules, "county") == "港北区区长"
+    assert post_title("桂平市", "市长", rules, "county") == "桂平市市长"
+    assert post_title("平南县", "县长", rules, "county") == "平南县县长"
+    assert post_title("大圩镇", "镇长", rules, "township") == "大圩镇镇长"
+    assert post_title("港北区", "副区长", rules, "county") == "港北区副区长"
+    assert post_title("贵港市", "市长") == "贵港市市长"
+    assert post_title("贵港市", "市委书记") == "贵港市委书记"
+
+
+def test_post_titles_of_other_cities(tmp_path):
+    """The generic national rules (a file that changes nothing but the city lays its keys
+    over them): the same two styles for the unit types of other places."""
+    (tmp_path / "rules.toml").write_text('city = "某市"\n', encoding="utf-8")
+    national = read_rules(tmp_path / "rules.toml")
+    assert national.unit_type("county", "鄂温克族自治旗") == "旗"
+    cases = [("city", "延边朝鲜族自治州", "州委书记", "延边朝鲜族自治州委书记"),
+             ("city", "延边朝鲜族自治州", "州长", "延边朝鲜族自治州州长"),
+             ("county", "大化瑶族自治县", "县长", "大化瑶族自治县县长"),
+             ("county", "大化瑶族自治县", "县委书记", "大化瑶族自治县委书记"),
+             ("county", "鄂温克族自治旗", "旗长", "鄂温克族自治旗旗长"),
+             ("township", "那坡乡", "乡长", "那坡乡乡长"),
+             ("township", "那坡乡", "乡党委书记", "那坡乡党委书记"),
+             ("township", "城东街道办事处", "街道党工委书记", "城东街道党工委书记"),
+             ("village", "岭南村民委员会", "村党组织书记", "岭南村党组织书记"),
+             # the 村 of 村民 is the villagers': said after the village's full name
+             ("village", "龙联村", "村民委员会主任", "龙联村村民委员会主任"),
+             ("village", "新村", "村民委员会主任", "新村村民委员会主任"),
+             ("village", "岭南村民委员会", "村民委员会主任", "岭南村民委员会主任"),
+             ("village", "岭南村委会", "村委会主任", "岭南村委会主任"),
+             ("village", "龙圣社区", "社区居民委员会主任", "龙圣社区居民委员会主任")]
+    got = [post_title(unit, post, national, level) for level, unit, post, _ in cases]
+    assert got == [want for *_, want in cases]
 
 
 def test_phones_and_targets_where_the_rules_give_them(guigang, seats, tmp_path):
@@ -399,15 +527,39 @@ def test_toy_boards_by_hand(border):
     boards = notice_boards(chiefs, boundaries, waters, date="2023-06-30").set_index(
         "water_code")
     river, tributary = boards.loc["R1"], boards.loc[["R2"]].iloc[0]
-    # one board per stretch of each village: both banks of the 界江 on one
-    assert river["village_name"].tolist() == ["一村、四村", "二村、四村", "三村、四村"]
-    assert river["township_name"].tolist() == ["甲镇、丙镇", "甲镇、丙镇", "乙镇、丙镇"]
+    # one board per village: 一村 二村 三村 on the northern bank, 四村 facing all three
+    assert river["village_name"].tolist() == ["一村", "二村", "三村", "四村"]
+    assert river["township_name"].tolist() == ["甲镇", "甲镇", "乙镇", "丙镇"]
+    # the 界江 flows east: the north bank is its left, the south bank its right
+    assert river["bank"].tolist() == ["左岸", "左岸", "左岸", "右岸"]
+    assert river["across_names"].tolist() == ["四村", "四村", "四村", "一村、二村、三村"]
+    assert (river["kind"] == "boundary_reach").all() and river["boundary"].all()
+    # each board names the chiefs of its own bank first, then those across
+    assert river["village_chiefs"].iloc[0] == (
+        "测试001v（一村党组织书记）；测试001v（四村党组织书记）")
+    assert river["village_chiefs"].iloc[3] == (
+        "测试001v（四村党组织书记）；测试001v（一村党组织书记）；测试002v（二村党组织书记）；"
+        "测试001v（三村党组织书记）")
+    def order(text, *units):
+        return [text.index(f"（{u}") for u in units]
+
+    township, county = river["township_chiefs"].iloc[3], river["county_chiefs"].iloc[2]
+    at = order(township, "丙镇", "甲镇", "乙镇")
+    assert at == sorted(at)
+    assert township.count("；") == 2 and township.startswith("测试001t（丙镇")
+    at = order(county, "港北区", "港南区")
+    assert at == sorted(at)
+    assert county.startswith("测试802c（港北区") and county.count("；") == 1
+    # 四村's board stands for its whole bank: 0 to 4 km, three reaches
+    assert (river["from_km"].iloc[3], river["reaches"].iloc[3]) == (0.0, 3)
+    assert river["item_code"].iloc[3] == ",".join(f"R1-450803001001-0{i}" for i in (1, 2, 3))
     assert (tributary["village_name"], tributary["township_name"]) == ("二村", "甲镇")
     assert boards.loc["L1", "village_name"] == "四村"
     # chainage: the 界江 from 0 to its geodesic length, 北溪 from 0 to its own
     assert river["from_km"].iloc[0] == 0.0
     assert river["to_km"].iloc[-1] == pytest.approx(geodesic(RIVER) / 1000, abs=1e-3)
-    assert river["to_km"].iloc[:-1].tolist() == river["from_km"].iloc[1:].tolist()
+    assert river["to_km"].iloc[:2].tolist() == river["from_km"].iloc[1:3].tolist()
+    assert river["to_km"].iloc[2] == river["to_km"].iloc[3]
     assert (tributary["from_km"], tributary["to_km"]) == (
         0.0, pytest.approx(geodesic(TRIBUTARY) / 1000, abs=1e-3))
     assert tributary["to_km"] == tributary["length_km"]
@@ -455,3 +607,17 @@ def test_reprint_from_a_change_list_with_chinese_headers(border, tmp_path):
     changes.to_csv(path, index=False, encoding="utf-8-sig")
     assert boards_to_reprint(path, boards)[["board_code", "reason"]].equals(
         named[["board_code", "reason"]])
+
+
+def test_board_page_lines_keep_a_bracketed_group_whole():
+    """A board page's text wraps at 44 characters as the sheets' footnotes do: the 界河
+    note (33 characters, 46 with the reach names before it) goes whole to the next line,
+    not cut after 44 characters."""
+    from hzgeo.maps.board import _wrap
+
+    note = "（界河左岸，对岸为云柳村、双联村、平江村、金洲村、西安村、井良村）"
+    assert len(note) == 33 and len("郁江张团村段（1）至（8）" + note) == 46
+    assert _wrap("郁江张团村段（1）至（8）" + note, 44) == ["郁江张团村段（1）至（8）", note]
+    assert _wrap("甲\n\n乙", 44) == ["甲", "", "乙"]
+    long = "禁止" * 40
+    assert _wrap(long, 30) == [long[:30], long[30:60], long[60:]]

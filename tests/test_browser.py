@@ -120,7 +120,9 @@ def _click_reach(page, code: str) -> str:
         const layer = hzgeo.reaches[code];
         let ll = layer.getLatLngs();
         while (Array.isArray(ll[0])) ll = ll[0];
-        hzgeo.map.stop();
+        // (setView stops a pan or fly under way itself; map.stop() would also snap the
+        // opening view's quarter zoom step to a whole one, an animated zoom that drops
+        // the setView below)
         hzgeo.map.closePopup();
         hzgeo.map.setView(ll[Math.floor(ll.length / 2)], 15, {animate: false});
     }""", code)
@@ -373,9 +375,9 @@ def _labels_under_controls(page) -> list:
 
 
 def test_river_names_never_under_the_maps_furniture(browser, run_maps):
-    """On a 1366 x 768 laptop screen the notes box covers the south-west of 港北区, where
-    合成支流03 is named: a name under a control is hidden (as one under another name
-    is), on opening and after the map is dragged."""
+    """On a 1366 x 768 laptop screen, with 港北区 dragged down, the notes box covers its
+    south-west, where 合成支流03 is named: a name under a control is hidden (as one under
+    another name is), on opening and after the map is dragged."""
     folder, _ = run_maps
     page = Page(browser, folder / "map_450802.html", size=(1366, 768))
     try:
@@ -385,6 +387,56 @@ def test_river_names_never_under_the_maps_furniture(browser, run_maps):
         page.js("() => { hzgeo.map.panBy([150, 120], {animate: false}); }")
         page.page.wait_for_timeout(200)
         assert _labels_under_controls(page) == []
+        # (the map opens with the whole county clear of the controls: drag it under them)
+        page.js("() => { hzgeo.map.panBy([-150, -230], {animate: false}); }")
+        page.page.wait_for_timeout(200)
+        assert _labels_under_controls(page) == []
+        shown = {label["name"] for label in page.js("() => hzgeo.riverLabels()")}
+        assert "合成支流03" not in shown and "郁江" in shown
+        assert page.errors == [] and page.blocked == []
+    finally:
+        page.page.close()
+
+
+def _unit_box(page, bounds) -> list:
+    """The screen box (left, top, right, bottom) of lon/lat ``bounds`` (west, south, east,
+    north) on the page's map, and the boxes of the map's controls."""
+    return page.js("""([w, s, e, n]) => {
+        const box = hzgeo.map.getContainer().getBoundingClientRect();
+        const a = hzgeo.map.latLngToContainerPoint([n, w]);
+        const b = hzgeo.map.latLngToContainerPoint([s, e]);
+        const controls = [...document.querySelectorAll('.leaflet-control')]
+            .map(c => [c.className, c.getBoundingClientRect()])
+            .filter(([, r]) => r.width > 0 && r.height > 0)
+            .map(([name, r]) => [name, [r.left, r.top, r.right, r.bottom]]);
+        return [[a.x + box.left, a.y + box.top, b.x + box.left, b.y + box.top], controls,
+                [box.left, box.top, box.right, box.bottom]];
+    }""", [float(v) for v in bounds])
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 720), (1920, 1080)])
+@pytest.mark.parametrize(("name", "code"), [("map_450802.html", "450802"),
+                                            ("map_city.html", None)])
+def test_the_whole_unit_opens_clear_of_the_controls(browser, run_maps, size, name, code):
+    """On a laptop screen the notes box (bottom left) and the legend (bottom right) took
+    the south of 港北区: the map opens with the whole unit (its outline's box, from the
+    boundaries) inside the window and under no control, and not shrunk to a corner."""
+    folder, _ = run_maps
+    units = hzgeo.datasets.guigang()[0]["county"].to_crs("EPSG:4326")
+    if code is not None:
+        units = units[units["code"].astype(str) == code]
+    page = Page(browser, folder / name, size=size)
+    try:
+        page.page.wait_for_load_state("load")
+        page.page.wait_for_timeout(300)
+        (x0, y0, x1, y1), controls, (left, top, right, bottom) = _unit_box(
+            page, units.total_bounds)
+        assert left <= x0 < x1 <= right and top <= y0 < y1 <= bottom, (x0, y0, x1, y1)
+        under = [c for c, (cx0, cy0, cx1, cy1) in controls
+                 if x0 < cx1 and cx0 < x1 and y0 < cy1 and cy0 < y1]
+        assert under == []
+        # the largest the free part allows: at least half the window's height or width
+        assert y1 - y0 >= 0.5 * (bottom - top) or x1 - x0 >= 0.5 * (right - left)
         assert page.errors == [] and page.blocked == []
     finally:
         page.page.close()

@@ -565,6 +565,49 @@ def test_county_run_names_the_chief_across_its_boundary_river(county_run, city_r
         assert codes.str.startswith(("450804", CITY)).all(), sheet
 
 
+def test_county_run_boards_are_the_whole_citys(county_run, city_run):
+    """The notice boards of a county run are the whole city's boards of the county's
+    villages, row for row: on a 界河 with another county across, the chiefs of the far
+    bank (village, township, county) as the city's run prints them, and the bank the
+    board stands on; only 河湖简介 differs (it gives the county's length of the river)."""
+    mine, city = (pd.read_csv(out / "field.notice_boards.csv", dtype=str,
+                              encoding="utf-8-sig") for out in (county_run, city_run))
+    expected = city[city["县级代码"] == "450804"].reset_index(drop=True)
+    across = mine["对岸行政区代码"].fillna("").map(
+        lambda codes: any(c and not c.startswith("450804") for c in codes.split(",")))
+    assert across.sum() >= 3  # 郁江 along 港南区
+    for column in ("村级河长", "乡级河长", "县级河长"):  # the far bank's chiefs are printed
+        assert mine.loc[across, column].str.contains("；").all(), column
+    assert (mine.loc[across, "界河岸别"].isin(["左岸", "右岸"])).all()
+    # the place: within 5e-6° (0.5 m; the county's rivers are cut before they are measured);
+    # X/Y are each run's own Gauss-Krüger zone (平面坐标系 says which), not compared
+    xy = ["X（CGCS2000 高斯-克吕格，米）", "Y（CGCS2000 高斯-克吕格，米）", "平面坐标系"]
+    lonlat = ["经度（WGS84）", "纬度（WGS84）"]
+    np.testing.assert_allclose(mine[lonlat].astype(float), expected[lonlat].astype(float),
+                               atol=5e-6)
+    pd.testing.assert_frame_equal(mine.drop(columns=["河湖简介", *xy, *lonlat]),
+                                  expected.drop(columns=["河湖简介", *xy, *lonlat]))
+
+
+def test_county_map_popups_name_the_chief_across_with_post_and_bank(county_run):
+    """In the county run's HTML map every 界河 reach popup says its bank and names the
+    chief across with the post, for the far banks in 港南区 too (not in the run's data)."""
+    data = json.loads(re.search(r"hzgeoDraw\(map_\w+, (\{.*\})\);", (
+        county_run / "map_450804.html").read_text(encoding="utf-8")).group(1))
+    across, outside = 0, 0
+    for level in data["levels"]:
+        for feature in level["reaches"]["features"]:
+            popup = feature["properties"]["p"]
+            if "<th>界河</th>" not in popup:
+                continue
+            assert re.search(r"一侧（[左右]岸）</td>", popup), popup
+            chief = re.search(r"<th>对岸河长</th><td>([^<]*)</td>", popup)
+            assert chief and re.fullmatch(r"\S+：\S+（\S+）( 电话 \S+)?", chief.group(1)), popup
+            across += 1
+            outside += "与港南区共管" in popup  # a county row across: not in the run's data
+    assert across >= 20 and outside >= 1
+
+
 def test_county_html_map_draws_its_boundary_river_as_the_whole_city_does(whole_city):
     """The county run's HTML map of 覃塘区 draws the banks of its 界河 as the whole city's
     map of 覃塘区: at each level as many features of each colour drawn solid first

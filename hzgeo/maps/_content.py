@@ -6,7 +6,7 @@ Plain text only; the HTML map escapes it, the sheets draw it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import geopandas as gpd
@@ -44,6 +44,20 @@ class Area:
     county: str | None = None
     river: str | None = None
     river_codes: tuple[str, ...] = ()
+    all_units: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)  # not limited
+    across: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)  # Chiefs.across
+
+    @cached_property
+    def other_banks(self) -> dict[tuple, dict]:
+        """(river, unit, unit across, from_km to 1e-6) -> 界河 row (as dict), both banks,
+        the far banks of a county run's 界河 too: the row across from a row is at the key
+        with the two units swapped."""
+        frames = [*self.all_reaches.values(), *self.across.values()]
+        return {(r["river_code"], str(r["admin_code"]), str(r["shared_with"]),
+                 round(float(r["from_km"]), 6)): r
+                for f in frames if len(f) and "boundary" in f
+                for r in f[f["boundary"].astype(bool)].drop(columns="geometry").to_dict(
+                    "records")}
 
     @cached_property
     def lookup(self) -> dict[str, dict[str, dict]]:
@@ -138,7 +152,9 @@ def select_area(result: Segmentation | Chiefs, boundaries: Boundaries, *,
         reaches = {lvl: f[f["river_code"].astype(str).isin(codes)] for lvl, f in reaches.items()}
     return Area(title=f"{title_place}{river_name}河长制分布示意图", units=units, reaches=reaches,
                 zones=zones, all_reaches=all_reaches, city_chiefs=city_chiefs, county=code,
-                river=river_name or None, river_codes=codes)
+                river=river_name or None, river_codes=codes,
+                all_units={lvl: boundaries[lvl] for lvl in LEVELS if lvl in boundaries},
+                across=dict(chiefs.across) if chiefs is not None else {})
 
 
 def far_bank_missing(reaches: pd.DataFrame, every: pd.DataFrame) -> np.ndarray:
@@ -331,9 +347,16 @@ def reach_lines(area: Area, level: str, row: dict, *, hide_phones: bool,
                      + (f"（桩号 {float(row['from_km']):.2f}–{float(row['to_km']):.2f} km）"
                         if _given(row.get("from_km")) and _given(row.get("to_km")) else ""))]
     if bool(row.get("boundary")):
+        bank = f"（{row['bank']}）" if _given(row.get("bank")) else ""
         lines.append(("界河", f"与{row.get('shared_with_name', '')}共管；本段为"
-                              f"{row.get('admin_name', '')}一侧"))
-        if has_chiefs and _given(row.get("other_bank_chief")):
+                              f"{row.get('admin_name', '')}一侧{bank}"))
+        other = area.other_banks.get((row.get("river_code"), str(row.get("shared_with")),
+                                      str(row.get("admin_code")),
+                                      round(float(row.get("from_km", math.nan)), 6)))
+        if has_chiefs and other is not None and _person(other, hide_phones):
+            lines.append(("对岸河长", f"{row.get('shared_with_name', '')}："
+                                      f"{_person(other, hide_phones)}"))
+        elif has_chiefs and _given(row.get("other_bank_chief")):
             lines.append(("对岸河长", f"{row.get('shared_with_name', '')}："
                                       f"{row['other_bank_chief']}"))
     if bool(row.get("main")):

