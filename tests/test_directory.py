@@ -427,3 +427,35 @@ def test_an_empty_chief_cell_read_by_pandas_is_no_change(seg, tmp_path):
     previous = {sheet: frame.replace("", np.nan) for sheet, frame in
                 read_directory(old).items()}
     assert roster_changes(directory_tables(unnamed), previous).empty
+
+
+def test_summary_csv_writes_counts_as_integers(tmp_path):
+    """Issue #16: directory.汇总.csv wrote its counts as decimals ("20.0", "37.0") where the
+    XLSX has 20 and 37. Read as text, every count cell is a whole number or blank, the
+    lengths keep their decimals, and the cells equal the XLSX's (read by openpyxl)."""
+    import csv
+    import re
+
+    import openpyxl
+
+    from hzgeo.cli import main
+
+    assert main(["roster", "--out", str(tmp_path / "d.csv"), "-q"]) == 0
+    assert main(["roster", "--out", str(tmp_path / "d.xlsx"), "-q"]) == 0
+    with open(tmp_path / "d.汇总.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    city = {r["层级"]: r for r in rows if r["行政区划代码"] == "450800"}
+    # the bundled city: 20 rivers, 5 lakes and reservoirs, 37 county reaches (6 on a 界河)
+    assert (city["市级"]["河流（条）"], city["市级"]["湖泊水库（座）"]) == ("20", "5")
+    assert (city["县级"]["河段数"], city["县级"]["界河河段数"]) == ("37", "6")
+    assert city["市级"]["河段数"] == ""
+    counts = [c for c in rows[0] if c not in ("范围", "行政区划代码", "层级", "生成版本",
+                                             "数据日期", "河段长度（公里）")]
+    assert [(r["行政区划代码"], r["层级"], c, r[c]) for r in rows for c in counts
+            if not re.fullmatch(r"\d*", r[c])] == []
+    sheet = openpyxl.load_workbook(tmp_path / "d.xlsx")["汇总"]
+    cells = list(sheet.iter_rows(min_row=2, values_only=True))
+    head = list(cells[0])
+    book = [dict(zip(head, row, strict=False)) for row in cells[1:1 + len(rows)]]
+    assert [[str(b[c]) if b[c] is not None else "" for c in counts] for b in book] == \
+        [[r[c] for c in counts] for r in rows]

@@ -87,3 +87,25 @@ def test_map_and_sections_take_the_data_date_too(args, name, tmp_path):
     assert status == 0, said.getvalue()
     text = texts_of(out)
     assert DATE in text and hzgeo.__version__ in text
+
+
+def test_boards_pdf_says_its_version_and_data_date(tmp_path):
+    """`hzgeo boards --out x.pdf` (issue #16): every page's foot and the PDF's metadata
+    carry the hzgeo version and the data date, as the sheets do (the 落款 date alone
+    did not say which hzgeo made the boards)."""
+    import pypdf
+
+    out = tmp_path / "boards.pdf"
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+        status = main(["boards", "--county", "覃塘区", "--data-date", DATE, "--out", str(out),
+                       "-q"])
+    assert status == 0, said.getvalue()
+    reader = pypdf.PdfReader(out)
+    stamp = f"hzgeo {hzgeo.__version__}；数据日期：{DATE}"
+    feet = [page.extract_text() for page in reader.pages]
+    assert len(feet) > 1 and [i for i, text in enumerate(feet) if stamp not in text] == []
+    meta = reader.metadata
+    assert meta["/Creator"] == f"hzgeo {hzgeo.__version__}"
+    assert DATE in meta["/Subject"] and hzgeo.__version__ in meta["/Subject"]
+    assert meta["/Keywords"] == f"数据日期：{DATE}"

@@ -45,6 +45,19 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The 汇总's counts as integers: its float columns other than lengths (公里) hold
+    whole numbers, float only for the blanks of the rows a count does not apply to; as
+    nullable integers the CSV reads "20", not "20.0" (the XLSX writes them as numbers)."""
+    out = frame.copy()
+    for column in out.columns:
+        if "公里" not in str(column) and pd.api.types.is_float_dtype(out[column]):
+            values = out[column].dropna()
+            if (values == values.round()).all():
+                out[column] = out[column].round().astype("Int64")
+    return out
+
+
 def _stamped(frame: pd.DataFrame, version: str, data_date: str) -> pd.DataFrame:
     """``frame`` plus the columns 生成版本 and 数据日期 (read as data by Excel and pandas);
     a table without rows gets one row reading （无） (none), so that it says them too."""
@@ -150,6 +163,8 @@ def write_directory(chiefs: Chiefs, path: str | os.PathLike, *, previous=None,
     else:
         for sheet, frame in tables.items():
             target = path.with_name(f"{path.stem}.{sheet}.csv")
+            if sheet == SHEETS["summary"]:
+                frame = _whole_counts(frame)
             _stamped(frame, __version__, data_date).to_csv(
                 outputs.path(target), index=False, encoding="utf-8-sig")
             written[sheet] = target

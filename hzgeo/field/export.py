@@ -280,7 +280,7 @@ def write_boards(chiefs, boundaries, waters, path, *, rules=None,
         from hzgeo.maps.board import write_boards_pdf
 
         files["pdf"] = write_boards_pdf(boards, target, chiefs=chiefs, boundaries=boundaries,
-                                        waters=waters, outputs=outputs)
+                                        waters=waters, data_date=data_date, outputs=outputs)
     if suffix in (".pdf", ".csv", ".geojson"):
         if suffix != ".pdf":
             files |= write_field(None, None, boards, target, data_date=data_date,

@@ -12,6 +12,7 @@ the last page, to be copied onto every board's back.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from pathlib import Path
 
@@ -225,8 +226,14 @@ def _back(fig, board) -> None:
              fontproperties=_font(12), va="top")
 
 
+def _stamp(fig, stamp: str) -> None:
+    """The hzgeo version and the data date, small at the foot of the page (left)."""
+    fig.text(0.07, 0.045, stamp, ha="left", fontproperties=_font(6.5), color="#555555")
+
+
 def write_boards_pdf(boards: gpd.GeoDataFrame, path: str | os.PathLike, *,
                      county: str | None = None, chiefs=None, boundaries=None, waters=None,
+                     data_date: str | None = None,
                      outputs: AtomicOutputs | None = None) -> Path:
     """Write printable boards: one A4 front page per board, then the common back page.
 
@@ -241,6 +248,10 @@ def write_boards_pdf(boards: gpd.GeoDataFrame, path: str | os.PathLike, *,
     chiefs, boundaries, waters : optional
         For the schematic map: the reach or zone (from ``chiefs``), the village outlines,
         the rivers and lakes. Without them the map shows the board's site only.
+    data_date : str, optional
+        The date of the data (default today). Every page's
+        foot and the PDF's metadata (Creator, Subject, Keywords) say it with the hzgeo
+        version, as the sheets do.
 
     Returns
     -------
@@ -265,12 +276,20 @@ def write_boards_pdf(boards: gpd.GeoDataFrame, path: str | os.PathLike, *,
     if outputs is None:
         with atomic_outputs() as own:
             return write_boards_pdf(boards, path, chiefs=chiefs, boundaries=boundaries,
-                                    waters=waters, outputs=own)
+                                    waters=waters, data_date=data_date, outputs=own)
+    from hzgeo import __version__
+
+    if data_date is None:
+        data_date = _dt.date.today().isoformat()
+    stamp = f"hzgeo {__version__}；数据日期：{data_date}"
+    metadata = {"Creator": f"hzgeo {__version__}", "Title": "河湖长公示牌",
+                "Subject": f"河湖长公示牌（hzgeo {__version__}，数据日期：{data_date}）",
+                "Keywords": f"数据日期：{data_date}"}
     crs = f"EPSG:{int(str(boards['xy_crs'].iloc[0]).split(':')[1])}"
     points = boards.to_crs(crs).geometry.values
     lakes = waters.lakes.to_crs(crs) if waters is not None and len(waters.lakes) else None
     rivers_all = None
-    with PdfPages(outputs.path(path)) as pdf:
+    with PdfPages(outputs.path(path), metadata=metadata) as pdf:
         for board, point in zip(boards.drop(columns="geometry").to_dict("records"), points,
                                 strict=True):
             item, village = _context(board, chiefs, boundaries, crs)
@@ -278,8 +297,10 @@ def write_boards_pdf(boards: gpd.GeoDataFrame, path: str | os.PathLike, *,
                 rivers_all = waters.rivers.to_crs(crs)
             fig = Figure(figsize=A4)
             _front(fig, board, point, (item, village, rivers_all), lakes)
+            _stamp(fig, stamp)
             pdf.savefig(fig)
         fig = Figure(figsize=A4)
         _back(fig, boards.iloc[0])
+        _stamp(fig, stamp)
         pdf.savefig(fig)
     return path
