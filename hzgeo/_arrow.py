@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["GEOMETRY_COLUMN", "arrow_stream"]
+__all__ = ["GEOMETRY_COLUMN", "arrow_batches", "arrow_stream"]
 
 #: The geometry column's name in the file (GDAL's GeoPackage default).
 GEOMETRY_COLUMN = "geom"
@@ -55,6 +55,26 @@ def arrow_stream(frame, geometry_type: str, batch_rows: int = BATCH_ROWS):
     """``frame`` as a nanoarrow stream of batches of at most ``batch_rows`` rows, with its
     geometry as WKB of ``geometry_type`` (``MultiLineString``, ``MultiPolygon`` or
     ``Point``); None if nanoarrow is missing or a column holds what this does not write."""
+    made = arrow_batches(frame, geometry_type, batch_rows)
+    if made is None:
+        return None
+    import nanoarrow as na
+
+    batches = list(made)
+    schema = batches[-1][0]
+    batches = [batch for _, batch in batches]
+    if len(batches) == 1:
+        return na.ArrayStream(batches[0])
+    from nanoarrow._array_stream import CArrayStream
+
+    return CArrayStream.from_c_arrays(batches, na.c_schema(schema))
+
+
+def arrow_batches(frame, geometry_type: str, batch_rows: int = BATCH_ROWS):
+    """What :func:`arrow_stream` streams, one ``(schema, batch)`` at a time, each made
+    when asked for (``hzgeo.output.LayerWriter`` hands each to the writer process as it
+    is made); None, before any batch is made, for a frame not written this way: the
+    columns are checked first, so that every batch can be made."""
     try:
         import nanoarrow as na
     except ImportError:  # a core dependency; without it the default writer still works
@@ -73,19 +93,44 @@ def arrow_stream(frame, geometry_type: str, batch_rows: int = BATCH_ROWS):
             return None
     elif geometry_type != "Point" or present != {shapely.GeometryType.POINT}:
         return None
-    batches, schema = [], None
-    for at in range(0, len(frame), batch_rows):
-        made = _batch(na, frame.iloc[at:at + batch_rows], geoms[at:at + batch_rows],
-                      kinds[at:at + batch_rows], geometry_type, single_id)
-        if made is None:
+    for name in frame.columns:
+        if name != frame.geometry.name and not _writable(frame[name]):
             return None
-        schema, batch = made
-        batches.append(batch)
-    if len(batches) == 1:
-        return na.ArrayStream(batches[0])
-    from nanoarrow._array_stream import CArrayStream
+    return _batches(na, frame, geoms, kinds, geometry_type, single_id, batch_rows)
 
-    return CArrayStream.from_c_arrays(batches, na.c_schema(schema))
+
+def _writable(series: pd.Series) -> bool:
+    """Whether :func:`_column` makes this column's arrays (checked once, for the whole
+    column: text must be all text, no missing value)."""
+    dtype = series.dtype
+    if dtype in (np.bool_, np.float64, np.int64):
+        return True
+    if pd.api.types.is_string_dtype(dtype):  # one pass in C over the items
+        return pd.api.types.infer_dtype(series.to_numpy(dtype=object), skipna=False) \
+            in ("string", "empty")
+    return False
+
+
+def _batches(na, frame, geoms, kinds, geometry_type, single_id, batch_rows):
+    for at in range(0, len(frame), batch_rows):
+        rows = slice(at, at + batch_rows)
+        yield from _made(na, frame.iloc[rows], geoms[rows], kinds[rows], geometry_type,
+                         single_id)
+
+
+def _made(na, frame, geoms, kinds, geometry_type, single_id):
+    """The batch of these rows; in halves where it is past 2 GB (32-bit offsets)."""
+    made = _batch(na, frame, geoms, kinds, geometry_type, single_id)
+    if made is not None:
+        yield made
+        return
+    if len(frame) == 1:
+        raise ValueError("a row of more than 2 GB cannot be written")
+    half = len(frame) // 2
+    yield from _made(na, frame.iloc[:half], geoms[:half], kinds[:half], geometry_type,
+                     single_id)
+    yield from _made(na, frame.iloc[half:], geoms[half:], kinds[half:], geometry_type,
+                     single_id)
 
 
 def _batch(na, frame, geoms: np.ndarray, kinds: np.ndarray, geometry_type: str,

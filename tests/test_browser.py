@@ -468,3 +468,35 @@ def test_the_whole_unit_opens_clear_of_the_controls(browser, run_maps, size, nam
         assert page.errors == [] and page.blocked == []
     finally:
         page.page.close()
+
+
+_ATTRIBUTES = """() => [...document.querySelectorAll(
+    '.leaflet-control-container *, .leaflet-popup-pane *')].flatMap(e =>
+    ['title', 'aria-label', 'placeholder', 'alt'].filter(a => e.getAttribute(a))
+        .map(a => [e.className, a, e.getAttribute(a)]))"""
+
+
+def test_the_map_s_controls_speak_chinese(browser, run_maps):
+    """Issue #16: Leaflet's own controls kept their English tooltips and labels (Zoom in,
+    Zoom out, Layers, Close popup, 'A JavaScript library for interactive maps'). Every
+    title, aria-label, placeholder and alt in the controls and in an open popup is
+    Chinese (Leaflet and JavaScript stay proper names)."""
+    import re
+
+    folder, chiefs = run_maps
+    page = Page(browser, folder / "map_450821.html")
+    township = chiefs.reaches["township"]
+    row = township[(township["admin_code"].str[:6] == "450821")
+                   & township["chief_name"].notna()].sort_values("length_m").iloc[-1]
+    _click_reach(page, row["reach_code"])
+    said = page.js(_ATTRIBUTES)
+    by_class = {(c.split()[0] if c else "", a): v for c, a, v in said}
+    assert by_class[("leaflet-control-zoom-in", "title")] == "放大"
+    assert by_class[("leaflet-control-zoom-out", "title")] == "缩小"
+    assert by_class[("leaflet-control-layers-toggle", "title")] == "图层"
+    assert by_class[("leaflet-popup-close-button", "aria-label")] == "关闭"
+    english = [(c, a, v) for c, a, v in said
+               if re.search(r"[A-Za-z]{2,}", v.replace("Leaflet", "").replace("JavaScript", ""))]
+    assert english == []
+    assert page.errors == [] and page.blocked == []
+    page.page.close()

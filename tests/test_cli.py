@@ -199,11 +199,11 @@ def test_a_write_that_fails_halfway_leaves_the_old_output(tmp_path, monkeypatch,
     real = hzgeo.output._write_one
     calls = []
 
-    def failing(frame, tmp, layer):
+    def failing(frame, tmp, layer, *writer):
         calls.append(layer)
         if len(calls) == 3:
             raise OSError("No space left on device")
-        real(frame, tmp, layer)
+        real(frame, tmp, layer, *writer)
 
     monkeypatch.setattr(hzgeo.output, "_write_one", failing)
     assert main(["segment", "--out", str(out), "-q"]) == 2

@@ -298,3 +298,23 @@ def test_units_derived_without_names_get_advice_on_the_name_columns(guigang, tmp
     with pytest.raises(hzgeo.InputError, match="乡镇名称") as err:
         hzgeo.assign_chiefs(result, mine, waters, officials)
     assert "county_name" in str(err.value)
+
+
+def test_every_index_link_says_what_it_is_in_chinese(run):
+    """Issue #16: index.html listed field.*, audit.json, segments.gpkg, defects.gpkg and
+    directory.xlsx by file name alone. Every link is followed by a Chinese description
+    (no Latin word in it: the formats are said in Chinese too)."""
+    out, done = run
+    page = (out / "index.html").read_text(encoding="utf-8")
+    said = dict(re.findall(r'<li><a href="([^"]+)">[^<]*</a>([^<]*)</li>', page))
+    assert set(said) == set(done.files) - {"index.html"}
+    assert [n for n, text in said.items() if not re.search(r"[\u4e00-\u9fff]", text)
+            or re.search(r"[A-Za-z]", text)] == []
+    assert said["audit.json"] == " 河湖责任核查报告（机器可读数据）"
+    assert said["segments.gpkg"] == " 各级河段、湖库分片及其长度（空间数据，供地理信息系统软件）"
+    assert said["directory.xlsx"] == " 河长制分级分段名录（电子表格，可打印）"
+    assert said["directory.汇总.csv"] == " 名录·汇总（逗号分隔表格）"
+    assert said["field.notice_boards.csv"] == " 公示牌（逗号分隔表格）"
+    assert said["field.short_reaches.csv"] == " 短河段（无单独公示牌；逗号分隔表格）"
+    assert said["field.kml"] == (" 跨界断面、主要交汇处、公示牌"
+                                 "（地图标注文件，可在奥维等地图软件中打开）")

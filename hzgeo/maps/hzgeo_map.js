@@ -206,6 +206,28 @@ function hzgeoDraw(map, D) {
   L.control.scale({imperial: false, metric: true, position: "bottomleft",
                    maxWidth: 160}).addTo(map);
 
+  // Leaflet's own controls speak English ("Zoom in", "Zoom out", "Layers", "Close popup",
+  // the "Leaflet" link's title): the page's readers get them in Chinese.
+  function say(node, words) {
+    if (!node) return;
+    node.title = words;
+    node.setAttribute("aria-label", words);
+  }
+  if (map.zoomControl) {
+    say(map.zoomControl._zoomInButton, "放大");
+    say(map.zoomControl._zoomOutButton, "缩小");
+  }
+  if (control._layersLink) say(control._layersLink, "图层");
+  if (map.attributionControl) {
+    map.attributionControl.setPrefix(
+      '<a href="https://leafletjs.com" title="Leaflet：交互式地图的 JavaScript 库">Leaflet</a>');
+  }
+  map.on("popupopen", function (e) {
+    var close = e.popup && e.popup._closeButton;
+    if (close) close.setAttribute("aria-label", "关闭");
+    if (close) close.title = "关闭";
+  });
+
   // ------------------------------------------------------------------ title, notes
   var Title = L.Control.extend({
     options: {position: "topleft"},

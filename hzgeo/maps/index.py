@@ -43,12 +43,48 @@ _ENV = Environment(loader=PackageLoader("hzgeo.maps", "templates"), autoescape=T
                    keep_trailing_newline=True)
 
 
+#: What the files of fixed name hold, in Chinese (the page has no English: formats are
+#: said in words, not as CSV, GeoPackage, JSON).
+DESCRIPTIONS = {
+    "directory.xlsx": "河长制分级分段名录（电子表格，可打印）",
+    "directory.gpkg": "河长制分级分段名录（空间数据）",
+    "directory.changes.csv": "名录变更（与上一版名录相比；逗号分隔表格）",
+    "audit.json": "河湖责任核查报告（机器可读数据）",
+    "defects.gpkg": "核查发现的问题及其位置（空间数据，供地理信息系统软件）",
+    "field.gpkg": "跨界断面、主要交汇处、公示牌位置（空间数据，供地理信息系统软件）",
+    "field.xlsx": "跨界断面、主要交汇处、公示牌（电子表格）",
+    "field.kml": "跨界断面、主要交汇处、公示牌（地图标注文件，可在奥维等地图软件中打开）",
+    "segments.gpkg": "各级河段、湖库分片及其长度（空间数据，供地理信息系统软件）",
+}
+#: Any other file: its format.
+FORMATS = {".csv": "逗号分隔表格", ".xlsx": "电子表格", ".gpkg": "空间数据",
+           ".json": "机器可读数据", ".kml": "地图标注文件", ".html": "网页",
+           ".pdf": "可打印文件", ".png": "图片", ".geojson": "空间数据"}
+
+
 def file_label(name: str, labels: dict[str, str]) -> str:
     """What a file shows: ``map_450802.html`` -> 港北区, ``sheet_city.png`` -> 全市 (or
-    ``labels["city"]``: in a county run the whole of the run, 贵港市港北区)."""
+    ``labels["city"]``: in a county run the whole of the run, 贵港市港北区); the other
+    files say what they hold, in Chinese: ``audit.json`` -> 河湖责任核查报告（机器可读数据）,
+    ``directory.汇总.csv`` -> 名录·汇总（逗号分隔表格）, ``field.notice_boards.csv`` ->
+    公示牌（逗号分隔表格）."""
+    from hzgeo.field.export import LAYER_NAMES, SHEETS
+
     stem = name.split(".")[0]
-    code = stem.split("_", 1)[1] if "_" in stem else ""
-    return labels.get("city", "全市") if code == "city" else labels.get(code, "")
+    if stem.startswith(("map_", "sheet_")):
+        code = stem.split("_", 1)[1]
+        return labels.get("city", "全市") if code == "city" else labels.get(code, "")
+    if name in DESCRIPTIONS:
+        return DESCRIPTIONS[name]
+    parts = name.split(".")
+    kind = FORMATS.get(Path(name).suffix.lower(), "文件")
+    if len(parts) == 3 and parts[0] == "directory":
+        return f"名录·{parts[1]}（{kind}）"
+    layers = {layer: SHEETS[key] for key, layer in LAYER_NAMES.items()}
+    if len(parts) == 3 and parts[0] == "field" and parts[1] in layers:
+        what = layers[parts[1]]  # 短河段（无单独公示牌） -> 短河段（无单独公示牌；逗号分隔表格）
+        return f"{what[:-1]}；{kind}）" if what.endswith("）") else f"{what}（{kind}）"
+    return kind
 
 
 def _facts(summary: dict) -> list[str]:
