@@ -633,3 +633,48 @@ def test_county_html_map_draws_its_boundary_river_as_the_whole_city_does(whole_c
         assert (1, "#555555") in banks[0], level  # the 港南区 bank, off the map
         assert [b for b, _ in banks[0]] == sorted(b for b, _ in banks[0]), level
         assert "界河对岸" in mine[level]["legend"], level
+
+
+def test_a_county_run_lists_the_joint_meetings_it_is_a_member_of(county_run, city_run):
+    """Issue #16: a county run wrote 联席会议 （无）: a meeting needs two counties and the
+    run's own reaches are in one. 覃塘区 is a member of two meetings of the whole city's
+    run, 合成支流03 (R11) and the 合成中型水库 (L02), both convened by 港北区 (覃示例0008):
+    the county run lists those, row for row as the whole city's run gives them, and its
+    audit finds no meeting without a convenor."""
+    def meetings(out):
+        frame = pd.read_csv(out / "directory.联席会议.csv", dtype=str, encoding="utf-8-sig",
+                            keep_default_na=False)
+        return frame.drop(columns=["生成版本", "数据日期"])
+
+    city = meetings(city_run)
+    city = city[city["成员代码"].str.split(",").map(lambda c: "450804" in c)]
+    mine = meetings(county_run)
+    assert mine["河湖库编码"].tolist() == ["R11", "L02"]
+    assert mine["召集县（市、区）"].tolist() == ["港北区", "港北区"]
+    assert mine["召集人"].tolist() == ["覃示例0008", "覃示例0008"]
+    assert mine["成员县（市、区）及河段长度"].iloc[0] == "港北区 7.67 公里；覃塘区 7.36 公里"
+    assert mine.values.tolist() == city.values.tolist()
+    audit = json.loads((county_run / "audit.json").read_text(encoding="utf-8"))
+    assert "no_convenor" not in json.dumps(audit)
+    page = (county_run / "index.html").read_text(encoding="utf-8")
+    assert "联席会议：2 个" in page
+
+
+def test_chiefs_limited_to_a_county_have_its_meetings_as_the_city_has_them():
+    """港北区's meetings are three in the whole city (R11 with 覃塘区, R20 with 桂平市, L02
+    with 覃塘区), all convened by 港北区; assign_chiefs on the boundaries limited to it
+    gives the same three (the other counties' lengths from the cut around it)."""
+    import hzgeo
+    from hzgeo.inputs import load
+
+    inputs = load(county="港北区")
+    result = hzgeo.segment_waters(inputs.boundaries, inputs.waters)
+    chiefs = hzgeo.assign_chiefs(result, inputs.boundaries, inputs.waters, inputs.officials,
+                                 inputs.rules)
+    joint = chiefs.joint_meetings
+    assert joint["water_code"].tolist() == ["R11", "R20", "L02"]
+    assert joint["member_codes"].tolist() == ["450802,450804", "450802,450881",
+                                              "450802,450804"]
+    assert set(joint["convenor_code"]) == {"450802"}
+    assert set(joint["convenor_chief"]) == {"覃示例0008"}
+    assert joint["members"].iloc[1] == "港北区 12.52 公里；桂平市 8.95 公里"

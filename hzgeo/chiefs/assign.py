@@ -319,6 +319,37 @@ def _far_banks(frame: gpd.GeoDataFrame, whole: gpd.GeoDataFrame) -> gpd.GeoDataF
     return whole[hit]
 
 
+def _meetings_around(whole: Segmentation, outline: Boundaries, boundaries: Boundaries,
+                     waters: Waters, rules: Rules, book: _Book, across: _Book | None,
+                     rivers) -> pd.DataFrame:
+    """For boundaries limited to one county: the joint meetings the county is a member of,
+    as the whole city has them. A county's own reaches alone never make a meeting (it
+    needs two counties): the members, lengths and convenor come from the cut the county's
+    part was taken from (``whole``, its rivers cut against the counties they run through;
+    its lakes' zones in each county), the chiefs of the other counties from the holders
+    kept across the border (``across``; none known: the convenor's chief is missing).
+    ``outline``: ``boundaries.around``, the units of the whole city."""
+    river_keys, main_by_code = rivers
+    around = _units(outline)
+    names = {c: n for c, (_, n) in around.items()}
+    mine = {c for c, (level, _) in _units(boundaries).items() if level == "county"}
+    far = across or _Book(book.officials.iloc[:0], rules, around)
+    keyed = {"reaches": (("river_code", lambda r: river_keys.get(r, [r])),
+                         lambda r: bool(main_by_code.get(r, False)), "reach_name"),
+             "zones": (("water_code", lambda w: [w]), lambda w: False, "water_name")}
+    frames = {}
+    for kind, (keys, main_of, label) in keyed.items():
+        frame = getattr(whole, kind)["county"]
+        inside = frame["admin_code"].astype(str).isin(mine).to_numpy()
+        parts = [_with_chiefs(frame[pick], "county", chairs, rules, keys, main_of, {},
+                              frame.loc[pick, label].astype(str).tolist(), set())
+                 for pick, chairs in ((inside, book), (~inside, far))]
+        frames[kind] = pd.concat(parts).sort_index()
+    joint = joint_meetings(frames["reaches"], frames["zones"], waters, rules, names)
+    member = [bool(mine & set(str(c).split(","))) for c in joint["member_codes"]]
+    return joint[member].reset_index(drop=True)
+
+
 def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
                   officials: pd.DataFrame, rules: Rules | None = None) -> Chiefs:
     """Give every reach, zone and unit its chief, by the rules, from the office holders.
@@ -435,6 +466,10 @@ def assign_chiefs(result: Segmentation, boundaries: Boundaries, waters: Waters,
     city_chiefs = pd.DataFrame(city_rows, columns=CITY_CHIEF_COLUMNS)
 
     joint = joint_meetings(reaches["county"], zones["county"], waters, rules, names)
+    whole, outline = getattr(result, "around", None), boundaries.around
+    if whole is not None and outline is not None:  # limited to a county
+        joint = _meetings_around(whole, outline, boundaries, waters, rules, book, across,
+                                 (river_keys, main_by_code))
 
     offices_rule = rules["offices"]
     office_rows = []
