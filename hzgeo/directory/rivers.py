@@ -22,7 +22,7 @@ from hzgeo.directory._common import KIND_NAME, chief, text
 from hzgeo.labels import LEVEL_NAMES, VACANT
 from hzgeo.settings import REACH_LEVELS
 
-__all__ = ["bank_side", "reach_banks", "reach_spans", "river_list"]
+__all__ = ["bank_key", "bank_rows", "bank_side", "reach_banks", "reach_spans", "river_list"]
 
 #: Width (metres) of the strip beside a river in which :func:`bank_side` looks for the unit.
 BANK_STRIP_M = 100.0
@@ -84,6 +84,30 @@ def bank_side(lines, polygons, others=None, *, strip: float = BANK_STRIP_M) -> n
         out[todo[decided & (score < 0)]] = RIGHT
         todo = todo[~decided]
     return out
+
+
+def bank_key(row, *, across: bool = False) -> tuple:
+    """The key of a 界河 row: (river, unit, unit across, from_km to 1e-6 km); with
+    ``across``, the key of the row of the other bank (the two units swapped).
+
+    Examples
+    --------
+    >>> row = {"river_code": "R1", "admin_code": "A", "shared_with": "B", "from_km": 1.0}
+    >>> bank_key(row), bank_key(row, across=True)
+    (('R1', 'A', 'B', 1.0), ('R1', 'B', 'A', 1.0))
+    """
+    own, other = str(row["admin_code"]), str(row.get("shared_with") or "")
+    return (row["river_code"], *((other, own) if across else (own, other)),
+            round(float(row["from_km"]), 6))
+
+
+def bank_rows(frames) -> dict[tuple, dict]:
+    """The 界河 rows of ``frames`` (reach tables; None or empty ones skipped) as dicts, by
+    :func:`bank_key`: ``bank_rows(…).get(bank_key(row, across=True))`` is the row of the
+    other bank."""
+    return {bank_key(r): r for f in frames if f is not None and len(f) and "boundary" in f
+            for r in f[f["boundary"].fillna(False).astype(bool)].drop(
+                columns="geometry", errors="ignore").to_dict("records")}
 
 
 def reach_banks(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None) -> np.ndarray:

@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 import shapely.ops
 
-from hzgeo.directory.rivers import reach_banks
+from hzgeo.directory.rivers import bank_key, bank_rows, reach_banks
 from hzgeo.errors import InputError
 from hzgeo.field import _boardtext as text
 from hzgeo.field._common import point_frame, unit_names
@@ -40,8 +40,7 @@ BOARD_COLUMNS = ["board_code", "kind", "board_index", "boards_on_item", "water_c
                  "water_name", "description", "item_code", "item_name", "reaches",
                  "start_desc", "end_desc", "from_km", "to_km", "length_km", "area_km2",
                  "boundary", "boundary_items", "bank", "across_codes", "across_names",
-                 "county_code",
-                 "county_name", "township_code", "township_name",
+                 "county_code", "county_name", "township_code", "township_name",
                  "village_code", "village_name", "admin_codes", "admin_names",
                  "city_chief", "county_chiefs", "township_chiefs", "village_chiefs",
                  "duties", "targets", "county_phone", "city_phone", "complaint_phone",
@@ -103,34 +102,24 @@ def span_names(names: list[str]) -> str:
     >>> span_names(["郁江甲村段（1）", "郁江甲村段（2）", "郁江甲村段（4）", "北溪甲村段"])
     '郁江甲村段（1）、郁江甲村段（2）、郁江甲村段（4）、北溪甲村段'
     """
-    names = list(dict.fromkeys(names))
-    out: list[str] = []
-    i = 0
-    while i < len(names):
-        hit = _NUMBERED.match(names[i])
-        j = i + 1
-        while hit and j < len(names) and (m := _NUMBERED.match(names[j])) and m.group(
-                1) == hit.group(1) and int(m.group(2)) == int(hit.group(2)) + (j - i):
-            j += 1
-        if hit and j - i >= 3:
-            out.append(f"{names[i]}至（{_NUMBERED.match(names[j - 1]).group(2)}）")  # type: ignore[union-attr]
+    runs: list[list] = []  # [base, first number, last number, names]
+    for name in dict.fromkeys(names):
+        hit = _NUMBERED.match(name)
+        base, number = (hit.group(1), int(hit.group(2))) if hit else (None, None)
+        last = runs[-1] if runs else None
+        if base is not None and last and last[0] == base and last[2] + 1 == number:
+            last[2] = number
+            last[3].append(name)
         else:
-            out.extend(names[i:j])
-        i = j
-    return "、".join(out)
-
-
-def _bank_key(row: dict, across: bool = False) -> tuple:
-    """The key of a 界河 row (``across``: of the row of its other bank)."""
-    own, other = str(row["admin_code"]), str(row.get("shared_with") or "")
-    return (row["river_code"], *((other, own) if across else (own, other)),
-            round(float(row["from_km"]), 6))
+            runs.append([base, number, number, [name]])
+    return "、".join(f"{r[3][0]}至（{r[2]}）" if len(r[3]) >= 3 else "、".join(r[3])
+                    for r in runs)
 
 
 def _across_rows(rows: list, table: dict) -> list:
-    """The rows of the other bank of the 界河 rows among ``rows`` (``table`` by
-    :func:`_bank_key`), in their order."""
-    found = [table.get(_bank_key(r, across=True)) for r in rows
+    """The rows of the other bank of the 界河 rows among ``rows`` (``table`` from
+    :func:`~hzgeo.directory.rivers.bank_rows`), in their order."""
+    found = [table.get(bank_key(r, across=True)) for r in rows
              if bool(r.get("boundary", False))]
     return list({r["reach_code"]: r for r in found if r is not None}.values())
 
@@ -191,8 +180,7 @@ class _Context:
 
         self.up = {lvl: {r["reach_code"]: r for r in records(lvl)}
                    for lvl in ("township", "county")}
-        self.bank_of = {_bank_key(r): r for r in records("village")
-                        if bool(r.get("boundary", False))}
+        self.bank_of = bank_rows([chiefs.reaches["village"], chiefs.across.get("village")])
         self.zup = {lvl: {r["zone_code"]: r for r in chiefs.zones[lvl].drop(
             columns="geometry").to_dict("records")} for lvl in ("township", "county")}
         self.issued_on = text.issued_on(date)

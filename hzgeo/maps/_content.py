@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hzgeo.directory.rivers import bank_key, bank_rows
 from hzgeo.errors import InputError
 from hzgeo.hierarchy import Hierarchy
 from hzgeo.labels import LEVEL_NAMES
@@ -49,15 +50,9 @@ class Area:
 
     @cached_property
     def other_banks(self) -> dict[tuple, dict]:
-        """(river, unit, unit across, from_km to 1e-6) -> 界河 row (as dict), both banks,
-        the far banks of a county run's 界河 too: the row across from a row is at the key
-        with the two units swapped."""
-        frames = [*self.all_reaches.values(), *self.across.values()]
-        return {(r["river_code"], str(r["admin_code"]), str(r["shared_with"]),
-                 round(float(r["from_km"]), 6)): r
-                for f in frames if len(f) and "boundary" in f
-                for r in f[f["boundary"].astype(bool)].drop(columns="geometry").to_dict(
-                    "records")}
+        """Every 界河 row (as dict) by :func:`~hzgeo.directory.rivers.bank_key`, both
+        banks, the far banks of a county run's 界河 too."""
+        return bank_rows([*self.all_reaches.values(), *self.across.values()])
 
     @cached_property
     def lookup(self) -> dict[str, dict[str, dict]]:
@@ -81,9 +76,7 @@ class Area:
         in the data)."""
         if not bool(row.get("boundary")) or not _given(row.get("from_km")):
             return None
-        return self.other_banks.get((row.get("river_code"), str(row.get("shared_with")),
-                                     str(row.get("admin_code")),
-                                     round(float(row["from_km"]), 6)))
+        return self.other_banks.get(bank_key(row, across=True))
 
     @cached_property
     def city_chief_rows(self) -> dict[str, dict]:
