@@ -6,6 +6,8 @@ the river's own lon/lat vertices, so no reach is reprojected.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ from hzgeo._units import UnitTable
 from hzgeo.model import REACH_COLUMNS
 from hzgeo.settings import STORE_CRS
 
-__all__ = ["REACH_COLUMNS", "ReachWriter", "link_parents"]
+__all__ = ["REACH_COLUMNS", "ParentCodes", "ReachWriter", "river_spans"]
 
 _PARENT_LEVEL = {"village": "township", "township": "county", "county": ""}
 
@@ -138,14 +140,24 @@ class ReachWriter:
 
     # -- frames ------------------------------------------------------------------------
 
-    def reaches(self, runs: Runs, level: str, codes: np.ndarray) -> gpd.GeoDataFrame:
-        """One row per run and responsible unit (two for a shared run).
+    def reaches(self, runs: Runs, level: str, codes: np.ndarray,
+                piece_runs: int | None = None) -> Iterator[gpd.GeoDataFrame]:
+        """One row per run and responsible unit (two for a shared run), in flow order: the
+        level's table in pieces of whole rivers of about ``piece_runs`` runs each (one
+        piece without), each made when asked for. Every row depends on its own river's
+        runs only, so the pieces, one after the other, are the table made whole.
 
         ``runs`` are labelled with unit ids at ``level``; ``codes[id]`` is the unit's code.
+        ``_run`` is the row's index in ``runs``.
         """
-        units = self.units
-        names = np.array([self.short.get(c, c) for c in codes], dtype=object)
-        synthetic = units.synthetic_of(codes)
+        labels = _Labels(self.units, self.short, level, codes)
+        river = self.net.part_river[runs.part]
+        for start, stop in river_spans(river, piece_runs):
+            yield self._piece(runs.take(slice(start, stop)), start, labels)
+
+    def _piece(self, runs: Runs, first: int, labels: _Labels) -> gpd.GeoDataFrame:
+        """The rows of ``runs`` (whole rivers: the level's runs from ``first`` on)."""
+        names, codes = labels.names, labels.codes
         c0, c1 = self._chainage(runs)
         ordinary = np.flatnonzero(runs.a >= 0)
         shared = ordinary[runs.b[ordinary] != NONE]
@@ -165,8 +177,8 @@ class ReachWriter:
         start, end = _apart(start, end, c0[idx] - self.origin[river], c1[idx] - self.origin[river])
         frame = pd.DataFrame({
             "river_code": self.river_code[river], "river_name": self.river_name[river],
-            "main": self.river_main[river], "level": level, "admin_code": code,
-            "admin_name": names[unit], "admin_full_name": units.names_of(codes)[unit],
+            "main": self.river_main[river], "level": labels.level, "admin_code": code,
+            "admin_name": names[unit], "admin_full_name": labels.full_names[unit],
             "length_m": c1[idx] - c0[idx],
             "from_km": (c0[idx] - self.origin[river]) / 1000.0,
             "to_km": (c1[idx] - self.origin[river]) / 1000.0,
@@ -174,9 +186,9 @@ class ReachWriter:
             "shared_with": np.where(has_other, codes[other_safe], ""),
             "shared_with_name": np.where(has_other, names[other_safe], ""),
             "primary": ~has_other | (unit < other_safe),
-            "synthetic": self.river_synthetic[river] | synthetic[unit]
-            | (has_other & synthetic[other_safe]),
-            "_run": idx})
+            "synthetic": self.river_synthetic[river] | labels.synthetic[unit]
+            | (has_other & labels.synthetic[other_safe]),
+            "_run": idx + first})
         # numbered within each river and unit in flow order (by their ids, which name the
         # codes one to one: hashing integers, not text)
         group = frame.groupby([river, unit], sort=False)
@@ -189,9 +201,8 @@ class ReachWriter:
             frame["river_name"].tolist(), frame["admin_name"].tolist(), number, count,
             strict=True)]
         frame["parent_reach_code"] = ""
-        up = _PARENT_LEVEL[level]
-        if up:
-            frame["_parent_admin"] = units.parents(level, up)[unit]
+        if labels.parents is not None:
+            frame["_parent_admin"] = labels.parents[unit]
         lines = self.net.lonlat_lines(runs.s0[idx], runs.s1[idx], runs.part[idx])
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(lines, crs=STORE_CRS),
                                 crs=STORE_CRS)
@@ -311,17 +322,58 @@ def _stake(metres: float) -> str:
     return f"K{m // 1000}+{m % 1000:03d}"
 
 
-def link_parents(child: pd.DataFrame, parent: pd.DataFrame, up_index: np.ndarray) -> None:
-    """Fill ``child["parent_reach_code"]``: the parent-level reach, same side, containing it.
+class ParentCodes:
+    """A level's reach codes, found by its run and unit code for the level below.
 
-    ``up_index[i]`` is the parent-level run that child-level run ``i`` lies in.
+    ``run``, ``admin``, ``code``: the level's rows in their order (a run's rows are
+    consecutive, one per side: at most two); ``runs``: how many runs the level has.
     """
-    if len(child) == 0:
-        return
-    keys = pd.DataFrame({"_up": up_index[child["_run"].to_numpy()],
-                         "_parent_admin": child["_parent_admin"].to_numpy()})
-    table = pd.DataFrame({"_up": parent["_run"].to_numpy(),
-                          "_parent_admin": parent["admin_code"].to_numpy(),
-                          "code": parent["reach_code"].to_numpy()})
-    found = keys.merge(table, how="left", on=["_up", "_parent_admin"])
-    child["parent_reach_code"] = found["code"].fillna("").to_numpy()
+
+    def __init__(self, run: np.ndarray, admin: np.ndarray, code: np.ndarray, runs: int):
+        self.admin, self.code = admin, code
+        self.run = run
+        self.first = np.full(runs, -1)  # each run's first row (-1: none)
+        self.first[run[::-1]] = np.arange(len(run))[::-1]
+
+    def of(self, run: np.ndarray, admin: np.ndarray) -> np.ndarray:
+        """The code of the reach of run ``run[i]`` held by ``admin[i]``; "" where none."""
+        found = np.full(len(run), "", dtype=object)
+        first = self.first[run]
+        for step in (0, 1):  # the run's first row, or its second
+            row = first + step
+            ok = (first >= 0) & (row < len(self.run))
+            ok[ok] = (self.run[row[ok]] == run[ok]) & (self.admin[row[ok]] == admin[ok])
+            found[ok] = self.code[row[ok]]
+        return found
+
+
+class _Labels:
+    """What the rows of one level take from its units, looked up once for all pieces:
+    short and full names, synthetic flags, parent codes, by unit id."""
+
+    def __init__(self, units: UnitTable, short: dict, level: str, codes: np.ndarray):
+        self.level, self.codes = level, codes
+        self.names = np.array([short.get(c, c) for c in codes], dtype=object)
+        self.full_names = units.names_of(codes)
+        self.synthetic = units.synthetic_of(codes)
+        up = _PARENT_LEVEL[level]
+        self.parents = units.parents(level, up) if up else None
+
+
+def river_spans(river: np.ndarray, size: int | None) -> list[tuple[int, int]]:
+    """``(start, stop)`` of consecutive runs, whole rivers each, of about ``size`` runs
+    (the last maybe fewer; without ``size``, one span of them all).
+
+    >>> river_spans(np.array([0, 0, 1, 2, 2, 2, 3]), 2)
+    [(0, 2), (2, 6), (6, 7)]
+    >>> river_spans(np.array([0, 0, 1]), None), river_spans(np.array([], dtype=int), 2)
+    ([(0, 3)], [(0, 0)])
+    """
+    n = len(river)
+    if size is None or n <= size:
+        return [(0, n)]
+    begins = np.flatnonzero(river[1:] != river[:-1]) + 1  # where a river begins
+    # the first river that begins at or after every size-th run
+    at = np.searchsorted(begins, np.arange(size, n, size))
+    cuts = np.unique(begins[at[at < len(begins)]]).tolist()
+    return list(zip([0, *cuts], [*cuts, n], strict=True))

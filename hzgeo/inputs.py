@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -268,8 +268,8 @@ class Inputs:
     def segment(self, *, min_length: float = MIN_REACH_M,
                 boundary_tolerance: float | None = None, defects: bool = False,
                 workers: int | None = None, client=None,
-                on_level: Callable[[str, gpd.GeoDataFrame], None] | None = None,
-                release: bool = False):
+                on_level: Callable[[str, Iterator[gpd.GeoDataFrame]], None] | None = None,
+                piece_runs: int | None = None, release: bool = False):
         """Validate the inputs (once) and segment them: a :class:`~hzgeo.Segmentation`.
 
         ``defects``: find every defect (:func:`hzgeo.find_defects`, kept in
@@ -277,8 +277,9 @@ class Inputs:
         else only the quick checks segmentation needs (valid polygons, codes that nest,
         usable rivers). ``workers``/``client``: cut county by county on a dask cluster,
         as :func:`hzgeo.segment_waters` takes them (the result is the same).
-        ``on_level``: each level's reach table handed over as soon as it is made, and not
-        kept (:func:`hzgeo.segment.segment_validated`). ``release``: these inputs are
+        ``on_level``: each level's reach table handed over as soon as it is made, in
+        pieces of about ``piece_runs`` runs, and not kept
+        (:func:`hzgeo.segment.segment_validated`). ``release``: these inputs are
         given up (:attr:`boundaries` and :attr:`waters` None afterwards; their frames
         emptied as soon as segmentation no longer needs them), for a caller that only
         writes the result.
@@ -299,7 +300,7 @@ class Inputs:
         return segment_inputs(boundaries, waters, min_length=min_length,
                               boundary_tolerance=boundary_tolerance, overrides=self.overrides,
                               defects=self.defects, workers=workers, client=client,
-                              on_level=on_level, release=release)
+                              on_level=on_level, piece_runs=piece_runs, release=release)
 
     def assign_chiefs(self, segmentation):
         """The chiefs of ``segmentation`` from :attr:`officials` by :attr:`rules`; None
@@ -360,13 +361,13 @@ def segment_inputs(boundaries: Boundaries, waters: Waters, *, min_length: float 
                    boundary_tolerance: float | None = None, overrides=None,
                    defects: gpd.GeoDataFrame | None = None, workers: int | None = None,
                    client=None,
-                   on_level: Callable[[str, gpd.GeoDataFrame], None] | None = None,
-                   release: bool = False):
+                   on_level: Callable[[str, Iterator[gpd.GeoDataFrame]], None] | None = None,
+                   piece_runs: int | None = None, release: bool = False):
     """Validate, then segment: the step every command that makes reaches takes.
 
     ``defects``: what :func:`hzgeo.find_defects` found already; the refusal is decided
     from them instead of checking again. ``workers``, ``client``: as
-    :func:`hzgeo.segment_waters` takes them. ``on_level``, ``release``: as
+    :func:`hzgeo.segment_waters` takes them. ``on_level``, ``piece_runs``, ``release``: as
     :func:`hzgeo.segment.segment_validated` takes them.
 
     Raises
@@ -389,7 +390,7 @@ def segment_inputs(boundaries: Boundaries, waters: Waters, *, min_length: float 
     return segment_validated(boundaries, waters, min_length=min_length,
                              boundary_tolerance=boundary_tolerance, overrides=overrides,
                              workers=workers, client=client, on_level=on_level,
-                             release=release)
+                             piece_runs=piece_runs, release=release)
 
 
 def load(boundaries=None, waters=None, *, columns=None, layers=None, crs=None,

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import pickle
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -33,6 +35,7 @@ import pyogrio
 
 from hzgeo._arrow import GEOMETRY_COLUMN, arrow_batches, arrow_stream
 from hzgeo._layer_process import HEAD, message, read_message
+from hzgeo._stages import stage
 from hzgeo.atomic import AtomicOutputs, atomic_outputs, check_output_path
 
 __all__ = ["GPKG_OPTIONS", "LayerWriter", "read_layer_names", "write_layers"]
@@ -54,13 +57,7 @@ def _write_one(frame, tmp, layer: str, writer: LayerWriter | None = None) -> Non
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if isinstance(frame, gpd.GeoDataFrame):
-            # one geometry type per layer where the rows allow it (promoted to multi),
-            # else a generic geometry layer (a defects layer holds points and polygons)
-            kinds = {_GEOMETRY_TYPE.get(t, "Unknown") for t in frame.geom_type.dropna().unique()}
-            kind = kinds.pop() if len(kinds) == 1 else "Unknown"
-            options = {"driver": "GPKG", "geometry_name": GEOMETRY_COLUMN,
-                       "geometry_type": kind, "crs": _crs_text(frame.crs),
-                       "dataset_options": GPKG_OPTIONS}
+            kind, options = _geometry_options(frame)
             if writer is not None and writer.running() and _ARROW_WRITE \
                     and kind != "Unknown":
                 batches = arrow_batches(frame, kind)
@@ -82,6 +79,71 @@ def _write_one(frame, tmp, layer: str, writer: LayerWriter | None = None) -> Non
                 writer.wait()
             pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=layer, driver="GPKG",
                                     dataset_options=GPKG_OPTIONS)
+
+
+def _geometry_options(frame: gpd.GeoDataFrame) -> tuple[str, dict]:
+    """The layer's geometry type and ``write_arrow``'s options: one geometry type per
+    layer where the rows allow it (promoted to multi), else ``Unknown``, a generic
+    geometry layer (a defects layer holds points and polygons)."""
+    kinds = {_GEOMETRY_TYPE.get(t, "Unknown") for t in frame.geom_type.dropna().unique()}
+    kind = kinds.pop() if len(kinds) == 1 else "Unknown"
+    return kind, {"driver": "GPKG", "geometry_name": GEOMETRY_COLUMN, "geometry_type": kind,
+                  "crs": _crs_text(frame.crs), "dataset_options": GPKG_OPTIONS}
+
+
+def _write_pieces(pieces: Iterator[gpd.GeoDataFrame], tmp, layer: str,
+                  writer: LayerWriter | None) -> None:
+    """A layer given in pieces: to the writer process piece by piece, each as soon as it
+    is made (GDAL writes the rows while the next piece is made); else, where the writer
+    does not run or cannot take the first piece, put together and written whole."""
+    pieces = _with_rows(pieces)
+    first = next(pieces)
+    kind, options = _geometry_options(first)
+    if writer is not None and writer.running() and _ARROW_WRITE and kind != "Unknown":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            batches = arrow_batches(first, kind)
+        if batches is not None:  # GDAL's part in the writer process
+            dtypes = first.dtypes
+            del first  # (each piece let go once its batches are made)
+            writer.send(_piece_batches(batches, dtypes, pieces, kind, layer), tmp, layer,
+                        options)
+            return
+    rest = list(pieces)
+    with stage("write"):
+        _write_one(pd.concat([first, *rest], ignore_index=True) if rest else first, tmp,
+                   layer, writer)
+
+
+def _with_rows(pieces: Iterator[gpd.GeoDataFrame]) -> Iterator[gpd.GeoDataFrame]:
+    """The pieces that have rows; the first piece if none has (an empty layer)."""
+    rows, empty = False, None
+    for piece in pieces:
+        if len(piece):
+            rows, empty = True, None
+            yield piece
+        elif not rows and empty is None:
+            empty = piece
+    if empty is not None:
+        yield empty
+
+
+def _piece_batches(batches, dtypes: pd.Series, pieces, kind: str, layer: str):
+    """The first piece's Arrow ``batches``, then every other piece's as it is made (the
+    same columns and types: one stream, one layer)."""
+    while batches is not None:
+        with stage("write"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            yield from batches
+        piece = next(pieces, None)
+        if piece is None:
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            batches = arrow_batches(piece, kind) if piece.dtypes.equals(dtypes) else None
+        del piece
+    raise ValueError(f"a piece of layer {layer!r} is not like the first (its columns, "
+                     "their types or its geometry)")
 
 
 class LayerWriter:
@@ -205,11 +267,12 @@ class LayerWriter:
             with contextlib.suppress(OSError):
                 if pipe is not None:
                     pipe.close()
-        if kill:  # SQLite's journal of a file stopped mid-write (the file is the caller's)
-            for path in self._paths:
-                for side in ("-journal", "-wal", "-shm"):
+        if kill:  # what GDAL leaves beside a file stopped mid-write (the file is the
+            for path in self._paths:  # caller's): SQLite's journal, the R-tree being built
+                left = [path + side for side in ("-journal", "-wal", "-shm")]
+                for left_path in left + glob.glob(glob.escape(path) + ".tmp_rtree_*"):
                     with contextlib.suppress(OSError):
-                        os.remove(path + side)
+                        os.remove(left_path)
 
     def _raise(self) -> None:
         if self._error is not None:
@@ -341,6 +404,11 @@ def write_layers(layers: dict, path: str | os.PathLike, *,
                  writer: LayerWriter | None = None) -> None:
     """Write ``{layer name: (Geo)DataFrame}`` to one GeoPackage, all or nothing.
 
+    A layer may be given in pieces instead: an iterator of GeoDataFrames alike (the same
+    columns, types and kind of geometry), one after the other its rows. With ``writer``
+    each piece is handed over as soon as it is made (a ValueError if one is not like the
+    first); else they are put together and written as one frame.
+
     With ``outputs`` the file joins that set of outputs (moved into place with them).
     With ``writer`` (a :class:`LayerWriter`, inside that set's block) GDAL's part of the
     writing is done by the writer process, and this returns once the layers are handed
@@ -358,10 +426,10 @@ def write_layers(layers: dict, path: str | os.PathLike, *,
         return
     tmp = outputs.path(path)
     for layer, frame in layers.items():
-        if writer is None:
-            _write_one(frame, tmp, layer)
-        else:
+        if isinstance(frame, pd.DataFrame):
             _write_one(frame, tmp, layer, writer)
+        else:
+            _write_pieces(iter(frame), tmp, layer, writer)
 
 
 def read_layer_names(path: str | os.PathLike) -> list[str]:

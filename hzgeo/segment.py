@@ -22,8 +22,9 @@ How it works (all geometry work in one projected CRS, all reported lengths geode
 from __future__ import annotations
 
 import functools
+import itertools
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -42,7 +43,7 @@ from hzgeo._checks import (
 )
 from hzgeo._crossings import coverage_edges, crossings
 from hzgeo._network import RiverNetwork
-from hzgeo._reaches import ReachWriter, link_parents
+from hzgeo._reaches import ParentCodes, ReachWriter
 from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
 from hzgeo._shared import shared_stretches
 from hzgeo._stages import stage
@@ -180,11 +181,15 @@ def segment_validated(boundaries: Boundaries, waters: Waters, **options) -> Segm
     :func:`hzgeo.validate_waters` have just passed: the geometry checks and the validity
     test of every polygon are not repeated. Its warnings point at its caller.
 
-    ``on_level`` (an option of this call only): called with each level and its reach
-    table as soon as that table is complete (county first), which is then not kept: the
-    result's ``reaches`` of the levels handed over are empty (their columns, no rows).
-    ``hzgeo segment`` writes each level and lets it go before the next is made. Boundaries
-    limited to a county (cut with the counties around) hand nothing over.
+    ``on_level`` (an option of this call only): called with each level (county first)
+    and its reach table as an iterator of pieces, which is then not kept: the result's
+    ``reaches`` of the levels handed over are empty (their columns, no rows). The pieces
+    are frames of whole rivers, in order: one after the other, they are the table the
+    result would have held. With ``piece_runs`` (an option of this call only) each is of
+    about that many runs of the level, made when the iterator is asked for it; without,
+    the level is one piece. ``hzgeo segment`` writes each piece and lets it go before the
+    next is made. Boundaries limited to a county (cut with the counties around) hand
+    nothing over.
 
     ``release`` (an option of this call only): the caller gives ``boundaries`` and
     ``waters`` up, and they are emptied as soon as segmentation no longer needs them: the
@@ -197,11 +202,12 @@ def segment_validated(boundaries: Boundaries, waters: Waters, **options) -> Segm
 def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_REACH_M,
              boundary_tolerance: float | None = None, overrides: pd.DataFrame | None = None,
              work_crs=None, workers: int | None = None, client=None, validated: bool,
-             stacklevel: int, on_level: Callable[[str, gpd.GeoDataFrame], None] | None = None,
-             release: bool = False) -> Segmentation:
+             stacklevel: int,
+             on_level: Callable[[str, Iterator[gpd.GeoDataFrame]], None] | None = None,
+             piece_runs: int | None = None, release: bool = False) -> Segmentation:
     """:func:`segment_waters`; ``validated``: the inputs' geometry was checked already;
     ``stacklevel``: of the warnings raised here (2 points at the caller); ``on_level``,
-    ``release``: see :func:`segment_validated`."""
+    ``piece_runs``, ``release``: see :func:`segment_validated`."""
     given = (boundaries, waters) if release else None
     with stage("checks"):
         boundaries, waters, min_length, boundary_tolerance, work_crs = _checked(
@@ -294,14 +300,15 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
         writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs,
                              outline=boundaries.outline)
     reaches = {}
-    for level, frame in _reach_levels(writer, runs, units):
+    for level, pieces in _reach_levels(writer, runs, units, piece_runs):
         if level in stand_ins:  # a level the city does not have: no reaches, no zones
-            frame, zones[level] = frame.iloc[:0], zones[level].iloc[:0]
-        elif on_level is not None:  # handed over, not kept (a copy: a slice is a view
-            on_level(level, frame)      # that would keep every row alive)
-            frame = frame.iloc[:0].copy()
+            frame, zones[level] = _whole(pieces).iloc[:0], zones[level].iloc[:0]
+        elif on_level is not None:  # handed over, not kept
+            frame = _hand_over(on_level, level, pieces)
+        else:
+            frame = _whole(pieces)
         reaches[level] = frame
-        del frame
+        del frame, pieces
     with stage("tables"):
         result = Segmentation(
             reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
@@ -343,29 +350,70 @@ def _release_rivers(*waters: Waters) -> None:
             del frame[name]
 
 
-def _reach_levels(writer: ReachWriter, runs, units: UnitTable):
-    """Each level's reach table (:data:`REACH_COLUMNS`), county first, its parent reach
-    codes filled in: one level made at a time, so that a caller that writes and lets go
-    of each never holds the three."""
-    # the level above: its runs' keys, and the run of it each fine run lies in
-    above: pd.DataFrame | None = None
-    above_up = np.zeros(0, dtype=int)
+def _reach_levels(writer: ReachWriter, runs, units: UnitTable,
+                  piece_runs: int | None = None):
+    """Each level, county first, and its reach table (:data:`REACH_COLUMNS`, parent reach
+    codes filled in) as pieces: frames of whole rivers in flow order, of about
+    ``piece_runs`` runs each (one piece without), each made when asked for. One level is
+    made at a time, so a caller that writes and lets go of each piece never holds a
+    whole level. A level's pieces are all made before the next level's (the next one
+    needs their codes)."""
+    above: ParentCodes | None = None  # the level above's reach codes
+    above_up = np.zeros(0, dtype=int)  # the run of the level above of every fine run
     for level in REACH_LEVELS:
+        keys, codes = units.index(level)
         with stage(level):
-            keys, codes = units.index(level)
             level_runs, up = runs.lift(keys).coalesce()  # up[i]: the run fine run i is in
-            frame = writer.reaches(level_runs, level, codes)
-            del level_runs
+        noted: list[tuple[np.ndarray, ...]] = []  # each piece's runs, units and codes
+        pieces = _level_pieces(writer.reaches(level_runs, level, codes, piece_runs), level,
+                               above, None if above is None else _compose(up, above_up),
+                               noted)
+        yield level, pieces
+        for _ in pieces:  # (the pieces a caller did not take: their codes are needed)
+            pass
+        run, admin, code = (np.concatenate(column) for column in zip(*noted, strict=True))
+        above = ParentCodes(run, admin, code, len(level_runs))
+        above_up = up
+        del level_runs, noted
+
+
+def _level_pieces(made, level: str, above: ParentCodes | None, to_above, noted: list):
+    """The pieces ``made`` of a level's table as :func:`_reach_levels` hands them over:
+    their parent reach codes filled in from ``above`` (``to_above[r]``: the run above
+    that run ``r`` lies in), their runs, units and reach codes ``noted`` for the level
+    below, their columns :data:`REACH_COLUMNS`."""
+    while True:
+        with stage(level):
+            frame = next(made, None)
+        if frame is None:
+            return
         with stage("parents"):
+            run = frame["_run"].to_numpy()
             if above is not None:
-                link_parents(frame, above, _compose(up, above_up))
-            above = pd.DataFrame({"_run": frame["_run"].to_numpy(),
-                                  "admin_code": frame["admin_code"].to_numpy(),
-                                  "reach_code": frame["reach_code"].to_numpy()})
-            above_up = up
+                frame["parent_reach_code"] = above.of(to_above[run],
+                                                      frame["_parent_admin"].to_numpy())
+            noted.append((run, frame["admin_code"].to_numpy(),
+                          frame["reach_code"].to_numpy()))
             frame = frame[REACH_COLUMNS].reset_index(drop=True)
-        yield level, frame
+        yield frame
         del frame
+
+
+def _whole(pieces) -> gpd.GeoDataFrame:
+    """A level's table from its pieces (one: as it is)."""
+    frames = list(pieces)
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _hand_over(on_level: Callable, level: str, pieces) -> gpd.GeoDataFrame:
+    """Hand a level's pieces to ``on_level``; its table's columns, without rows (a copy:
+    a slice is a view that would keep the first piece's rows alive)."""
+    first = next(pieces)
+    empty = first.iloc[:0].copy()
+    pieces = itertools.chain([first], pieces)
+    del first  # (each piece let go once the caller has)
+    on_level(level, pieces)
+    return empty
 
 
 def _checked(boundaries, waters, min_length, boundary_tolerance, overrides, work_crs,

@@ -135,21 +135,33 @@ def test_check_gets_the_reaches_and_chiefs_made_once(monkeypatch, tmp_path):
     assert report["summary"]["chief_duty"] == "checked"
 
 
-def test_segment_hands_each_level_over_and_releases_the_inputs():
-    """What `hzgeo segment` asks for (on_level, release): the same reaches, county first,
-    one level at a time; the result keeps none of them, and the inputs are let go
-    (Inputs' boundaries and waters None, their frames emptied)."""
+@pytest.mark.parametrize("piece_runs", [None, 5])
+def test_segment_hands_each_level_over_and_releases_the_inputs(piece_runs):
+    """What `hzgeo segment` asks for (on_level, piece_runs, release): the same reaches,
+    county first, one level at a time, in pieces of whole rivers (one without
+    piece_runs) that are the table one after the other; the result keeps none of them,
+    and the inputs are let go (Inputs' boundaries and waters None, their frames
+    emptied)."""
     import pandas as pd
 
     whole = load(holders="none").segment()
     given = load(holders="none")
     boundaries, waters = given.boundaries, given.waters
     handed: dict = {}
-    result = given.segment(release=True,
-                           on_level=lambda level, frame: handed.__setitem__(level, frame))
+    result = given.segment(release=True, piece_runs=piece_runs,
+                           on_level=lambda level, pieces: handed.__setitem__(level,
+                                                                             list(pieces)))
     assert list(handed) == ["county", "township", "village"]
     for level in whole.levels:
-        pd.testing.assert_frame_equal(handed[level], whole.reaches[level])
+        pieces = handed[level]
+        if piece_runs is None:
+            assert len(pieces) == 1
+        else:  # whole rivers each: no river's reaches in two pieces
+            assert len(pieces) > 3
+            rivers = [set(piece["river_code"]) for piece in pieces]
+            assert sum(map(len, rivers)) == len(set().union(*rivers))
+        pd.testing.assert_frame_equal(pd.concat(pieces, ignore_index=True),
+                                      whole.reaches[level])
         assert len(result.reaches[level]) == 0
         assert list(result.reaches[level].columns) == list(whole.reaches[level].columns)
     for name in ("slivers", "gaps", "river_lengths"):

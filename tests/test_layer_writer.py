@@ -6,6 +6,8 @@ raised, and leave no file behind."""
 
 from __future__ import annotations
 
+import collections
+import itertools
 import os
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import shapely
 
 import hzgeo
 from hzgeo import output
+from hzgeo._reaches import ReachWriter
 from hzgeo.atomic import atomic_outputs
 from hzgeo.cli import commands, main
 from hzgeo.output import LayerWriter, write_layers
@@ -226,3 +229,123 @@ print("status", status)
         capture_output=True, timeout=60)
     assert child.stdout == b"R" + b"\0" * 8, child.stderr  # ready, then it quit
     assert child.stderr.decode().strip().splitlines()[-1] == "[]"
+
+
+# -- levels in pieces: the writer process writes a level while the rest of it is made --
+
+
+def _pieces(frame: gpd.GeoDataFrame, cuts: list[int]):
+    """``frame`` as pieces cut at the rows ``cuts`` (equal cuts give an empty piece)."""
+    edges = [0, *cuts, len(frame)]
+    return (frame.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(edges))
+
+
+@pytest.mark.parametrize("writer_runs", [True, False])
+def test_a_layer_in_pieces_is_the_layer_written_whole(tmp_path, writer_runs):
+    """Pieces of one table, some empty, some a batch long and more: to the writer process
+    piece by piece, or (no writer) put together: the file of the table written whole."""
+    frame, cuts = _lines(40_000, 1), [0, 0, 3, 20_000, 20_000, 36_384, 39_999]
+    whole, pieces = tmp_path / "whole.gpkg", tmp_path / "pieces.gpkg"
+    write_layers({"reaches_village": frame, "empty": frame.iloc[:0]}, whole)
+    with atomic_outputs() as outputs, LayerWriter() as writer:
+        if writer_runs:
+            writer.start()
+            assert writer.running()
+        write_layers({"reaches_village": _pieces(frame, cuts)}, pieces, outputs=outputs,
+                     writer=writer)
+        write_layers({"empty": _pieces(frame.iloc[:0], [0])}, pieces, outputs=outputs,
+                     writer=writer)
+        writer.wait()
+    _same_file(pieces, whole)
+
+
+def test_a_piece_unlike_the_first_is_refused(tmp_path):
+    """The pieces are one stream of one layer: a piece whose columns are of other types
+    stops the run (ValueError), and nothing is left."""
+    frame = _lines(100)
+    odd = frame.iloc[50:].assign(count=frame["count"].iloc[50:].astype(float))
+    with pytest.raises(ValueError, match="a piece of layer 'reaches' is not like the first"):
+        with atomic_outputs() as outputs, LayerWriter() as writer:
+            writer.start()
+            write_layers({"reaches": iter([frame.iloc[:50], odd])}, tmp_path / "out.gpkg",
+                         outputs=outputs, writer=writer)
+            writer.wait()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_that_fails_between_pieces_stops_the_writer_and_leaves_nothing(tmp_path):
+    """The next piece cannot be made while the writer writes the ones before: the run's
+    error, the writer killed, no file left: no journal, nor the R-tree GDAL builds
+    beside the file (``<file>.tmp_rtree_<layer>.db``)."""
+    def pieces():
+        yield from _pieces(_lines(120_000, 5), [60_000])
+        for _ in range(1000):  # GDAL is writing: its R-tree is being built beside
+            if any(".tmp_rtree_" in p.name for p in tmp_path.iterdir()):
+                break
+            time.sleep(0.01)
+        raise RuntimeError("the next piece failed")
+
+    with pytest.raises(RuntimeError, match="the next piece failed"):
+        with atomic_outputs() as outputs, LayerWriter() as writer:
+            writer.start()
+            process = writer._process
+            write_layers({"reaches": pieces()}, tmp_path / "out.gpkg", outputs=outputs,
+                         writer=writer)
+    assert process.poll() not in (None, 0)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def small_pieces(monkeypatch) -> collections.Counter:
+    """``hzgeo segment`` makes each level in pieces of about 7 runs (the bundled city's
+    400-odd village reaches in tens of pieces); counts the pieces made, by level."""
+    monkeypatch.setattr(commands, "LEVEL_PIECE_RUNS", 7)
+    made: collections.Counter = collections.Counter()
+    real = ReachWriter._piece
+
+    def counted(self, runs, first, labels):
+        made[labels.level] += 1
+        return real(self, runs, first, labels)
+
+    monkeypatch.setattr(ReachWriter, "_piece", counted)
+    return made
+
+
+def test_segment_in_pieces_writes_what_it_wrote_whole(tmp_path, monkeypatch, every_size,
+                                                      small_pieces):
+    """Each level made and handed to the writer process piece by piece: the file written
+    with each level whole and in turn (no writer process), row for row."""
+    pieces, whole = tmp_path / "pieces.gpkg", tmp_path / "whole.gpkg"
+    assert main(["segment", "--out", str(pieces), "-q"]) == 0
+    assert min(small_pieces.values()) > 1 and small_pieces["village"] > 10, small_pieces
+    small_pieces.clear()
+    monkeypatch.setattr(commands, "LAYER_PROCESS_MIN_VILLAGES", 10**9)
+    assert main(["segment", "--out", str(whole), "-q"]) == 0
+    assert dict(small_pieces) == {"county": 1, "township": 1, "village": 1}
+    _same_file(pieces, whole)
+
+
+def test_a_piece_that_fails_stops_segment_with_no_output(tmp_path, monkeypatch, capsys,
+                                                        every_size, small_pieces):
+    """A village piece cannot be made while the writer process writes the ones before it:
+    the run stops with that error, exit 2; the writer process is killed; the earlier
+    output is as it was and nothing else is left."""
+    out = tmp_path / "s.gpkg"
+    out.write_bytes(b"an earlier result")
+    started, real_popen = [], output.subprocess.Popen
+    monkeypatch.setattr(output.subprocess, "Popen",
+                        lambda *args, **kw: started.append(real_popen(*args, **kw))
+                        or started[-1])
+    real = ReachWriter._piece
+
+    def fifth_fails(self, runs, first, labels):
+        if labels.level == "village" and small_pieces["village"] == 5:
+            raise RuntimeError("the fifth village piece failed")
+        return real(self, runs, first, labels)
+
+    monkeypatch.setattr(ReachWriter, "_piece", fifth_fails)
+    assert main(["segment", "--out", str(out), "-q"]) == 2
+    assert "RuntimeError: the fifth village piece failed" in capsys.readouterr().err
+    assert len(started) == 1 and started[0].poll() not in (None, 0)
+    assert out.read_bytes() == b"an earlier result"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.gpkg"]
