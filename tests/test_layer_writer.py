@@ -22,6 +22,7 @@ import pytest
 import shapely
 
 import hzgeo
+from hzgeo import _layer_process as output_process
 from hzgeo import output
 from hzgeo._reaches import ReachWriter
 from hzgeo.atomic import atomic_outputs
@@ -349,3 +350,22 @@ def test_a_piece_that_fails_stops_segment_with_no_output(tmp_path, monkeypatch, 
     assert len(started) == 1 and started[0].poll() not in (None, 0)
     assert out.read_bytes() == b"an earlier result"
     assert [p.name for p in tmp_path.iterdir()] == ["s.gpkg"]
+
+
+@pytest.mark.parametrize("given", [None, "64"])
+def test_the_writer_process_gives_sqlite_a_page_cache(given):
+    """GDAL's SQLite connections in the writer process get SQLITE_CACHE_MB of page cache
+    (a layer's R-tree of millions of rows thrashes SQLite's default 2 MB), unless the
+    user set OGR_SQLITE_CACHE."""
+    env = {k: v for k, v in os.environ.items() if k != "OGR_SQLITE_CACHE"}
+    if given is not None:
+        env["OGR_SQLITE_CACHE"] = given
+    child = subprocess.run(
+        [sys.executable, "-c", "import importlib.util as u, os, sys; "
+         "s = u.spec_from_file_location('w', sys.argv[1]); m = u.module_from_spec(s); "
+         "s.loader.exec_module(m); import io; sys.stdin = io.TextIOWrapper(io.BytesIO("
+         "m.message(b'Q'))); m.serve(); print(os.environ['OGR_SQLITE_CACHE'], "
+         "file=sys.stderr)", str(ROOT / "hzgeo" / "_layer_process.py")],
+        capture_output=True, timeout=60, env=env)
+    want = given or str(output_process.SQLITE_CACHE_MB)
+    assert child.stderr.decode().strip().splitlines()[-1] == want, child.stderr
