@@ -8,16 +8,18 @@ import numpy as np
 import shapely
 
 from hzgeo._batch import batches as _batches
+from hzgeo._network import part_of
 
 __all__ = ["Vertices", "coverage_edges", "crossings"]
 
 
 class Vertices(Protocol):
-    """What :func:`crossings` reads of a river network: the vertices and their parts
-    (a :class:`~hzgeo._network.RiverNetwork`, or the arrays a distributed task gets)."""
+    """What :func:`crossings` reads of a river network: the vertices and the first vertex
+    of each part (a :class:`~hzgeo._network.RiverNetwork`, or the arrays a distributed
+    task gets)."""
 
     xy: np.ndarray
-    vertex_part: np.ndarray
+    part_start: np.ndarray
 
 
 def coverage_edges(polygons: np.ndarray):
@@ -125,5 +127,5 @@ def crossings(net: Vertices, edges: np.ndarray, seg: np.ndarray, ei: np.ndarray)
         eps = 1e-12
         hit = ok & (t >= -eps) & (t <= 1 + eps) & (u >= -eps) & (u <= 1 + eps)
         out_s.append(sg[hit] + np.clip(t[hit], 0.0, 1.0))
-        out_part.append(net.vertex_part[sg[hit]])
+        out_part.append(part_of(net.part_start, sg[hit]))
     return np.concatenate(out_s), np.concatenate(out_part)

@@ -42,7 +42,7 @@ def segment_pairs(net, edges: np.ndarray, *, distance: np.ndarray | float = 0.0,
     >>> [a.tolist() for a in segment_pairs(net, edges)]
     [[1], [0]]
     """
-    if len(net.seg_index) == 0 or len(edges) == 0:
+    if net.n_segments == 0 or len(edges) == 0:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
     first, last, grow, run_box = run_boxes(net, distance=distance, chunk=chunk)
     return pairs_of_runs(net.xy, first, last, grow, run_box, edges, batch=batch)

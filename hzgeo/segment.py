@@ -277,6 +277,7 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
                                      tol_part, BOUNDARY_MIN_FACTOR, BOUNDARY_MAX_CROSSING_DEG)
         runs = label_runs(piece_s0, piece_s1, piece_p, piece_unit, stretches)
         del edges, edge_lo, edge_hi, edge_left, pair_seg, pair_edge, stretches  # done with
+        net.cutting_done()  # and with the planar measures; lon/lat is made from here on
 
     # overrides: a shared stretch given to one side, cuts at named points
     cuts: dict[tuple[int, float], str] = {}

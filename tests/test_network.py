@@ -119,3 +119,61 @@ def test_segmentation_memory_is_bounded_for_degrees_labelled_as_metres():
             pass
 
     assert _peak_mib(run) < 100
+
+
+def _river_network():
+    """Three rivers in EPSG:4546: a repeated point, a two-part river, a part of one point
+    (dropped) and a reversed river; with the parts and vertices as shapely and pyproj see
+    them."""
+    from pyproj import Transformer
+
+    from hzgeo._network import RiverNetwork
+
+    rivers = np.array([
+        shapely.LineString([(400000, 2560000), (400000, 2560000), (400100, 2560050),
+                            (400300, 2560000)]),
+        shapely.MultiLineString([[(401000, 2561000), (401500, 2561200)],
+                                 [(403000, 2562000), (403000, 2562000)],
+                                 [(402000, 2561000), (402100, 2561100), (402300, 2561000)]]),
+        shapely.LineString([(405000, 2565000), (405500, 2565300)])], dtype=object)
+    to_lonlat = Transformer.from_crs("EPSG:4546", "EPSG:4490", always_xy=True)
+    net = RiverNetwork(rivers, to_lonlat, np.array([False, False, True]))
+    return rivers, to_lonlat, net
+
+
+def test_network_parts_and_lonlat_equal_shapely_and_pyproj():
+    """The part of each vertex (searched, not stored), the segments and the lon/lat made
+    when first asked for: the parts shapely splits the rivers into, their vertices
+    without the repeated point, each transformed by pyproj on its own."""
+    rivers, to_lonlat, net = _river_network()
+    rivers = rivers.copy()
+    rivers[2] = shapely.reverse(rivers[2])
+    parts = shapely.get_parts(rivers)
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    keep = np.ones(len(xy), dtype=bool)
+    keep[1:] = (part[1:] != part[:-1]) | np.any(xy[1:] != xy[:-1], axis=1)
+    xy, part = xy[keep], part[keep]
+    kept = np.bincount(part) >= 2  # the part of one point is no part
+    xy, part = xy[kept[part]], (np.cumsum(kept) - 1)[part[kept[part]]]
+    np.testing.assert_array_equal(net.xy, xy)
+    np.testing.assert_array_equal(net.part_of(np.arange(len(xy))), part)
+    assert net.n_segments == len(xy) - kept.sum() == 6
+    assert "lonlat" not in vars(net)  # not held while the rivers are cut
+    lon, lat = zip(*(to_lonlat.transform(x, y) for x, y in xy.tolist()), strict=True)
+    np.testing.assert_array_equal(net.lonlat, np.column_stack([lon, lat]))
+
+
+def test_network_after_cutting_keeps_chainage_without_planar_measures():
+    """Once cut, the network lets its planar measures go; chainage (geodesic, from each
+    river's first point) is what pyproj's Geod gives for the vertices."""
+    from hzgeo.geodesy import GEOD
+
+    _, to_lonlat, net = _river_network()
+    net.cutting_done()
+    assert net.planar_cum is None
+    lon, lat = to_lonlat.transform(net.xy[:, 0], net.xy[:, 1])
+    first, last = net.part_start[1], net.part_end[1]  # the first part of the second river
+    expected = GEOD.line_length(lon[first:last + 1], lat[first:last + 1])
+    got = net.chainage(np.array([float(last)]), np.array([1]))[0] - net.chainage(
+        np.array([float(first)]), np.array([1]))[0]
+    assert got == pytest.approx(expected, rel=1e-12)
