@@ -14,8 +14,9 @@ __all__ = ["box_pairs"]
 #: cells larger, never the arrays.
 _ENTRIES_PER_BOX = 8
 _MIN_ENTRIES = 100_000
-#: Candidate pairs are enumerated this many at a time.
-_PAIR_BATCH = 2_000_000
+#: Candidate pairs are enumerated this many at a time (each costs about 100 bytes of
+#: temporaries while its batch is tested).
+_PAIR_BATCH = 500_000
 #: More candidate pairs than this is not a river network and its boundaries but boxes
 #: piled on each other (all data within a few cells of a vast extent): refused.
 MAX_CANDIDATE_PAIRS = 2_000_000_000

@@ -8,6 +8,7 @@ import shapely
 
 from hzgeo._batch import batches as _batches
 from hzgeo._gridjoin import box_pairs
+from hzgeo._pairs import run_boxes
 
 
 def brute_force(a, b):
@@ -177,3 +178,56 @@ def test_network_after_cutting_keeps_chainage_without_planar_measures():
     got = net.chainage(np.array([float(last)]), np.array([1]))[0] - net.chainage(
         np.array([float(first)]), np.array([1]))[0]
     assert got == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 8])
+def test_run_boxes_are_the_boxes_of_their_vertices(chunk):
+    """Each run's box (grown by its part's distance) is the box of the vertices from its
+    first to its last, as shapely bounds them; the runs of a part cover its segments."""
+    from pyproj import Transformer
+
+    from hzgeo._network import RiverNetwork
+
+    rng = np.random.default_rng(11)  # random walks: any vertex of a run may be its corner
+    origin = np.array([400000.0, 2560000.0])
+    rivers = np.array([shapely.LineString(origin + np.cumsum(rng.normal(0, 50, (n, 2)), axis=0))
+                       for n in (2, 5, 9, 17, 30)])
+    net = RiverNetwork(rivers, Transformer.from_crs("EPSG:4546", "EPSG:4490",
+                                                    always_xy=True))
+    distance = np.array([1.0, 2.5, 4.0, 0.5, 3.0])  # per part
+    first, last, _, box = run_boxes(net, distance=distance, chunk=chunk)
+    for k in range(len(first)):
+        part = int(net.part_of(first[k]))
+        assert net.part_start[part] <= first[k] < last[k] <= net.part_end[part]
+        want = shapely.bounds(shapely.multipoints(net.xy[first[k]:last[k] + 1]))
+        np.testing.assert_array_equal(box[k], want + np.array([-1, -1, 1, 1]) * distance[part])
+    covered = np.zeros(len(net.xy), dtype=int)
+    for a, b in zip(first, last, strict=True):
+        covered[a:b] += 1  # the segments a .. b - 1
+    assert (covered[net.part_end] == 0).all() and covered.sum() == net.n_segments
+
+
+@pytest.mark.parametrize("points", [1, 4, 262_144])
+def test_lines_made_a_few_points_at_a_time_are_the_rivers_stretches(monkeypatch, points):
+    """Stretches of the rivers as lon/lat lines, made a few points at a time: each is the
+    two ends (the work-CRS point between vertices, transformed by pyproj) and the river's
+    own vertices between them, transformed by pyproj one by one."""
+    from hzgeo import _lines
+
+    _, to_lonlat, net = _river_network()
+    monkeypatch.setattr(_lines, "_POINTS", points)
+    s0 = np.array([0.0, 0.25, 3.0, 3.5, 5.0, 5.5, 8.1])  # parts 0-2, 3-4, 5-7, 8-9
+    s1 = np.array([2.0, 1.75, 4.0, 4.0, 7.0, 6.25, 9.0])
+    part = net.part_of(np.floor(s0).astype(int))
+    got = net.lonlat_lines(s0, s1, part)
+
+    def at(s):
+        i = min(int(np.floor(s)), int(net.part_end[net.part_of(int(np.floor(s)))]) - 1)
+        x, y = net.xy[i] + (s - i) * (net.xy[i + 1] - net.xy[i])
+        return to_lonlat.transform(x, y)
+
+    for line, a, b in zip(got, s0, s1, strict=True):
+        inner = [to_lonlat.transform(x, y) for x, y in
+                 net.xy[int(np.floor(a)) + 1:int(np.ceil(b))].tolist()]
+        want = shapely.LineString([at(a), *inner, at(b)])
+        assert shapely.equals_exact(line, want, 1e-12), (line, want)
