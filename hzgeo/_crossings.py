@@ -7,7 +7,7 @@ from typing import Protocol
 import numpy as np
 import shapely
 
-from hzgeo._batch import batches as _batches
+from hzgeo._batch import slices as _slices
 from hzgeo._network import part_of
 
 __all__ = ["Vertices", "coverage_edges", "crossings"]
@@ -113,7 +113,7 @@ def crossings(net: Vertices, edges: np.ndarray, seg: np.ndarray, ei: np.ndarray)
     ``seg``, ``ei``: candidate (segment, edge) pairs from :meth:`RiverNetwork.segment_pairs`.
     """
     out_s, out_part = [np.zeros(0)], [np.zeros(0, dtype=int)]
-    for batch in _batches(np.ones(len(seg))):
+    for batch in _slices(len(seg)):
         sg, e = seg[batch], ei[batch]
         p, r = net.xy[sg], net.xy[sg + 1] - net.xy[sg]
         q, sv = edges[e, 0], edges[e, 1] - edges[e, 0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from hzgeo._batch import batches as _batches
+from hzgeo._batch import slices as _slices
 from hzgeo._network import RiverNetwork, part_of
 
 __all__ = ["following_pairs", "shared_stretches"]
@@ -29,15 +30,14 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
     the tolerance long. A run that starts on one side of the border and ends on the other
     is a crossing unless it is at least 2 tolerance / sin(``max_crossing_deg``) long: a
     river crossing a border at angle x stays within the tolerance of it for
-    2 tolerance / sin(x). ``seg``, ``ei``: candidate (segment, edge) pairs within the
-    tolerance, from :meth:`RiverNetwork.segment_pairs`; ``edge_left``: the unit left of
-    each edge (:func:`coverage_edges`).
+    2 tolerance / sin(x). ``seg``, ``ei``: the candidate (segment, edge) pairs within the
+    tolerance (:meth:`RiverNetwork.segment_pairs`) that :func:`following_pairs` keeps;
+    ``edge_left``: the unit left of each edge (:func:`coverage_edges`).
     """
     empty = (np.zeros(0, dtype=int), np.zeros(0), np.zeros(0), np.zeros(0, dtype=int),
              np.zeros(0, dtype=int))
     if net.n_segments == 0 or not (edge_hi >= 0).any():
         return empty
-    seg, ei = following_pairs(net, seg, ei, edges, edge_hi, tol_of_part)
     found = []
     taken = np.zeros(0)  # bounds of stretches found at a higher level, as sorted keys
     for keys in unit_keys:
@@ -124,13 +124,14 @@ def following_pairs(net, seg: np.ndarray, ei: np.ndarray, edges, edge_hi,
     """The (segment, edge) pairs that may be part of a stretch along a shared edge
     (:func:`_may_follow`), of the candidates ``seg``, ``ei``: a test of each pair alone, so
     that it can be done on any subset of the pairs (:mod:`hzgeo.distributed`) and again
-    on its result without changing it."""
-    keep = edge_hi[ei] >= 0
-    seg, ei = seg[keep], ei[keep]
-    seg_tol = tol_of_part[part_of(net.part_start, seg)]
-    keep = np.concatenate([np.zeros(0, dtype=bool)] + [
-        _may_follow(net.xy[seg[b]], net.xy[seg[b] + 1], edges[ei[b], 0], edges[ei[b], 1],
-                    seg_tol[b]) for b in _batches(np.ones(len(seg)))])
+    on its result without changing it. In batches: no temporary of every pair."""
+    keep = np.zeros(len(seg), dtype=bool)
+    for batch in _slices(len(seg)):
+        shared = np.flatnonzero(edge_hi[ei[batch]] >= 0)  # edges between two units
+        s, e = seg[batch][shared], ei[batch][shared]
+        keep[batch.start + shared] = _may_follow(
+            net.xy[s], net.xy[s + 1], edges[e, 0], edges[e, 1],
+            tol_of_part[part_of(net.part_start, s)])
     return seg[keep], ei[keep]
 
 

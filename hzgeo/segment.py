@@ -44,7 +44,7 @@ from hzgeo._crossings import coverage_edges, crossings
 from hzgeo._network import RiverNetwork
 from hzgeo._reaches import ReachWriter, link_parents
 from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
-from hzgeo._shared import shared_stretches
+from hzgeo._shared import following_pairs, shared_stretches
 from hzgeo._stages import stage
 from hzgeo._units import UnitTable
 from hzgeo._zones import zone_lakes
@@ -243,6 +243,9 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
         with stage("crossings"):
             pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
             cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
+            # the rest are for the shared stretches: only the pairs that may follow an edge
+            pair_seg, pair_edge = following_pairs(net, pair_seg, pair_edge, edges, edge_hi,
+                                                  tol_part)
     else:  # the same arrays, computed county by county on a dask cluster
         from hzgeo.distributed import cut_by_county
 

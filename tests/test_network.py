@@ -231,3 +231,42 @@ def test_lines_made_a_few_points_at_a_time_are_the_rivers_stretches(monkeypatch,
                  net.xy[int(np.floor(a)) + 1:int(np.ceil(b))].tolist()]
         want = shapely.LineString([at(a), *inner, at(b)])
         assert shapely.equals_exact(line, want, 1e-12), (line, want)
+
+
+@pytest.mark.parametrize("size", [3, 100_000])
+def test_following_pairs_are_the_pairs_near_a_shared_edge(monkeypatch, size):
+    """The pairs kept for the shared stretches, tested a few at a time: those whose edge
+    is between two units and whose segment runs within the tolerance of it at a shallow
+    angle (below 42 degrees, as shapely measures the distance) or has both ends within
+    it."""
+    from pyproj import Transformer
+
+    from hzgeo import _batch
+    from hzgeo._network import RiverNetwork
+    from hzgeo._shared import following_pairs
+
+    rng = np.random.default_rng(5)
+    origin = np.array([400000.0, 2560000.0])
+    rivers = np.array([shapely.LineString(origin + np.cumsum(rng.normal(0, 20, (n, 2)), axis=0))
+                       for n in (12, 30)])
+    net = RiverNetwork(rivers, Transformer.from_crs("EPSG:4546", "EPSG:4490",
+                                                    always_xy=True))
+    a = origin + rng.normal(0, 60, (40, 2))
+    edges = np.stack([a, a + rng.normal(0, 30, (40, 2))], axis=1)
+    edge_hi = np.where(np.arange(40) % 4 == 0, -1, 7)  # every fourth on the outline
+    tol = np.array([15.0, 25.0])
+    seg = np.repeat(np.flatnonzero(np.arange(len(net.xy) - 1) != net.part_end[0]), 40)
+    ei = np.tile(np.arange(40), len(seg) // 40)
+    monkeypatch.setattr(_batch, "BATCH", size)
+    got = set(zip(*(x.tolist() for x in following_pairs(net, seg, ei, edges, edge_hi, tol)),
+                  strict=True))
+    want = set()
+    for s, e in zip(seg.tolist(), ei.tolist(), strict=True):
+        river, edge = shapely.LineString(net.xy[s:s + 2]), shapely.LineString(edges[e])
+        t = tol[int(net.part_of(s))]
+        u, v = np.diff(net.xy[s:s + 2], axis=0)[0], np.diff(edges[e], axis=0)[0]
+        shallow = abs(u @ v) / (np.hypot(*u) * np.hypot(*v)) > 0.74
+        ends = max(shapely.distance(shapely.points(net.xy[s:s + 2]), edge)) <= t
+        if edge_hi[e] >= 0 and ((shallow and shapely.distance(river, edge) <= t) or ends):
+            want.add((s, e))
+    assert want and got == want
