@@ -40,6 +40,10 @@ class ReachWriter:
         self.short = short_names(units.name, units.parent, units.level_of)
         self._part_words(city_border, tol_river)
 
+    def network_done(self) -> None:
+        """Let the river network go: no reach, sliver or gap is made after this."""
+        del self.net
+
     # -- chainage and words ------------------------------------------------------------
 
     def _chainage(self, runs: Runs) -> tuple[np.ndarray, np.ndarray]:

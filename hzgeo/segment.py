@@ -297,6 +297,10 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
     with stage("names"):
         writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs,
                              outline=boundaries.outline)
+    with stage("tables"):  # before the levels: the network goes once the last is made
+        slivers, gaps, lengths = (writer.slivers(sliver_list), writer.gaps(runs),
+                                  writer.lengths(runs))
+    del net
     reaches = {}
     for level, frame in _reach_levels(writer, runs, units):
         if level in stand_ins:  # a level the city does not have: no reaches, no zones
@@ -306,13 +310,11 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
             frame = frame.iloc[:0].copy()
         reaches[level] = frame
         del frame
-    with stage("tables"):
-        result = Segmentation(
-            reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
-            writer.lengths(runs),
-            settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
-                      "work_crs": work_crs.to_string()},
-            levels=tuple(level for level in REACH_LEVELS if level not in stand_ins))
+    result = Segmentation(
+        reaches, zones, slivers, gaps, overrides_log, lengths,
+        settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
+                  "work_crs": work_crs.to_string()},
+        levels=tuple(level for level in REACH_LEVELS if level not in stand_ins))
     warn_rivers_outside(result.river_lengths, stacklevel=stacklevel + 1)
     return result
 
@@ -360,6 +362,8 @@ def _reach_levels(writer: ReachWriter, runs, units: UnitTable):
             level_runs, up = runs.lift(keys).coalesce()  # up[i]: the run fine run i is in
             frame = writer.reaches(level_runs, level, codes)
             del level_runs
+            if level == REACH_LEVELS[-1]:  # the last: its table is handed over without
+                writer.network_done()      # the network's vertices beside it
         with stage("parents"):
             if above is not None:
                 link_parents(frame, above, _compose(up, above_up))

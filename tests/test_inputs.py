@@ -138,16 +138,27 @@ def test_check_gets_the_reaches_and_chiefs_made_once(monkeypatch, tmp_path):
 def test_segment_hands_each_level_over_and_releases_the_inputs():
     """What `hzgeo segment` asks for (on_level, release): the same reaches, county first,
     one level at a time; the result keeps none of them, and the inputs are let go
-    (Inputs' boundaries and waters None, their frames emptied)."""
+    (Inputs' boundaries and waters None, their frames emptied); the river network is
+    gone when the last level is handed over."""
+    import gc
+
     import pandas as pd
+
+    from hzgeo._network import RiverNetwork
 
     whole = load(holders="none").segment()
     given = load(holders="none")
     boundaries, waters = given.boundaries, given.waters
     handed: dict = {}
-    result = given.segment(release=True,
-                           on_level=lambda level, frame: handed.__setitem__(level, frame))
+    networks: dict = {}
+
+    def on_level(level, frame):
+        handed[level] = frame
+        networks[level] = sum(isinstance(o, RiverNetwork) for o in gc.get_objects())
+
+    result = given.segment(release=True, on_level=on_level)
     assert list(handed) == ["county", "township", "village"]
+    assert networks == {"county": 1, "township": 1, "village": 0}
     for level in whole.levels:
         pd.testing.assert_frame_equal(handed[level], whole.reaches[level])
         assert len(result.reaches[level]) == 0
