@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
-import shapely
 
 from hzgeo._batch import slices as _slices
 from hzgeo._network import part_of
+from hzgeo._polygons import polygon_rings
 
 __all__ = ["Vertices", "coverage_edges", "crossings"]
 
@@ -22,15 +22,17 @@ class Vertices(Protocol):
     part_start: np.ndarray
 
 
-def coverage_edges(polygons: np.ndarray):
-    """Unique edges of a polygon coverage: (N, 2, 2) coordinates, their two units, and
-    the unit on the left of each edge (from its first to its second point).
+def coverage_edges(polygons):
+    """Unique edges of a polygon coverage (GEOS polygons or a
+    :class:`~hzgeo._polygons.PolygonArrays`):
+    (N, 2, 2) coordinates, their two units, and the unit on the left of each edge (from
+    its first to its second point).
 
     Returns ``edges, lo_unit, hi_unit, left_unit``; an edge on the outer boundary has -1
     as its second unit (and as ``left_unit`` when the coverage lies on its right).
     """
     # rings as coordinates and offsets, without a geometry object per ring
-    coords, (ring_off, part_off, poly_off) = _polygon_rings(polygons)
+    coords, (ring_off, part_off, poly_off) = polygon_rings(polygons)
     n_rings = len(ring_off) - 1
     part_of_ring = np.repeat(np.arange(len(part_off) - 1), np.diff(part_off))
     poly_of_part = np.repeat(np.arange(len(poly_off) - 1), np.diff(poly_off))
@@ -71,20 +73,6 @@ def coverage_edges(polygons: np.ndarray):
     lo_u = np.minimum(left, np.where(right < 0, left, right))
     hi_u = np.where(right < 0, -1, np.maximum(left, right))
     return edges, lo_u, hi_u, left_unit
-
-
-def _polygon_rings(polygons: np.ndarray):
-    """Coordinates of every ring of (Multi)Polygons, and the offsets of the rings into
-    them, of the polygon parts into the rings and of the geometries into the parts (as
-    :func:`shapely.to_ragged_array` gives them for MultiPolygons)."""
-    polygons = np.asarray(polygons, dtype=object)
-    if not len(polygons):
-        zero = np.zeros(1, dtype=np.int64)
-        return np.zeros((0, 2)), (zero, zero, np.zeros(1, dtype=np.int64))
-    kind, coords, offsets = shapely.to_ragged_array(polygons, include_z=False)
-    if kind == shapely.GeometryType.POLYGON:  # one part each
-        return coords, (*offsets, np.arange(len(polygons) + 1))
-    return coords, tuple(offsets)
 
 
 def _ccw(coords: np.ndarray, ring_off: np.ndarray) -> np.ndarray:

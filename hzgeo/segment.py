@@ -42,6 +42,7 @@ from hzgeo._checks import (
 )
 from hzgeo._crossings import coverage_edges, crossings
 from hzgeo._network import RiverNetwork
+from hzgeo._polygons import PolygonArrays
 from hzgeo._reaches import ReachWriter, link_parents
 from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
 from hzgeo._shared import following_pairs, shared_stretches
@@ -227,6 +228,15 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
         rivers = _in_crs(rivers, work_crs)
         to_lonlat = Transformer.from_crs(work_crs, STORE_CRS, always_xy=True)
         units = UnitTable(boundaries)
+    with stage("city"):  # the city outline: river outside it is not counted
+        if "city" in boundaries:
+            city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
+        else:
+            city = shapely.coverage_union_all(villages.geometry.values)
+        shapely.prepare(city)
+        city_border = city.boundary
+    with stage("zones"):  # (the lakes need the village polygons as GEOS objects)
+        zones = zone_lakes(waters.lakes, units, villages, work_crs)
     with stage("network"):
         net = RiverNetwork(rivers.geometry.values, to_lonlat, _against_flow(rivers))
         tol_river = _tolerance_per_river(rivers, boundary_tolerance)
@@ -239,7 +249,12 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
         _give_back()
     if client is None and workers is None:
         with stage("edges"):
-            edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
+            # from here on the villages are coordinate arrays, not GEOS objects
+            shapes = PolygonArrays(villages.geometry.values)
+            del villages
+            if given is not None:
+                _release_boundaries(given[0], boundaries)
+            edges, edge_lo, edge_hi, edge_left = coverage_edges(shapes)
         with stage("crossings"):
             pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
             cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
@@ -254,25 +269,17 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
              cut_part) = cut_by_county(net, villages.geometry.values,
                                        units.index("county")[0], tol_part,
                                        client=client, workers=workers)
-    with stage("city"):  # the city outline: river outside it is not counted
-        if "city" in boundaries:
-            city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
-        else:
-            city = shapely.coverage_union_all(villages.geometry.values)
-        shapely.prepare(city)
-        city_border = city.boundary
-
+            shapes = PolygonArrays(villages.geometry.values)
+            del villages
+            if given is not None:
+                _release_boundaries(given[0], boundaries)
+    given = None
     with stage("pieces"):
-        piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages,
-                                                          city, city_border)
-    with stage("zones"):
-        zones = zone_lakes(waters.lakes, units, villages, work_crs)
-    del villages, city  # done with the village polygons in the work CRS (and their index)
-    if given is not None:  # and with the caller's polygons (the codes are in `units`)
-        given[0].levels.clear()
-        boundaries.levels.clear()
-        given = None
-        _give_back()
+        piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, shapes,
+                                                          units.village_codes, city,
+                                                          city_border)
+    del shapes, city  # done with the village polygons and the city's
+    _give_back()  # (the polygons made to label the pieces: many small blocks)
     with stage("shared"):
         stretches = shared_stretches(net, edges, edge_lo, edge_hi, edge_left, pair_seg,
                                      pair_edge, [units.index(lvl)[0] for lvl in
@@ -338,6 +345,15 @@ def _malloc_trim():
     # load "no library" (TypeError)
     except (OSError, AttributeError, TypeError):
         return None
+
+
+def _release_boundaries(*boundaries: Boundaries) -> None:
+    """Every level of ``boundaries`` let go (the caller's and this run's: the codes and
+    names are in the unit table, the villages in coordinate arrays), and the memory
+    handed back."""
+    for given in boundaries:
+        given.levels.clear()
+    _give_back()
 
 
 def _release_rivers(*waters: Waters) -> None:
@@ -406,9 +422,10 @@ def _compose(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
     return out
 
 
-def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city,
-            city_border):
-    """Cut every part at the crossings; label each piece by the village of its midpoint."""
+def _pieces(net: RiverNetwork, cut_s, cut_part, villages: PolygonArrays, codes: np.ndarray,
+            city, city_border):
+    """Cut every part at the crossings; label each piece by the village of its midpoint
+    (``codes``: the villages' codes, for the error about overlaps)."""
     n_parts = len(net.part_start)
     # a cut within a micrometre of an end of its part (a river that ends on a border, as a
     # mouth on a 界河 does) is that end: it would leave a zero-length sliver otherwise
@@ -426,7 +443,7 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
     same = bounds_p[:-1] == bounds_p[1:]
     s0, s1, part = bounds_s[:-1][same], bounds_s[1:][same], bounds_p[:-1][same]
     mids = shapely.points(net.xy_at((s0 + s1) / 2, part))
-    pi, vi = villages.sindex.query(mids, predicate="intersects")
+    pi, vi = villages.query(mids, predicate="intersects")
     unit = np.full(len(mids), GAP)
     if len(pi):  # a midpoint on an edge touches two villages: take the first code
         order = np.lexsort((vi, pi))
@@ -434,13 +451,13 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
         first = np.ones(len(pi), dtype=bool)
         first[1:] = pi[1:] != pi[:-1]
         unit[pi[first]] = vi[first]
-        _refuse_overlaps(pi[~first], vi, pi, mids, villages)
+        _refuse_overlaps(pi[~first], vi, pi, mids, villages, codes)
     unassigned = np.flatnonzero(unit == GAP)
     if len(unassigned):
         # a piece along the outline (or a hole's ring) has its midpoint on the ring up to
         # rounding, which may put it a hair outside: within _ON_BOUNDARY_M it is on it
-        pi, vi = villages.sindex.query(mids[unassigned], predicate="dwithin",
-                                       distance=_ON_BOUNDARY_M)
+        pi, vi = villages.query(mids[unassigned], predicate="dwithin",
+                                distance=_ON_BOUNDARY_M)
         if len(pi):
             order = np.lexsort((vi, pi))
             pi, vi = pi[order], vi[order]
@@ -454,16 +471,15 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
     return s0, s1, part, unit
 
 
-def _refuse_overlaps(multi, vi, pi, mids, villages) -> None:
+def _refuse_overlaps(multi, vi, pi, mids, villages: PolygonArrays, codes) -> None:
     """Raise if a river runs where two villages overlap (one metre, two chiefs)."""
     if len(multi) == 0:
         return
     points = np.isin(pi, multi)
-    inside = shapely.contains_properly(villages.geometry.values[vi[points]], mids[pi[points]])
+    inside = shapely.contains_properly(villages.of(vi[points]), mids[pi[points]])
     hits = pd.Series(vi[points][inside]).groupby(pi[points][inside]).agg(list)
     overlap = hits[hits.map(len) > 1]
     if len(overlap):
-        codes = villages["code"].to_numpy()
         pairs = sorted({"/".join(sorted(codes[v])) for v in overlap})
         raise DataQualityError(
             f"villages overlap where rivers run, so those stretches would have two chiefs: "
