@@ -453,6 +453,19 @@ def test_legend_lists_the_units_of_each_colour(guigang):
     assert sorted(unit_entries) == sorted(used) and len(used) < len(with_reaches)
 
 
+@pytest.mark.parametrize("river", ["R03", "R04"])
+def test_legend_lists_boundary_rivers_only_where_drawn(guigang, river):
+    """The legend's 界河 entry (dashed in both banks' colours) stands on a sheet that
+    draws a 界河 and on no other: R04 had it though none of its reaches is on one."""
+    boundaries, _, result = guigang
+    fig = plot_sheet(result, boundaries, river=river)
+    texts = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    reaches = result.reaches["county"]
+    drawn = reaches.loc[reaches["river_code"] == river, "boundary"].astype(bool).any()
+    assert drawn == (river == "R03")  # the bundled data: 郁江 has county 界河, R04 none
+    assert ("界河（两岸单位颜色相间）" in texts) == drawn
+
+
 def test_river_sheet_names_rivers_off_the_furniture_and_lists_chiefs(guigang,
                                                                      guigang_chiefs):
     boundaries, _, result = guigang

@@ -205,10 +205,11 @@ def north_arrow(ax, size: float, corner: int = 0) -> None:
 
 
 def legend(fig, box, level, units, colours, shown, orientation, scale, *, has_lakes,
-           villages, far_bank, neighbours: str = "", sections=False, confluences=False,
-           narrow=False) -> None:
+           villages, far_bank, boundary_rivers=True, neighbours: str = "", sections=False,
+           confluences=False, narrow=False) -> None:
     """The legend: one entry per colour listing the units it stands for, then the symbols
-    (``neighbours``: what the grey units around are, e.g. 相邻市; '' for none)."""
+    of what the sheet draws (``boundary_rivers``: a 界河 is on it; ``neighbours``: what
+    the grey units around are, e.g. 相邻市; '' for none)."""
     ax = fig.add_axes(box)
     ax.set_axis_off()
     handles: list[Artist] = []
@@ -222,9 +223,10 @@ def legend(fig, box, level, units, colours, shown, orientation, scale, *, has_la
         for colour, unit_names in by_colour.items():
             handles.append(Line2D([], [], color=colour, linewidth=2.5))
             names.append(wrap("、".join(unit_names), width))
-    handles += [Line2D([], [], color="#d62728", linewidth=3, linestyle=(0, (3, 3)),
-                       gapcolor="#2ca02c")]
-    names += ["界河（两岸单位颜色相间）"]
+    if boundary_rivers:
+        handles.append(Line2D([], [], color="#d62728", linewidth=3, linestyle=(0, (3, 3)),
+                              gapcolor="#2ca02c"))
+        names.append("界河（两岸单位颜色相间）")
     if far_bank:
         handles.append(Line2D([], [], color="#555555", linewidth=3, linestyle=(0, (3, 3))))
         names.append("界河对岸（图外单位）")

@@ -321,7 +321,8 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
            ) or not far["admin_code"].astype(str).isin(colours).all()
     parts.legend(fig, legend_box, colour_level, colour_units, colours, shown, orientation,
                  scale, has_lakes=bool(len(lakes)), villages=county is not None,
-                 far_bank=far, neighbours=around_words(around) if len(around) else "",
+                 far_bank=far, boundary_rivers=bool(boundary.any()),
+                 neighbours=around_words(around) if len(around) else "",
                  sections=bool(len(sites["sections"])),
                  confluences=bool(len(sites["confluences"])), narrow=bool(rows))
     if rows:  # the village summary row last, whatever fits above it
