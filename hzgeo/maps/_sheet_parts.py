@@ -142,19 +142,33 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def emptiest_corner(ax, geoms, corners: list[tuple[float, float, float, float]]) -> int:
+def emptiest_corner(ax, geoms, corners: list[tuple[float, float, float, float]],
+                    borders=()) -> int:
     """Index of the corner box (axes fractions x0, y0, x1, y1) the lines cross least.
 
-    Ties go to the first corner given.
+    ``geoms`` (the rivers) count in full, ``borders`` (the county and city lines, drawn
+    bold) at half their length: furniture covers a border rather than a river, but an
+    empty corner rather than either. Ties go to the first corner given.
+
+    >>> import matplotlib.figure, shapely
+    >>> ax = matplotlib.figure.Figure().add_subplot(xlim=(0, 10), ylim=(0, 10))
+    >>> corners = [(0.9, 0.9, 1, 1), (0, 0.9, 0.1, 1)]
+    >>> emptiest_corner(ax, [], corners, borders=[shapely.LineString([(9, 0), (9.5, 10)])])
+    1
     """
     to_data = ax.transAxes + ax.transData.inverted()
-    lines = [g for g in geoms if g is not None and not shapely.is_empty(g)]
-    union = shapely.union_all(lines) if lines else None
+
+    def union(found):
+        found = [g for g in found if g is not None and not shapely.is_empty(g)]
+        return shapely.union_all(found) if found else None
+
+    weighted = [(w, u) for w, u in ((1.0, union(geoms)), (0.5, union(borders)))
+                if u is not None]
     scores = []
     for x0, y0, x1, y1 in corners:
         (a, b), (c, d) = to_data.transform([(x0, y0), (x1, y1)])
         box = shapely.box(min(a, c), min(b, d), max(a, c), max(b, d))
-        scores.append(0.0 if union is None else union.intersection(box).length)
+        scores.append(sum(w * u.intersection(box).length for w, u in weighted))
     return int(np.argmin(scores))
 
 

@@ -275,8 +275,12 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
 
     # furniture where the data is not, then labels around it
     drawn = list(reaches.geometry.values) + list(others.geometry.values)
-    parts.scale_bar(ax, 7 * scale, parts.emptiest_corner(ax, drawn, parts.SCALE_CORNERS))
-    parts.north_arrow(ax, 9 * scale, parts.emptiest_corner(ax, drawn, parts.ARROW_CORNERS))
+    borders = [g.boundary for level in ("county", "city") if level in units
+               for g in units[level].geometry.values]
+    parts.scale_bar(ax, 7 * scale, parts.emptiest_corner(ax, drawn, parts.SCALE_CORNERS,
+                                                         borders))
+    parts.north_arrow(ax, 9 * scale, parts.emptiest_corner(ax, drawn, parts.ARROW_CORNERS,
+                                                           borders))
     renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()
     taken = [a.get_window_extent(renderer) for a in [*ax.patches, *ax.texts]
              if a.get_gid() == parts.FURNITURE]
