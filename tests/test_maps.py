@@ -500,6 +500,32 @@ def test_north_arrow_and_scale_bar_clear_of_the_bold_borders(guigang, guigang_ch
     assert borders.intersects(top_right) and borders.intersects(bottom_left)
 
 
+@pytest.mark.parametrize("river", ["R03", None])
+def test_county_names_stand_off_the_reaches(guigang, guigang_chiefs, river):
+    """Issue #16 leftover: on sheet_R03 the label 桂平市 stood on 郁江. Every county name
+    placed on the river sheet and on the city sheet is clear of the reaches drawn (their
+    lines in window pixels against the label's box)."""
+    from hzgeo.io import work_crs_for
+
+    boundaries, _, result = guigang
+    chiefs, field = guigang_chiefs
+    fig = plot_sheet(result, boundaries, chiefs=chiefs, river=river, field=field)
+    fig.canvas.draw()
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    counties = set(boundaries["county"]["name"])
+    labels = [t for t in _by_gid(fig, "hz-unit-label") if t.get_text() in counties]
+    assert len(labels) >= (3 if river else 5)
+    reaches = result.reaches["county"]
+    if river:
+        reaches = reaches[reaches["river_code"] == river]
+    lines = shapely.union_all([
+        shapely.LineString(ax.transData.transform(shapely.get_coordinates(g)))
+        for g in reaches.to_crs(work_crs_for(boundaries["county"])).geometry.explode()])
+    on = [t.get_text() for t in labels
+          if lines.intersects(shapely.box(*t.get_window_extent(renderer).extents))]
+    assert on == []
+
+
 def test_river_sheet_names_rivers_off_the_furniture_and_lists_chiefs(guigang,
                                                                      guigang_chiefs):
     boundaries, _, result = guigang

@@ -296,8 +296,9 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
         for row in units["county"].itertuples():
             p = row.geometry.representative_point()
             unit_labels.append((p.x, p.y, _plain(row.name), _font(12 * scale, "bold"),
-                                "#111111"))
-    placed_units, skipped = labels_.place_unit_labels(fig, ax, unit_labels, taken)
+                                "#111111", row.geometry.intersection(view)))
+    placed_units, skipped = labels_.place_unit_labels(fig, ax, unit_labels, taken,
+                                                      avoid=reaches.geometry.values)
     # the units around, each inside what shows of it (clear of the area's own names)
     area_shape = units["county"].union_all()
     named_around = [(row.geometry.difference(area_shape), _plain(row.name),
