@@ -305,16 +305,16 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
                      _font(10 * scale, "bold"), parts.NEIGHBOUR_TEXT)
                     for row in around.itertuples()]
     placed_around, missed_around = labels_.place_area_labels(fig, ax, named_around, taken)
-    unit_labels = []
+    town_labels = []
     if "township" in units:
         town = units["township"]
         town = town.iloc[np.argsort(-town.geometry.area.to_numpy(), kind="stable")]
         for row in town.itertuples():
             p = row.geometry.representative_point()
             if x0 <= p.x <= x1 and y0 <= p.y <= y1:
-                unit_labels.append((p.x, p.y, _plain(row.name), _font(6.5 * scale),
+                town_labels.append((p.x, p.y, _plain(row.name), _font(6.5 * scale),
                                     "#333333"))
-    placed_towns, skipped_towns = labels_.place_unit_labels(fig, ax, unit_labels, taken)
+    placed_towns, skipped_towns = labels_.place_unit_labels(fig, ax, town_labels, taken)
     fig.hz_labels |= {"units": len(placed_units) + len(placed_towns),
                       "units_missed": skipped + skipped_towns,
                       "around": len(placed_around), "around_missed": len(missed_around)}
