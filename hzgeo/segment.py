@@ -211,6 +211,11 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
     if boundaries.around is not None:  # limited to a county: cut with the counties around
         from hzgeo.select import cut_county
 
+        if work_crs is None:  # the whole city's, so that X/Y are the city run's
+            whole = boundaries.around
+            work_crs = work_crs_for(whole["village"] if "village" in whole
+                                    else next(iter(whole.levels.values())))
+
         return cut_county(boundaries, waters, segment_waters, min_length=min_length,
                           boundary_tolerance=boundary_tolerance, overrides=overrides,
                           work_crs=work_crs, workers=workers, client=client,
