@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hzgeo._batch import batches
+
 __all__ = ["GEOMETRY_COLUMN", "arrow_batches", "arrow_stream"]
 
 #: The geometry column's name in the file (GDAL's GeoPackage default).
@@ -44,6 +46,10 @@ _MULTI_HEADER = {"LineString": b"\x01" + struct.pack("<II", 5, 1),
                  "Polygon": b"\x01" + struct.pack("<II", 6, 1)}
 _MULTI_OF = {"LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
+
+#: Points of lines made into WKB at a time (:func:`_one_part_lines`): its temporaries
+#: are about 50 bytes a point.
+_POINTS = 262_144
 
 #: Rows per batch of the stream: each batch's geometry and text are encoded (and their
 #: items let go) before the next batch's, so that the copies made for GDAL are one
@@ -193,10 +199,23 @@ def _one_part_lines(lines: np.ndarray) -> _Joined:
     """The WKB of LineStrings as one-part MultiLineStrings, one after the other (what
     ``to_wkb`` of each with the multi header in front gives), made from their
     coordinates: the bytes and, as ``lengths``, each line's size. Each is 18 bytes of
-    headers (multi, one part; line, n points) and 16 bytes a point."""
-    coords = shapely.get_coordinates(lines)  # x, y: 2D, as output_dimension=2
+    headers (multi, one part; line, n points) and 16 bytes a point. Made
+    :data:`_POINTS` points at a time into the joined bytes (a county's few lines hold
+    every vertex of the rivers)."""
     count = shapely.get_num_coordinates(lines)
     size = 18 + 16 * count.astype(np.int64)
+    data = np.empty(int(size.sum()), dtype=np.uint8)
+    end = np.cumsum(size)
+    for rows in batches(count, size=_POINTS):
+        data[end[rows.start] - size[rows.start]:end[rows.stop - 1]] = _line_bytes(
+            lines[rows], count[rows], size[rows])
+    return _Joined(size, data)
+
+
+def _line_bytes(lines: np.ndarray, count: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """The bytes of :func:`_one_part_lines` for these lines (``count`` points each,
+    ``size`` bytes)."""
+    coords = shapely.get_coordinates(lines)  # x, y: 2D, as output_dimension=2
     head = np.empty((len(lines), 18), dtype=np.uint8)
     head[:, :14] = np.frombuffer(_MULTI_HEADER["LineString"] + b"\x01"
                                  + struct.pack("<I", 2), dtype=np.uint8)
@@ -206,8 +225,8 @@ def _one_part_lines(lines: np.ndarray) -> _Joined:
     data[at] = head.ravel()
     point = np.ones(len(data), dtype=bool)
     point[at] = False
-    data[point] = coords.astype("<f8").view(np.uint8).ravel()
-    return _Joined(size, data)
+    data[point] = coords.astype("<f8", copy=False).view(np.uint8).ravel()
+    return data
 
 
 class _Joined(NamedTuple):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["BATCH", "batches"]
+__all__ = ["BATCH", "batches", "slices"]
 
 #: Vectorised steps over candidate pairs or samples run this many rows at a time, so
 #: that their temporaries stay a few tens of MB whatever the size of the region.
@@ -25,3 +25,15 @@ def batches(weights: np.ndarray, size: int = BATCH):
         stop = max(int(np.searchsorted(total, base + size, side="right")), start + 1)
         yield slice(start, stop)
         start = stop
+
+
+def slices(n: int, size: int | None = None):
+    """Consecutive slices of ``size`` (default :data:`BATCH`) items of ``n``
+    (:func:`batches` of equal weights, without an array of them).
+
+    >>> [(s.start, s.stop) for s in slices(5, size=2)]
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    size = BATCH if size is None else size
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))

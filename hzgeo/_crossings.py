@@ -5,30 +5,34 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
-import shapely
 
-from hzgeo._batch import batches as _batches
+from hzgeo._batch import slices as _slices
+from hzgeo._network import part_of
+from hzgeo._polygons import polygon_rings
 
 __all__ = ["Vertices", "coverage_edges", "crossings"]
 
 
 class Vertices(Protocol):
-    """What :func:`crossings` reads of a river network: the vertices and their parts
-    (a :class:`~hzgeo._network.RiverNetwork`, or the arrays a distributed task gets)."""
+    """What :func:`crossings` reads of a river network: the vertices and the first vertex
+    of each part (a :class:`~hzgeo._network.RiverNetwork`, or the arrays a distributed
+    task gets)."""
 
     xy: np.ndarray
-    vertex_part: np.ndarray
+    part_start: np.ndarray
 
 
-def coverage_edges(polygons: np.ndarray):
-    """Unique edges of a polygon coverage: (N, 2, 2) coordinates, their two units, and
-    the unit on the left of each edge (from its first to its second point).
+def coverage_edges(polygons):
+    """Unique edges of a polygon coverage (GEOS polygons or a
+    :class:`~hzgeo._polygons.PolygonArrays`):
+    (N, 2, 2) coordinates, their two units, and the unit on the left of each edge (from
+    its first to its second point).
 
     Returns ``edges, lo_unit, hi_unit, left_unit``; an edge on the outer boundary has -1
     as its second unit (and as ``left_unit`` when the coverage lies on its right).
     """
     # rings as coordinates and offsets, without a geometry object per ring
-    coords, (ring_off, part_off, poly_off) = _polygon_rings(polygons)
+    coords, (ring_off, part_off, poly_off) = polygon_rings(polygons)
     n_rings = len(ring_off) - 1
     part_of_ring = np.repeat(np.arange(len(part_off) - 1), np.diff(part_off))
     poly_of_part = np.repeat(np.arange(len(poly_off) - 1), np.diff(poly_off))
@@ -71,20 +75,6 @@ def coverage_edges(polygons: np.ndarray):
     return edges, lo_u, hi_u, left_unit
 
 
-def _polygon_rings(polygons: np.ndarray):
-    """Coordinates of every ring of (Multi)Polygons, and the offsets of the rings into
-    them, of the polygon parts into the rings and of the geometries into the parts (as
-    :func:`shapely.to_ragged_array` gives them for MultiPolygons)."""
-    polygons = np.asarray(polygons, dtype=object)
-    if not len(polygons):
-        zero = np.zeros(1, dtype=np.int64)
-        return np.zeros((0, 2)), (zero, zero, np.zeros(1, dtype=np.int64))
-    kind, coords, offsets = shapely.to_ragged_array(polygons, include_z=False)
-    if kind == shapely.GeometryType.POLYGON:  # one part each
-        return coords, (*offsets, np.arange(len(polygons) + 1))
-    return coords, tuple(offsets)
-
-
 def _ccw(coords: np.ndarray, ring_off: np.ndarray) -> np.ndarray:
     """Whether each closed ring runs counter-clockwise: its signed area is positive (as
     :func:`shapely.is_ccw` says for the valid rings of a coverage).
@@ -111,7 +101,7 @@ def crossings(net: Vertices, edges: np.ndarray, seg: np.ndarray, ei: np.ndarray)
     ``seg``, ``ei``: candidate (segment, edge) pairs from :meth:`RiverNetwork.segment_pairs`.
     """
     out_s, out_part = [np.zeros(0)], [np.zeros(0, dtype=int)]
-    for batch in _batches(np.ones(len(seg))):
+    for batch in _slices(len(seg)):
         sg, e = seg[batch], ei[batch]
         p, r = net.xy[sg], net.xy[sg + 1] - net.xy[sg]
         q, sv = edges[e, 0], edges[e, 1] - edges[e, 0]
@@ -125,5 +115,5 @@ def crossings(net: Vertices, edges: np.ndarray, seg: np.ndarray, ei: np.ndarray)
         eps = 1e-12
         hit = ok & (t >= -eps) & (t <= 1 + eps) & (u >= -eps) & (u <= 1 + eps)
         out_s.append(sg[hit] + np.clip(t[hit], 0.0, 1.0))
-        out_part.append(net.vertex_part[sg[hit]])
+        out_part.append(part_of(net.part_start, sg[hit]))
     return np.concatenate(out_s), np.concatenate(out_part)

@@ -14,8 +14,9 @@ __all__ = ["box_pairs"]
 #: cells larger, never the arrays.
 _ENTRIES_PER_BOX = 8
 _MIN_ENTRIES = 100_000
-#: Candidate pairs are enumerated this many at a time.
-_PAIR_BATCH = 2_000_000
+#: Candidate pairs are enumerated this many at a time (each costs about 100 bytes of
+#: temporaries while its batch is tested).
+_PAIR_BATCH = 500_000
 #: More candidate pairs than this is not a river network and its boundaries but boxes
 #: piled on each other (all data within a few cells of a vast extent): refused.
 MAX_CANDIDATE_PAIRS = 2_000_000_000
@@ -25,6 +26,7 @@ def _grid_cell(a: np.ndarray, b: np.ndarray, origin: np.ndarray, top: np.ndarray
     """Cell size: twice the median box size, grown until the grid lists each box in a
     bounded number of cells on average and cell numbers fit in int64."""
     size = np.concatenate([a[:, 2:] - a[:, :2], b[:, 2:] - b[:, :2]]).max(axis=1)
+    size = size[size > 0] if (size > 0).any() else size  # points (a box of nothing) aside
     extent = float(max(top[0] - origin[0], top[1] - origin[1], 0.0))
     cell = max(2.0 * float(np.median(size)), 1e-9, extent * 2.0 ** -30)
     budget = _ENTRIES_PER_BOX * (len(a) + len(b)) + _MIN_ENTRIES

@@ -9,7 +9,13 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from hzgeo._batch import batches
+
 __all__ = ["lonlat_at", "lonlat_lines"]
+
+#: Lines are made this many points at a time: their coordinates and indices are
+#: temporaries of about 40 bytes a point (a county level's lines hold every vertex).
+_POINTS = 262_144
 
 
 def lonlat_at(net, s, part) -> np.ndarray:
@@ -25,25 +31,34 @@ def lonlat_at(net, s, part) -> np.ndarray:
 
 
 def lonlat_lines(net, s0, s1, part) -> np.ndarray:
-    """LineStrings of the stretches ``s0 .. s1`` of ``part`` (a vectorised substring)."""
+    """LineStrings of the stretches ``s0 .. s1`` of ``part`` (a vectorised substring),
+    made :data:`_POINTS` points at a time."""
     s0, s1, part = np.asarray(s0, float), np.asarray(s1, float), np.asarray(part, int)
+    lines = np.empty(len(s0), dtype=object)
     if len(s0) == 0:
-        return np.array([], dtype=object)
+        return lines
     first = np.floor(s0).astype(int) + 1
-    last = np.ceil(s1).astype(int) - 1
-    inner = np.maximum(last - first + 1, 0)
+    inner = np.maximum(np.ceil(s1).astype(int) - first, 0)  # vertices strictly inside
+    head, tail = _end_points(net, s0, s1, part)
+    for rows in batches(inner + 2, size=_POINTS):
+        lines[rows] = _lines(net.lonlat, first[rows], inner[rows], head[rows], tail[rows])
+    return lines
+
+
+def _lines(lonlat: np.ndarray, first, inner, head, tail) -> np.ndarray:
+    """LineStrings from ``head`` through the ``inner`` vertices from ``first`` on to
+    ``tail``."""
     counts = inner + 2
     offsets = np.concatenate([[0], np.cumsum(counts)])
     out = np.empty((offsets[-1], 2))
-    head, tail = _end_points(net, s0, s1, part)
     out[offsets[:-1]], out[offsets[1:] - 1] = head, tail
     # the inner vertices of line k are lonlat[first[k] ...], written from offsets[k] + 1
     start = np.cumsum(inner) - inner  # where line k's inner vertices begin among all
     base = np.arange(int(inner.sum()))
     out[base + np.repeat(offsets[:-1] + 1 - start, inner)] = \
-        net.lonlat[base + np.repeat(first - start, inner)]
+        lonlat[base + np.repeat(first - start, inner)]
     del base
-    return shapely.linestrings(out, indices=np.repeat(np.arange(len(s0)), counts))
+    return shapely.linestrings(out, indices=np.repeat(np.arange(len(first)), counts))
 
 
 def _end_points(net, s0, s1, part) -> tuple[np.ndarray, np.ndarray]:

@@ -13,14 +13,15 @@ from pyproj import Transformer
 from hzgeo._threads import in_threads
 from hzgeo.geodesy import GEOD, segment_lengths
 
-__all__ = ["chainage", "cumulative", "planar"]
+__all__ = ["chainage", "cumulative", "lonlat", "planar"]
 
 #: Vertices transformed and measured at a time.
 _CHUNK = 65_536
 
 
 def cumulative(xy: np.ndarray, seg_ok: np.ndarray, to_lonlat: Transformer):
-    """Lon/lat of every vertex and the cumulative planar and geodesic metres at it.
+    """The cumulative planar and geodesic metres at every vertex (the lon/lat the
+    geodesic is measured in is let go chunk by chunk: :func:`lonlat` makes it again).
 
     ``seg_ok[i]``: the segment from vertex ``i`` to ``i + 1`` exists (both in one part);
     elsewhere the step is 0, so each part's measures start where the last one ended.
@@ -30,14 +31,13 @@ def cumulative(xy: np.ndarray, seg_ok: np.ndarray, to_lonlat: Transformer):
     >>> from pyproj import Transformer
     >>> t = Transformer.from_crs("EPSG:4546", "EPSG:4490", always_xy=True)
     >>> xy = np.array([[400000.0, 2560000.0], [400100.0, 2560000.0], [400100.0, 2560100.0]])
-    >>> lonlat, planar_cum, geod_cum = cumulative(xy, np.array([True, True]), t)
+    >>> planar_cum, geod_cum = cumulative(xy, np.array([True, True]), t)
     >>> planar_cum.tolist()
     [0.0, 100.0, 200.0]
     """
     n = len(xy)
     if n < 2:
-        return np.zeros((n, 2)), np.zeros(max(n, 1)), np.zeros(max(n, 1))
-    lonlat = np.empty((n, 2))
+        return np.zeros(max(n, 1)), np.zeros(max(n, 1))
     planar_cum = np.empty(n)
     geod_cum = np.empty(n)
     planar_cum[0] = geod_cum[0] = 0.0
@@ -48,7 +48,6 @@ def cumulative(xy: np.ndarray, seg_ok: np.ndarray, to_lonlat: Transformer):
         step = chunk[1:] - chunk[:-1]
         planar_step = np.hypot(step[:, 0], step[:, 1])
         lon, lat = to_lonlat.transform(chunk[:, 0], chunk[:, 1])
-        lonlat[lo:hi + 1, 0], lonlat[lo:hi + 1, 1] = lon, lat
         geodesic = segment_lengths(lon, lat)
         ok = seg_ok[lo:hi]
         planar_cum[lo + 1:hi + 1] = np.where(ok, planar_step, 0.0)
@@ -61,7 +60,27 @@ def cumulative(xy: np.ndarray, seg_ok: np.ndarray, to_lonlat: Transformer):
     in_threads(measure, range(0, n - 1, _CHUNK))
     np.cumsum(planar_cum, out=planar_cum)
     np.cumsum(geod_cum, out=geod_cum)
-    return lonlat, planar_cum, geod_cum
+    return planar_cum, geod_cum
+
+
+def lonlat(xy: np.ndarray, to_lonlat: Transformer) -> np.ndarray:
+    """Every vertex transformed, in chunks on two threads: the same numbers as the
+    chunks :func:`cumulative` measures in (a point's transformation is the point's alone).
+
+    >>> from pyproj import Transformer
+    >>> t = Transformer.from_crs("EPSG:4546", "EPSG:4490", always_xy=True)
+    >>> lonlat(np.array([[500000.0, 0.0]]), t).tolist()
+    [[111.0, 0.0]]
+    """
+    out = np.empty((len(xy), 2))
+
+    def transform(lo: int) -> None:
+        chunk = xy[lo:lo + _CHUNK]
+        out[lo:lo + _CHUNK, 0], out[lo:lo + _CHUNK, 1] = to_lonlat.transform(chunk[:, 0],
+                                                                               chunk[:, 1])
+
+    in_threads(transform, range(0, len(xy), _CHUNK))
+    return out
 
 
 def chainage(net, s, part) -> np.ndarray:

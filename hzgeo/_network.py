@@ -14,6 +14,8 @@ edges), :mod:`hzgeo._shared` (stretches along a border, 界河).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import shapely
 from pyproj import Transformer
@@ -26,21 +28,24 @@ __all__ = ["RiverNetwork"]
 class RiverNetwork:
     """All river parts as one vertex array.
 
+    Four numbers a vertex while the rivers are cut (its two coordinates, the planar and
+    the geodesic measure at it), five while the reaches are made (its coordinates, lon/lat
+    and the geodesic measure): what only one of the two needs is made or let go between
+    them (:attr:`lonlat`, :meth:`cutting_done`).
+
     Attributes
     ----------
     xy : (n, 2) float array
         Vertices in the work CRS, parts one after the other, repeated points dropped.
     lonlat : (n, 2) float array
-        The same vertices in EPSG:4490.
+        The same vertices in EPSG:4490 (transformed when first asked for).
     part_start, part_end : int arrays
         First and last vertex of each part; ``part_river`` the river of each part.
-    vertex_part : int array
-        The part of each vertex.
-    seg_index : int array
-        Vertices that start a segment (the next vertex is in the same part).
+    n_segments : int
+        Segments (vertex to next vertex of the same part).
     planar_cum, geod_cum : float arrays
         Planar and geodesic metres from the start of the network at each vertex (each
-        part's first step is 0).
+        part's first step is 0); ``planar_cum`` until :meth:`cutting_done`.
 
     Examples
     --------
@@ -76,9 +81,7 @@ class RiverNetwork:
         good = count >= 2
         if not good.all():
             xy, part = xy[good[part]], part[good[part]]
-        # renumber parts 0..n-1 (a part left with one point is no part)
-        new_id = np.cumsum(good) - 1
-        self.vertex_part = new_id[part]
+        # (a part left with one point is no part)
         del part
         self.part_river = river[good]
         count = count[good]
@@ -87,13 +90,26 @@ class RiverNetwork:
         self.part_start = (np.cumsum(count) - count).astype(int)
         self.part_end = (self.part_start + count - 1).astype(int)
         # segments i -> i + 1 exist where both vertices are in the same part
-        seg_ok = np.zeros(max(n - 1, 0), dtype=bool)
-        if n > 1:
-            seg_ok = self.vertex_part[:-1] == self.vertex_part[1:]
-        self.seg_index = np.flatnonzero(seg_ok)
+        seg_ok = np.ones(max(n - 1, 0), dtype=bool)
+        seg_ok[self.part_end[:-1]] = False
+        self.n_segments = int(seg_ok.sum())
         self.to_lonlat = to_lonlat
-        self.lonlat, self.planar_cum, self.geod_cum = _measure.cumulative(xy, seg_ok,
-                                                                          to_lonlat)
+        self.planar_cum, self.geod_cum = _measure.cumulative(xy, seg_ok, to_lonlat)
+
+    def part_of(self, vertex) -> np.ndarray:
+        """The part of each vertex (:func:`part_of`)."""
+        return part_of(self.part_start, vertex)
+
+    @functools.cached_property
+    def lonlat(self) -> np.ndarray:
+        """The vertices in EPSG:4490: made when the reaches are, not kept while the
+        rivers are cut (:func:`hzgeo._measure.lonlat`)."""
+        return _measure.lonlat(self.xy, self.to_lonlat)
+
+    def cutting_done(self) -> None:
+        """Let go of what only cutting the rivers and finding the shared stretches use
+        (the planar measures): :meth:`planar` is not asked again."""
+        self.planar_cum = None
 
     def locate(self, s: np.ndarray, part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Vertex ``i`` and fraction ``t`` of positions ``s`` (the last segment of a part
@@ -127,3 +143,13 @@ class RiverNetwork:
     def lonlat_lines(self, s0, s1, part) -> np.ndarray:
         """LineStrings of stretches in EPSG:4490 (:func:`hzgeo._lines.lonlat_lines`)."""
         return _lines.lonlat_lines(self, s0, s1, part)
+
+
+def part_of(part_start: np.ndarray, vertex) -> np.ndarray:
+    """The part of each vertex, of parts that follow each other from vertex 0
+    (``part_start``: their first vertices, increasing): no array of a part per vertex.
+
+    >>> part_of(np.array([0, 3, 5]), np.array([0, 2, 3, 4, 7])).tolist()
+    [0, 0, 1, 1, 2]
+    """
+    return np.searchsorted(part_start, vertex, side="right") - 1

@@ -42,7 +42,7 @@ def segment_pairs(net, edges: np.ndarray, *, distance: np.ndarray | float = 0.0,
     >>> [a.tolist() for a in segment_pairs(net, edges)]
     [[1], [0]]
     """
-    if len(net.seg_index) == 0 or len(edges) == 0:
+    if net.n_segments == 0 or len(edges) == 0:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
     first, last, grow, run_box = run_boxes(net, distance=distance, chunk=chunk)
     return pairs_of_runs(net.xy, first, last, grow, run_box, edges, batch=batch)
@@ -62,16 +62,15 @@ def run_boxes(net, *, distance: np.ndarray | float = 0.0, chunk: int = 8):
     last = np.minimum(first + chunk, net.part_end[part])
     grow = np.broadcast_to(np.asarray(distance, dtype=float), part.shape) \
         if np.ndim(distance) == 0 else np.asarray(distance, dtype=float)[part]
-    n_vertices = last - first + 1
-    bounds = np.concatenate([[0], np.cumsum(n_vertices)[:-1]])
-    vertex = np.repeat(first, n_vertices) + (np.arange(n_vertices.sum())
-                                             - np.repeat(bounds, n_vertices))
-    x, y = net.xy[vertex, 0], net.xy[vertex, 1]
-    del vertex
-    run_box = np.column_stack([np.minimum.reduceat(x, bounds) - grow,
-                               np.minimum.reduceat(y, bounds) - grow,
-                               np.maximum.reduceat(x, bounds) + grow,
-                               np.maximum.reduceat(y, bounds) + grow])
+    # the runs tile the vertices from first[k] up to the next run's first, which is
+    # run k's last too (within a part): reduced over the vertex array itself, with that
+    # last vertex added, not over a copy of every run's vertices
+    x, y = net.xy[:, 0], net.xy[:, 1]
+    run_box = np.column_stack([
+        np.minimum(np.minimum.reduceat(x, first), x[last]) - grow,
+        np.minimum(np.minimum.reduceat(y, first), y[last]) - grow,
+        np.maximum(np.maximum.reduceat(x, first), x[last]) + grow,
+        np.maximum(np.maximum.reduceat(y, first), y[last]) + grow])
     return first, last, np.ascontiguousarray(grow), run_box
 
 

@@ -42,6 +42,10 @@ class ReachWriter:
         self.short = short_names(units.name, units.parent, units.level_of)
         self._part_words(city_border, tol_river)
 
+    def network_done(self) -> None:
+        """Let the river network go: no reach, sliver or gap is made after this."""
+        del self.net
+
     # -- chainage and words ------------------------------------------------------------
 
     def _chainage(self, runs: Runs) -> tuple[np.ndarray, np.ndarray]:
@@ -141,19 +145,25 @@ class ReachWriter:
     # -- frames ------------------------------------------------------------------------
 
     def reaches(self, runs: Runs, level: str, codes: np.ndarray,
-                piece_runs: int | None = None) -> Iterator[gpd.GeoDataFrame]:
+                piece_runs: int | None = None, *,
+                network_done: bool = False) -> Iterator[gpd.GeoDataFrame]:
         """One row per run and responsible unit (two for a shared run), in flow order: the
         level's table in pieces of whole rivers of about ``piece_runs`` runs each (one
         piece without), each made when asked for. Every row depends on its own river's
         runs only, so the pieces, one after the other, are the table made whole.
 
         ``runs`` are labelled with unit ids at ``level``; ``codes[id]`` is the unit's code.
-        ``_run`` is the row's index in ``runs``.
+        ``_run`` is the row's index in ``runs``. ``network_done``: the last piece is
+        handed over without the network (:meth:`network_done` once it is made).
         """
         labels = _Labels(self.units, self.short, level, codes)
-        river = self.net.part_river[runs.part]
-        for start, stop in river_spans(river, piece_runs):
-            yield self._piece(runs.take(slice(start, stop)), start, labels)
+        spans = river_spans(self.net.part_river[runs.part], piece_runs)
+        for k, (start, stop) in enumerate(spans, 1):
+            piece = self._piece(runs.take(slice(start, stop)), start, labels)
+            if network_done and k == len(spans):
+                self.network_done()
+            yield piece
+            del piece
 
     def _piece(self, runs: Runs, first: int, labels: _Labels) -> gpd.GeoDataFrame:
         """The rows of ``runs`` (whole rivers: the level's runs from ``first`` on)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from hzgeo._batch import batches as _batches
-from hzgeo._network import RiverNetwork
+from hzgeo._batch import slices as _slices
+from hzgeo._network import RiverNetwork, part_of
 
 __all__ = ["following_pairs", "shared_stretches"]
 
@@ -29,16 +30,14 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
     the tolerance long. A run that starts on one side of the border and ends on the other
     is a crossing unless it is at least 2 tolerance / sin(``max_crossing_deg``) long: a
     river crossing a border at angle x stays within the tolerance of it for
-    2 tolerance / sin(x). ``seg``, ``ei``: candidate (segment, edge) pairs within the
-    tolerance, from :meth:`RiverNetwork.segment_pairs`; ``edge_left``: the unit left of
-    each edge (:func:`coverage_edges`).
+    2 tolerance / sin(x). ``seg``, ``ei``: the candidate (segment, edge) pairs within the
+    tolerance (:meth:`RiverNetwork.segment_pairs`) that :func:`following_pairs` keeps;
+    ``edge_left``: the unit left of each edge (:func:`coverage_edges`).
     """
     empty = (np.zeros(0, dtype=int), np.zeros(0), np.zeros(0), np.zeros(0, dtype=int),
              np.zeros(0, dtype=int))
-    if len(net.seg_index) == 0 or not (edge_hi >= 0).any():
+    if net.n_segments == 0 or not (edge_hi >= 0).any():
         return empty
-    seg_tol = tol_of_part[net.vertex_part]  # by first vertex of a segment
-    seg, ei = following_pairs(net, seg, ei, edges, edge_hi, tol_of_part)
     found = []
     taken = np.zeros(0)  # bounds of stretches found at a higher level, as sorted keys
     for keys in unit_keys:
@@ -49,7 +48,7 @@ def shared_stretches(net: RiverNetwork, edges, edge_lo, edge_hi, edge_left, seg,
         order = np.lexsort((lei, lseg))  # by segment, then edge: ties go the same way always
         lseg, lei = lseg[order], lei[order]
         # samples come in order of position (segments in order, each from its start)
-        s, part, edge, step = _near_samples(net, lseg, lei, edges, seg_tol)
+        s, part, edge, step = _near_samples(net, lseg, lei, edges, tol_of_part)
         va, vb = edge_lo[edge], edge_hi[edge]
         ka, kb = keys[va], keys[vb]
         flip = ka > kb
@@ -125,25 +124,28 @@ def following_pairs(net, seg: np.ndarray, ei: np.ndarray, edges, edge_hi,
     """The (segment, edge) pairs that may be part of a stretch along a shared edge
     (:func:`_may_follow`), of the candidates ``seg``, ``ei``: a test of each pair alone, so
     that it can be done on any subset of the pairs (:mod:`hzgeo.distributed`) and again
-    on its result without changing it."""
-    keep = edge_hi[ei] >= 0
-    seg, ei = seg[keep], ei[keep]
-    seg_tol = tol_of_part[net.vertex_part[seg]]
-    keep = np.concatenate([np.zeros(0, dtype=bool)] + [
-        _may_follow(net.xy[seg[b]], net.xy[seg[b] + 1], edges[ei[b], 0], edges[ei[b], 1],
-                    seg_tol[b]) for b in _batches(np.ones(len(seg)))])
+    on its result without changing it. In batches: no temporary of every pair."""
+    keep = np.zeros(len(seg), dtype=bool)
+    for batch in _slices(len(seg)):
+        shared = np.flatnonzero(edge_hi[ei[batch]] >= 0)  # edges between two units
+        s, e = seg[batch][shared], ei[batch][shared]
+        keep[batch.start + shared] = _may_follow(
+            net.xy[s], net.xy[s + 1], edges[e, 0], edges[e, 1],
+            tol_of_part[part_of(net.part_start, s)])
     return seg[keep], ei[keep]
 
 
 def _near_samples(net: RiverNetwork, seg: np.ndarray, ei: np.ndarray, edges: np.ndarray,
-                  seg_tol: np.ndarray):
+                  tol_of_part: np.ndarray):
     """Samples every tolerance / 2 along the segments of the (segment, edge) pairs (sorted
     by segment), each with its nearest candidate edge, kept where that edge is within the
     tolerance: positions, parts, edges and the spacing of the samples on their segment,
     in order of position. In batches of segments."""
     near, pair_first, pairs_per_seg = np.unique(seg, return_index=True, return_counts=True)
+    near_part = net.part_of(near)
+    near_tol = tol_of_part[near_part]
     length = np.hypot(*(net.xy[near + 1] - net.xy[near]).T)
-    spacing = np.maximum(seg_tol[near] / 2, _MIN_SAMPLE_SPACING_M)
+    spacing = np.maximum(near_tol / 2, _MIN_SAMPLE_SPACING_M)
     count = np.clip(np.ceil(length / spacing).astype(int), 1, _MAX_SAMPLES) + 1
     out = []
     for batch in _batches(count * pairs_per_seg):
@@ -153,7 +155,7 @@ def _near_samples(net: RiverNetwork, seg: np.ndarray, ei: np.ndarray, edges: np.
         seg_of_sample = np.repeat(np.arange(len(b_near)), b_count)
         within = np.arange(n_samples) - np.repeat(np.cumsum(b_count) - b_count, b_count)
         sample_s = b_near[seg_of_sample] + within / (b_count[seg_of_sample] - 1)
-        part = net.vertex_part[b_near[seg_of_sample]]
+        part = near_part[batch][seg_of_sample]
         xy = net.xy_at(sample_s, part)
         # each sample against each candidate edge of its segment; keep the nearest
         per_sample = b_pairs[seg_of_sample]
@@ -166,7 +168,7 @@ def _near_samples(net: RiverNetwork, seg: np.ndarray, ei: np.ndarray, edges: np.
         best_d = np.minimum.reduceat(dist, group)
         first_best = np.flatnonzero(dist == np.repeat(best_d, per_sample))
         first_best = first_best[np.unique(sample_idx[first_best], return_index=True)[1]]
-        ok = best_d <= seg_tol[b_near[seg_of_sample]]
+        ok = best_d <= near_tol[batch][seg_of_sample]
         step = (length[batch] / (b_count - 1))[seg_of_sample]
         out.append((sample_s[ok], part[ok], cand[first_best][ok], step[ok]))
     if not out:

@@ -125,9 +125,9 @@ def cut_by_county(net, villages: np.ndarray, county_of_village: np.ndarray,
     ri, rc = box_pairs(run_box, county_box)
     v_of = _split_by(vi, vc, len(counties))
     r_of = _split_by(ri, rc, len(counties))
-    names = ("xy", "vertex_part", "first", "last", "grow", "run_box", "tol")
+    names = ("xy", "part_start", "first", "last", "grow", "run_box", "tol")
     shared = dict(zip(names, client.scatter(
-        [net.xy, net.vertex_part, first, last, grow, run_box, np.asarray(tol_part, dtype=float)],
+        [net.xy, net.part_start, first, last, grow, run_box, np.asarray(tol_part, dtype=float)],
         broadcast=True), strict=True))
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))
     groups = np.array_split(np.arange(len(counties)),
@@ -166,7 +166,7 @@ def _cut_counties(codes, polygons, index, county, runs, shared):
     left = np.where(left >= 0, index[np.maximum(left, 0)], -1)
     seg, edge = pairs_of_runs(shared["xy"], shared["first"][runs], shared["last"][runs],
                               shared["grow"][runs], shared["run_box"][runs], edges)
-    net = SimpleNamespace(xy=shared["xy"], vertex_part=shared["vertex_part"])
+    net = SimpleNamespace(xy=shared["xy"], part_start=shared["part_start"])
     cut_s, cut_part = crossings(net, edges, seg, edge)
     # only the pairs the search for shared stretches keeps go back to the driver
     seg, edge = following_pairs(net, seg, edge, edges, hi, shared["tol"])

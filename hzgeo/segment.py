@@ -43,9 +43,10 @@ from hzgeo._checks import (
 )
 from hzgeo._crossings import coverage_edges, crossings
 from hzgeo._network import RiverNetwork
+from hzgeo._polygons import PolygonArrays
 from hzgeo._reaches import ParentCodes, ReachWriter
 from hzgeo._runs import GAP, OUTSIDE, apply_overrides, label_runs, merge_slivers
-from hzgeo._shared import shared_stretches
+from hzgeo._shared import following_pairs, shared_stretches
 from hzgeo._stages import stage
 from hzgeo._units import UnitTable
 from hzgeo._zones import zone_lakes
@@ -216,6 +217,11 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
     if boundaries.around is not None:  # limited to a county: cut with the counties around
         from hzgeo.select import cut_county
 
+        if work_crs is None:  # the whole city's, so that X/Y are the city run's
+            whole = boundaries.around
+            work_crs = work_crs_for(whole["village"] if "village" in whole
+                                    else next(iter(whole.levels.values())))
+
         return cut_county(boundaries, waters, segment_waters, min_length=min_length,
                           boundary_tolerance=boundary_tolerance, overrides=overrides,
                           work_crs=work_crs, workers=workers, client=client,
@@ -233,6 +239,15 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
         rivers = _in_crs(rivers, work_crs)
         to_lonlat = Transformer.from_crs(work_crs, STORE_CRS, always_xy=True)
         units = UnitTable(boundaries)
+    with stage("city"):  # the city outline: river outside it is not counted
+        if "city" in boundaries:
+            city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
+        else:
+            city = shapely.coverage_union_all(villages.geometry.values)
+        shapely.prepare(city)
+        city_border = city.boundary
+    with stage("zones"):  # (the lakes need the village polygons as GEOS objects)
+        zones = zone_lakes(waters.lakes, units, villages, work_crs)
     with stage("network"):
         net = RiverNetwork(rivers.geometry.values, to_lonlat, _against_flow(rivers))
         tol_river = _tolerance_per_river(rivers, boundary_tolerance)
@@ -245,10 +260,18 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
         _give_back()
     if client is None and workers is None:
         with stage("edges"):
-            edges, edge_lo, edge_hi, edge_left = coverage_edges(villages.geometry.values)
+            # from here on the villages are coordinate arrays, not GEOS objects
+            shapes = PolygonArrays(villages.geometry.values)
+            del villages
+            if given is not None:
+                _release_boundaries(given[0], boundaries)
+            edges, edge_lo, edge_hi, edge_left = coverage_edges(shapes)
         with stage("crossings"):
             pair_seg, pair_edge = net.segment_pairs(edges, distance=tol_part)
             cut_s, cut_part = crossings(net, edges, pair_seg, pair_edge)
+            # the rest are for the shared stretches: only the pairs that may follow an edge
+            pair_seg, pair_edge = following_pairs(net, pair_seg, pair_edge, edges, edge_hi,
+                                                  tol_part)
     else:  # the same arrays, computed county by county on a dask cluster
         from hzgeo.distributed import cut_by_county
 
@@ -257,25 +280,17 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
              cut_part) = cut_by_county(net, villages.geometry.values,
                                        units.index("county")[0], tol_part,
                                        client=client, workers=workers)
-    with stage("city"):  # the city outline: river outside it is not counted
-        if "city" in boundaries:
-            city = shapely.union_all(_in_crs(boundaries["city"], work_crs).geometry.values)
-        else:
-            city = shapely.coverage_union_all(villages.geometry.values)
-        shapely.prepare(city)
-        city_border = city.boundary
-
+            shapes = PolygonArrays(villages.geometry.values)
+            del villages
+            if given is not None:
+                _release_boundaries(given[0], boundaries)
+    given = None
     with stage("pieces"):
-        piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, villages,
-                                                          city, city_border)
-    with stage("zones"):
-        zones = zone_lakes(waters.lakes, units, villages, work_crs)
-    del villages, city  # done with the village polygons in the work CRS (and their index)
-    if given is not None:  # and with the caller's polygons (the codes are in `units`)
-        given[0].levels.clear()
-        boundaries.levels.clear()
-        given = None
-        _give_back()
+        piece_s0, piece_s1, piece_p, piece_unit = _pieces(net, cut_s, cut_part, shapes,
+                                                          units.village_codes, city,
+                                                          city_border)
+    del shapes, city  # done with the village polygons and the city's
+    _give_back()  # (the polygons made to label the pieces: many small blocks)
     with stage("shared"):
         stretches = shared_stretches(net, edges, edge_lo, edge_hi, edge_left, pair_seg,
                                      pair_edge, [units.index(lvl)[0] for lvl in
@@ -283,6 +298,7 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
                                      tol_part, BOUNDARY_MIN_FACTOR, BOUNDARY_MAX_CROSSING_DEG)
         runs = label_runs(piece_s0, piece_s1, piece_p, piece_unit, stretches)
         del edges, edge_lo, edge_hi, edge_left, pair_seg, pair_edge, stretches  # done with
+        net.cutting_done()  # and with the planar measures; lon/lat is made from here on
 
     # overrides: a shared stretch given to one side, cuts at named points
     cuts: dict[tuple[int, float], str] = {}
@@ -299,6 +315,10 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
     with stage("names"):
         writer = ReachWriter(net, rivers, units, city_border, tol_river, cuts, runs,
                              outline=boundaries.outline)
+    with stage("tables"):  # before the levels: the network goes once the last is made
+        slivers, gaps, lengths = (writer.slivers(sliver_list), writer.gaps(runs),
+                                  writer.lengths(runs))
+    del net
     reaches = {}
     for level, pieces in _reach_levels(writer, runs, units, piece_runs):
         if level in stand_ins:  # a level the city does not have: no reaches, no zones
@@ -309,13 +329,11 @@ def _segment(boundaries: Boundaries, waters: Waters, *, min_length: float = MIN_
             frame = _whole(pieces)
         reaches[level] = frame
         del frame, pieces
-    with stage("tables"):
-        result = Segmentation(
-            reaches, zones, writer.slivers(sliver_list), writer.gaps(runs), overrides_log,
-            writer.lengths(runs),
-            settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
-                      "work_crs": work_crs.to_string()},
-            levels=tuple(level for level in REACH_LEVELS if level not in stand_ins))
+    result = Segmentation(
+        reaches, zones, slivers, gaps, overrides_log, lengths,
+        settings={"min_length_m": min_length, "boundary_tolerance_m": boundary_tolerance,
+                  "work_crs": work_crs.to_string()},
+        levels=tuple(level for level in REACH_LEVELS if level not in stand_ins))
     warn_rivers_outside(result.river_lengths, stacklevel=stacklevel + 1)
     return result
 
@@ -341,6 +359,15 @@ def _malloc_trim():
         return None
 
 
+def _release_boundaries(*boundaries: Boundaries) -> None:
+    """Every level of ``boundaries`` let go (the caller's and this run's: the codes and
+    names are in the unit table, the villages in coordinate arrays), and the memory
+    handed back."""
+    for given in boundaries:
+        given.levels.clear()
+    _give_back()
+
+
 def _release_rivers(*waters: Waters) -> None:
     """The rivers of ``waters`` without their geometry (in place: each frame of them that
     the caller or this run holds lets its shapely lines go)."""
@@ -364,20 +391,25 @@ def _reach_levels(writer: ReachWriter, runs, units: UnitTable,
         keys, codes = units.index(level)
         with stage(level):
             level_runs, up = runs.lift(keys).coalesce()  # up[i]: the run fine run i is in
-        noted: list[tuple[np.ndarray, ...]] = []  # each piece's runs, units and codes
-        pieces = _level_pieces(writer.reaches(level_runs, level, codes, piece_runs), level,
-                               above, None if above is None else _compose(up, above_up),
-                               noted)
+        last = level == REACH_LEVELS[-1]
+        # each piece's runs, units and codes, for the level below (the last has none)
+        noted: list[tuple[np.ndarray, ...]] | None = None if last else []
+        # the last level's table is handed over without the network's vertices beside it
+        made = writer.reaches(level_runs, level, codes, piece_runs, network_done=last)
+        pieces = _level_pieces(made, level, above,
+                               None if above is None else _compose(up, above_up), noted)
         yield level, pieces
         for _ in pieces:  # (the pieces a caller did not take: their codes are needed)
             pass
-        run, admin, code = (np.concatenate(column) for column in zip(*noted, strict=True))
-        above = ParentCodes(run, admin, code, len(level_runs))
-        above_up = up
+        if noted is not None:
+            run, admin, code = (np.concatenate(c) for c in zip(*noted, strict=True))
+            above = ParentCodes(run, admin, code, len(level_runs))
+            above_up = up
         del level_runs, noted
 
 
-def _level_pieces(made, level: str, above: ParentCodes | None, to_above, noted: list):
+def _level_pieces(made, level: str, above: ParentCodes | None, to_above,
+                  noted: list | None):
     """The pieces ``made`` of a level's table as :func:`_reach_levels` hands them over:
     their parent reach codes filled in from ``above`` (``to_above[r]``: the run above
     that run ``r`` lies in), their runs, units and reach codes ``noted`` for the level
@@ -392,8 +424,9 @@ def _level_pieces(made, level: str, above: ParentCodes | None, to_above, noted: 
             if above is not None:
                 frame["parent_reach_code"] = above.of(to_above[run],
                                                       frame["_parent_admin"].to_numpy())
-            noted.append((run, frame["admin_code"].to_numpy(),
-                          frame["reach_code"].to_numpy()))
+            if noted is not None:
+                noted.append((run, frame["admin_code"].to_numpy(),
+                              frame["reach_code"].to_numpy()))
             frame = frame[REACH_COLUMNS].reset_index(drop=True)
         yield frame
         del frame
@@ -446,9 +479,10 @@ def _compose(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
     return out
 
 
-def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city,
-            city_border):
-    """Cut every part at the crossings; label each piece by the village of its midpoint."""
+def _pieces(net: RiverNetwork, cut_s, cut_part, villages: PolygonArrays, codes: np.ndarray,
+            city, city_border):
+    """Cut every part at the crossings; label each piece by the village of its midpoint
+    (``codes``: the villages' codes, for the error about overlaps)."""
     n_parts = len(net.part_start)
     # a cut within a micrometre of an end of its part (a river that ends on a border, as a
     # mouth on a 界河 does) is that end: it would leave a zero-length sliver otherwise
@@ -466,7 +500,7 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
     same = bounds_p[:-1] == bounds_p[1:]
     s0, s1, part = bounds_s[:-1][same], bounds_s[1:][same], bounds_p[:-1][same]
     mids = shapely.points(net.xy_at((s0 + s1) / 2, part))
-    pi, vi = villages.sindex.query(mids, predicate="intersects")
+    pi, vi = villages.query(mids, predicate="intersects")
     unit = np.full(len(mids), GAP)
     if len(pi):  # a midpoint on an edge touches two villages: take the first code
         order = np.lexsort((vi, pi))
@@ -474,13 +508,13 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
         first = np.ones(len(pi), dtype=bool)
         first[1:] = pi[1:] != pi[:-1]
         unit[pi[first]] = vi[first]
-        _refuse_overlaps(pi[~first], vi, pi, mids, villages)
+        _refuse_overlaps(pi[~first], vi, pi, mids, villages, codes)
     unassigned = np.flatnonzero(unit == GAP)
     if len(unassigned):
         # a piece along the outline (or a hole's ring) has its midpoint on the ring up to
         # rounding, which may put it a hair outside: within _ON_BOUNDARY_M it is on it
-        pi, vi = villages.sindex.query(mids[unassigned], predicate="dwithin",
-                                       distance=_ON_BOUNDARY_M)
+        pi, vi = villages.query(mids[unassigned], predicate="dwithin",
+                                distance=_ON_BOUNDARY_M)
         if len(pi):
             order = np.lexsort((vi, pi))
             pi, vi = pi[order], vi[order]
@@ -494,16 +528,15 @@ def _pieces(net: RiverNetwork, cut_s, cut_part, villages: gpd.GeoDataFrame, city
     return s0, s1, part, unit
 
 
-def _refuse_overlaps(multi, vi, pi, mids, villages) -> None:
+def _refuse_overlaps(multi, vi, pi, mids, villages: PolygonArrays, codes) -> None:
     """Raise if a river runs where two villages overlap (one metre, two chiefs)."""
     if len(multi) == 0:
         return
     points = np.isin(pi, multi)
-    inside = shapely.contains_properly(villages.geometry.values[vi[points]], mids[pi[points]])
+    inside = shapely.contains_properly(villages.of(vi[points]), mids[pi[points]])
     hits = pd.Series(vi[points][inside]).groupby(pi[points][inside]).agg(list)
     overlap = hits[hits.map(len) > 1]
     if len(overlap):
-        codes = villages["code"].to_numpy()
         pairs = sorted({"/".join(sorted(codes[v])) for v in overlap})
         raise DataQualityError(
             f"villages overlap where rivers run, so those stretches would have two chiefs: "

@@ -646,3 +646,26 @@ def test_board_page_lines_keep_a_bracketed_group_whole():
     assert _wrap("甲\n\n乙", 44) == ["甲", "", "乙"]
     long = "禁止" * 40
     assert _wrap(long, 30) == [long[:30], long[30:60], long[60:]]
+
+
+def test_boards_command_summary_counts_what_it_wrote(tmp_path, capsys):
+    """`hzgeo boards` says how many boards of each kind it wrote and how many short village
+    reaches it listed: each number equals the count in the files it names (the 类型
+    column of the boards CSV, the rows of the short reaches CSV and those without a
+    公示牌编码)."""
+    import re
+
+    from hzgeo.cli import main
+
+    out = tmp_path / "b.csv"
+    assert main(["boards", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    line = next(s for s in said.splitlines() if s.startswith("boards: "))
+    numbers = [int(n) for n in re.findall(r"\d+", line)]
+    written = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    kinds = written["类型"].value_counts()
+    listed = re.search(r"listed in (\S+)$", line).group(1)
+    short = pd.read_csv(tmp_path / listed, encoding="utf-8-sig", dtype=str)
+    assert numbers == [len(written), kinds["河段"], kinds["界河河段"], kinds["湖库分片"],
+                       len(short), int(short["公示牌编码"].isna().sum())]
+    assert numbers[1] + numbers[2] + numbers[3] == numbers[0] and numbers[5] > 0

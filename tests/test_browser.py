@@ -442,7 +442,8 @@ def _unit_box(page, bounds) -> list:
     }""", [float(v) for v in bounds])
 
 
-@pytest.mark.parametrize("size", [(1366, 768), (1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 720), (1920, 1080), (390, 844),
+                                  (360, 640)])
 @pytest.mark.parametrize(("name", "code"), [("map_450802.html", "450802"),
                                             ("map_city.html", None)])
 def test_the_whole_unit_opens_clear_of_the_controls(browser, run_maps, size, name, code):
@@ -465,6 +466,42 @@ def test_the_whole_unit_opens_clear_of_the_controls(browser, run_maps, size, nam
         assert under == []
         # the largest the free part allows: at least half the window's height or width
         assert y1 - y0 >= 0.5 * (bottom - top) or x1 - x0 >= 0.5 * (right - left)
+        assert page.errors == [] and page.blocked == []
+    finally:
+        page.page.close()
+
+
+@pytest.mark.parametrize(("size", "folded"), [((390, 844), True), ((1280, 720), False)])
+def test_on_a_phone_the_layers_and_legend_fold_into_buttons(browser, run_maps, size, folded):
+    """On a phone the layer list and the legend stood open over most of the map (and over
+    the notes). Narrower than 640 px they are folded: the layer list behind Leaflet's
+    图层 button, the legend behind a 图例 button that a tap opens and a second tap
+    folds; the notes, with the synthetic-data warning, stay shown. A laptop screen keeps
+    both open, with no 图例 button."""
+    folder, _ = run_maps
+    page = Page(browser, folder / "map_city.html", size=size)
+    try:
+        state = """() => {
+          const shown = e => !!e && e.getBoundingClientRect().height > 0
+                             && getComputedStyle(e).display !== 'none';
+          const q = s => document.querySelector(s);
+          return {layers: shown(q('.leaflet-control-layers-list')),
+                  legend: shown(q('.hz-legend-body')), button: shown(q('.hz-legend-toggle')),
+                  legendText: q('.hz-legend-body').textContent,
+                  synthetic: shown(q('.hz-synthetic'))};
+        }"""
+        first = page.js(state)
+        assert first["layers"] is not folded and first["legend"] is not folded
+        assert first["button"] is folded and first["synthetic"]
+        assert "界河" in first["legendText"]
+        if folded:
+            page.page.click(".hz-legend-toggle")
+            assert page.js(state)["legend"]
+            page.page.click(".hz-legend-toggle")
+            assert not page.js(state)["legend"]
+            # a tap is a click with no hover before it (a hover would open it already)
+            page.page.dispatch_event(".leaflet-control-layers-toggle", "click")
+            assert page.js(state)["layers"]
         assert page.errors == [] and page.blocked == []
     finally:
         page.page.close()

@@ -579,12 +579,16 @@ def test_county_run_boards_are_the_whole_citys(county_run, city_run):
     for column in ("村级河长", "乡级河长", "县级河长"):  # the far bank's chiefs are printed
         assert mine.loc[across, column].str.contains("；").all(), column
     assert (mine.loc[across, "界河岸别"].isin(["左岸", "右岸"])).all()
-    # the place: within 5e-6° (0.5 m; the county's rivers are cut before they are measured);
-    # X/Y are each run's own Gauss-Krüger zone (平面坐标系 says which), not compared
-    xy = ["X（CGCS2000 高斯-克吕格，米）", "Y（CGCS2000 高斯-克吕格，米）", "平面坐标系"]
+    # the place: within 5e-6° and 0.5 m (the county's rivers are cut before they are
+    # measured), X/Y in the whole city's Gauss-Krüger zone: 覃塘区's own centre is in the
+    # 108°E zone (EPSG:4545), where its run once gave them
+    xy = ["X（CGCS2000 高斯-克吕格，米）", "Y（CGCS2000 高斯-克吕格，米）"]
     lonlat = ["经度（WGS84）", "纬度（WGS84）"]
     np.testing.assert_allclose(mine[lonlat].astype(float), expected[lonlat].astype(float),
                                atol=5e-6)
+    assert set(mine["平面坐标系"]) == set(expected["平面坐标系"]) == {"EPSG:4546"}
+    np.testing.assert_allclose(mine[xy].astype(float), expected[xy].astype(float), atol=0.5)
+    xy.append("平面坐标系")
     pd.testing.assert_frame_equal(mine.drop(columns=["河湖简介", *xy, *lonlat]),
                                   expected.drop(columns=["河湖简介", *xy, *lonlat]))
 

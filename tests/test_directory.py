@@ -459,3 +459,28 @@ def test_summary_csv_writes_counts_as_integers(tmp_path):
     book = [dict(zip(head, row, strict=False)) for row in cells[1:1 + len(rows)]]
     assert [[str(b[c]) if b[c] is not None else "" for c in counts] for b in book] == \
         [[r[c] for c in counts] for r in rows]
+
+
+def test_summary_gpkg_writes_counts_as_integer_fields(tmp_path):
+    """The GPKG's 汇总 layer had the counts as Real fields (20.0): read back through GDAL,
+    every count field is an integer field holding the CSV's numbers, blanks stay null,
+    and the lengths stay Real."""
+    import pyogrio
+
+    from hzgeo.cli import main
+
+    assert main(["roster", "--out", str(tmp_path / "d.gpkg"), "-q"]) == 0
+    assert main(["roster", "--out", str(tmp_path / "d.csv"), "-q"]) == 0
+    info = pyogrio.read_info(tmp_path / "d.gpkg", layer="汇总")
+    types = dict(zip(info["fields"], info["dtypes"], strict=True))
+    csv = pd.read_csv(tmp_path / "d.汇总.csv", encoding="utf-8-sig", dtype=str,
+                      keep_default_na=False)
+    counts = [c for c in csv.columns if c not in ("范围", "行政区划代码", "层级", "生成版本",
+                                                  "数据日期", "河段长度（公里）")]
+    assert counts and {types[c] for c in counts} == {"int64"}
+    assert types["河段长度（公里）"] == "float64"
+    layer = pyogrio.read_dataframe(tmp_path / "d.gpkg", layer="汇总")
+    # (pandas reads an integer field with nulls as float: its values are compared)
+    as_text = [["" if pd.isna(v) else f"{v:g}" for v in row] for row in
+               layer[counts].itertuples(index=False)]
+    assert as_text == csv[counts].values.tolist()

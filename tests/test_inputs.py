@@ -141,17 +141,29 @@ def test_segment_hands_each_level_over_and_releases_the_inputs(piece_runs):
     county first, one level at a time, in pieces of whole rivers (one without
     piece_runs) that are the table one after the other; the result keeps none of them,
     and the inputs are let go (Inputs' boundaries and waters None, their frames
-    emptied)."""
+    emptied); the river network is gone when the last level's last piece is handed
+    over."""
+    import gc
+
     import pandas as pd
+
+    from hzgeo._network import RiverNetwork
 
     whole = load(holders="none").segment()
     given = load(holders="none")
     boundaries, waters = given.boundaries, given.waters
     handed: dict = {}
-    result = given.segment(release=True, piece_runs=piece_runs,
-                           on_level=lambda level, pieces: handed.__setitem__(level,
-                                                                             list(pieces)))
+    networks: dict = {}
+
+    def on_level(level, pieces):
+        handed[level] = []
+        for piece in pieces:
+            handed[level].append(piece)
+            networks[level] = sum(isinstance(o, RiverNetwork) for o in gc.get_objects())
+
+    result = given.segment(release=True, piece_runs=piece_runs, on_level=on_level)
     assert list(handed) == ["county", "township", "village"]
+    assert networks == {"county": 1, "township": 1, "village": 0}
     for level in whole.levels:
         pieces = handed[level]
         if piece_runs is None:

@@ -453,6 +453,79 @@ def test_legend_lists_the_units_of_each_colour(guigang):
     assert sorted(unit_entries) == sorted(used) and len(used) < len(with_reaches)
 
 
+@pytest.mark.parametrize("river", ["R03", "R04"])
+def test_legend_lists_boundary_rivers_only_where_drawn(guigang, river):
+    """The legend's 界河 entry (dashed in both banks' colours) stands on a sheet that
+    draws a 界河 and on no other: R04 had it though none of its reaches is on one."""
+    boundaries, _, result = guigang
+    fig = plot_sheet(result, boundaries, river=river)
+    texts = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    reaches = result.reaches["county"]
+    drawn = reaches.loc[reaches["river_code"] == river, "boundary"].astype(bool).any()
+    assert drawn == (river == "R03")  # the bundled data: 郁江 has county 界河, R04 none
+    assert ("界河（两岸单位颜色相间）" in texts) == drawn
+
+
+def test_north_arrow_and_scale_bar_clear_of_the_bold_borders(guigang, guigang_chiefs):
+    """Issue #16 leftover: on sheet_R08 the north arrow stood on the city border by 梧州市
+    and the scale bar on it at the bottom left (only rivers were avoided). Drawn in
+    window pixels, neither crosses a county or city border line, while the other corner
+    it could have taken does (so the choice is what keeps it clear)."""
+    from hzgeo.io import work_crs_for
+
+    boundaries, _, result = guigang
+    chiefs, field = guigang_chiefs
+    fig = plot_sheet(result, boundaries, chiefs=chiefs, river="R08", field=field)
+    fig.canvas.draw()
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    furniture = [a for a in _by_gid(fig, "hz-furniture") if a in ax.texts + ax.patches]
+    crs = work_crs_for(boundaries["county"])
+    lines = [shapely.LineString(ax.transData.transform(shapely.get_coordinates(ring)))
+             for level in ("county", "city")
+             for ring in boundaries[level].to_crs(crs).boundary.explode().values]
+    borders = shapely.union_all(lines)
+    frame = shapely.box(*ax.get_window_extent(renderer).extents)
+    from matplotlib.patches import Polygon, Rectangle
+
+    for kind in (Polygon, Rectangle):  # the arrow's halves; the scale bar's blocks
+        boxes = [shapely.box(*a.get_window_extent(renderer).extents) for a in furniture
+                 if isinstance(a, kind)]
+        assert boxes
+        assert not borders.intersects(shapely.union_all(boxes)), kind
+    # the corners not taken: the top right and the bottom left have the city border
+    x0, y0, x1, y1 = frame.bounds
+    top_right = shapely.box(x0 + 0.9 * (x1 - x0), y0 + 0.86 * (y1 - y0), x1, y1)
+    bottom_left = shapely.box(x0 + 0.02 * (x1 - x0), y0 + 0.02 * (y1 - y0),
+                              x0 + 0.30 * (x1 - x0), y0 + 0.10 * (y1 - y0))
+    assert borders.intersects(top_right) and borders.intersects(bottom_left)
+
+
+@pytest.mark.parametrize("river", ["R03", None])
+def test_county_names_stand_off_the_reaches(guigang, guigang_chiefs, river):
+    """Issue #16 leftover: on sheet_R03 the label 桂平市 stood on 郁江. Every county name
+    placed on the river sheet and on the city sheet is clear of the reaches drawn (their
+    lines in window pixels against the label's box)."""
+    from hzgeo.io import work_crs_for
+
+    boundaries, _, result = guigang
+    chiefs, field = guigang_chiefs
+    fig = plot_sheet(result, boundaries, chiefs=chiefs, river=river, field=field)
+    fig.canvas.draw()
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    counties = set(boundaries["county"]["name"])
+    labels = [t for t in _by_gid(fig, "hz-unit-label") if t.get_text() in counties]
+    assert len(labels) >= (3 if river else 5)
+    reaches = result.reaches["county"]
+    if river:
+        reaches = reaches[reaches["river_code"] == river]
+    lines = shapely.union_all([
+        shapely.LineString(ax.transData.transform(shapely.get_coordinates(g)))
+        for g in reaches.to_crs(work_crs_for(boundaries["county"])).geometry.explode()])
+    on = [t.get_text() for t in labels
+          if lines.intersects(shapely.box(*t.get_window_extent(renderer).extents))]
+    assert on == []
+
+
 def test_river_sheet_names_rivers_off_the_furniture_and_lists_chiefs(guigang,
                                                                      guigang_chiefs):
     boundaries, _, result = guigang

@@ -8,6 +8,7 @@ import shapely
 
 from hzgeo._batch import batches as _batches
 from hzgeo._gridjoin import box_pairs
+from hzgeo._pairs import run_boxes
 
 
 def brute_force(a, b):
@@ -119,3 +120,153 @@ def test_segmentation_memory_is_bounded_for_degrees_labelled_as_metres():
             pass
 
     assert _peak_mib(run) < 100
+
+
+def _river_network():
+    """Three rivers in EPSG:4546: a repeated point, a two-part river, a part of one point
+    (dropped) and a reversed river; with the parts and vertices as shapely and pyproj see
+    them."""
+    from pyproj import Transformer
+
+    from hzgeo._network import RiverNetwork
+
+    rivers = np.array([
+        shapely.LineString([(400000, 2560000), (400000, 2560000), (400100, 2560050),
+                            (400300, 2560000)]),
+        shapely.MultiLineString([[(401000, 2561000), (401500, 2561200)],
+                                 [(403000, 2562000), (403000, 2562000)],
+                                 [(402000, 2561000), (402100, 2561100), (402300, 2561000)]]),
+        shapely.LineString([(405000, 2565000), (405500, 2565300)])], dtype=object)
+    to_lonlat = Transformer.from_crs("EPSG:4546", "EPSG:4490", always_xy=True)
+    net = RiverNetwork(rivers, to_lonlat, np.array([False, False, True]))
+    return rivers, to_lonlat, net
+
+
+def test_network_parts_and_lonlat_equal_shapely_and_pyproj():
+    """The part of each vertex (searched, not stored), the segments and the lon/lat made
+    when first asked for: the parts shapely splits the rivers into, their vertices
+    without the repeated point, each transformed by pyproj on its own."""
+    rivers, to_lonlat, net = _river_network()
+    rivers = rivers.copy()
+    rivers[2] = shapely.reverse(rivers[2])
+    parts = shapely.get_parts(rivers)
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    keep = np.ones(len(xy), dtype=bool)
+    keep[1:] = (part[1:] != part[:-1]) | np.any(xy[1:] != xy[:-1], axis=1)
+    xy, part = xy[keep], part[keep]
+    kept = np.bincount(part) >= 2  # the part of one point is no part
+    xy, part = xy[kept[part]], (np.cumsum(kept) - 1)[part[kept[part]]]
+    np.testing.assert_array_equal(net.xy, xy)
+    np.testing.assert_array_equal(net.part_of(np.arange(len(xy))), part)
+    assert net.n_segments == len(xy) - kept.sum() == 6
+    assert "lonlat" not in vars(net)  # not held while the rivers are cut
+    lon, lat = zip(*(to_lonlat.transform(x, y) for x, y in xy.tolist()), strict=True)
+    np.testing.assert_array_equal(net.lonlat, np.column_stack([lon, lat]))
+
+
+def test_network_after_cutting_keeps_chainage_without_planar_measures():
+    """Once cut, the network lets its planar measures go; chainage (geodesic, from each
+    river's first point) is what pyproj's Geod gives for the vertices."""
+    from hzgeo.geodesy import GEOD
+
+    _, to_lonlat, net = _river_network()
+    net.cutting_done()
+    assert net.planar_cum is None
+    lon, lat = to_lonlat.transform(net.xy[:, 0], net.xy[:, 1])
+    first, last = net.part_start[1], net.part_end[1]  # the first part of the second river
+    expected = GEOD.line_length(lon[first:last + 1], lat[first:last + 1])
+    got = net.chainage(np.array([float(last)]), np.array([1]))[0] - net.chainage(
+        np.array([float(first)]), np.array([1]))[0]
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 8])
+def test_run_boxes_are_the_boxes_of_their_vertices(chunk):
+    """Each run's box (grown by its part's distance) is the box of the vertices from its
+    first to its last, as shapely bounds them; the runs of a part cover its segments."""
+    from pyproj import Transformer
+
+    from hzgeo._network import RiverNetwork
+
+    rng = np.random.default_rng(11)  # random walks: any vertex of a run may be its corner
+    origin = np.array([400000.0, 2560000.0])
+    rivers = np.array([shapely.LineString(origin + np.cumsum(rng.normal(0, 50, (n, 2)), axis=0))
+                       for n in (2, 5, 9, 17, 30)])
+    net = RiverNetwork(rivers, Transformer.from_crs("EPSG:4546", "EPSG:4490",
+                                                    always_xy=True))
+    distance = np.array([1.0, 2.5, 4.0, 0.5, 3.0])  # per part
+    first, last, _, box = run_boxes(net, distance=distance, chunk=chunk)
+    for k in range(len(first)):
+        part = int(net.part_of(first[k]))
+        assert net.part_start[part] <= first[k] < last[k] <= net.part_end[part]
+        want = shapely.bounds(shapely.multipoints(net.xy[first[k]:last[k] + 1]))
+        np.testing.assert_array_equal(box[k], want + np.array([-1, -1, 1, 1]) * distance[part])
+    covered = np.zeros(len(net.xy), dtype=int)
+    for a, b in zip(first, last, strict=True):
+        covered[a:b] += 1  # the segments a .. b - 1
+    assert (covered[net.part_end] == 0).all() and covered.sum() == net.n_segments
+
+
+@pytest.mark.parametrize("points", [1, 4, 262_144])
+def test_lines_made_a_few_points_at_a_time_are_the_rivers_stretches(monkeypatch, points):
+    """Stretches of the rivers as lon/lat lines, made a few points at a time: each is the
+    two ends (the work-CRS point between vertices, transformed by pyproj) and the river's
+    own vertices between them, transformed by pyproj one by one."""
+    from hzgeo import _lines
+
+    _, to_lonlat, net = _river_network()
+    monkeypatch.setattr(_lines, "_POINTS", points)
+    s0 = np.array([0.0, 0.25, 3.0, 3.5, 5.0, 5.5, 8.1])  # parts 0-2, 3-4, 5-7, 8-9
+    s1 = np.array([2.0, 1.75, 4.0, 4.0, 7.0, 6.25, 9.0])
+    part = net.part_of(np.floor(s0).astype(int))
+    got = net.lonlat_lines(s0, s1, part)
+
+    def at(s):
+        i = min(int(np.floor(s)), int(net.part_end[net.part_of(int(np.floor(s)))]) - 1)
+        x, y = net.xy[i] + (s - i) * (net.xy[i + 1] - net.xy[i])
+        return to_lonlat.transform(x, y)
+
+    for line, a, b in zip(got, s0, s1, strict=True):
+        inner = [to_lonlat.transform(x, y) for x, y in
+                 net.xy[int(np.floor(a)) + 1:int(np.ceil(b))].tolist()]
+        want = shapely.LineString([at(a), *inner, at(b)])
+        assert shapely.equals_exact(line, want, 1e-12), (line, want)
+
+
+@pytest.mark.parametrize("size", [3, 100_000])
+def test_following_pairs_are_the_pairs_near_a_shared_edge(monkeypatch, size):
+    """The pairs kept for the shared stretches, tested a few at a time: those whose edge
+    is between two units and whose segment runs within the tolerance of it at a shallow
+    angle (below 42 degrees, as shapely measures the distance) or has both ends within
+    it."""
+    from pyproj import Transformer
+
+    from hzgeo import _batch
+    from hzgeo._network import RiverNetwork
+    from hzgeo._shared import following_pairs
+
+    rng = np.random.default_rng(5)
+    origin = np.array([400000.0, 2560000.0])
+    rivers = np.array([shapely.LineString(origin + np.cumsum(rng.normal(0, 20, (n, 2)), axis=0))
+                       for n in (12, 30)])
+    net = RiverNetwork(rivers, Transformer.from_crs("EPSG:4546", "EPSG:4490",
+                                                    always_xy=True))
+    a = origin + rng.normal(0, 60, (40, 2))
+    edges = np.stack([a, a + rng.normal(0, 30, (40, 2))], axis=1)
+    edge_hi = np.where(np.arange(40) % 4 == 0, -1, 7)  # every fourth on the outline
+    tol = np.array([15.0, 25.0])
+    seg = np.repeat(np.flatnonzero(np.arange(len(net.xy) - 1) != net.part_end[0]), 40)
+    ei = np.tile(np.arange(40), len(seg) // 40)
+    monkeypatch.setattr(_batch, "BATCH", size)
+    got = set(zip(*(x.tolist() for x in following_pairs(net, seg, ei, edges, edge_hi, tol)),
+                  strict=True))
+    want = set()
+    for s, e in zip(seg.tolist(), ei.tolist(), strict=True):
+        river, edge = shapely.LineString(net.xy[s:s + 2]), shapely.LineString(edges[e])
+        t = tol[int(net.part_of(s))]
+        u, v = np.diff(net.xy[s:s + 2], axis=0)[0], np.diff(edges[e], axis=0)[0]
+        shallow = abs(u @ v) / (np.hypot(*u) * np.hypot(*v)) > 0.74
+        ends = max(shapely.distance(shapely.points(net.xy[s:s + 2]), edge)) <= t
+        if edge_hi[e] >= 0 and ((shallow and shapely.distance(river, edge) <= t) or ends):
+            want.add((s, e))
+    assert want and got == want

@@ -129,3 +129,18 @@ def test_lines_wkb_made_from_coordinates_is_shapelys():
             for w in shapely.to_wkb(lines, byte_order=1, output_dimension=2).tolist()]
     assert made.lengths.tolist() == [len(w) for w in want]
     assert bytes(made.data) == b"".join(want)
+
+
+@pytest.mark.parametrize("points", [1, 3, 7, 1000])
+def test_lines_wkb_made_a_few_points_at_a_time_is_shapelys(monkeypatch, points):
+    """Made a few points at a time (lines longer than a step, lines that end a step
+    early), the WKB is still to_wkb's with the multi header in front, byte for byte."""
+    rng = np.random.default_rng(3)
+    lines = np.array([shapely.LineString(rng.uniform(100, 120, (n, 2)))
+                      for n in (2, 9, 3, 2, 17, 4, 2)])
+    monkeypatch.setattr(_arrow, "_POINTS", points)
+    made = _arrow._one_part_lines(lines)
+    want = [_arrow._MULTI_HEADER["LineString"] + w
+            for w in shapely.to_wkb(lines, byte_order=1, output_dimension=2).tolist()]
+    assert made.lengths.tolist() == [len(w) for w in want]
+    assert bytes(made.data) == b"".join(want)

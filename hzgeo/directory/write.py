@@ -48,7 +48,8 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 def _whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """The 汇总's counts as integers: its float columns other than lengths (公里) hold
     whole numbers, float only for the blanks of the rows a count does not apply to; as
-    nullable integers the CSV reads "20", not "20.0" (the XLSX writes them as numbers)."""
+    nullable integers the CSV reads "20", not "20.0", and the GPKG's fields are integer
+    fields (the XLSX writes them as numbers)."""
     out = frame.copy()
     for column in out.columns:
         if "公里" not in str(column) and pd.api.types.is_float_dtype(out[column]):
@@ -78,7 +79,8 @@ def _write_gpkg(tables: dict, path: Path, outputs: AtomicOutputs, about: pd.Data
                                    crs=frame.crs)
             layers[sheet] = geo
         else:
-            layers[sheet] = _plain(frame)
+            layers[sheet] = _plain(_whole_counts(frame) if sheet == SHEETS["summary"]
+                                   else frame)
     layers["关于"] = about
     write_layers(layers, path, outputs=outputs)
 

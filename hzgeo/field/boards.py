@@ -23,9 +23,8 @@ import shapely.ops
 from hzgeo.directory.rivers import bank_key, bank_rows, reach_banks
 from hzgeo.errors import InputError
 from hzgeo.field import _boardtext as text
-from hzgeo.field._common import point_frame, unit_names
+from hzgeo.field._common import point_frame, unit_names, work_crs
 from hzgeo.hierarchy import Hierarchy
-from hzgeo.io import work_crs_for
 from hzgeo.labels import KIND_NAMES, SCALE_NAMES
 from hzgeo.model import Boundaries, Chiefs, Waters
 from hzgeo.settings import STORE_CRS
@@ -307,9 +306,7 @@ def notice_boards(chiefs: Chiefs, boundaries: Boundaries, waters: Waters,
         raise ValueError(f"`spacing_km` was {spacing_km!r} but is expected to be > 0")
     if min_reach_m is None or min_reach_m < 0:
         raise ValueError(f"`min_reach_m` was {min_reach_m!r} but is expected to be >= 0")
-    crs = work_crs_for(boundaries["village"] if "village" in boundaries
-                       else boundaries[next(lvl for lvl in ("township", "county", "city")
-                                            if lvl in boundaries)])
+    crs = work_crs(chiefs)  # the segmentation's: a county run's is the whole city's
     seat_of = _seat_points(seats, crs)
     ctx = _Context(chiefs, boundaries, waters, rules, settings, date)
     rows, points = [], []

@@ -129,11 +129,14 @@ def _along(ax, line, name, font, fractions, text_m, frame, taken, to_px, to_data
     return None
 
 
-def place_unit_labels(fig, ax, labels, taken: list) -> tuple[list, int]:
+def place_unit_labels(fig, ax, labels, taken: list, avoid=()) -> tuple[list, int]:
     """Draw unit names in the order given; shift one up or down, or leave it off, when it
     would overlap a box in ``taken`` (extended with the boxes placed).
 
-    ``labels``: (x, y, text, font, colour) in data coordinates.
+    ``labels``: (x, y, text, font, colour) in data coordinates, or (x, y, text, font,
+    colour, polygon): then the deepest points of the polygon are tried after the shifts.
+    ``avoid``: lines (the reaches, in data coordinates) a name should not stand on: of
+    the places that fit, the first clear of them is taken, else the first.
 
     Returns
     -------
@@ -142,25 +145,41 @@ def place_unit_labels(fig, ax, labels, taken: list) -> tuple[list, int]:
     """
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
+    lines = shapely.transform(np.asarray(avoid, dtype=object), ax.transData.transform)
+    drawn = shapely.STRtree(lines) if len(lines) else None
     placed, skipped = [], 0
-    for x, y, text, font, colour in labels:
+    for x, y, text, font, colour, *polygon in labels:
         artist = ax.text(x, y, text, ha="center", va="center", fontproperties=font,
                          color=colour, zorder=15, gid=UNIT_LABEL,
                          bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
                                "edgecolor": "none", "alpha": 0.55})
         box = artist.get_window_extent(renderer)
-        for dy in (0.0, 1.1, -1.1):
-            shifted = box.translated(0, dy * box.height)
-            if _fits(shifted, frame, taken):
-                if dy:
-                    step = ax.transData.inverted().transform([(0, 0), (0, dy * box.height)])
-                    artist.set_y(y + step[1][1] - step[0][1])
-                taken.append(shifted)
-                placed.append(artist)
+        (px, py), = ax.transData.transform([(x, y)])
+        shifts = [(0.0, dy * box.height) for dy in (0.0, 1.1, -1.1)]
+        if polygon and drawn is not None:
+            step = ax.transData.inverted().transform([(0, 0), (0, box.height)])
+            spots = ax.transData.transform(np.reshape(
+                _spots(polygon[0], step=abs(step[1][1] - step[0][1])), (-1, 2)))
+            shifts += [(sx - px, sy - py) for sx, sy in spots]
+        best = None
+        for dx, dy in shifts:
+            moved = box.translated(dx, dy)
+            if not _fits(moved, frame, taken):
+                continue
+            best = best or (dx, dy)
+            if drawn is None or not len(drawn.query(shapely.box(*moved.extents),
+                                                    "intersects")):
+                best = (dx, dy)
                 break
-        else:
+        if best is None:
             artist.remove()
             skipped += 1
+            continue
+        if best != (0.0, 0.0):
+            artist.set_position(ax.transData.inverted().transform([(px + best[0],
+                                                                   py + best[1])])[0])
+        taken.append(box.translated(*best))
+        placed.append(artist)
     return placed, skipped
 
 

@@ -142,19 +142,33 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def emptiest_corner(ax, geoms, corners: list[tuple[float, float, float, float]]) -> int:
+def emptiest_corner(ax, geoms, corners: list[tuple[float, float, float, float]],
+                    borders=()) -> int:
     """Index of the corner box (axes fractions x0, y0, x1, y1) the lines cross least.
 
-    Ties go to the first corner given.
+    ``geoms`` (the rivers) count in full, ``borders`` (the county and city lines, drawn
+    bold) at half their length: furniture covers a border rather than a river, but an
+    empty corner rather than either. Ties go to the first corner given.
+
+    >>> import matplotlib.figure, shapely
+    >>> ax = matplotlib.figure.Figure().add_subplot(xlim=(0, 10), ylim=(0, 10))
+    >>> corners = [(0.9, 0.9, 1, 1), (0, 0.9, 0.1, 1)]
+    >>> emptiest_corner(ax, [], corners, borders=[shapely.LineString([(9, 0), (9.5, 10)])])
+    1
     """
     to_data = ax.transAxes + ax.transData.inverted()
-    lines = [g for g in geoms if g is not None and not shapely.is_empty(g)]
-    union = shapely.union_all(lines) if lines else None
+
+    def union(found):
+        found = [g for g in found if g is not None and not shapely.is_empty(g)]
+        return shapely.union_all(found) if found else None
+
+    weighted = [(w, u) for w, u in ((1.0, union(geoms)), (0.5, union(borders)))
+                if u is not None]
     scores = []
     for x0, y0, x1, y1 in corners:
         (a, b), (c, d) = to_data.transform([(x0, y0), (x1, y1)])
         box = shapely.box(min(a, c), min(b, d), max(a, c), max(b, d))
-        scores.append(0.0 if union is None else union.intersection(box).length)
+        scores.append(sum(w * u.intersection(box).length for w, u in weighted))
     return int(np.argmin(scores))
 
 
@@ -205,10 +219,11 @@ def north_arrow(ax, size: float, corner: int = 0) -> None:
 
 
 def legend(fig, box, level, units, colours, shown, orientation, scale, *, has_lakes,
-           villages, far_bank, neighbours: str = "", sections=False, confluences=False,
-           narrow=False) -> None:
+           villages, far_bank, boundary_rivers=True, neighbours: str = "", sections=False,
+           confluences=False, narrow=False) -> None:
     """The legend: one entry per colour listing the units it stands for, then the symbols
-    (``neighbours``: what the grey units around are, e.g. 相邻市; '' for none)."""
+    of what the sheet draws (``boundary_rivers``: a 界河 is on it; ``neighbours``: what
+    the grey units around are, e.g. 相邻市; '' for none)."""
     ax = fig.add_axes(box)
     ax.set_axis_off()
     handles: list[Artist] = []
@@ -222,9 +237,10 @@ def legend(fig, box, level, units, colours, shown, orientation, scale, *, has_la
         for colour, unit_names in by_colour.items():
             handles.append(Line2D([], [], color=colour, linewidth=2.5))
             names.append(wrap("、".join(unit_names), width))
-    handles += [Line2D([], [], color="#d62728", linewidth=3, linestyle=(0, (3, 3)),
-                       gapcolor="#2ca02c")]
-    names += ["界河（两岸单位颜色相间）"]
+    if boundary_rivers:
+        handles.append(Line2D([], [], color="#d62728", linewidth=3, linestyle=(0, (3, 3)),
+                              gapcolor="#2ca02c"))
+        names.append("界河（两岸单位颜色相间）")
     if far_bank:
         handles.append(Line2D([], [], color="#555555", linewidth=3, linestyle=(0, (3, 3))))
         names.append("界河对岸（图外单位）")

@@ -91,6 +91,15 @@ _CSS = """
 .hz-around-label span{position:absolute;left:0;top:0;transform:translate(-50%,-50%);
   white-space:nowrap;color:#6f6f6f;font-size:15px;font-weight:bold;pointer-events:none;
   text-shadow:0 0 2px #fff,0 0 3px #fff}
+.hz-legend-toggle{display:none;font-weight:bold;cursor:pointer;border:0;background:none;
+  font-size:13px;padding:2px 4px}
+.hz-narrow .hz-legend-toggle{display:block}
+.hz-narrow .hz-legend .hz-legend-body{display:none}
+.hz-narrow .hz-legend.hz-open .hz-legend-body{display:block}
+.hz-narrow .hz-legend{max-width:calc(100vw - 30px);max-height:60vh}
+.hz-narrow .hz-title{font-size:14px;padding:3px 7px}
+.hz-narrow .hz-search input{width:150px}
+.hz-narrow .hz-notes{font-size:10px;line-height:1.25;max-width:calc(100vw - 110px)}
 """
 
 

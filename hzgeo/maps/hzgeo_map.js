@@ -201,7 +201,13 @@ function hzgeoDraw(map, D) {
   D.levels.forEach(function (lvl) { base[lvl.label] = levelGroups[lvl.key]; });
   // The page's one layer control: layers added after us (the field points) join it
   // through hzgeo.control.addOverlay.
-  var control = L.control.layers(base, overlays, {collapsed: false, position: "topright"})
+  // On a phone (a map narrower than NARROW px) the layer list and the legend fold into
+  // their buttons (图层, 图例), opened by a tap, and the title and notes are smaller:
+  // open, they would cover most of the map.
+  var NARROW = 640;
+  var narrow = map.getSize().x < NARROW;
+  if (narrow) L.DomUtil.addClass(map.getContainer(), "hz-narrow");
+  var control = L.control.layers(base, overlays, {collapsed: narrow, position: "topright"})
     .addTo(map);
   L.control.scale({imperial: false, metric: true, position: "bottomleft",
                    maxWidth: 160}).addTo(map);
@@ -255,18 +261,28 @@ function hzgeoDraw(map, D) {
   new Notes().addTo(map);
 
   // ------------------------------------------------------------------ legend
-  var legendBox;
+  var legendBox, legendBody;
   var Legend = L.Control.extend({
     options: {position: "bottomright"},
     onAdd: function () {
       legendBox = el("div", "hz-legend");
+      var toggle = el("button", "hz-legend-toggle", "图例");  // shown on a phone only
+      toggle.type = "button";
+      toggle.title = "显示或收起图例";
+      toggle.setAttribute("aria-label", "显示或收起图例");
+      L.DomEvent.on(toggle, "click", function () {
+        if (L.DomUtil.hasClass(legendBox, "hz-open")) L.DomUtil.removeClass(legendBox, "hz-open");
+        else L.DomUtil.addClass(legendBox, "hz-open");
+      });
+      legendBox.appendChild(toggle);
+      legendBody = legendBox.appendChild(el("div", "hz-legend-body"));
       L.DomEvent.disableClickPropagation(legendBox);
       L.DomEvent.disableScrollPropagation(legendBox);
       return legendBox;
     }
   });
   new Legend().addTo(map);
-  function showLegend(lvl) { legendBox.innerHTML = lvl.legend; }  // escaped in Python
+  function showLegend(lvl) { legendBody.innerHTML = lvl.legend; }  // escaped in Python
   showLegend(current);
   map.on("baselayerchange", function (e) {
     D.levels.forEach(function (lvl) {

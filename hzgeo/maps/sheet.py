@@ -275,8 +275,12 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
 
     # furniture where the data is not, then labels around it
     drawn = list(reaches.geometry.values) + list(others.geometry.values)
-    parts.scale_bar(ax, 7 * scale, parts.emptiest_corner(ax, drawn, parts.SCALE_CORNERS))
-    parts.north_arrow(ax, 9 * scale, parts.emptiest_corner(ax, drawn, parts.ARROW_CORNERS))
+    borders = [g.boundary for level in ("county", "city") if level in units
+               for g in units[level].geometry.values]
+    parts.scale_bar(ax, 7 * scale, parts.emptiest_corner(ax, drawn, parts.SCALE_CORNERS,
+                                                         borders))
+    parts.north_arrow(ax, 9 * scale, parts.emptiest_corner(ax, drawn, parts.ARROW_CORNERS,
+                                                           borders))
     renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()
     taken = [a.get_window_extent(renderer) for a in [*ax.patches, *ax.texts]
              if a.get_gid() == parts.FURNITURE]
@@ -292,24 +296,25 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
         for row in units["county"].itertuples():
             p = row.geometry.representative_point()
             unit_labels.append((p.x, p.y, _plain(row.name), _font(12 * scale, "bold"),
-                                "#111111"))
-    placed_units, skipped = labels_.place_unit_labels(fig, ax, unit_labels, taken)
+                                "#111111", row.geometry.intersection(view)))
+    placed_units, skipped = labels_.place_unit_labels(fig, ax, unit_labels, taken,
+                                                      avoid=reaches.geometry.values)
     # the units around, each inside what shows of it (clear of the area's own names)
     area_shape = units["county"].union_all()
     named_around = [(row.geometry.difference(area_shape), _plain(row.name),
                      _font(10 * scale, "bold"), parts.NEIGHBOUR_TEXT)
                     for row in around.itertuples()]
     placed_around, missed_around = labels_.place_area_labels(fig, ax, named_around, taken)
-    unit_labels = []
+    town_labels = []
     if "township" in units:
         town = units["township"]
         town = town.iloc[np.argsort(-town.geometry.area.to_numpy(), kind="stable")]
         for row in town.itertuples():
             p = row.geometry.representative_point()
             if x0 <= p.x <= x1 and y0 <= p.y <= y1:
-                unit_labels.append((p.x, p.y, _plain(row.name), _font(6.5 * scale),
+                town_labels.append((p.x, p.y, _plain(row.name), _font(6.5 * scale),
                                     "#333333"))
-    placed_towns, skipped_towns = labels_.place_unit_labels(fig, ax, unit_labels, taken)
+    placed_towns, skipped_towns = labels_.place_unit_labels(fig, ax, town_labels, taken)
     fig.hz_labels |= {"units": len(placed_units) + len(placed_towns),
                       "units_missed": skipped + skipped_towns,
                       "around": len(placed_around), "around_missed": len(missed_around)}
@@ -321,7 +326,8 @@ def plot_sheet(result: Segmentation | Chiefs, boundaries: Boundaries, *,
            ) or not far["admin_code"].astype(str).isin(colours).all()
     parts.legend(fig, legend_box, colour_level, colour_units, colours, shown, orientation,
                  scale, has_lakes=bool(len(lakes)), villages=county is not None,
-                 far_bank=far, neighbours=around_words(around) if len(around) else "",
+                 far_bank=far, boundary_rivers=bool(boundary.any()),
+                 neighbours=around_words(around) if len(around) else "",
                  sections=bool(len(sites["sections"])),
                  confluences=bool(len(sites["confluences"])), narrow=bool(rows))
     if rows:  # the village summary row last, whatever fits above it
