@@ -33,7 +33,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from hzgeo._arrow import GEOMETRY_COLUMN, arrow_batches, arrow_stream
+from hzgeo._arrow import GEOMETRY_COLUMN, LazyStream, arrow_batches, arrow_stream
 from hzgeo._layer_process import HEAD, message, read_message
 from hzgeo._stages import stage
 from hzgeo.atomic import AtomicOutputs, atomic_outputs, check_output_path
@@ -68,7 +68,7 @@ def _write_one(frame, tmp, layer: str, writer: LayerWriter | None = None) -> Non
                 writer.wait()
             stream = arrow_stream(frame, kind) if _ARROW_WRITE and kind != "Unknown" else None
             if stream is not None:  # whole columns at a time: the same file, faster
-                pyogrio.write_arrow(stream, tmp, layer=layer, **options)
+                _write_stream(stream, tmp, layer, options)
                 return
             pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG",
                                     geometry_type=kind if kind != "Unknown" else None,
@@ -79,6 +79,17 @@ def _write_one(frame, tmp, layer: str, writer: LayerWriter | None = None) -> Non
                 writer.wait()
             pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=layer, driver="GPKG",
                                     dataset_options=GPKG_OPTIONS)
+
+
+def _write_stream(stream: LazyStream, tmp, layer: str, options: dict) -> None:
+    """GDAL's Arrow writer on ``stream``, here; an error in making a batch raised as it
+    was raised (not GDAL's text for a stream that failed)."""
+    try:
+        pyogrio.write_arrow(stream, tmp, layer=layer, **options)
+    except BaseException:
+        if stream.error is not None:
+            raise stream.error from None
+        raise
 
 
 def _geometry_options(frame: gpd.GeoDataFrame) -> tuple[str, dict]:
@@ -93,21 +104,30 @@ def _geometry_options(frame: gpd.GeoDataFrame) -> tuple[str, dict]:
 
 def _write_pieces(pieces: Iterator[gpd.GeoDataFrame], tmp, layer: str,
                   writer: LayerWriter | None) -> None:
-    """A layer given in pieces: to the writer process piece by piece, each as soon as it
-    is made (GDAL writes the rows while the next piece is made); else, where the writer
-    does not run or cannot take the first piece, put together and written whole."""
+    """A layer given in pieces, each made when GDAL's Arrow writer asks for its rows and
+    let go once its batches are made: no more than a piece is held. To the writer
+    process where it runs (GDAL writes the rows while the next piece is made), else
+    written here; put together and written whole only where the first piece cannot be
+    written through Arrow (a column this does not write)."""
     pieces = _with_rows(pieces)
     first = next(pieces)
     kind, options = _geometry_options(first)
-    if writer is not None and writer.running() and _ARROW_WRITE and kind != "Unknown":
+    if _ARROW_WRITE and kind != "Unknown":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             batches = arrow_batches(first, kind)
-        if batches is not None:  # GDAL's part in the writer process
+        if batches is not None:
             dtypes = first.dtypes
             del first  # (each piece let go once its batches are made)
-            writer.send(_piece_batches(batches, dtypes, pieces, kind, layer), tmp, layer,
-                        options)
+            made = _piece_batches(batches, dtypes, pieces, kind, layer)
+            if writer is not None and writer.running():  # GDAL's part in the process
+                writer.send(made, tmp, layer, options)
+                return
+            if writer is not None:  # written here: after what the writer has been given
+                writer.wait()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                _write_stream(LazyStream(made), tmp, layer, options)
             return
     rest = list(pieces)
     with stage("write"):
@@ -405,9 +425,11 @@ def write_layers(layers: dict, path: str | os.PathLike, *,
     """Write ``{layer name: (Geo)DataFrame}`` to one GeoPackage, all or nothing.
 
     A layer may be given in pieces instead: an iterator of GeoDataFrames alike (the same
-    columns, types and kind of geometry), one after the other its rows. With ``writer``
-    each piece is handed over as soon as it is made (a ValueError if one is not like the
-    first); else they are put together and written as one frame.
+    columns, types and kind of geometry), one after the other its rows. Each piece is
+    taken when the rows before it are written and let go once handed over, so that a
+    layer of millions of rows is never held whole (a ValueError if a piece is not like
+    the first; where the first cannot be written through Arrow, as with missing text,
+    they are put together and written as one frame).
 
     With ``outputs`` the file joins that set of outputs (moved into place with them).
     With ``writer`` (a :class:`LayerWriter`, inside that set's block) GDAL's part of the

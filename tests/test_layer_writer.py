@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import geopandas as gpd
@@ -260,17 +261,33 @@ def test_a_layer_in_pieces_is_the_layer_written_whole(tmp_path, writer_runs):
     _same_file(pieces, whole)
 
 
-def test_a_piece_unlike_the_first_is_refused(tmp_path):
+@pytest.mark.parametrize("writer_runs", [True, False])
+def test_a_piece_unlike_the_first_is_refused(tmp_path, writer_runs):
     """The pieces are one stream of one layer: a piece whose columns are of other types
-    stops the run (ValueError), and nothing is left."""
+    stops the run (ValueError, not GDAL's text for a stream that failed), and nothing is
+    left."""
     frame = _lines(100)
     odd = frame.iloc[50:].assign(count=frame["count"].iloc[50:].astype(float))
     with pytest.raises(ValueError, match="a piece of layer 'reaches' is not like the first"):
         with atomic_outputs() as outputs, LayerWriter() as writer:
-            writer.start()
+            if writer_runs:
+                writer.start()
             write_layers({"reaches": iter([frame.iloc[:50], odd])}, tmp_path / "out.gpkg",
                          outputs=outputs, writer=writer)
             writer.wait()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_that_fails_between_pieces_here_leaves_nothing(tmp_path):
+    """Written in this process, a piece that cannot be made stops GDAL mid-layer: the
+    piece's own error is raised (GDAL's is not), and no file is left."""
+    def pieces():
+        yield from _pieces(_lines(20_000, 5), [10_000])
+        raise RuntimeError("the next piece failed")
+
+    with pytest.raises(RuntimeError, match=r"^the next piece failed$"):
+        with atomic_outputs() as outputs:
+            write_layers({"reaches": pieces()}, tmp_path / "out.gpkg", outputs=outputs)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -314,16 +331,49 @@ def small_pieces(monkeypatch) -> collections.Counter:
 
 def test_segment_in_pieces_writes_what_it_wrote_whole(tmp_path, monkeypatch, every_size,
                                                       small_pieces):
-    """Each level made and handed to the writer process piece by piece: the file written
-    with each level whole and in turn (no writer process), row for row."""
-    pieces, whole = tmp_path / "pieces.gpkg", tmp_path / "whole.gpkg"
-    assert main(["segment", "--out", str(pieces), "-q"]) == 0
-    assert min(small_pieces.values()) > 1 and small_pieces["village"] > 10, small_pieces
+    """Each level made and written piece by piece, by the writer process and in this
+    process: the file written with each level whole and in turn, row for row."""
+    handed, here, whole = (tmp_path / f"{name}.gpkg" for name in ("handed", "here", "whole"))
+    started = _started(monkeypatch)
+    assert main(["segment", "--out", str(handed), "-q"]) == 0
+    assert started and min(small_pieces.values()) > 1 and small_pieces["village"] > 10
+    made = dict(small_pieces)
     small_pieces.clear()
-    monkeypatch.setattr(commands, "LAYER_PROCESS_MIN_VILLAGES", 10**9)
+    monkeypatch.setattr(commands, "LAYER_PROCESS_MIN_VILLAGES", 10**9)  # (no process)
+    assert main(["segment", "--out", str(here), "-q"]) == 0
+    assert dict(small_pieces) == made and len(started) == 1
+    small_pieces.clear()
+    monkeypatch.setattr(commands, "LEVEL_PIECE_RUNS", 10**9)
     assert main(["segment", "--out", str(whole), "-q"]) == 0
     assert dict(small_pieces) == {"county": 1, "township": 1, "village": 1}
-    _same_file(pieces, whole)
+    _same_file(handed, whole)
+    _same_file(here, whole)
+
+
+@pytest.mark.parametrize("writer_runs", [True, False])
+def test_no_more_than_a_piece_is_held(tmp_path, writer_runs):
+    """Each piece is taken when the rows before it are written and let go once its
+    batches are made, by the writer process or here: when a piece is made, the ones
+    two before it are gone (not gathered and written at the end)."""
+    frame, alive, seen = _lines(3_000, 6), [], []
+
+    def pieces():
+        for number, piece in enumerate(_pieces(frame, list(range(500, 3_000, 500)))):
+            seen.append(sum(ref() is not None for ref in alive[:max(number - 1, 0)]))
+            alive.append(weakref.ref(piece))
+            yield piece
+            del piece
+
+    out, whole = tmp_path / "pieces.gpkg", tmp_path / "whole.gpkg"
+    with atomic_outputs() as outputs, LayerWriter() as writer:
+        if writer_runs:
+            writer.start()
+            assert writer.running()
+        write_layers({"reaches": pieces()}, out, outputs=outputs, writer=writer)
+        writer.wait()
+    assert len(seen) == 6 and seen == [0] * 6
+    write_layers({"reaches": frame}, whole)
+    _same_file(out, whole)
 
 
 def test_a_piece_that_fails_stops_segment_with_no_output(tmp_path, monkeypatch, capsys,

@@ -144,3 +144,31 @@ def test_lines_wkb_made_a_few_points_at_a_time_is_shapelys(monkeypatch, points):
             for w in shapely.to_wkb(lines, byte_order=1, output_dimension=2).tolist()]
     assert made.lengths.tolist() == [len(w) for w in want]
     assert bytes(made.data) == b"".join(want)
+
+
+def test_batches_hold_at_most_a_batch_of_points(tmp_path):
+    """Long lines (a county's few reaches hold every vertex of its rivers) are cut into
+    batches of at most ``_POINTS`` points, a line longer than that alone in its batch,
+    and at most ``BATCH_ROWS`` rows: the file is the one written from a single batch."""
+    xy = np.cumsum(np.ones((5, 150_000, 2)) * 1e-6, axis=1) + 109
+    long = gpd.GeoDataFrame({"code": list("ABCDE"), "length_m": np.arange(5.0)},
+                            geometry=shapely.linestrings(xy), crs="EPSG:4490")
+    long.loc[4, "geometry"] = shapely.LineString(xy[4, :50])
+    made = list(_arrow.arrow_batches(long, "MultiLineString"))
+    assert [batch.length for _, batch in made] == [1, 1, 1, 2]  # 150,000 + 150,000 > 262,144
+    short = _frame(LINES)
+    rows = [batch.length for _, batch in _arrow.arrow_batches(
+        pd.concat([short] * 3000, ignore_index=True), "MultiLineString")]
+    assert rows == [_arrow.BATCH_ROWS] * (12_000 // _arrow.BATCH_ROWS) + \
+        [12_000 % _arrow.BATCH_ROWS] * bool(12_000 % _arrow.BATCH_ROWS)
+    cut, whole = tmp_path / "cut.gpkg", tmp_path / "whole.gpkg"
+    write_layers({"layer": long}, cut)
+    pyogrio.write_arrow(_arrow.arrow_stream(long, "MultiLineString", len(long) * 10**6), whole,
+                        layer="layer", driver="GPKG", geometry_name=_arrow.GEOMETRY_COLUMN,
+                        geometry_type="MultiLineString", crs="EPSG:4490",
+                        dataset_options=GPKG_OPTIONS)
+    got, want = pyogrio.read_dataframe(cut), pyogrio.read_dataframe(whole)
+    pd.testing.assert_frame_equal(got.drop(columns="geometry"), want.drop(columns="geometry"))
+    assert shapely.equals_exact(shapely.get_geometry(got.geometry.values, 0),
+                                long.geometry.values, 0).all()
+    assert shapely.equals_exact(got.geometry.values, want.geometry.values, 0).all()

@@ -37,9 +37,10 @@ EXIT_OK, EXIT_DEFECTS, EXIT_ERROR = 0, 1, 2
 #: wall. Not measured in between.
 LAYER_PROCESS_MIN_VILLAGES = 300_000
 
-#: With the writer process, each level's reaches are made and handed to it in pieces of
-#: whole rivers of about this many runs, so that GDAL writes a level while the rest of
-#: it is made (not after: at 490,000 villages the village level is 2.4 M rows).
+#: Each level's reaches are made and written in pieces of whole rivers of about this many
+#: runs, each made when GDAL asks for its rows: no level is held whole (at 490,000
+#: villages the village level is 2.4 M rows), and with the writer process GDAL writes a
+#: level while the rest of it is made.
 LEVEL_PIECE_RUNS = 100_000
 
 
@@ -99,11 +100,9 @@ def segment(out, quiet, debug, **given) -> int:
     with noting(quiet) as echo:
         with atomic_outputs() as written, LayerWriter() as writer:
             inputs = load(given, echo, holders="none")
-            piece_runs = None  # (each level in one piece)
             if "village" in inputs.boundaries and \
                     len(inputs.boundaries["village"]) >= LAYER_PROCESS_MIN_VILLAGES:
                 writer.start()  # GDAL's part of the writing beside the next level's making
-                piece_runs = LEVEL_PIECE_RUNS
             made: dict[str, tuple[int, int]] = {}  # level: reaches, on a shared border
 
             def counted(level: str, pieces):
@@ -119,8 +118,8 @@ def segment(out, quiet, debug, **given) -> int:
                              outputs=written, writer=writer)
 
             # what was read is let go as soon as segmentation is done with it
-            result = _segment(inputs, given, on_level=write_level, piece_runs=piece_runs,
-                              release=True)
+            result = _segment(inputs, given, on_level=write_level,
+                              piece_runs=LEVEL_PIECE_RUNS, release=True)
             written_levels = {f"reaches_{level}" for level in made}
             for level in result.levels:  # (a county's run hands none over)
                 made.setdefault(level, (len(result.reaches[level]),
