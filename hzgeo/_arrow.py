@@ -77,9 +77,10 @@ class LazyStream:
     its Arrow IPC reader does read from a Python object, so the batches go through Arrow's
     IPC format in memory, one at a time (each batch's buffers copied twice, into the IPC
     bytes and by the reader: batches of :data:`BATCH_ROWS` rows keep that a few MB).
-    What the reader gets is the batches, the same arrays. An error raised while
-    making a batch stops the reader (GDAL's write fails with a text of its own) and is
-    kept as :attr:`error`, for the caller to raise instead.
+    What the reader gets is the batches, the same arrays. Anything raised while making
+    a batch (an error, a Ctrl-C) stops the reader (GDAL's write fails with a text of
+    its own) and is kept as :attr:`error`, for the caller to raise instead, also where a
+    reader took the failure for the stream's end.
 
     >>> import nanoarrow as na
     >>> schema = na.struct({"n": na.int64()}, nullable=False)
@@ -114,17 +115,31 @@ class LazyStream:
 
     def readinto(self, buffer) -> int:
         """The IPC reader's read: the next bytes, the next batch made when they are
-        all read; 0 at the stream's end."""
-        while not self._bytes and not self._ended:
-            self._next()
-        target = memoryview(buffer).cast("B")
-        size = min(len(target), len(self._bytes) - self._at)
-        with memoryview(self._bytes) as view:
-            target[:size] = view[self._at:self._at + size]
-        self._at += size
-        if self._at >= len(self._bytes):  # (read: let go before GDAL writes the batch)
-            self._bytes, self._at = bytearray(), 0
-        return size
+        all read; 0 at the stream's end.
+
+        nanoarrow's read callback catches ``Exception`` only and takes anything else
+        (KeyboardInterrupt, SystemExit) for the end of the stream: GDAL would write a
+        truncated layer and succeed. So whatever is raised here (in making a batch, or
+        a Ctrl-C landing in this code) is kept as :attr:`error` and a RuntimeError is
+        raised in its place; after a failure every read fails."""
+        try:
+            if self.error is not None:
+                raise RuntimeError("the stream failed before")
+            while not self._bytes and not self._ended:
+                self._next()
+            target = memoryview(buffer).cast("B")
+            size = min(len(target), len(self._bytes) - self._at)
+            with memoryview(self._bytes) as view:
+                target[:size] = view[self._at:self._at + size]
+            self._at += size
+            if self._at >= len(self._bytes):  # (read: let go before GDAL writes the batch)
+                self._bytes, self._at = bytearray(), 0
+            return size
+        except BaseException as err:
+            if self.error is None:
+                self.error = err
+            raise RuntimeError(f"the stream failed: {type(self.error).__name__}: "
+                               f"{self.error}") from None
 
     def write(self, data) -> int:
         """The IPC writer's write (into this stream's bytes)."""
@@ -137,11 +152,7 @@ class LazyStream:
     def _next(self) -> None:
         import nanoarrow.ipc
 
-        try:
-            made = next(self.batches, None)
-        except BaseException as err:
-            self.error = err
-            raise
+        made = next(self.batches, None)
         if made is None:
             self._ended = True
             if self._writer is not None:

@@ -82,14 +82,17 @@ def _write_one(frame, tmp, layer: str, writer: LayerWriter | None = None) -> Non
 
 
 def _write_stream(stream: LazyStream, tmp, layer: str, options: dict) -> None:
-    """GDAL's Arrow writer on ``stream``, here; an error in making a batch raised as it
-    was raised (not GDAL's text for a stream that failed)."""
+    """GDAL's Arrow writer on ``stream``, here; an error (or Ctrl-C) in making a batch
+    raised as it was raised, not GDAL's text for a stream that failed, and never a
+    layer cut short by it."""
     try:
         pyogrio.write_arrow(stream, tmp, layer=layer, **options)
     except BaseException:
         if stream.error is not None:
             raise stream.error from None
         raise
+    if stream.error is not None:  # (a reader that took the failure for the end)
+        raise stream.error
 
 
 def _geometry_options(frame: gpd.GeoDataFrame) -> tuple[str, dict]:
@@ -163,7 +166,8 @@ def _piece_batches(batches, dtypes: pd.Series, pieces, kind: str, layer: str):
             batches = arrow_batches(piece, kind) if piece.dtypes.equals(dtypes) else None
         del piece
     raise ValueError(f"a piece of layer {layer!r} is not like the first (its columns, "
-                     "their types or its geometry)")
+                     "their types or its geometry) or holds what is not written through "
+                     "Arrow (a missing text value, an empty or missing geometry)")
 
 
 class LayerWriter:
@@ -427,9 +431,10 @@ def write_layers(layers: dict, path: str | os.PathLike, *,
     A layer may be given in pieces instead: an iterator of GeoDataFrames alike (the same
     columns, types and kind of geometry), one after the other its rows. Each piece is
     taken when the rows before it are written and let go once handed over, so that a
-    layer of millions of rows is never held whole (a ValueError if a piece is not like
-    the first; where the first cannot be written through Arrow, as with missing text,
-    they are put together and written as one frame).
+    layer of millions of rows is never held whole. Where the first piece cannot be
+    written through Arrow (a missing text value, an empty geometry) the pieces are put
+    together and written as one frame; a later piece that is not like the first, or
+    cannot be written through Arrow, raises ValueError (nothing is written).
 
     With ``outputs`` the file joins that set of outputs (moved into place with them).
     With ``writer`` (a :class:`LayerWriter`, inside that set's block) GDAL's part of the

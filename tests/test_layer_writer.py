@@ -278,17 +278,35 @@ def test_a_piece_unlike_the_first_is_refused(tmp_path, writer_runs):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_run_that_fails_between_pieces_here_leaves_nothing(tmp_path):
-    """Written in this process, a piece that cannot be made stops GDAL mid-layer: the
-    piece's own error is raised (GDAL's is not), and no file is left."""
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt, SystemExit])
+def test_a_run_that_fails_between_pieces_here_leaves_nothing(tmp_path, error):
+    """Written in this process, a piece that cannot be made, or a Ctrl-C while it is
+    made, stops GDAL mid-layer: that very exception is raised (not GDAL's text, and not
+    swallowed as the stream's end with a layer cut short), and no file is left."""
     def pieces():
         yield from _pieces(_lines(20_000, 5), [10_000])
-        raise RuntimeError("the next piece failed")
+        raise error("the next piece failed")
 
-    with pytest.raises(RuntimeError, match=r"^the next piece failed$"):
+    with pytest.raises(error, match=r"^the next piece failed$"):
         with atomic_outputs() as outputs:
             write_layers({"reaches": pieces()}, tmp_path / "out.gpkg", outputs=outputs)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_gdal_writes_a_piece_before_the_next_is_made(tmp_path, monkeypatch):
+    """In this process the pieces are not gathered first: GDAL's writer has begun (and
+    asked for the first piece's rows) before the second piece is made."""
+    writing, seen, real = [], [], pyogrio.write_arrow
+    monkeypatch.setattr(pyogrio, "write_arrow",
+                        lambda *args, **kw: writing.append(1) or real(*args, **kw))
+
+    def pieces():
+        for piece in _pieces(_lines(3_000, 6), [1_000, 2_000]):
+            seen.append(bool(writing))
+            yield piece
+
+    write_layers({"reaches": pieces()}, tmp_path / "out.gpkg")
+    assert seen == [False, True, True]
 
 
 def test_a_run_that_fails_between_pieces_stops_the_writer_and_leaves_nothing(tmp_path):

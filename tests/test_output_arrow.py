@@ -146,7 +146,7 @@ def test_lines_wkb_made_a_few_points_at_a_time_is_shapelys(monkeypatch, points):
     assert bytes(made.data) == b"".join(want)
 
 
-def test_batches_hold_at_most_a_batch_of_points(tmp_path):
+def test_batches_hold_at_most_a_batch_of_points(tmp_path, monkeypatch):
     """Long lines (a county's few reaches hold every vertex of its rivers) are cut into
     batches of at most ``_POINTS`` points, a line longer than that alone in its batch,
     and at most ``BATCH_ROWS`` rows: the file is the one written from a single batch."""
@@ -163,6 +163,8 @@ def test_batches_hold_at_most_a_batch_of_points(tmp_path):
         [12_000 % _arrow.BATCH_ROWS] * bool(12_000 % _arrow.BATCH_ROWS)
     cut, whole = tmp_path / "cut.gpkg", tmp_path / "whole.gpkg"
     write_layers({"layer": long}, cut)
+    monkeypatch.setattr(_arrow, "_POINTS", 10**9)  # the reference: one batch
+    assert len(list(_arrow.arrow_batches(long, "MultiLineString", len(long)))) == 1
     pyogrio.write_arrow(_arrow.arrow_stream(long, "MultiLineString", len(long) * 10**6), whole,
                         layer="layer", driver="GPKG", geometry_name=_arrow.GEOMETRY_COLUMN,
                         geometry_type="MultiLineString", crs="EPSG:4490",
