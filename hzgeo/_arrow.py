@@ -35,7 +35,7 @@ import shapely
 
 from hzgeo._batch import batches
 
-__all__ = ["GEOMETRY_COLUMN", "LazyStream", "arrow_batches", "arrow_stream"]
+__all__ = ["GEOMETRY_COLUMN", "IpcWriter", "LazyStream", "arrow_batches", "arrow_stream"]
 
 #: The geometry column's name in the file (GDAL's GeoPackage default).
 GEOMETRY_COLUMN = "geom"
@@ -67,6 +67,30 @@ def arrow_stream(frame, geometry_type: str, batch_rows: int = BATCH_ROWS):
     nanoarrow is missing or a column holds what this does not write."""
     made = arrow_batches(frame, geometry_type, batch_rows)
     return None if made is None else LazyStream(made)
+
+
+class IpcWriter:
+    """Arrow batches as one Arrow IPC stream into ``sink`` (an object with ``write`` and
+    ``flush``): the schema with the first batch, the end mark at :meth:`close`."""
+
+    def __init__(self, sink) -> None:
+        self.sink = sink
+        self._writer: Any = None  # nanoarrow's IPC writer, made with the first batch
+
+    def write(self, batch) -> None:
+        if self._writer is None:
+            import nanoarrow.ipc
+
+            self._writer = nanoarrow.ipc.StreamWriter.from_writable(self.sink)
+            self._writer.write_array(batch, write_schema=True)
+        else:
+            self._writer.write_array(batch, write_schema=False)
+
+    def close(self) -> None:
+        """The stream's end mark (after a batch), and ``sink`` flushed."""
+        if self._writer is not None:
+            self._writer.close()
+        self.sink.flush()
 
 
 class LazyStream:
@@ -104,7 +128,7 @@ class LazyStream:
         self.error: BaseException | None = None
         self._bytes = bytearray()  # the IPC bytes of the batch being read
         self._at = 0
-        self._writer: Any = None  # nanoarrow's IPC writer, made with the first batch
+        self._ipc = IpcWriter(self)  # (writes into _bytes)
         self._ended = False
 
     def __arrow_c_stream__(self, requested_schema=None):
@@ -150,19 +174,12 @@ class LazyStream:
         pass
 
     def _next(self) -> None:
-        import nanoarrow.ipc
-
         made = next(self.batches, None)
         if made is None:
             self._ended = True
-            if self._writer is not None:
-                self._writer.close()  # the stream's end mark
-            return
-        if self._writer is None:
-            self._writer = nanoarrow.ipc.StreamWriter.from_writable(self)
-            self._writer.write_array(made[1], write_schema=True)
+            self._ipc.close()
         else:
-            self._writer.write_array(made[1], write_schema=False)
+            self._ipc.write(made[1])
 
 
 def arrow_batches(frame, geometry_type: str, batch_rows: int = BATCH_ROWS):

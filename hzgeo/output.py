@@ -33,7 +33,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from hzgeo._arrow import GEOMETRY_COLUMN, LazyStream, arrow_batches, arrow_stream
+from hzgeo._arrow import GEOMETRY_COLUMN, IpcWriter, LazyStream, arrow_batches, arrow_stream
 from hzgeo._layer_process import HEAD, message, read_message
 from hzgeo._stages import stage
 from hzgeo.atomic import AtomicOutputs, atomic_outputs, check_output_path
@@ -86,7 +86,9 @@ def _write_stream(stream: LazyStream, tmp, layer: str, options: dict) -> None:
     raised as it was raised, not GDAL's text for a stream that failed, and never a
     layer cut short by it."""
     try:
-        pyogrio.write_arrow(stream, tmp, layer=layer, **options)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            pyogrio.write_arrow(stream, tmp, layer=layer, **options)
     except BaseException:
         if stream.error is not None:
             raise stream.error from None
@@ -128,9 +130,7 @@ def _write_pieces(pieces: Iterator[gpd.GeoDataFrame], tmp, layer: str,
                 return
             if writer is not None:  # written here: after what the writer has been given
                 writer.wait()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                _write_stream(LazyStream(made), tmp, layer, options)
+            _write_stream(LazyStream(made), tmp, layer, options)
             return
     rest = list(pieces)
     with stage("write"):
@@ -312,9 +312,7 @@ class LayerWriter:
 
     def _feed(self, pipe: IO[bytes]) -> None:
         """The thread that writes the queued layers into the process's pipe."""
-        import nanoarrow.ipc
-
-        out = chunks = None
+        out: IpcWriter | None = None  # the layer's IPC stream, as D frames
         try:
             while True:
                 item = self._queue.get()
@@ -325,20 +323,14 @@ class LayerWriter:
                     pipe.flush()
                 elif item is None:
                     if out is not None:
-                        out.close()  # the IPC stream's end mark
+                        out.close()  # the IPC stream's end mark, the last D frame
                     out = None
-                    if chunks is not None:
-                        chunks.flush()
-                    chunks = None
                     pipe.write(message(b"E"))
                     pipe.flush()
                 else:
                     if out is None:
-                        chunks = _Chunks(pipe)
-                        out = nanoarrow.ipc.StreamWriter.from_writable(chunks)
-                        out.write_array(item[1], write_schema=True)
-                    else:
-                        out.write_array(item[1], write_schema=False)
+                        out = IpcWriter(_Chunks(pipe))
+                    out.write(item[1])
                     del item
         except Exception as err:  # the pipe broke (nanoarrow's writer wraps the OSError)
             if self._process is not None:  # (not when close() killed it)
